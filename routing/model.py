@@ -1,0 +1,302 @@
+"""Domain model: centres, sessions, riders, vehicles and the weekly plan.
+
+Frozen dataclasses, validated on construction. Units are in the names: times of day are integer
+seconds since midnight (``*_s``), distances metres (``*_m``), money øre (``*_ore``, 1 DKK = 100 øre).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+"""Weekdays a centre can open, in order (Danish: mandag … fredag)."""
+
+Direction = Literal["to_centre", "from_centre"]
+DIRECTIONS: tuple[Direction, ...] = ("to_centre", "from_centre")
+StopKind = Literal["depot", "pickup", "dropoff"]
+
+DAY_S = 24 * 3600
+
+
+def _check(cond: bool, message: str) -> None:
+    if not cond:
+        raise ValueError(message)
+
+
+def _check_time(value: int, what: str) -> None:
+    _check(0 <= value <= DAY_S, f"{what}: time {value} s is outside 00:00–24:00")
+
+
+def _check_lat_lon(lat: float, lon: float, what: str) -> None:
+    _check(-90.0 <= lat <= 90.0, f"{what}: latitude {lat} outside -90..90")
+    _check(-180.0 <= lon <= 180.0, f"{what}: longitude {lon} outside -180..180")
+
+
+def format_hms(seconds: int) -> str:
+    """Format seconds since midnight as ``HH:MM:SS``."""
+    seconds = int(seconds)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def format_hm(seconds: int) -> str:
+    """Format seconds since midnight as ``HH:MM`` (seconds dropped)."""
+    return format_hms(seconds)[:5]
+
+
+def parse_time(text: str) -> int:
+    """Parse ``HH:MM`` or ``HH:MM:SS`` into seconds since midnight.
+
+    Raises
+    ------
+    ValueError
+        If the text is not a valid time of day.
+    """
+    parts = text.strip().split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() and len(p) == 2 for p in parts):
+        raise ValueError(f"time {text!r} is not HH:MM")
+    h, m = int(parts[0]), int(parts[1])
+    s = int(parts[2]) if len(parts) == 3 else 0
+    if h > 24 or m > 59 or s > 59 or (h == 24 and (m or s)):
+        raise ValueError(f"time {text!r} is not a valid time of day")
+    return h * 3600 + m * 60 + s
+
+
+@dataclass(frozen=True, slots=True)
+class Centre:
+    """An activity or day centre (aktivitets- og samværstilbud, Serviceloven § 104)."""
+
+    centre_id: str
+    name: str
+    lat: float
+    lon: float
+    address: str = ""
+
+    def __post_init__(self) -> None:
+        _check(bool(self.centre_id), "centre_id must not be empty")
+        _check_lat_lon(self.lat, self.lon, f"centre {self.centre_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """An opening session (modul) of a centre on one weekday, e.g. Monday 09:00–12:00."""
+
+    centre_id: str
+    session_id: str
+    weekday: str
+    start_s: int
+    end_s: int
+
+    def __post_init__(self) -> None:
+        _check(bool(self.session_id), "session_id must not be empty")
+        _check(self.weekday in WEEKDAYS, f"session {self.session_id}: weekday {self.weekday!r} "
+               f"is not one of {', '.join(WEEKDAYS)}")
+        _check_time(self.start_s, f"session {self.session_id} start")
+        _check_time(self.end_s, f"session {self.session_id} end")
+        _check(self.start_s < self.end_s,
+               f"session {self.session_id}: start {format_hm(self.start_s)} is not before "
+               f"end {format_hm(self.end_s)}")
+
+
+@dataclass(frozen=True, slots=True)
+class Rider:
+    """A citizen granted a place at a centre and a seat in the shared ride (samkørsel).
+
+    ``max_ride_s``, ``detour_factor`` and ``boarding_s`` override the scenario defaults when set.
+    ``escort`` means a companion (ledsager) travels along and takes a seat. A wheelchair user rides
+    in a wheelchair place, not a seat.
+    """
+
+    rider_id: str
+    name: str
+    lat: float
+    lon: float
+    centre_id: str
+    session_ids: tuple[str, ...]
+    wheelchair: bool = False
+    escort: bool = False
+    max_ride_s: int | None = None
+    detour_factor: float | None = None
+    boarding_s: int | None = None
+    notes: str = ""
+    address: str = ""
+    can_travel_alone: bool = False
+    """Can use public transport alone (relevant for reimbursement)."""
+    has_driver: bool = False
+    """Someone (the rider or a relative) can drive them by car (relevant for reimbursement)."""
+
+    def __post_init__(self) -> None:
+        _check(bool(self.rider_id), "rider_id must not be empty")
+        _check_lat_lon(self.lat, self.lon, f"rider {self.rider_id}")
+        _check(bool(self.session_ids), f"rider {self.rider_id}: attends no session")
+        if self.max_ride_s is not None:
+            _check(self.max_ride_s > 0, f"rider {self.rider_id}: max ride time must be positive")
+        if self.detour_factor is not None:
+            _check(self.detour_factor >= 1.0,
+                   f"rider {self.rider_id}: detour factor {self.detour_factor} is below 1")
+        if self.boarding_s is not None:
+            _check(self.boarding_s >= 0, f"rider {self.rider_id}: boarding time is negative")
+
+    @property
+    def seats(self) -> int:
+        """Seats taken: the rider (unless in a wheelchair) plus an escort."""
+        return (0 if self.wheelchair else 1) + (1 if self.escort else 0)
+
+    @property
+    def wheelchair_places(self) -> int:
+        """Wheelchair places taken (0 or 1)."""
+        return 1 if self.wheelchair else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    """A vehicle of a contractor (vognmand): minibus with lift, taxi or wheelchair taxi.
+
+    Costs follow the contractor's tariff: a fixed price per vehicle-day plus per km and per hour.
+    """
+
+    vehicle_id: str
+    depot_lat: float
+    depot_lon: float
+    seats: int
+    wheelchair_places: int
+    fixed_cost_ore: int
+    cost_per_km_ore: int
+    cost_per_hour_ore: int
+    available_from_s: int
+    available_to_s: int
+    kind: str = ""
+
+    def __post_init__(self) -> None:
+        _check(bool(self.vehicle_id), "vehicle_id must not be empty")
+        _check_lat_lon(self.depot_lat, self.depot_lon, f"vehicle {self.vehicle_id} depot")
+        _check(self.seats >= 0 and self.wheelchair_places >= 0,
+               f"vehicle {self.vehicle_id}: negative capacity")
+        _check(self.seats + self.wheelchair_places > 0, f"vehicle {self.vehicle_id}: no capacity")
+        _check(min(self.fixed_cost_ore, self.cost_per_km_ore, self.cost_per_hour_ore) >= 0,
+               f"vehicle {self.vehicle_id}: negative cost")
+        _check_time(self.available_from_s, f"vehicle {self.vehicle_id} available_from")
+        _check_time(self.available_to_s, f"vehicle {self.vehicle_id} available_to")
+        _check(self.available_from_s < self.available_to_s,
+               f"vehicle {self.vehicle_id}: available_from is not before available_to")
+
+
+# --------------------------------------------------------------------------------------------
+# The plan
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """One stop of a run.
+
+    ``arrival_s`` is when the vehicle arrives; at a pickup it waits until ``agreed_s`` (the
+    published, rounded pickup time the rider is ready at) and leaves at ``departure_s`` after
+    boarding. Loads are after the stop. The leg is from this stop to the next (0 for the last).
+    """
+
+    kind: StopKind
+    rider_ids: tuple[str, ...]
+    lat: float
+    lon: float
+    arrival_s: int
+    departure_s: int
+    load_seats: int
+    load_wheelchairs: int
+    leg_distance_m: int
+    leg_travel_s: int
+    place: str = ""
+    """What the stop is: ``depot:<vehicle_id>``, ``centre:<centre_id>`` or ``home:<rider_id>``."""
+    agreed_s: int | None = None
+    """Published pickup time (pickups only), on the rounding grid."""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A vehicle's trip in one wave: depot → pickups → drop-offs → depot.
+
+    ``centre_id``/``session_id`` name the centre and session of most riders; ``centre_ids`` lists
+    all centres visited (riders of different centres may share a vehicle).
+    """
+
+    run_id: str
+    weekday: str
+    centre_id: str
+    session_id: str
+    direction: Direction
+    vehicle_id: str
+    stops: tuple[Stop, ...]
+    centre_ids: tuple[str, ...] = ()
+    session_ids: tuple[str, ...] = ()
+
+    @property
+    def distance_m(self) -> int:
+        return sum(s.leg_distance_m for s in self.stops)
+
+    @property
+    def duration_s(self) -> int:
+        return self.stops[-1].arrival_s - self.stops[0].departure_s if self.stops else 0
+
+    @property
+    def rider_ids(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for s in self.stops:
+            if s.kind == "pickup":
+                for r in s.rider_ids:
+                    seen[r] = None
+        return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Unserved:
+    """A rider's trip the plan cannot serve, with the concrete reason."""
+
+    rider_id: str
+    weekday: str
+    session_id: str
+    direction: Direction
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The fixed weekly plan: runs per weekday, unserved trips, key figures and solve statistics."""
+
+    runs: tuple[Run, ...]
+    unserved: tuple[Unserved, ...]
+    kpis: dict[str, Any] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+    scenario: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """Everything one weekly plan is built from: the coordinators' import (CSV files + TOML)."""
+
+    name: str
+    centres: tuple[Centre, ...]
+    sessions: tuple[Session, ...]
+    riders: tuple[Rider, ...]
+    vehicles: tuple[Vehicle, ...]
+    network_path: str
+    """OSM file (``.osm`` or ``.osm.bz2``) of the road network."""
+    plan_params: Any = None
+    """:class:`routing.params.PlanParams` (typed ``Any`` to keep this module dependency-free)."""
+
+    def centre(self, centre_id: str) -> Centre:
+        for c in self.centres:
+            if c.centre_id == centre_id:
+                return c
+        raise KeyError(f"unknown centre {centre_id!r}")
+
+    def rider(self, rider_id: str) -> Rider:
+        for r in self.riders:
+            if r.rider_id == rider_id:
+                return r
+        raise KeyError(f"unknown rider {rider_id!r}")
+
+    def session(self, session_id: str) -> Session:
+        for s in self.sessions:
+            if s.session_id == session_id:
+                return s
+        raise KeyError(f"unknown session {session_id!r}")

@@ -1,0 +1,147 @@
+"""The solver's input and output: a generic pickup-and-delivery problem with time windows.
+
+One model serves the weekly plan (a wave of rides to or from the centres), the Cordeau dial-a-ride
+set, the Li & Lim PDPTW set and the Gehring–Homberger VRPTW set, so every benchmark runs through the
+same solver path as real data. Times and distances are integers in one consistent unit (seconds and
+metres for road data; scaled Euclidean units for benchmarks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+IntMatrix = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A place to be served within ``[earliest, latest]`` (start of service), taking ``service``."""
+
+    location: int
+    """Row/column in the problem's matrices."""
+    earliest: int
+    latest: int
+    service: int = 0
+
+    def __post_init__(self) -> None:
+        if self.earliest > self.latest:
+            raise ValueError(f"visit at location {self.location}: empty time window "
+                             f"[{self.earliest}, {self.latest}]")
+        if self.service < 0:
+            raise ValueError(f"visit at location {self.location}: negative service time")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """Carry ``demand`` from ``pickup`` to ``delivery`` (or, with no pickup, from the depot).
+
+    ``max_ride`` bounds the time from the start of service at the pickup to the start of service
+    at the delivery. ``drop_penalty`` is the cost of leaving the request unserved; ``None`` makes it
+    mandatory (use with care: construction may then fail).
+    """
+
+    request_id: str
+    delivery: Visit
+    demand: tuple[int, ...]
+    pickup: Visit | None = None
+    max_ride: int | None = None
+    drop_penalty: int | None = None
+    allowed_vehicles: tuple[int, ...] | None = None
+    """Indices of vehicles that may serve it (None = all)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FleetVehicle:
+    """A vehicle: start and end locations, working window, capacities per dimension and tariff."""
+
+    vehicle_id: str
+    start_location: int
+    end_location: int
+    capacity: tuple[int, ...]
+    earliest_start: int = 0
+    latest_end: int = 10**9
+    fixed_cost: int = 0
+    cost_per_distance: float = 1.0
+    cost_per_time: float = 0.0
+    """Cost per time unit of the route's duration (start to end, waiting included)."""
+    max_duration: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingProblem:
+    """Matrices (``time[i, j]``, ``distance[i, j]``), requests and fleet."""
+
+    time: IntMatrix
+    distance: IntMatrix
+    requests: tuple[Request, ...]
+    vehicles: tuple[FleetVehicle, ...]
+    ride_time_weight: float = 0.0
+    """Secondary objective: cost per time unit of riders' excess ride over the direct trip."""
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        n = self.time.shape[0]
+        if self.time.shape != (n, n) or self.distance.shape != (n, n):
+            raise ValueError("time and distance matrices must be square and of equal size")
+        dims = {len(r.demand) for r in self.requests} | {len(v.capacity) for v in self.vehicles}
+        if len(dims) > 1:
+            raise ValueError(f"demand and capacity dimensions differ: {sorted(dims)}")
+        for r in self.requests:
+            for visit in (r.pickup, r.delivery):
+                if visit is not None and not 0 <= visit.location < n:
+                    raise ValueError(f"request {r.request_id}: location {visit.location} "
+                                     f"outside the {n}×{n} matrix")
+
+    @property
+    def dimensions(self) -> int:
+        if self.vehicles:
+            return len(self.vehicles[0].capacity)
+        return len(self.requests[0].demand) if self.requests else 0
+
+
+VisitKind = Literal["start", "pickup", "delivery", "end"]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteVisit:
+    """A stop on a solved route: ``time`` is the start of service (or departure/return at depots)."""
+
+    kind: VisitKind
+    location: int
+    time: int
+    request: int | None = None
+    """Index into ``RoutingProblem.requests`` (None at the depots)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    vehicle: int
+    visits: tuple[RouteVisit, ...]
+
+    @property
+    def requests(self) -> tuple[int, ...]:
+        return tuple(v.request for v in self.visits if v.kind == "delivery" and v.request is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingSolution:
+    """Routes of the used vehicles, dropped requests (indices) and statistics."""
+
+    routes: tuple[Route, ...]
+    dropped: tuple[int, ...]
+    objective: int
+    status: str
+    wall_s: float
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def distance(self, problem: RoutingProblem) -> int:
+        """Total travelled distance, recomputed from the routes and the matrix."""
+        total = 0
+        for route in self.routes:
+            locs = [v.location for v in route.visits]
+            total += int(sum(problem.distance[a, b] for a, b in zip(locs, locs[1:], strict=False)))
+        return total
