@@ -145,3 +145,20 @@ class RoutingSolution:
             locs = [v.location for v in route.visits]
             total += int(sum(problem.distance[a, b] for a, b in zip(locs, locs[1:], strict=False)))
         return total
+
+
+@dataclass(frozen=True, slots=True)
+class SolveOptions:
+    """How long and how to search.
+
+    The search is deterministic for a given problem and seed when it stops on ``solution_limit``
+    (a work budget); ``time_limit_s`` is a safety bound that, when it binds first, makes the result
+    depend on machine speed.
+    """
+
+    time_limit_s: float = 10.0
+    solution_limit: int | None = None
+    seed: int = 0
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    log_search: bool = False

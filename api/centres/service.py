@@ -1,0 +1,248 @@
+"""Centres, sessions and closures: visibility rules, validation, audit."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session as DbSession
+
+from api.auth import Principal
+from api.centres.schemas import CentreFields, CentreIn, ClosureIn, SessionFields, SessionIn
+from api.db import models as m
+from api.db import repo, repo_centres, repo_riders
+from api.db.types import utcnow
+from api.errors import ConflictError, NotFoundError, UnprocessableError
+from api.schemas import time_seconds
+from routing import calendar as cal
+
+log = logging.getLogger(__name__)
+
+
+def changes(row: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``values`` to ``row``; return ``{"before": …, "after": …}`` of what changed."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for key, value in values.items():
+        old = getattr(row, key)
+        if old != value:
+            before[key], after[key] = old, value
+            setattr(row, key, value)
+    return {"before": before, "after": after}
+
+
+def visible_centre(db: DbSession, who: Principal, centre_id: str) -> m.Centre:
+    """The centre if the caller may see it; 404 when unknown or not visible, 403 for drivers."""
+    who.require("coordinator", "centre")
+    centre = repo_centres.get_centre(db, centre_id)
+    if centre is None or not who.sees_centre(centre_id):
+        raise NotFoundError("centre", centre_id)
+    return centre
+
+
+# --------------------------------------------------------------------------------------------
+# Centres
+
+
+def list_centres(db: DbSession, who: Principal) -> list[m.Centre]:
+    who.require("coordinator", "centre")
+    return repo_centres.list_centres(db, None if who.is_coordinator else who.centre_ids)
+
+
+def create_centre(db: DbSession, who: Principal, data: CentreIn) -> m.Centre:
+    who.require("coordinator")
+    if repo_centres.get_centre(db, data.centre_id) is not None:
+        raise ConflictError(f"centre {data.centre_id!r} already exists", id=data.centre_id)
+    now = utcnow()
+    centre = m.Centre(centre_id=data.centre_id, name=data.name, lat=data.lat, lon=data.lon,
+                      address=data.address, created_at=now, updated_at=now)
+    db.add(centre)
+    db.flush()
+    repo.audit(db, who.user_id, "create", "centre", data.centre_id, data.model_dump())
+    return centre
+
+
+def update_centre(db: DbSession, who: Principal, centre_id: str, data: CentreFields) -> m.Centre:
+    who.require("coordinator")
+    centre = visible_centre(db, who, centre_id)
+    change = changes(centre, data.model_dump())
+    if change["after"]:
+        centre.updated_at = utcnow()
+        repo.audit(db, who.user_id, "update", "centre", centre_id, change)
+    return centre
+
+
+def delete_centre(db: DbSession, who: Principal, centre_id: str) -> None:
+    who.require("coordinator")
+    centre = visible_centre(db, who, centre_id)
+    if repo_centres.centre_has_riders(db, centre_id):
+        raise ConflictError(f"centre {centre_id!r} still has riders; move or delete them first",
+                            id=centre_id)
+    db.delete(centre)
+    repo.audit(db, who.user_id, "delete", "centre", centre_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Sessions
+
+
+def list_sessions(db: DbSession, who: Principal, centre_id: str) -> list[m.Session]:
+    visible_centre(db, who, centre_id)
+    return repo_centres.list_sessions(db, centre_id)
+
+
+def _session_values(data: SessionFields) -> dict[str, Any]:
+    return {"weekday": data.weekday, "start_s": time_seconds(data.start),
+            "end_s": time_seconds(data.end)}
+
+
+def create_session(db: DbSession, who: Principal, centre_id: str, data: SessionIn) -> m.Session:
+    who.require("coordinator")
+    visible_centre(db, who, centre_id)
+    if repo_centres.get_session(db, data.session_id) is not None:
+        raise ConflictError(f"session {data.session_id!r} already exists (session ids are "
+                            "unique across centres)", id=data.session_id)
+    row = m.Session(session_id=data.session_id, centre_id=centre_id, **_session_values(data))
+    db.add(row)
+    db.flush()
+    repo.audit(db, who.user_id, "create", "session", data.session_id,
+               {"centre_id": centre_id, **data.model_dump()})
+    return row
+
+
+def _centre_session(db: DbSession, who: Principal, centre_id: str, session_id: str) -> m.Session:
+    visible_centre(db, who, centre_id)
+    row = repo_centres.get_session(db, session_id)
+    if row is None or row.centre_id != centre_id:
+        raise NotFoundError("session", session_id)
+    return row
+
+
+def update_session(
+    db: DbSession, who: Principal, centre_id: str, session_id: str, data: SessionFields
+) -> m.Session:
+    who.require("coordinator")
+    row = _centre_session(db, who, centre_id, session_id)
+    change = changes(row, _session_values(data))
+    if change["after"]:
+        repo.audit(db, who.user_id, "update", "session", session_id, change)
+    return row
+
+
+def delete_session(db: DbSession, who: Principal, centre_id: str, session_id: str) -> None:
+    who.require("coordinator")
+    row = _centre_session(db, who, centre_id, session_id)
+    users = repo_riders.riders_with_session(db, session_id)
+    if users:
+        raise ConflictError(f"session {session_id!r} is granted to {len(users)} rider(s); "
+                            "change their grants first", id=session_id, rider_ids=users)
+    db.delete(row)
+    repo.audit(db, who.user_id, "delete", "session", session_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Closures and calendar
+
+
+def list_closures(db: DbSession, who: Principal, centre_id: str) -> list[m.Closure]:
+    visible_centre(db, who, centre_id)
+    return repo_centres.list_closures(db, [centre_id])
+
+
+def _add_closure(
+    db: DbSession, who: Principal, centre_id: str, start: date, end: date, reason: str
+) -> tuple[m.Closure, bool]:
+    existing = repo_centres.find_closure(db, centre_id, start, end)
+    if existing is not None:
+        return existing, False
+    row = m.Closure(centre_id=centre_id, start_date=start, end_date=end, reason=reason,
+                    created_by=who.user_id, created_at=utcnow())
+    db.add(row)
+    db.flush()
+    repo.audit(db, who.user_id, "create", "closure", str(row.closure_id),
+               {"centre_id": centre_id, "start": start.isoformat(), "end": end.isoformat(),
+                "reason": reason})
+    return row, True
+
+
+def create_closure(
+    db: DbSession, who: Principal, centre_id: str, data: ClosureIn
+) -> tuple[m.Closure, bool]:
+    """Add a closure; the same period again returns the existing one (``created`` False)."""
+    visible_centre(db, who, centre_id)
+    return _add_closure(db, who, centre_id, data.start, data.end or data.start, data.reason)
+
+
+def delete_closure(db: DbSession, who: Principal, centre_id: str, closure_id: int) -> None:
+    visible_centre(db, who, centre_id)
+    row = repo_centres.get_closure(db, closure_id)
+    if row is None or row.centre_id != centre_id:
+        raise NotFoundError("closure", closure_id)
+    db.delete(row)
+    repo.audit(db, who.user_id, "delete", "closure", str(closure_id),
+               {"centre_id": centre_id, "start": row.start_date.isoformat(),
+                "end": row.end_date.isoformat()})
+
+
+def import_closures(
+    db: DbSession, who: Principal, centre_id: str, filename: str, content: bytes
+) -> tuple[list[m.Closure], int]:
+    """Import closures from a CSV (``centre_id,start,end,reason``) or iCalendar file.
+
+    All or nothing: any row error rejects the file. Closures already stored are kept (import is
+    idempotent). Returns the closures of the file and how many were new.
+    """
+    visible_centre(db, who, centre_id)
+    is_ics = filename.lower().endswith(".ics") or content.lstrip().startswith(b"BEGIN:VCALENDAR")
+    if is_ics:
+        closures = cal.parse_closures_ics(content, centre_id, file=filename)
+    else:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UnprocessableError(f"{filename}: not UTF-8 text") from exc
+        closures = cal.parse_closures_csv(text, file=filename, centre_ids={centre_id})
+    others = [c for c in closures if c.centre_id != centre_id]
+    if others:
+        raise UnprocessableError(f"{filename}: the file names other centres than {centre_id!r}")
+    rows: list[m.Closure] = []
+    created = 0
+    for closure in closures:
+        row, new = _add_closure(db, who, centre_id, closure.start, closure.end, closure.reason)
+        rows.append(row)
+        created += new
+    log.info("imported %d closure(s) for centre %s (%d new)", len(rows), centre_id, created)
+    return rows, created
+
+
+def calendar_of(db: DbSession, centre_ids: list[str] | None = None) -> cal.CentreCalendar:
+    """The centres' calendar (holidays, customary closing days, stored closures)."""
+    closures = [cal.Closure(c.centre_id, c.start_date, c.end_date, c.reason)
+                for c in repo_centres.list_closures(db, centre_ids)]
+    return cal.CentreCalendar(tuple(closures))
+
+
+def calendar_ics(db: DbSession, who: Principal, centre_id: str, year: int) -> bytes:
+    centre = visible_centre(db, who, centre_id)
+    return cal.calendar_to_ics(calendar_of(db, [centre_id]), centre_id, year,
+                               centre_name=centre.name)
+
+
+def open_days(
+    db: DbSession, who: Principal, centre_id: str, first: date, last: date
+) -> list[tuple[date, bool, str | None]]:
+    visible_centre(db, who, centre_id)
+    if last < first:
+        raise UnprocessableError(f"to {last} is before from {first}")
+    if (last - first).days > 400:
+        raise UnprocessableError("at most 400 days at a time")
+    calendar = calendar_of(db, [centre_id])
+    out = []
+    day = first
+    while day <= last:
+        reason = calendar.closing_reason(centre_id, day)
+        out.append((day, reason is None, reason))
+        day = date.fromordinal(day.toordinal() + 1)
+    return out
+

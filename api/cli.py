@@ -1,0 +1,502 @@
+"""The ``samkorsel`` command line: demo, plan, verify, bench, serve and the daily tools.
+
+Exit codes: 0 success; 1 the check failed (``verify`` found violations); 2 bad input (the
+message names the file, row and column or the option at fault).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from routing.model import Plan, Scenario
+    from routing.network import RoadNetwork
+
+app = typer.Typer(
+    name="samkorsel",
+    help="Samkørsel: fixed shared routes to activity and day centres (Serviceloven § 104).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_SCENARIO = REPO / "data" / "demo"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _load_scenario(directory: Path) -> Scenario:
+    from routing.errors import SamkorselError
+    from routing.scenario import load_scenario
+
+    try:
+        return load_scenario(directory)
+    except SamkorselError as exc:
+        raise _fail(str(exc)) from exc
+    except FileNotFoundError as exc:
+        raise _fail(f"scenario {directory}: {exc}") from exc
+
+
+def _load_network(scenario: Scenario) -> RoadNetwork:
+    from routing.errors import SamkorselError
+    from routing.network import default_cache_dir, load_network
+
+    try:
+        return load_network(scenario.network_path, cache_dir=default_cache_dir())
+    except SamkorselError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _plan_with_progress(scenario: Scenario, network: RoadNetwork, time_limit: float | None,
+                        seed: int | None) -> Plan:
+    from routing.errors import SamkorselError
+    from routing.params import PlanParams
+    from routing.planner import build_plan
+
+    params = scenario.plan_params if isinstance(scenario.plan_params, PlanParams) else PlanParams()
+    changes: dict[str, Any] = {}
+    if time_limit is not None:
+        changes["time_limit_s"] = time_limit
+    if seed is not None:
+        changes["seed"] = seed
+    params = params.with_overrides(**changes)
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total} waves"), TimeElapsedColumn(),
+                  console=err, transient=False) as bar:
+        task = bar.add_task("planning", total=None)
+
+        def on_wave(label: str, done: int, total: int) -> None:
+            bar.update(task, total=total, completed=done, description=f"planned {label}")
+
+        try:
+            return build_plan(scenario, network, params, progress=on_wave)
+        except SamkorselError as exc:
+            raise _fail(str(exc)) from exc
+
+
+def _print_plan_summary(plan: Plan) -> None:
+    k = plan.kpis
+    table = Table(title=f"Weekly plan — {plan.scenario}", show_header=False)
+    rows = [
+        ("runs", k["runs"]),
+        ("vehicles (max per day) / vehicle-days", f"{k['vehicles']} / {k['vehicle_days']}"),
+        ("distance", f"{k['km']} km"),
+        ("vehicle hours", f"{k['vehicle_hours']} h"),
+        ("cost (contractor, week)", f"{k['cost_dkk']:,.2f} DKK"),
+        ("trips served / unserved", f"{k['trips_served']} / {k['trips_unserved']}"),
+        ("ride time mean / max", f"{k['mean_ride_min']} / {k['max_ride_min']} min"),
+        ("mean detour factor", k["mean_detour_factor"]),
+        ("pickup time spread across weekdays (max)", f"{k['consistency_max_spread_min']} min"),
+        ("riders within the consistency limit", f"{k['consistency_within_limit_pct']} %"),
+        ("solve time", f"{plan.stats.get('seconds', 0)} s"),
+    ]
+    for name, value in rows:
+        table.add_row(name, str(value))
+    console.print(table)
+    if plan.unserved:
+        ut = Table(title="Unserved trips (with reasons)")
+        for col in ("rider", "day", "session", "direction", "reason"):
+            ut.add_column(col)
+        for u in plan.unserved:
+            ut.add_row(u.rider_id, u.weekday, u.session_id, u.direction, u.reason)
+        console.print(ut)
+    for exc in k.get("consistency_exceptions", []):
+        console.print(f"[yellow]consistency exception:[/] {exc}")
+
+
+@app.command()
+def plan(
+    scenario: Annotated[Path, typer.Option(help="Scenario directory (CSV files + scenario.toml).")],
+    out: Annotated[Path, typer.Option(help="Plan JSON to write (samkorsel.plan/1).")] = Path(
+        "plan.json"),
+    time_limit: Annotated[float | None, typer.Option(
+        help="Solver seconds for the whole week (default from scenario, 40).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Solver seed.")] = None,
+    geojson: Annotated[Path | None, typer.Option(help="Also write GeoJSON of the runs.")] = None,
+    map_html: Annotated[Path | None, typer.Option("--map", help="Also write an HTML map.")] = None,
+) -> None:
+    """Build the fixed weekly plan of a scenario and write it as JSON."""
+    from routing.plan_io import write_plan
+
+    sc = _load_scenario(scenario)
+    network = _load_network(sc)
+    result = _plan_with_progress(sc, network, time_limit, seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_plan(result, out)
+    _print_plan_summary(result)
+    console.print(f"plan written to [bold]{out}[/]")
+    _write_maps(result, network, geojson, map_html)
+
+
+def _write_maps(result: Plan, network: RoadNetwork, geojson: Path | None,
+                map_html: Path | None) -> None:
+    if geojson is not None:
+        from maps.geojson import plan_geojson, write_geojson
+
+        write_geojson(plan_geojson(result, network), geojson)
+        console.print(f"GeoJSON written to [bold]{geojson}[/]")
+    if map_html is not None:
+        from maps.webmap import write_plan_map
+
+        write_plan_map(result, network, map_html)
+        console.print(f"map written to [bold]{map_html}[/]")
+
+
+def _verify_and_report(plan_obj: Plan, sc: Scenario, network: RoadNetwork,
+                       expected: set[tuple[str, str, str]] | None = None) -> int:
+    from routing.verify import verify_plan
+
+    violations = verify_plan(plan_obj, sc, network, expected_trips=expected)
+    errors = [v for v in violations if v.severity == "error"]
+    for v in violations:
+        colour = "red" if v.severity == "error" else "yellow"
+        console.print(f"[{colour}]{v.severity}[/] {v.code}: {v.message}", highlight=False)
+    n_stops = sum(len(r.stops) for r in plan_obj.runs)
+    if errors:
+        console.print(f"[bold red]{len(errors)} violation(s)[/] in {len(plan_obj.runs)} runs")
+        return 1
+    console.print(f"[bold green]OK[/]: {len(plan_obj.runs)} runs, {n_stops} stops, every leg "
+                  f"recomputed on the road network, every constraint and every rider checked "
+                  f"({len(violations)} warning(s))")
+    return 0
+
+
+@app.command()
+def verify(
+    plan_file: Annotated[Path, typer.Argument(help="Plan JSON to check.")],
+    scenario: Annotated[Path, typer.Option(help="Scenario directory the plan was built from.")],
+) -> None:
+    """Check a plan independently of the solver: legs, times, capacities, every rider."""
+    from routing.errors import PlanFormatError
+    from routing.plan_io import read_plan
+
+    sc = _load_scenario(scenario)
+    try:
+        plan_obj = read_plan(plan_file)
+    except (PlanFormatError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    network = _load_network(sc)
+    raise typer.Exit(_verify_and_report(plan_obj, sc, network))
+
+
+@app.command()
+def bench(
+    sets: Annotated[str, typer.Option(
+        help="Comma-separated: network,matrix,demo,darp,lilim,homberger.")] = "network,matrix,demo",
+    time_limit: Annotated[float, typer.Option(help="Seconds per benchmark instance.")] = 30.0,
+    instances: Annotated[str | None, typer.Option(
+        help="Comma-separated instance names (default: the whole set).")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many instances per set.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON.")] = None,
+    solutions: Annotated[Path | None, typer.Option(
+        help="Write each solution's routes (node indices) into this directory.")] = None,
+    demo_time_limit: Annotated[float, typer.Option(help="Solver seconds for the demo plan.")] = 40.0,
+) -> None:
+    """Benchmarks: network load, matrix speed-up, demo plan, standard VRP/DARP sets."""
+    import platform
+
+    chosen = [s.strip() for s in sets.split(",") if s.strip()]
+    console.print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+                  f"{_cpu_count()} cores, Python {platform.python_version()}")
+    results: list[dict[str, Any]] = []
+    if "network" in chosen:
+        import tempfile
+
+        from routing.network import bench_network_load, default_cache_dir, default_network_path
+        with tempfile.TemporaryDirectory() as tmp:
+            figures = bench_network_load(default_network_path(), None, Path(tmp))
+        console.print(f"network load (Samsø): cold {figures['cold_s']:.2f} s, "
+                      f"warm {figures['warm_s']:.3f} s")
+        del default_cache_dir
+    if "matrix" in chosen:
+        from routing.matrix import bench_matrix
+        from routing.network import default_cache_dir, default_network_path, load_network
+
+        net = load_network(default_network_path(), cache_dir=default_cache_dir())
+        m = bench_matrix(net, n=500)
+        console.print("matrix 500×500: " + ", ".join(f"{k} {v:.4g}" if isinstance(v, float)
+                                                    else f"{k} {v}" for k, v in m.items()))
+    if "demo" in chosen:
+        sc = _load_scenario(DEMO_SCENARIO)
+        net = _load_network(sc)
+        from routing.params import PlanParams
+        from routing.planner import build_plan
+        from routing.verify import verify_plan
+
+        params = (sc.plan_params if isinstance(sc.plan_params, PlanParams) else PlanParams())
+        t0 = time.monotonic()
+        p = build_plan(sc, net, params.with_overrides(time_limit_s=demo_time_limit))
+        secs = time.monotonic() - t0
+        errors = [v for v in verify_plan(p, sc, net) if v.severity == "error"]
+        console.print(f"demo weekly plan: {secs:.1f} s, cost {p.kpis['cost_dkk']:,.2f} DKK, "
+                      f"{p.kpis['runs']} runs, {p.kpis['trips_unserved']} unserved trips, "
+                      f"{len(errors)} violations")
+        results.append({"instance": "samso-demo", "cost": p.kpis["cost_dkk"],
+                        "routes": p.kpis["runs"], "best_known": None, "gap_pct": None,
+                        "seconds": round(secs, 2), "violations": len(errors)})
+    std = [s for s in chosen if s in ("darp", "lilim", "homberger")]
+    if std:
+        from routing.benchmarks import run_benchmarks, write_solutions
+
+        names = [s.strip() for s in instances.split(",")] if instances else None
+        table = Table(title=f"Standard benchmarks ({time_limit:g} s per instance)")
+        for col in ("set", "instance", "cost", "routes", "best known", "gap %", "s", "feasible"):
+            table.add_column(col)
+
+        def show(r: Any) -> None:
+            console.print(f"  {r.instance}: cost {r.cost:.2f}, routes {r.routes}, gap "
+                          f"{r.gap_pct:+.2f} %, {r.seconds:.1f} s"
+                          + ("" if r.feasible else " [red]INFEASIBLE[/]"), highlight=False)
+
+        bench_results = run_benchmarks(std, time_limit_s=time_limit, instances=names,
+                                       limit=limit, progress=show)
+        for r in bench_results:
+            table.add_row(r.set, r.instance, f"{r.cost:.2f}", str(r.routes),
+                          f"{r.best_known:.2f}", f"{r.gap_pct:+.2f}", f"{r.seconds:.1f}",
+                          "yes" if r.feasible else "NO")
+            results.append({"instance": r.instance, "set": r.set, "cost": r.cost,
+                            "routes": r.routes, "best_known": r.best_known,
+                            "gap_pct": r.gap_pct, "seconds": r.seconds,
+                            "feasible": r.feasible})
+        console.print(table)
+        by_set: dict[str, list[float]] = {}
+        for r in bench_results:
+            by_set.setdefault(r.set, []).append(r.gap_pct)
+        for name, gaps in by_set.items():
+            console.print(f"{name}: mean gap {sum(gaps) / len(gaps):+.2f} % over {len(gaps)}")
+        if solutions is not None:
+            write_solutions(bench_results, solutions)
+            console.print(f"solutions written to {solutions}")
+    if json_out is not None:
+        json_out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        console.print(f"results written to {json_out}")
+
+
+def _cpu_count() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Start the REST API (settings from SAMKORSEL_* environment variables)."""
+    import uvicorn
+
+    from api.main import create_app
+
+    console.print(f"API: http://{host}:{port}/api/v1  (OpenAPI docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command("create-user")
+def create_user_cmd(
+    name: Annotated[str, typer.Argument(help="User name (e.g. the coordinator's e-mail).")],
+    role: Annotated[str, typer.Option(help="coordinator, centre or driver.")] = "coordinator",
+    centre: Annotated[list[str] | None, typer.Option(help="Centre id (role centre).")] = None,
+    vehicle: Annotated[str | None, typer.Option(help="Vehicle id (role driver).")] = None,
+) -> None:
+    """Create a user and print their API token (shown once). The first user is a coordinator."""
+    from api.auth import create_user
+    from api.settings import Settings
+
+    try:
+        token = create_user(Settings().database_url, name, role, tuple(centre or ()), vehicle)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    console.print(f"created {role} {name!r}; API token (store it now, it is not shown again):")
+    typer.echo(token)
+
+
+@app.command()
+def network(
+    osm: Annotated[Path | None, typer.Option(help="OSM XML file (.osm or .osm.bz2).")] = None,
+    place: Annotated[str | None, typer.Option(
+        help="Place name to download through osmnx (needs internet), e.g. 'Samsø, Denmark'.")]
+    = None,
+) -> None:
+    """Load and cache a road network (default: bundled Samsø) and print its size."""
+    from routing.errors import SamkorselError
+    from routing.network import (
+        default_cache_dir,
+        default_network_path,
+        load_network,
+        load_network_from_place,
+    )
+
+    t0 = time.monotonic()
+    try:
+        if place:
+            net = load_network_from_place(place, cache_dir=default_cache_dir())
+        else:
+            net = load_network(osm or default_network_path(), cache_dir=default_cache_dir())
+    except (SamkorselError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    km = float(net.edge_length_m.sum()) / 1000.0
+    console.print(f"{net.source}: {net.n_nodes} nodes, {net.n_edges} edges, {km:.0f} km of "
+                  f"directed road, loaded in {time.monotonic() - t0:.2f} s "
+                  f"(cached in {default_cache_dir()}). © OpenStreetMap contributors")
+
+
+@app.command()
+def reimburse(
+    scenario: Annotated[Path, typer.Option(help="Scenario directory.")],
+    rider: Annotated[str, typer.Option(help="Rider id.")],
+    plan_file: Annotated[Path | None, typer.Option("--plan", help="Plan JSON (for the "
+                                                   "rider's unserved trips and marginal cost).")]
+    = None,
+    year: Annotated[int, typer.Option(help="Rate year.")] = 2026,
+    centre_assessment: Annotated[str | None, typer.Option(
+        help="The centre's recorded assessment that the shared ride is not an option.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
+) -> None:
+    """Decide whether reimbursement instead of the shared ride is warranted, and how much."""
+    from routing.errors import PlanFormatError
+    from routing.plan_io import read_plan
+    from routing.planner import place_matrix
+    from routing.rates import load_rates
+    from routing.reimbursement import assess
+
+    sc = _load_scenario(scenario)
+    try:
+        rider_obj = sc.rider(rider)
+    except KeyError as exc:
+        raise _fail(f"unknown rider {rider!r} in {scenario}") from exc
+    plan_obj = None
+    if plan_file is not None:
+        try:
+            plan_obj = read_plan(plan_file)
+        except (PlanFormatError, OSError) as exc:
+            raise _fail(str(exc)) from exc
+    try:
+        rates = load_rates(year)
+    except (KeyError, FileNotFoundError, ValueError) as exc:
+        raise _fail(f"no rates for {year}: {exc}") from exc
+    net = _load_network(sc)
+    matrix = place_matrix(sc, net)
+    decision = assess(rider_obj, sc, matrix, rates, plan=plan_obj,
+                      centre_assessment=centre_assessment)
+    if as_json:
+        typer.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        console.print(decision.text_da, highlight=False)
+
+
+@app.command()
+def day(
+    scenario: Annotated[Path, typer.Option(help="Scenario directory.")],
+    plan_file: Annotated[Path, typer.Option("--plan", help="Weekly plan JSON.")],
+    on: Annotated[str, typer.Option("--date", help="Date, YYYY-MM-DD.")],
+    absences: Annotated[Path | None, typer.Option(
+        help="CSV of afbud: rider_id,start,end,reason[,direction]")] = None,
+    closures: Annotated[Path | None, typer.Option(
+        help="Centre closures: CSV (centre_id,start,end,reason) or .ics")] = None,
+    out: Annotated[Path, typer.Option(help="Directory for the day's runs and manifests.")] = Path(
+        "out/day"),
+) -> None:
+    """Derive one date's runs from the weekly plan (closing days, afbud) and write manifests."""
+    from routing.errors import PlanFormatError
+    from routing.plan_io import read_plan
+
+    sc = _load_scenario(scenario)
+    try:
+        on_date = date.fromisoformat(on)
+    except ValueError as exc:
+        raise _fail(f"--date {on!r} is not YYYY-MM-DD") from exc
+    try:
+        weekly = read_plan(plan_file)
+    except (PlanFormatError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    net = _load_network(sc)
+    code = _run_day(sc, net, weekly, on_date, absences, closures, out)
+    raise typer.Exit(code)
+
+
+def _run_day(sc: Scenario, net: RoadNetwork, weekly: Plan, on_date: date,
+             absences: Path | None, closures: Path | None, out: Path) -> int:
+    from api.daytools import run_day
+
+    try:
+        return run_day(sc, net, weekly, on_date, absences, closures, out, console)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _next_weekday(d: date) -> date:
+    d = d + timedelta(days=1)
+    while d.weekday() >= 4:  # the demo centres open Monday–Thursday
+        d += timedelta(days=1)
+    return d
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Directory for the plan, map and manifests.")] = Path(
+        "out/demo"),
+    time_limit: Annotated[float, typer.Option(help="Solver seconds for the week.")] = 40.0,
+    serve_api: Annotated[bool, typer.Option("--serve/--no-serve",
+                                            help="Start the REST API afterwards.")] = True,
+    port: Annotated[int, typer.Option(help="API port.")] = 8000,
+) -> None:
+    """The whole job on the embedded default: Samsø network, demo scenario, SQLite."""
+    from routing.plan_io import write_plan
+
+    out.mkdir(parents=True, exist_ok=True)
+    sc = _load_scenario(DEMO_SCENARIO)
+    t0 = time.monotonic()
+    net = _load_network(sc)
+    console.print(f"road network: {net.n_nodes} nodes, {net.n_edges} edges "
+                  f"({time.monotonic() - t0:.1f} s; © OpenStreetMap contributors)")
+    console.print(f"scenario: {len(sc.riders)} riders, {len(sc.centres)} centres, "
+                  f"{len(sc.sessions)} sessions, {len(sc.vehicles)} vehicles")
+    result = _plan_with_progress(sc, net, time_limit, None)
+    plan_path = out / "plan.json"
+    write_plan(result, plan_path)
+    _print_plan_summary(result)
+    code = _verify_and_report(result, sc, net)
+    _write_maps(result, net, out / "plan.geojson", out / "map.html")
+    on_date = _next_weekday(date.today())
+    _run_day(sc, net, result, on_date, None, None, out / f"day-{on_date.isoformat()}")
+    console.print(f"\nplan: [bold]{plan_path}[/]\nmap: [bold]{out / 'map.html'}[/]\n"
+                  f"manifests for {on_date.isoformat()}: [bold]{out}/day-{on_date.isoformat()}/[/]")
+    if code != 0:
+        raise typer.Exit(code)
+    if serve_api:
+        from api.demo_seed import seed_demo_database
+        from api.settings import Settings
+
+        settings = Settings()
+        token = seed_demo_database(settings, sc, result)
+        console.print(f"database: {settings.database_url}\ncoordinator token for the demo: "
+                      f"[bold]{token}[/]\ntry: curl -H 'Authorization: Bearer {token}' "
+                      f"http://127.0.0.1:{port}/api/v1/plans")
+        serve(host="127.0.0.1", port=port)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,180 @@
+"""What the app shares between requests: settings, database, road network, job runner."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from api.auth import PrincipalCache
+from api.db.database import Database
+from api.db.types import utcnow
+from api.settings import Settings
+
+if TYPE_CHECKING:
+    from api.deps import RequestGate
+    from api.plans.jobs import JobRunner
+    from routing.matrix import TravelMatrix
+    from routing.model import Plan, Scenario
+    from routing.network import RoadNetwork
+
+log = logging.getLogger(__name__)
+
+
+def network_path(settings: Settings) -> Path:
+    """The road network file the service plans on."""
+    if settings.network_path is not None:
+        return settings.network_path
+    from routing.network import default_network_path
+
+    return default_network_path()
+
+
+def cache_dir(settings: Settings) -> Path:
+    """Where prepared road networks are cached."""
+    if settings.cache_dir is not None:
+        return settings.cache_dir
+    from routing.network import default_cache_dir
+
+    return default_cache_dir()
+
+
+_NETWORKS: dict[tuple[str, str], RoadNetwork] = {}
+_NETWORKS_LOCK = threading.Lock()
+
+
+class NetworkCache:
+    """The road network, loaded on first use and kept in memory.
+
+    Networks are immutable, so one copy per process serves every app instance (tests build many
+    apps) and every thread; loading is serialised by a lock.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._key: tuple[str, str] | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self._cache_key()[0])
+
+    def _cache_key(self) -> tuple[str, str]:
+        if self._key is None:  # resolved once: resolving paths is not free
+            self._key = (str(network_path(self._settings)), str(cache_dir(self._settings)))
+        return self._key
+
+    def get(self) -> RoadNetwork:
+        key = self._cache_key()
+        with _NETWORKS_LOCK:
+            network = _NETWORKS.get(key)
+            if network is None:
+                from routing.network import load_network
+
+                network = load_network(self.path, cache_dir=cache_dir(self._settings))
+                _NETWORKS[key] = network
+                log.info("road network ready: %d nodes, %d edges", network.n_nodes,
+                         network.n_edges)
+            return network
+
+
+@dataclass
+class AppContext:
+    """Created by :func:`api.main.create_app`, kept in ``app.state.context``."""
+
+    settings: Settings
+    database: Database
+    networks: NetworkCache
+    jobs: JobRunner | None = None
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
+    """Recently authenticated API keys."""
+    gate: RequestGate | None = None
+    """Admission of requests to the database (made on the event loop at start-up)."""
+    clock: Callable[[], datetime] = utcnow
+    """Current time (aware); tests replace it to register afbud at a given moment."""
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        """Today's date in the service's time zone."""
+        return self.clock().astimezone(ZoneInfo(self.settings.timezone)).date()
+
+
+class LruCache:
+    """A small thread-safe least-recently-used cache for immutable values."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        """The cached value, or None."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()  # outside the lock: two threads may compute it once each, harmlessly
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+
+_MATRICES = LruCache(4)
+_PLANS = LruCache(16)
+
+
+def travel_matrix_for(context: AppContext, scenario: Scenario) -> TravelMatrix:
+    """The planner's travel matrix over the scenario's places, cached by places and network.
+
+    Snapping and shortest paths take a while; the places change rarely (imports, moved homes),
+    so daily runs and manifests reuse the matrix until they do.
+    """
+    from routing.planner import place_matrix
+
+    params = scenario.plan_params
+    network = context.networks.get()
+    key = (
+        network.digest,
+        getattr(params, "snap_max_m", None),
+        tuple((r.rider_id, r.lat, r.lon) for r in scenario.riders),
+        tuple((c.centre_id, c.lat, c.lon) for c in scenario.centres),
+        tuple((v.vehicle_id, v.depot_lat, v.depot_lon) for v in scenario.vehicles),
+    )
+    matrix: TravelMatrix = _MATRICES.get_or_make(
+        key, lambda: place_matrix(scenario, network, params))
+    return matrix
+
+
+def parsed_plan(key: Hashable, document: Callable[[], dict[str, Any]]) -> Plan:
+    """A finished plan's document parsed, cached under ``key`` (finished plans never change;
+    the key must identify the stored plan, e.g. id, creation and finish time). ``document`` is
+    called only when the plan is not cached."""
+    from routing.plan_io import plan_from_dict
+
+    plan: Plan = _PLANS.get_or_make(key, lambda: plan_from_dict(document()))
+    return plan

@@ -1,0 +1,297 @@
+"""The tables (SQLAlchemy 2 typed ORM).
+
+One schema serves SQLite and PostgreSQL: plain latitude/longitude columns (no PostGIS), JSON
+documents as JSON/JSONB, timestamps as aware UTC (:class:`api.db.types.UTCDateTime`). Times of day
+are integer seconds since midnight (``*_s``), money in øre. Alembic migrations in
+``api/migrations`` create exactly these tables (a test compares them).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from api.db.types import JSONDocument, UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID_LENGTH = 64
+"""Longest public id (centre, session, rider, vehicle)."""
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSONDocument,
+        list[Any]: JSONDocument,
+    }
+
+
+class Centre(Base):
+    __tablename__ = "centres"
+
+    centre_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Session(Base):
+    """An opening session (modul) of a centre; session ids are unique across centres."""
+
+    __tablename__ = "sessions"
+
+    session_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    centre_id: Mapped[str] = mapped_column(
+        ForeignKey("centres.centre_id", ondelete="CASCADE"), index=True
+    )
+    weekday: Mapped[str] = mapped_column(String(3))
+    start_s: Mapped[int] = mapped_column(Integer)
+    end_s: Mapped[int] = mapped_column(Integer)
+
+
+class Rider(Base):
+    """A citizen with a granted place and transport: home, grants (sessions) and needs."""
+
+    __tablename__ = "riders"
+
+    rider_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    centre_id: Mapped[str] = mapped_column(ForeignKey("centres.centre_id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    session_ids: Mapped[list[Any]] = mapped_column(default=list)
+    wheelchair: Mapped[bool] = mapped_column(Boolean, default=False)
+    escort: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_ride_s: Mapped[int | None] = mapped_column(Integer)
+    detour_factor: Mapped[float | None] = mapped_column(Float)
+    boarding_s: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    can_travel_alone: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_driver: Mapped[bool] = mapped_column(Boolean, default=False)
+    centre_assessment: Mapped[str | None] = mapped_column(Text)
+    """The centre's concrete assessment that the shared ride is not an option (reimbursement)."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Vehicle(Base):
+    __tablename__ = "vehicles"
+
+    vehicle_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(100), default="")
+    depot_lat: Mapped[float] = mapped_column(Float)
+    depot_lon: Mapped[float] = mapped_column(Float)
+    seats: Mapped[int] = mapped_column(Integer)
+    wheelchair_places: Mapped[int] = mapped_column(Integer)
+    fixed_cost_ore: Mapped[int] = mapped_column(Integer)
+    cost_per_km_ore: Mapped[int] = mapped_column(Integer)
+    cost_per_hour_ore: Mapped[int] = mapped_column(Integer)
+    available_from_s: Mapped[int] = mapped_column(Integer)
+    available_to_s: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class User(Base):
+    """A person or system with an API key. Only the key's SHA-256 is stored."""
+
+    __tablename__ = "users"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    centre_ids: Mapped[list[Any]] = mapped_column(default=list)
+    vehicle_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Closure(Base):
+    """A centre's closing day or period (inclusive dates)."""
+
+    __tablename__ = "closures"
+    __table_args__ = (UniqueConstraint("centre_id", "start_date", "end_date"),)
+
+    closure_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    centre_id: Mapped[str] = mapped_column(
+        ForeignKey("centres.centre_id", ondelete="CASCADE"), index=True
+    )
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Absence(Base):
+    """An afbud: one day, a period, or until further notice (``end_date`` null).
+
+    ``natural_key`` (rider, first day, last day, scope) is unique among the absences not
+    withdrawn, which makes registering the same afbud twice harmless; a withdrawn row stays as
+    history.
+    """
+
+    __tablename__ = "absences"
+    __table_args__ = (
+        Index(
+            "uq_absences_active_natural_key",
+            "natural_key",
+            unique=True,
+            sqlite_where=text("withdrawn_at IS NULL"),
+            postgresql_where=text("withdrawn_at IS NULL"),
+        ),
+    )
+
+    absence_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rider_id: Mapped[str] = mapped_column(
+        ForeignKey("riders.rider_id", ondelete="CASCADE"), index=True
+    )
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    scope: Mapped[str] = mapped_column(String(12), default="both")
+    """Rides cancelled: ``both``, ``to_centre`` or ``from_centre``."""
+    reported_by: Mapped[str] = mapped_column(String(20), default="centre")
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    natural_key: Mapped[str] = mapped_column(String(200))
+    registered_by: Mapped[int | None] = mapped_column(Integer)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_by: Mapped[int | None] = mapped_column(Integer)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    """Last registration, withdrawal or change of the end (cache keys of manifests)."""
+
+
+class NoShow(Base):
+    """A rider not at the pickup point when the vehicle came (forgæves kørsel)."""
+
+    __tablename__ = "no_shows"
+    __table_args__ = (UniqueConstraint("rider_id", "date", "run_id"),)
+
+    no_show_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rider_id: Mapped[str] = mapped_column(
+        ForeignKey("riders.rider_id", ondelete="CASCADE"), index=True
+    )
+    date: Mapped[date] = mapped_column(Date, index=True)
+    run_id: Mapped[str] = mapped_column(String(ID_LENGTH * 2))
+    vehicle_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    direction: Mapped[str] = mapped_column(String(12), default="to_centre")
+    keep_ride_home: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A morning no-show cancels the ride home unless this is set."""
+    note: Mapped[str] = mapped_column(String(300), default="")
+    recorded_by: Mapped[int | None] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ConsolidationRecord(Base):
+    """A consolidation a coordinator accepted: on ``date`` run ``absorbed_run_id`` merges into
+    ``target_run_id`` (daily runs apply it while it still fits the day's afbud)."""
+
+    __tablename__ = "consolidations"
+    __table_args__ = (UniqueConstraint("date", "absorbed_run_id"),)
+
+    consolidation_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[int] = mapped_column(Integer)
+    date: Mapped[date] = mapped_column(Date, index=True)
+    absorbed_run_id: Mapped[str] = mapped_column(String(ID_LENGTH * 2))
+    target_run_id: Mapped[str] = mapped_column(String(ID_LENGTH * 2))
+    saved_ore: Mapped[int] = mapped_column(Integer)
+    moved: Mapped[list[Any]] = mapped_column(default=list)
+    accepted_by: Mapped[int | None] = mapped_column(Integer)
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PlanRecord(Base):
+    """A weekly plan: the solve job's state and, when done, the ``samkorsel.plan/1`` document."""
+
+    __tablename__ = "plans"
+
+    plan_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    params: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Deferred: the document is large and mostly served from the parsed-plan cache.
+    document: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, deferred=True)
+    violations: Mapped[list[Any] | None] = mapped_column(JSONDocument)
+    """What the independent checker (``routing.verify``) found in the finished plan."""
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by: Mapped[int | None] = mapped_column(Integer)
+
+
+class ReimbursementRecord(Base):
+    """A stored reimbursement decision with the inputs it was computed from."""
+
+    __tablename__ = "reimbursement_decisions"
+
+    decision_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rider_id: Mapped[str] = mapped_column(
+        ForeignKey("riders.rider_id", ondelete="CASCADE"), index=True
+    )
+    plan_id: Mapped[int | None] = mapped_column(Integer)
+    warranted: Mapped[bool] = mapped_column(Boolean)
+    inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    decision: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    supersedes_id: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ConfigEntry(Base):
+    """Small service-wide values, e.g. the imported scenario's name and plan parameters."""
+
+    __tablename__ = "config"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AuditEntry(Base):
+    """Who changed what when. ``change`` holds the new values (and old ones for updates)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity_entity_id", "entity", "entity_id"),)
+
+    audit_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(ID_LENGTH * 2))
+    change: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,95 @@
+"""Repository functions shared by all domains: users, the audit log, config entries.
+
+Repositories only read and write rows; they never commit (the unit of work does) and never
+raise HTTP errors (services do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.db.models import AuditEntry, ConfigEntry, User
+from api.db.types import utcnow
+
+
+def user_by_token_hash(session: Session, token_hash: str) -> User | None:
+    return session.scalars(select(User).where(User.token_hash == token_hash)).one_or_none()
+
+
+def add_user(
+    session: Session,
+    *,
+    name: str,
+    role: str,
+    token_hash: str,
+    centre_ids: Sequence[str] = (),
+    vehicle_id: str | None = None,
+) -> User:
+    user = User(name=name, role=role, token_hash=token_hash, centre_ids=list(centre_ids),
+                vehicle_id=vehicle_id, created_at=utcnow())
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def list_users(session: Session, *, include_revoked: bool = False) -> list[User]:
+    query = select(User).order_by(User.user_id)
+    if not include_revoked:
+        query = query.where(User.revoked_at.is_(None))
+    return list(session.scalars(query))
+
+
+def audit(
+    session: Session,
+    user_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: str,
+    change: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record who changed what (``change``: new values, and ``before`` for updates)."""
+    entry = AuditEntry(at=utcnow(), user_id=user_id, action=action, entity=entity,
+                       entity_id=entity_id, change=change or {})
+    session.add(entry)
+    return entry
+
+
+def list_audit(
+    session: Session,
+    *,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[AuditEntry]:
+    query = select(AuditEntry).order_by(AuditEntry.audit_id.desc())
+    if entity is not None:
+        query = query.where(AuditEntry.entity == entity)
+    if entity_id is not None:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def get_config(session: Session, key: str) -> dict[str, Any] | None:
+    entry = session.get(ConfigEntry, key)
+    return dict(entry.value) if entry is not None else None
+
+
+def set_config(session: Session, key: str, value: dict[str, Any]) -> None:
+    entry = session.get(ConfigEntry, key)
+    if entry is None:
+        session.add(ConfigEntry(key=key, value=value, updated_at=utcnow()))
+    else:
+        entry.value = value

@@ -1,0 +1,70 @@
+"""Fill a database with a scenario and its plan, for ``samkorsel demo`` and the load benchmark."""
+
+from __future__ import annotations
+
+import logging
+
+from api.auth import hash_token, new_token
+from api.db import models as m
+from api.db import repo
+from api.db.database import Database, upgrade_database
+from api.db.types import utcnow
+from api.scenario.service import store_scenario
+from api.settings import Settings
+from routing.model import Plan, Scenario
+from routing.plan_io import plan_to_dict
+
+log = logging.getLogger(__name__)
+
+
+def seed_demo_database(
+    settings: Settings,
+    scenario: Scenario,
+    plan: Plan | None = None,
+    *,
+    user_name: str = "demo coordinator",
+) -> str:
+    """Store ``scenario`` (replacing what is there), publish ``plan``, create a coordinator.
+
+    Parameters
+    ----------
+    settings
+        Service settings (their ``database_url`` is migrated and filled).
+    scenario
+        Centres, sessions, riders and vehicles to store.
+    plan
+        A finished weekly plan of ``scenario``; stored as done and published.
+    user_name
+        Name of the coordinator created.
+
+    Returns
+    -------
+    str
+        The coordinator's API key.
+    """
+    upgrade_database(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        token = new_token()
+        with database.unit_of_work() as db:
+            user = repo.add_user(db, name=user_name, role="coordinator",
+                                 token_hash=hash_token(token))
+            store_scenario(db, scenario, "replace", user.user_id)
+            if plan is not None:
+                now = utcnow()
+                row = m.PlanRecord(
+                    name=f"{scenario.name} (demo)", status="done", attempts=1,
+                    progress={"stage": "done", "done": 1, "total": 1}, params=plan.params,
+                    document=plan_to_dict(plan), violations=None, created_by=user.user_id,
+                    created_at=now, started_at=now, finished_at=now, published=True,
+                    published_at=now, published_by=user.user_id,
+                )
+                db.add(row)
+                db.flush()
+                repo.audit(db, user.user_id, "publish", "plan", str(row.plan_id),
+                           {"seeded": True})
+        log.info("demo database seeded: %d riders, plan stored: %s", len(scenario.riders),
+                 plan is not None)
+        return token
+    finally:
+        database.dispose()

@@ -1,0 +1,97 @@
+"""FastAPI dependencies: the request's unit of work, the caller, the app's shared services."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from api.auth import Principal, authenticate
+from api.context import AppContext
+from api.db.database import Database
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="API key of a coordinator, centre or driver user: `Authorization: Bearer sk_…`.",
+)
+
+
+class RequestGate:
+    """Admission to the database, awaited on the event loop (never in a worker thread).
+
+    Requests wait here *before* they take a worker thread or a pooled connection. Were the
+    waiting done inside worker threads, the threads could all be blocked by requests that
+    themselves wait for a thread to finish (a deadlock under load). Readers and writers have
+    separate allowances (on SQLite one writer at a time), so a writer, who holds the database's
+    write lock, never queues for a thread behind a crowd of readers; more concurrent requests
+    than a few per core would only share the same CPU anyway.
+    """
+
+    def __init__(self, database: Database, concurrency: int = 8) -> None:
+        readers = max(1, min(concurrency, database.max_sessions // 2))
+        self.readers = asyncio.Semaphore(readers)
+        self.writers = asyncio.Semaphore(1 if database.is_sqlite else readers)
+
+
+def get_context(request: Request) -> AppContext:
+    context = request.app.state.context
+    assert isinstance(context, AppContext)
+    return context
+
+
+async def db_session(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: committed after the handler returns, rolled back on error.
+
+    Runs with ``scope="function"`` (see :data:`DbSession`), so the commit happens *before* the
+    response is sent and a failed commit becomes an error response.
+    """
+    context = get_context(request)
+    gate = context.gate
+    if gate is None:
+        gate = context.gate = RequestGate(context.database,
+                                          context.settings.db_concurrency)
+    write = request.method not in SAFE_METHODS
+    database = context.database
+    async with gate.writers if write else gate.readers:
+        # Opening does no I/O (the transaction begins with the first statement, in the
+        # handler's thread); ending it does, so it runs in the thread pool.
+        session = database.open_session(write=write)
+        try:
+            yield session
+        except BaseException:
+            await run_in_threadpool(database.finish, session, False)
+            raise
+        await run_in_threadpool(database.finish, session, True)
+
+
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
+Context = Annotated[AppContext, Depends(get_context)]
+
+
+async def current_principal(
+    request: Request,
+    session: DbSession,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The caller, from the API key; recently seen keys come from a short-lived cache
+    (:class:`api.auth.PrincipalCache`) without touching the database."""
+    token = credentials.credentials if credentials else None
+    cache = get_context(request).principals
+    cached = cache.get(token) if token else None
+    if cached is not None:
+        return cached
+    principal = await run_in_threadpool(authenticate, session, token)
+    if token:
+        cache.put(token, principal)
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]

@@ -1,0 +1,165 @@
+"""The application factory: ``create_app()`` builds the FastAPI service under ``/api/v1``.
+
+``samkorsel serve`` calls it; tests call it with their own :class:`~api.settings.Settings`.
+Nothing is configured at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+from starlette.concurrency import run_in_threadpool
+
+from api.context import AppContext, NetworkCache
+from api.db.database import Database, upgrade_database
+from api.deps import RequestGate
+from api.errors import install_error_handlers, tidy_openapi_problems
+from api.settings import Settings
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+VERSION = "1.0.0"
+
+TAGS: list[dict[str, Any]] = [
+    {"name": "health", "description": "Liveness (no API key needed)."},
+    {"name": "users", "description": "Users, roles and API keys."},
+    {"name": "centres", "description": "Centres, sessions (moduler), closures and calendars."},
+    {"name": "riders", "description": "Riders: home, granted sessions, needs."},
+    {"name": "vehicles", "description": "Vehicles, depots and tariffs."},
+    {"name": "scenario", "description": "Import and export of the CSV scenario format."},
+    {"name": "plans", "description": "Weekly plans: solve jobs, publication, diffs, maps."},
+    {"name": "days", "description": "Daily runs, driver manifests, centre rider lists."},
+    {"name": "absences", "description": "Afbud, no-shows and long absences."},
+    {"name": "reimbursement", "description": "Reimbursement instead of the shared ride."},
+    {"name": "audit", "description": "Who changed what when."},
+]
+
+DESCRIPTION = """
+Routing service for shared transport (samkørsel) to activity and day centres
+(Serviceloven § 104).
+
+**Authentication**: `Authorization: Bearer <API key>`. Roles: `coordinator` (everything),
+`centre` (its centres' riders, absences, closures and lists), `driver` (its vehicle's runs and
+manifests, no-shows). Resources a caller may not see answer 404, like unknown ids; endpoints a
+role may never use answer 403.
+
+**Errors**: every 4xx/5xx response is an RFC 9457 problem detail
+(`application/problem+json`); validation errors list each offending field in `errors`.
+"""
+
+
+def _routers() -> list[APIRouter]:
+    from api.absences.routes import router as absences
+    from api.centres.routes import router as centres
+    from api.manifests.routes import router as days
+    from api.plans.routes import router as plans
+    from api.reimbursement.routes import router as reimbursement
+    from api.riders.routes import router as riders
+    from api.riders.routes import vehicles
+    from api.scenario.routes import router as scenario
+    from api.users.routes import router as users
+
+    return [users, centres, riders, vehicles, scenario, plans, days, absences, reimbursement]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API service.
+
+    Parameters
+    ----------
+    settings
+        Configuration; default: read from ``SAMKORSEL_*`` environment variables now.
+
+    Notes
+    -----
+    The database schema is brought to the newest revision when the app starts (lifespan), when
+    ``settings.auto_migrate`` is true. Plan jobs left queued or running by a previous process
+    are requeued then (see :mod:`api.plans.jobs`).
+    """
+    settings = settings or Settings()
+    database = Database(settings.database_url)
+    context = AppContext(settings=settings, database=database,
+                         networks=NetworkCache(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The gate's locks belong to the event loop serving the app, so they are made here.
+        context.gate = RequestGate(database, settings.db_concurrency)
+        if settings.auto_migrate:
+            await run_in_threadpool(upgrade_database, settings.database_url)
+        await run_in_threadpool(_start_jobs, context)
+        await run_in_threadpool(_prepare_process)
+        log.info("samkorsel API ready (database backend %s)", database.engine.dialect.name)
+        try:
+            yield
+        finally:
+            if context.jobs is not None:
+                await run_in_threadpool(context.jobs.shutdown)
+            database.dispose()
+
+    app = FastAPI(
+        title="Samkørsel API",
+        version=VERSION,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    install_error_handlers(app)
+
+    health = APIRouter(tags=["health"])
+
+    @health.get("/health", summary="Liveness check")
+    def health_check() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(health, prefix=API_PREFIX)
+    for router in _routers():
+        app.include_router(router, prefix=API_PREFIX)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version,
+                                 description=app.description, routes=app.routes,
+                                 tags=app.openapi_tags)
+            app.openapi_schema = tidy_openapi_problems(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def _prepare_process() -> None:
+    """Import the heavy modules now rather than in the first requests, then move everything
+    loaded so far out of the garbage collector's reach (``gc.freeze``): the libraries' hundreds
+    of thousands of long-lived objects would otherwise be walked by every full collection,
+    pausing all requests for a fifth of a second."""
+    import gc
+    import importlib
+
+    for module in ("routing.planner", "routing.daily", "routing.consolidation",
+                   "routing.verify", "routing.reimbursement", "maps.manifest", "maps.geojson"):
+        try:
+            importlib.import_module(module)
+        except ImportError:  # pragma: no cover - a module not installed yet
+            log.warning("module %s is not available", module)
+    gc.collect()
+    gc.freeze()
+
+
+def _start_jobs(context: AppContext) -> None:
+    try:
+        from api.plans.jobs import JobRunner
+    except ImportError:  # pragma: no cover - plans domain not installed
+        return
+    context.jobs = JobRunner(context)
+    context.jobs.recover()

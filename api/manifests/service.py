@@ -1,0 +1,354 @@
+"""Daily operations: the runs of a date, consolidation, manifests and centre rider lists.
+
+The plan in force (latest published) is turned into a date's runs by the core
+(:func:`routing.daily.daily_runs_for_date`) with the stored closures, afbud and no-shows, then the
+consolidations a coordinator accepted for that date are applied while they still fit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Hashable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy.orm import Session as DbSession
+
+from api.absences.service import AbsenceRules
+from api.auth import Principal
+from api.centres.service import calendar_of, visible_centre
+from api.context import AppContext, LruCache, travel_matrix_for
+from api.db import convert, repo, repo_absences, repo_days, repo_plans
+from api.db import models as m
+from api.errors import ConflictError, NotAcceptableError, NotFoundError, UnprocessableError
+from api.manifests.lines import Position, road_line
+from api.plans.jobs import params_from_stored
+from api.plans.service import plan_key, published_plan
+from api.scenario.service import scenario_from_db
+from routing import absences as core_absences
+from routing import consolidation as core_consolidation
+from routing.calendar import weekday_key
+from routing.daily import DailyResult, daily_runs_for_date
+from routing.matrix import TravelMatrix
+from routing.model import Run, Scenario
+from routing.params import PlanParams
+
+RoadLine = tuple[Position, ...]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """Everything known about one date's operation."""
+
+    plan_id: int
+    result: DailyResult
+    scenario: Scenario
+    matrix: TravelMatrix
+    params: PlanParams
+    accepted: tuple[tuple[m.ConsolidationRecord, bool], ...]
+    """Accepted consolidations and whether each was applied."""
+
+
+def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceRules
+              ) -> tuple[int, DailyResult, Scenario, TravelMatrix, PlanParams]:
+    row, plan = published_plan(db)
+    scenario = scenario_from_db(db, context.networks.path)
+    planned = {rid for run in plan.runs for rid in run.rider_ids}
+    if not planned <= {r.rider_id for r in scenario.riders}:
+        raise ConflictError(f"plan {row.plan_id} in force names riders no longer stored; "
+                            "publish a new plan", id=str(row.plan_id))
+    params = params_from_stored(plan.params or {})
+    matrix = travel_matrix_for(context, scenario)
+    absences = repo_absences.list_absences(db, overlapping=(on_date, on_date),
+                                           include_withdrawn=True)
+    no_shows = repo_absences.list_no_shows(db, between=(on_date, on_date))
+    book = core_absences.AbsenceBook(
+        [convert.absence_model(a) for a in absences],
+        [convert.no_show_model(n) for n in no_shows], rule=rules.deadline)
+    result = daily_runs_for_date(plan, scenario, matrix, on_date, calendar=calendar_of(db),
+                                 book=book, params=params)
+    return row.plan_id, result, scenario, matrix, params
+
+
+def day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceRules) -> Day:
+    """The date's runs with accepted consolidations applied (those that still fit)."""
+    plan_id, result, scenario, matrix, params = _base_day(db, context, on_date, rules)
+    accepted: list[tuple[m.ConsolidationRecord, bool]] = []
+    records = repo_days.accepted_on(db, on_date)
+    if records:
+        report = core_consolidation.suggest_consolidations(
+            result, scenario, matrix, params, _cparams(context))
+        offered = {(s.absorbed_run_id, s.target_run_id): s for s in report.suggestions}
+        for record in records:
+            suggestion = offered.get((record.absorbed_run_id, record.target_run_id))
+            applied = False
+            if suggestion is not None and record.plan_id == plan_id:
+                try:
+                    result = core_consolidation.apply_to_daily(suggestion, result, scenario)
+                    applied = True
+                except core_consolidation.ConsolidationError:
+                    applied = False
+            accepted.append((record, applied))
+    return Day(plan_id, result, scenario, matrix, params, tuple(accepted))
+
+
+def _cparams(context: AppContext) -> core_consolidation.ConsolidationParams:
+    return core_consolidation.ConsolidationParams(
+        max_shift_s=context.settings.consolidation_max_shift_s)
+
+
+def day_for(db: DbSession, who: Principal, context: AppContext, on_date: date,
+            rules: AbsenceRules) -> Day:
+    """:func:`day` for coordinators and drivers (drivers then see their vehicle only)."""
+    who.require("coordinator", "driver")
+    return day(db, context, on_date, rules)
+
+
+def suggestions(db: DbSession, who: Principal, context: AppContext, on_date: date,
+                rules: AbsenceRules) -> core_consolidation.ConsolidationReport:
+    """Merges offered for the date (given the afbud so far), best saving first."""
+    who.require("coordinator")
+    current = day(db, context, on_date, rules)
+    return core_consolidation.suggest_consolidations(
+        current.result, current.scenario, current.matrix, current.params, _cparams(context),
+        network=context.networks.get())
+
+
+def accept(db: DbSession, who: Principal, context: AppContext, on_date: date,
+           absorbed_run_id: str, target_run_id: str, rules: AbsenceRules, now: datetime
+           ) -> tuple[m.ConsolidationRecord, core_consolidation.ConsolidationSuggestion]:
+    """Accept an offered merge for the date; 409 when it is not (or no longer) offered."""
+    report = suggestions(db, who, context, on_date, rules)
+    chosen = next((s for s in report.suggestions if s.absorbed_run_id == absorbed_run_id
+                   and s.target_run_id == target_run_id), None)
+    if chosen is None:
+        refused = next((r for r in report.refused if r.absorbed_run_id == absorbed_run_id
+                        and r.target_run_id == target_run_id), None)
+        reason = refused.reason if refused else "not among the suggestions for the date"
+        raise ConflictError(f"merging run {absorbed_run_id} into {target_run_id} on {on_date} "
+                            f"is not offered: {reason}")
+    if repo_days.find(db, on_date, absorbed_run_id) is not None:
+        raise ConflictError(f"run {absorbed_run_id} on {on_date} is already merged")
+    row, _ = published_plan(db)
+    record = m.ConsolidationRecord(
+        plan_id=row.plan_id, date=on_date, absorbed_run_id=absorbed_run_id,
+        target_run_id=target_run_id, saved_ore=chosen.saved_ore,
+        moved=[{"rider_id": mv.rider_id, "old_agreed_s": mv.old_agreed_s,
+                "new_agreed_s": mv.new_agreed_s} for mv in chosen.moved],
+        accepted_by=who.user_id, accepted_at=now)
+    db.add(record)
+    db.flush()
+    repo.audit(db, who.user_id, "accept", "consolidation", str(record.consolidation_id),
+               {"date": on_date.isoformat(), "absorbed_run_id": absorbed_run_id,
+                "target_run_id": target_run_id, "saved_ore": chosen.saved_ore,
+                "moved_riders": [mv.rider_id for mv in chosen.moved]})
+    log.info("consolidation %s accepted for %s: %d rider(s) to notify",
+             record.consolidation_id, on_date, len(chosen.moved))
+    return record, chosen
+
+
+def visible_vehicle_runs(who: Principal, current: Day, vehicle_id: str) -> None:
+    """404 unless the caller may see the vehicle's runs (drivers: only their own)."""
+    if not who.sees_vehicle(vehicle_id):
+        raise NotFoundError("vehicle", vehicle_id)
+    if not any(v.vehicle_id == vehicle_id for v in current.scenario.vehicles):
+        raise NotFoundError("vehicle", vehicle_id)
+
+
+MAX_STATISTICS_DAYS = 92
+
+
+def statistics(db: DbSession, who: Principal, context: AppContext, first: date, last: date,
+               rules: AbsenceRules) -> dict[str, object]:
+    """Afbud on time/late, no-shows, cancelled runs and savings per rider, centre and month.
+
+    Coordinators get everything (cancelled runs need a published plan). Centre staff get their
+    riders' afbud and no-shows only.
+    """
+    from routing.statistics import operations_statistics
+
+    who.require("coordinator", "centre")
+    if last < first:
+        raise UnprocessableError("to is before from")
+    if (last - first).days >= MAX_STATISTICS_DAYS:
+        raise UnprocessableError(f"at most {MAX_STATISTICS_DAYS} days at a time")
+    scope = None if who.is_coordinator else sorted(who.centre_ids)
+    absences = repo_absences.list_absences(db, centre_ids=scope, overlapping=(first, last),
+                                           include_withdrawn=True)
+    no_shows = repo_absences.list_no_shows(db, centre_ids=scope, between=(first, last))
+    book = core_absences.AbsenceBook([convert.absence_model(a) for a in absences],
+                                     [convert.no_show_model(n) for n in no_shows],
+                                     rule=rules.deadline)
+    scenario = scenario_from_db(db)
+    days: list[DailyResult] = []
+    if who.is_coordinator and repo_plans.current_published(db) is not None:
+        current = first
+        while current <= last:
+            if current.weekday() < 5:
+                days.append(day(db, context, current, rules).result)
+            current += timedelta(days=1)
+    stats = operations_statistics(book, scenario, days, rule=rules.deadline, start=first,
+                                  end=last)
+    out = stats.to_dict()
+    out["from"] = first.isoformat()
+    out["to"] = last.isoformat()
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Manifests and centre rider lists
+
+FORMATS = ("json", "html", "pdf")
+MEDIA_TYPES = {"json": "application/json", "html": "text/html", "pdf": "application/pdf"}
+
+
+def negotiate(requested: str | None, accept: str | None, allowed: tuple[str, ...]) -> str:
+    """The format to answer in: ``?format=`` wins, then the ``Accept`` header, else JSON."""
+    if requested is not None:
+        if requested not in allowed:
+            raise NotAcceptableError(f"format {requested!r} is not one of "
+                                     f"{', '.join(allowed)}")
+        return requested
+    if not accept:
+        return "json"
+    best: tuple[float, int, str] | None = None
+    for position, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        quality = 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    quality = float(f[2:])
+                except ValueError:
+                    quality = 0.0
+        if quality <= 0:
+            continue
+        candidates = [fmt for fmt in allowed if MEDIA_TYPES[fmt] == media]
+        if media in ("*/*", "application/*", "application/problem+json"):
+            candidates = candidates or ["json"]
+        for fmt in candidates:
+            key = (-quality, position, fmt)
+            if best is None or key < best:
+                best = key
+    if best is None:
+        raise NotAcceptableError(f"none of the accepted types ({accept}) is available; use "
+                                 f"{', '.join(MEDIA_TYPES[f] for f in allowed)}")
+    return best[2]
+
+
+_MANIFESTS = LruCache(256)
+_SVGS = LruCache(2048)
+
+
+class ManifestDoc:
+    """A built manifest, kept as its JSON bytes.
+
+    Bytes, not the nested dicts: a cache of dicts would hold hundreds of thousands of objects
+    the garbage collector keeps walking through (long pauses under load).
+    """
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        self._json = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def json_bytes(self) -> bytes:
+        return self._json
+
+    @property
+    def body(self) -> dict[str, Any]:
+        """A fresh copy of the manifest as a dict (for the HTML and PDF renderers)."""
+        body: dict[str, Any] = json.loads(self._json)
+        return body
+
+
+def manifest(db: DbSession, who: Principal, context: AppContext, on_date: date,
+             vehicle_id: str, rules: AbsenceRules) -> ManifestDoc:
+    """The driver's manifest of a vehicle and date (drivers: only their own vehicle).
+
+    Manifests are cached under everything they depend on (the plan in force, the vehicle's
+    riders' afbud and no-shows, its centres' closures, when its riders, centres and vehicle
+    last changed), so a driver's repeated requests cost a few small queries; a day with
+    accepted consolidations is always computed afresh. ``generated`` is when the manifest was
+    built.
+    """
+    who.require("coordinator", "driver")
+    if not who.sees_vehicle(vehicle_id):
+        raise NotFoundError("vehicle", vehicle_id)
+    row, plan = published_plan(db)
+    driver = who.name if who.role == "driver" else None
+    weekday = weekday_key(on_date)
+    runs = [r for r in plan.runs if r.weekday == weekday and r.vehicle_id == vehicle_id]
+
+    def build() -> ManifestDoc:
+        return ManifestDoc(_build_manifest(db, context, on_date, vehicle_id, driver, rules))
+
+    rider_ids = sorted({rid for r in runs for rid in r.rider_ids})
+    centre_ids = sorted({c for r in runs for c in (r.centre_ids or (r.centre_id,))})
+    inputs = repo_days.manifest_inputs(db, on_date, rider_ids, centre_ids, vehicle_id)
+    if inputs is None:
+        return build()
+    key = (context.settings.database_url, plan_key(row), on_date, vehicle_id, driver,
+           context.networks.path, inputs)
+    doc: ManifestDoc = _MANIFESTS.get_or_make(key, build)
+    return doc
+
+
+def _build_manifest(db: DbSession, context: AppContext, on_date: date, vehicle_id: str,
+                    driver: str | None, rules: AbsenceRules) -> dict[str, object]:
+    from maps.manifest import build_manifest, route_svg
+
+    current = day(db, context, on_date, rules)
+    if not any(v.vehicle_id == vehicle_id for v in current.scenario.vehicles):
+        raise NotFoundError("vehicle", vehicle_id)
+    # Built without the network, then given road lines from a cache keyed by the stops: the
+    # same run is drawn on many dates, and drawing it along the roads is the expensive part.
+    body = build_manifest(current.result, current.scenario, vehicle_id, network=None,
+                          driver_name=driver, snap_max_m=current.params.snap_max_m,
+                          generated_at=context.now())
+    driven = {r.run_id: r for r in current.result.runs if r.vehicle_id == vehicle_id}
+    for entry in body["runs"]:
+        run = driven.get(entry["run_id"])
+        if entry["cancelled"] or run is None:
+            continue
+        line_key, line, rounded = _road_line(context, run, current.params.snap_max_m)
+        entry["route"] = rounded
+        map_stops = tuple(((s["lon"], s["lat"]), str(s["seq"]), bool(s["cancelled"]))
+                          for s in entry["stops"][1:-1])
+        entry["map_svg"] = _SVGS.get_or_make(
+            (line_key, map_stops), partial(route_svg, line, map_stops)) if map_stops else ""
+    return body
+
+
+def _road_line(context: AppContext, run: Run, snap_max_m: float
+               ) -> tuple[Hashable, RoadLine, RoadLine]:
+    """The run's line along the roads (rounded ``(lon, lat)``), twice (for the map and the
+    JSON), with a key identifying it."""
+    network = context.networks.get()
+    line = road_line(network, run, snap_max_m)
+    return (network.digest, snap_max_m, line), line, line
+
+
+def manifest_vehicles(db: DbSession, who: Principal, context: AppContext, on_date: date,
+                      rules: AbsenceRules) -> list[str]:
+    """Vehicles with a (driving or cancelled) run on the date that the caller may see."""
+    from maps.manifest import vehicles_on
+
+    who.require("coordinator", "driver")
+    current = day(db, context, on_date, rules)
+    return [v for v in vehicles_on(current.result) if who.sees_vehicle(v)]
+
+
+def centre_list(db: DbSession, who: Principal, context: AppContext, centre_id: str,
+                on_date: date, rules: AbsenceRules) -> dict[str, object]:
+    """Who comes to the centre on the date, on which run and when, and who is absent."""
+    from maps.manifest import build_centre_list
+
+    visible_centre(db, who, centre_id)
+    current = day(db, context, on_date, rules)
+    reason = calendar_of(db, [centre_id]).closing_reason(centre_id, on_date)
+    return build_centre_list(current.result, current.scenario, centre_id, closing_reason=reason)

@@ -1,0 +1,180 @@
+"""Weekly plans: create solve jobs, read, publish, compare, map, marginal costs."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.orm import Session as DbSession
+
+from api.auth import Principal
+from api.context import AppContext, parsed_plan
+from api.db import models as m
+from api.db import repo, repo_plans
+from api.db.types import utcnow
+from api.errors import ConflictError, NotFoundError, UnprocessableError
+from api.plans.diff import pickup_changes
+from api.plans.schemas import PickupChangeOut, PlanCreate, PlanDiffOut
+from api.scenario.service import SCENARIO_CONFIG_KEY, plan_params_from_config, scenario_from_db
+from api.schemas import time_text
+from routing.model import Plan
+from routing.params import plan_params_from_mapping
+
+log = logging.getLogger(__name__)
+
+
+def create_plan(db: DbSession, who: Principal, context: AppContext, data: PlanCreate
+                ) -> m.PlanRecord:
+    """Store a queued plan job (the route submits it after the commit)."""
+    who.require("coordinator")
+    settings = context.settings
+    base = plan_params_from_config(repo.get_config(db, SCENARIO_CONFIG_KEY))
+    try:
+        params = plan_params_from_mapping(data.params, base)
+    except ValueError as exc:
+        raise UnprocessableError(str(exc), errors=[{
+            "in": "body", "field": "params", "detail": str(exc), "type": "value_error"}]) \
+            from exc
+    limit = data.time_limit_s or settings.plan_time_limit_s
+    if "time_limit_s" not in data.params or data.time_limit_s is not None:
+        params = params.with_overrides(time_limit_s=float(limit))
+    if params.time_limit_s > settings.plan_time_limit_max_s:
+        raise UnprocessableError(
+            f"time limit {params.time_limit_s} s exceeds the server's maximum "
+            f"{settings.plan_time_limit_max_s} s",
+            errors=[{"in": "body", "field": "time_limit_s", "detail": "too large",
+                     "type": "less_than_equal"}])
+    scenario = scenario_from_db(db)
+    if not scenario.riders or not scenario.vehicles:
+        raise ConflictError("nothing to plan: the database holds no riders or no vehicles "
+                            "(import a scenario first)")
+    row = repo_plans.add_plan(db, name=data.name, params=asdict(params),
+                              created_by=who.user_id)
+    repo.audit(db, who.user_id, "create", "plan", str(row.plan_id),
+               {"name": data.name, "params": data.params, "time_limit_s": params.time_limit_s})
+    log.info("plan %s queued: %d riders, %d vehicles", row.plan_id, len(scenario.riders),
+             len(scenario.vehicles))
+    return row
+
+
+def get_plan(db: DbSession, who: Principal, plan_id: int) -> m.PlanRecord:
+    who.require("coordinator")
+    row = repo_plans.get_plan(db, plan_id)
+    if row is None:
+        raise NotFoundError("plan", plan_id)
+    return row
+
+
+def list_plans(db: DbSession, who: Principal, status: str | None, limit: int,
+               offset: int) -> list[m.PlanRecord]:
+    who.require("coordinator")
+    return repo_plans.list_plans(db, status=status, limit=limit, offset=offset)
+
+
+def finished_plan(row: m.PlanRecord) -> Plan:
+    """The plan of a finished job; 409 when it is not done."""
+    if row.status != "done":
+        raise ConflictError(f"plan {row.plan_id} is {row.status}, not done", id=str(row.plan_id),
+                            plan_status=row.status)
+
+    def document() -> dict[str, Any]:
+        if row.document is None:  # pragma: no cover - done plans have one
+            raise ConflictError(f"plan {row.plan_id} has no document", id=str(row.plan_id))
+        return row.document
+
+    return parsed_plan(plan_key(row), document)
+
+
+def plan_key(row: m.PlanRecord) -> tuple[object, ...]:
+    """Identifies a stored plan across databases (ids restart in a fresh database)."""
+    return (row.plan_id, row.created_at, row.finished_at)
+
+
+def publish_plan(db: DbSession, who: Principal, plan_id: int) -> m.PlanRecord:
+    """Make the plan the one daily runs follow. Publishing again is harmless."""
+    row = get_plan(db, who, plan_id)
+    finished_plan(row)
+    errors = [v for v in row.violations or [] if v.get("severity") == "error"]
+    if errors:
+        raise ConflictError(f"plan {plan_id} breaks {len(errors)} rule(s) (see its "
+                            "violations); it cannot be published", id=str(plan_id))
+    if not row.published:
+        row.published = True
+        row.published_at = utcnow()
+        row.published_by = who.user_id
+        repo.audit(db, who.user_id, "publish", "plan", str(plan_id))
+        log.info("plan %s published", plan_id)
+    return row
+
+
+def delete_plan(db: DbSession, who: Principal, plan_id: int) -> None:
+    row = get_plan(db, who, plan_id)
+    if row.status in repo_plans.UNFINISHED:
+        raise ConflictError(f"plan {plan_id} is {row.status}; wait until it has finished",
+                            id=str(plan_id))
+    if row.published:
+        raise ConflictError(f"plan {plan_id} has been published and is kept as a record",
+                            id=str(plan_id))
+    db.delete(row)
+    repo.audit(db, who.user_id, "delete", "plan", str(plan_id))
+
+
+def published_plan(db: DbSession) -> tuple[m.PlanRecord, Plan]:
+    """The plan in force (latest published); 409 when none has been published."""
+    row = repo_plans.current_published(db)
+    if row is None:
+        raise ConflictError("no plan has been published yet")
+    return row, finished_plan(row)
+
+
+def diff_plans(db: DbSession, who: Principal, plan_id: int, against: int | None) -> PlanDiffOut:
+    """Riders whose pickup time differs between ``against`` (default: the plan in force) and
+    ``plan_id``."""
+    new_row = get_plan(db, who, plan_id)
+    if against is None:
+        old_row = repo_plans.current_published(db, before_id=plan_id)
+        if old_row is None:
+            raise ConflictError("no other published plan to compare with; pass ?against=")
+    else:
+        old_row = get_plan(db, who, against)
+    changes = pickup_changes(finished_plan(old_row), finished_plan(new_row))
+    return PlanDiffOut(
+        from_plan_id=old_row.plan_id, to_plan_id=new_row.plan_id,
+        riders=sorted({c.rider_id for c in changes}),
+        changes=[PickupChangeOut(
+            rider_id=c.rider_id, weekday=c.weekday, direction=c.direction,
+            old_pickup=time_text(c.old_s) if c.old_s is not None else None,
+            new_pickup=time_text(c.new_s) if c.new_s is not None else None,
+            delta_s=c.delta_s, old_vehicle_id=c.old_vehicle_id,
+            new_vehicle_id=c.new_vehicle_id) for c in changes],
+    )
+
+
+def plan_geojson(db: DbSession, who: Principal, context: AppContext, plan_id: int,
+                 weekday: str | None) -> dict[str, Any]:
+    plan = finished_plan(get_plan(db, who, plan_id))
+    from maps.geojson import plan_geojson as to_geojson
+
+    snap_max_m = float(plan.params.get("snap_max_m", 500.0)) if plan.params else 500.0
+    return to_geojson(plan, context.networks.get(), snap_max_m=snap_max_m, weekday=weekday)
+
+
+def marginal_costs(db: DbSession, who: Principal, context: AppContext,
+                   plan_id: int) -> list[dict[str, Any]]:
+    """What the plan costs with and without each rider (coordinators only)."""
+    plan = finished_plan(get_plan(db, who, plan_id))
+    from routing.planner import place_matrix
+    from routing.reimbursement import marginal_costs as compute
+
+    scenario = scenario_from_db(db, context.networks.path)
+    params = scenario.plan_params
+    matrix = place_matrix(scenario, context.networks.get(), params)
+    known = {r.rider_id for r in scenario.riders}
+    planned = {rid for run in plan.runs for rid in run.rider_ids} | \
+        {u.rider_id for u in plan.unserved}
+    if not planned <= known:
+        raise ConflictError(f"plan {plan_id} names riders no longer stored; make a new plan",
+                            id=str(plan_id))
+    result = compute(plan, scenario, matrix, params)
+    return [result[r].to_dict() for r in sorted(result)]

@@ -1,0 +1,57 @@
+"""Reimbursement decisions over HTTP."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from api.db import models as m
+from api.schemas import ApiModel, OutModel
+
+
+class RulesIn(ApiModel):
+    bicycle_max_m: int = Field(default=10_000, ge=0, le=200_000)
+    car_rate: Literal["low", "high"] = "low"
+    public_transport_wheelchair: bool = False
+
+
+class AssessmentIn(ApiModel):
+    year: int | None = Field(default=None, ge=2000, le=2100,
+                             description="Year of the rates; default: this year.")
+    plan_id: int | None = Field(default=None, description="Plan to check the rider against; "
+                                "default: the plan in force (if any).")
+    use_plan: bool = Field(default=True, description="False: decide on the centre's "
+                           "assessment alone.")
+    centre_assessment: str | None = Field(
+        default=None, max_length=2000,
+        description="The centre's assessment; default: the one stored on the rider.")
+    cost_multiple: float | None = Field(default=None, gt=0, le=100)
+    rules: RulesIn | None = None
+    decided_on: date | None = None
+
+
+class RecomputeIn(ApiModel):
+    year: int = Field(ge=2000, le=2100, description="Year of the new rates.")
+    decided_on: date | None = None
+
+
+class DecisionOut(OutModel):
+    decision_id: int
+    rider_id: str
+    plan_id: int | None
+    warranted: bool
+    supersedes_id: int | None
+    created_by: int | None
+    created_at: datetime
+    inputs: dict[str, Any]
+    decision: dict[str, Any] = Field(description="The decision, schema "
+                                     "samkorsel.reimbursement/1 (with the Danish letter).")
+
+    @classmethod
+    def of(cls, row: m.ReimbursementRecord) -> DecisionOut:
+        return cls(decision_id=row.decision_id, rider_id=row.rider_id, plan_id=row.plan_id,
+                   warranted=row.warranted, supersedes_id=row.supersedes_id,
+                   created_by=row.created_by, created_at=row.created_at, inputs=row.inputs,
+                   decision=row.decision)

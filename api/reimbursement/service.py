@@ -1,0 +1,126 @@
+"""Reimbursement instead of the shared ride: assess, store, recompute under new rates."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session as DbSession
+
+from api.auth import Principal
+from api.centres.service import calendar_of
+from api.context import AppContext
+from api.db import models as m
+from api.db import repo, repo_plans, repo_reimbursement
+from api.errors import ConflictError, NotFoundError, UnprocessableError
+from api.plans.service import finished_plan
+from api.reimbursement.schemas import AssessmentIn, RecomputeIn
+from api.riders.service import visible_rider
+from api.scenario.service import scenario_from_db
+from routing.rates import RateTable, available_years, load_rates
+from routing.reimbursement import ReimbursementError, ReimbursementRules, assess, recompute
+
+log = logging.getLogger(__name__)
+
+
+def _rates(context: AppContext, year: int) -> RateTable:
+    directory = context.settings.rates_dir
+    try:
+        return load_rates(year, directory)
+    except (ValueError, OSError) as exc:
+        years = ", ".join(str(y) for y in available_years(directory)) or "none"
+        raise UnprocessableError(f"no usable rate table for {year} (available: {years})",
+                                 errors=[{"in": "body", "field": "year", "detail": str(exc),
+                                          "type": "unknown_year"}]) from exc
+
+
+def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id: str,
+                    data: AssessmentIn) -> m.ReimbursementRecord:
+    """Assess the rider and store the decision with its inputs."""
+    who.require("coordinator")
+    rider = visible_rider(db, who, rider_id)
+    today = context.today()
+    year = data.year or today.year
+    rates = _rates(context, year)
+    plan_row = None
+    if data.use_plan:
+        if data.plan_id is not None:
+            plan_row = repo_plans.get_plan(db, data.plan_id)
+            if plan_row is None:
+                raise NotFoundError("plan", data.plan_id)
+        else:
+            plan_row = repo_plans.current_published(db)
+    plan = finished_plan(plan_row) if plan_row is not None else None
+    assessment = data.centre_assessment if data.centre_assessment is not None \
+        else rider.centre_assessment
+    from routing.planner import place_matrix
+
+    scenario = scenario_from_db(db, context.networks.path)
+    matrix = place_matrix(scenario, context.networks.get(), scenario.plan_params)
+    rules = ReimbursementRules(**data.rules.model_dump()) if data.rules else None
+    multiple = data.cost_multiple or context.settings.reimbursement_cost_multiple
+    try:
+        decision = assess(rider_id, scenario, matrix, rates, plan=plan,
+                          centre_assessment=assessment or None, cost_multiple=multiple,
+                          calendar=calendar_of(db, [rider.centre_id]), rules=rules,
+                          decided_on=data.decided_on or today)
+    except ReimbursementError as exc:
+        raise UnprocessableError(str(exc)) from exc
+    inputs: dict[str, Any] = {
+        "year": year, "plan_id": plan_row.plan_id if plan_row else None,
+        "centre_assessment": assessment or None, "cost_multiple": multiple,
+        "rules": (rules or ReimbursementRules()).to_dict(),
+        "decided_on": (data.decided_on or today).isoformat(),
+    }
+    row = repo_reimbursement.add_decision(
+        db, rider_id=rider_id, plan_id=inputs["plan_id"], warranted=decision.warranted,
+        inputs=inputs, decision=decision.to_dict(), created_by=who.user_id)
+    repo.audit(db, who.user_id, "create", "reimbursement_decision", str(row.decision_id),
+               {"rider_id": rider_id, "warranted": decision.warranted,
+                "per_month_ore": decision.per_month_ore, "rates_year": year})
+    log.info("reimbursement decision %s for rider %s: warranted=%s", row.decision_id, rider_id,
+             decision.warranted)
+    return row
+
+
+def visible_decision(db: DbSession, who: Principal, decision_id: int) -> m.ReimbursementRecord:
+    row = repo_reimbursement.get_decision(db, decision_id)
+    if row is None:
+        raise NotFoundError("reimbursement decision", decision_id)
+    try:
+        visible_rider(db, who, row.rider_id)
+    except NotFoundError:
+        raise NotFoundError("reimbursement decision", decision_id) from None
+    return row
+
+
+def list_decisions(db: DbSession, who: Principal, rider_id: str, limit: int,
+                   offset: int) -> list[m.ReimbursementRecord]:
+    visible_rider(db, who, rider_id)
+    return repo_reimbursement.list_decisions(db, rider_id=rider_id, limit=limit, offset=offset)
+
+
+def recompute_decision(db: DbSession, who: Principal, context: AppContext, decision_id: int,
+                       data: RecomputeIn) -> m.ReimbursementRecord:
+    """The stored decision again under another year's rates (a new record superseding it)."""
+    who.require("coordinator")
+    old = visible_decision(db, who, decision_id)
+    if old.decision.get("schema") is None:
+        raise ConflictError(f"decision {decision_id} has no stored inputs to recompute from")
+    rates = _rates(context, data.year)
+    decided_on: date = data.decided_on or context.today()
+    try:
+        decision = recompute(old.decision, rates, decided_on=decided_on)
+    except (ReimbursementError, KeyError, TypeError, ValueError) as exc:
+        raise ConflictError(f"decision {decision_id} cannot be recomputed: {exc}") from exc
+    inputs = {**old.inputs, "year": data.year, "decided_on": decided_on.isoformat(),
+              "recomputed_from": decision_id}
+    row = repo_reimbursement.add_decision(
+        db, rider_id=old.rider_id, plan_id=old.plan_id, warranted=decision.warranted,
+        inputs=inputs, decision=decision.to_dict(), created_by=who.user_id,
+        supersedes_id=decision_id)
+    repo.audit(db, who.user_id, "recompute", "reimbursement_decision", str(row.decision_id),
+               {"supersedes": decision_id, "rates_year": data.year,
+                "per_month_ore": decision.per_month_ore})
+    return row

@@ -1,0 +1,102 @@
+"""HTTP routes of riders and vehicles (no logic: see the service)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.deps import CurrentUser, DbSession
+from api.errors import problem_responses
+from api.riders import service
+from api.riders.schemas import (
+    RiderFields,
+    RiderIn,
+    RiderOut,
+    RiderPatch,
+    VehicleFields,
+    VehicleIn,
+    VehicleOut,
+)
+from api.schemas import resource_path
+
+router = APIRouter(prefix="/riders", tags=["riders"],
+                   responses=problem_responses(400, 401, 403, 500))
+vehicles = APIRouter(prefix="/vehicles", tags=["vehicles"],
+                     responses=problem_responses(400, 401, 403, 500))
+
+
+@router.get("", response_model=list[RiderOut], responses=problem_responses(404, 422),
+            summary="List riders (centre staff: their centres' riders only)")
+def list_riders(db: DbSession, who: CurrentUser,
+                centre_id: Annotated[str | None, Query(max_length=64)] = None) -> Any:
+    return service.list_riders(db, who, centre_id)
+
+
+@router.post("", response_model=RiderOut, status_code=status.HTTP_201_CREATED,
+             responses=problem_responses(404, 409, 422),
+             summary="Create a rider: home, centre, granted sessions and needs")
+def create_rider(data: RiderIn, db: DbSession, who: CurrentUser, response: Response) -> Any:
+    rider = service.create_rider(db, who, data)
+    response.headers["Location"] = resource_path("riders", rider.rider_id)
+    return rider
+
+
+@router.get("/{rider_id}", response_model=RiderOut, responses=problem_responses(404),
+            summary="Get a rider")
+def get_rider(rider_id: str, db: DbSession, who: CurrentUser) -> Any:
+    return service.visible_rider(db, who, rider_id)
+
+
+@router.put("/{rider_id}", response_model=RiderOut, responses=problem_responses(404, 422),
+            summary="Replace a rider's data")
+def replace_rider(rider_id: str, data: RiderFields, db: DbSession, who: CurrentUser) -> Any:
+    return service.replace_rider(db, who, rider_id, data)
+
+
+@router.patch("/{rider_id}", response_model=RiderOut, responses=problem_responses(404, 422),
+              summary="Change some of a rider's data (e.g. needs, home or grants)")
+def patch_rider(rider_id: str, data: RiderPatch, db: DbSession, who: CurrentUser) -> Any:
+    return service.patch_rider(db, who, rider_id, data)
+
+
+@router.delete("/{rider_id}", status_code=status.HTTP_204_NO_CONTENT,
+               responses=problem_responses(404),
+               summary="Delete a rider (with their absences, no-shows and decisions)")
+def delete_rider(rider_id: str, db: DbSession, who: CurrentUser) -> Response:
+    service.delete_rider(db, who, rider_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@vehicles.get("", response_model=list[VehicleOut],
+              summary="List vehicles (a driver: their own)")
+def list_vehicles(db: DbSession, who: CurrentUser) -> Any:
+    return [VehicleOut.of(v) for v in service.list_vehicles(db, who)]
+
+
+@vehicles.post("", response_model=VehicleOut, status_code=status.HTTP_201_CREATED,
+               responses=problem_responses(409, 422), summary="Create a vehicle and its depot")
+def create_vehicle(data: VehicleIn, db: DbSession, who: CurrentUser, response: Response) -> Any:
+    vehicle = service.create_vehicle(db, who, data)
+    response.headers["Location"] = resource_path("vehicles", vehicle.vehicle_id)
+    return VehicleOut.of(vehicle)
+
+
+@vehicles.get("/{vehicle_id}", response_model=VehicleOut, responses=problem_responses(404),
+              summary="Get a vehicle")
+def get_vehicle(vehicle_id: str, db: DbSession, who: CurrentUser) -> Any:
+    return VehicleOut.of(service.visible_vehicle(db, who, vehicle_id))
+
+
+@vehicles.put("/{vehicle_id}", response_model=VehicleOut, responses=problem_responses(404, 422),
+              summary="Replace a vehicle's data")
+def replace_vehicle(vehicle_id: str, data: VehicleFields, db: DbSession,
+                    who: CurrentUser) -> Any:
+    return VehicleOut.of(service.replace_vehicle(db, who, vehicle_id, data))
+
+
+@vehicles.delete("/{vehicle_id}", status_code=status.HTTP_204_NO_CONTENT,
+                 responses=problem_responses(404), summary="Delete a vehicle")
+def delete_vehicle(vehicle_id: str, db: DbSession, who: CurrentUser) -> Response:
+    service.delete_vehicle(db, who, vehicle_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,78 @@
+"""Types shared by the domains' request and response schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Path as PathParam
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+
+from routing.model import format_hm, format_hms, parse_time
+
+ID_PATTERN = r"^[^\s/\\?#%][^/\\?#%]*$"
+"""Public ids: 1–64 characters, no slash, backslash, ``?``, ``#``, ``%``, no leading space."""
+
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN,
+                          examples=["C1"])]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, examples=[55.87])]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, examples=[10.63])]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Address = Annotated[str, Field(max_length=300)]
+
+
+def _check_time(text: str) -> str:
+    seconds = parse_time(text)
+    return format_hm(seconds) if seconds % 60 == 0 else format_hms(seconds)
+
+
+TimeOfDay = Annotated[
+    str,
+    Field(pattern=r"^\d{2}:\d{2}(:\d{2})?$", examples=["09:00"],
+          description="Time of day, HH:MM or HH:MM:SS (00:00–24:00)."),
+    AfterValidator(_check_time),
+]
+
+
+def time_text(seconds: int) -> str:
+    """Seconds since midnight as the API's ``HH:MM`` (``HH:MM:SS`` when not whole minutes)."""
+    return format_hm(seconds) if seconds % 60 == 0 else format_hms(seconds)
+
+
+def time_seconds(text: str) -> int:
+    return parse_time(text)
+
+
+UtcDateTime = Annotated[datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str)]
+
+
+class ApiModel(BaseModel):
+    """Base of request bodies: unknown fields are rejected, so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class OutModel(BaseModel):
+    """Base of responses (built from rows or dicts)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Message(OutModel):
+    detail: str
+
+
+JsonObject = dict[str, Any]
+
+
+def resource_path(*segments: object) -> str:
+    """``/api/v1/<segments>`` with each segment percent-encoded (ids may hold any letter)."""
+    from urllib.parse import quote
+
+    return "/api/v1/" + "/".join(quote(str(s), safe="") for s in segments)
+
+
+MAX_INT_ID = 2_147_483_647
+"""Numeric ids are 32-bit (INTEGER on both backends); larger ones cannot exist."""
+
+IntId = Annotated[int, PathParam(ge=1, le=MAX_INT_ID, description="Numeric id.")]

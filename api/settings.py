@@ -1,0 +1,91 @@
+"""Configuration of the application shell, read from ``SAMKORSEL_*`` environment variables.
+
+Nothing here is built at import time: :func:`api.main.create_app` builds a :class:`Settings` when it
+is not handed one, so tests and the CLI can pass their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+pysqlite:///data/samkorsel.db"
+"""Embedded default: the SQLite file ``data/samkorsel.db`` relative to the working directory."""
+
+
+class Settings(BaseSettings):
+    """Settings of the API service.
+
+    Every field can be set from the environment with the ``SAMKORSEL_`` prefix, e.g.
+    ``SAMKORSEL_DATABASE_URL=postgresql+psycopg://user@host/db``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SAMKORSEL_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL. Default: SQLite file data/samkorsel.db under the working "
+        "directory (its folder is created). Production: postgresql+psycopg://…",
+    )
+    auto_migrate: bool = Field(
+        default=True, description="Run `alembic upgrade head` when the app starts."
+    )
+    network_path: Path | None = Field(
+        default=None,
+        description="OSM road file (.osm/.osm.bz2); default: the bundled Samsø extract.",
+    )
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Cache of prepared road networks; default: the core's cache folder.",
+    )
+    plan_time_limit_s: float = Field(
+        default=8.0, gt=0,
+        description="Default solver time budget of a plan job (split over the waves).",
+    )
+    plan_time_limit_max_s: float = Field(
+        default=600.0, gt=0, description="Largest time limit a client may request."
+    )
+    job_executor: Literal["thread", "process"] = Field(
+        default="thread",
+        description="Where plan jobs run: a thread pool inside the app (default) or a process "
+        "pool (keeps long solves off the web workers' interpreter).",
+    )
+    job_workers: int = Field(default=1, ge=1, le=16, description="Plan jobs solved at once.")
+    job_max_attempts: int = Field(
+        default=2, ge=1,
+        description="A job interrupted by a restart is requeued until it has been started "
+        "this many times; then it is marked failed.",
+    )
+    timezone: str = Field(default="Europe/Copenhagen", description="Local time zone.")
+    absence_deadline: str = Field(
+        default="16:00", description="Afbud is on time until this time of the working day "
+        "before."
+    )
+    long_absence_days: int = Field(
+        default=21, ge=1,
+        description="Riders absent more than this many consecutive days are listed.",
+    )
+    consolidation_max_shift_s: int = Field(
+        default=600, ge=0, description="Consolidation may move a pickup by at most this much."
+    )
+    rates_dir: Path | None = Field(
+        default=None,
+        description="Folder of the yearly reimbursement rate tables (<year>.toml); default: "
+        "the shipped data/rates.",
+    )
+    reimbursement_cost_multiple: float = Field(
+        default=1.5, gt=0,
+        description="The shared ride is uneconomic above this multiple of the cheapest "
+        "reasonable alternative.",
+    )
+    db_concurrency: int = Field(
+        default=8, ge=1, le=64,
+        description="Requests reading the database at once (as many again may write; one on "
+        "SQLite); more wait their turn without holding a thread.",
+    )
+    max_upload_bytes: int = Field(
+        default=20_000_000, ge=1, description="Largest upload (all files together)."
+    )

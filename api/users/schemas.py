@@ -1,0 +1,42 @@
+"""Users, API keys and the audit log over HTTP."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from api.schemas import ApiModel, Id, Name, OutModel
+
+
+class UserIn(ApiModel):
+    name: Name
+    role: Literal["coordinator", "centre", "driver"]
+    centre_ids: list[Id] = Field(default_factory=list, max_length=100,
+                                 description="Centres of a centre user.")
+    vehicle_id: Id | None = Field(default=None, description="Vehicle of a driver.")
+
+
+class UserOut(OutModel):
+    user_id: int
+    name: str
+    role: str
+    centre_ids: list[str]
+    vehicle_id: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class UserCreated(UserOut):
+    token: str = Field(description="The API key. Shown only now; only its hash is stored.")
+
+
+class AuditOut(OutModel):
+    audit_id: int
+    at: datetime
+    user_id: int | None
+    action: str
+    entity: str
+    entity_id: str
+    change: dict[str, Any]

@@ -1,0 +1,586 @@
+"""Centre calendars: Danish holidays, customary closing days and per-centre closures.
+
+A centre is closed on Saturdays and Sundays, on Danish public holidays (the ``holidays`` package,
+Danish names), on the customary closing days (Grundlovsdag 5 June and 24–31 December by default,
+see :class:`HolidayRules`) and on its own closures: single days or periods such as three summer
+weeks, week 42 (efterårsferie) or Christmas to New Year. On a closing day no run to the centre
+exists (:mod:`routing.daily` removes them).
+
+Closures are imported from CSV (``centre_id,start,end,reason``) and from iCalendar (``.ics``,
+all-day events); a centre's calendar is exported as ``.ics``. The afbud deadline counts *working
+days* (:func:`previous_working_day`), which skip weekends and holidays.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import holidays
+import icalendar
+
+from routing.errors import ScenarioError, ScenarioErrors
+from routing.model import WEEKDAYS
+
+log = logging.getLogger(__name__)
+
+WEEKEND_REASON = "Weekend"
+"""Closing reason reported for Saturdays and Sundays."""
+
+GRUNDLOVSDAG = "Grundlovsdag"
+CHRISTMAS_EVE = "Juleaftensdag"
+NEW_YEARS_EVE = "Nytårsaften"
+CHRISTMAS_WEEK = "Mellem jul og nytår"
+MAY_DAY = "Arbejdernes kampdag"
+
+CSV_COLUMNS: tuple[str, ...] = ("centre_id", "start", "end", "reason")
+"""Columns of a closures CSV file (``end`` may be empty: a single day)."""
+
+ICS_PRODID = "-//Samkørsel//Centre calendar//DA"
+ICS_KIND_PROPERTY = "X-SAMKORSEL-KIND"
+"""Marks exported events as ``holiday`` or ``closure`` so a re-import skips the holidays."""
+
+
+# --------------------------------------------------------------------------------------------
+# Holidays
+
+
+@dataclass(frozen=True, slots=True)
+class HolidayRules:
+    """Which days besides the official public holidays count as closed.
+
+    The official holidays (helligdage: Nytårsdag, Skærtorsdag, Langfredag, Påskedag, 2. påskedag,
+    Store bededag up to 2023, Kristi himmelfartsdag, Pinsedag, 2. pinsedag, Juledag, 2. juledag)
+    always count. The defaults add the customary closing days of Danish day centres.
+    """
+
+    grundlovsdag: bool = True
+    """5 June (Constitution Day; a half or whole day off by custom)."""
+    christmas_eve: bool = True
+    """24 December."""
+    christmas_week: bool = True
+    """27–30 December (together with 24/25/26/31 December: closed 24–31 December)."""
+    new_years_eve: bool = True
+    """31 December."""
+    may_day: bool = False
+    """1 May (Arbejdernes kampdag); not a general closing day."""
+
+
+CENTRE_RULES = HolidayRules()
+"""Default closing days of a centre: public holidays, Grundlovsdag and 24–31 December."""
+
+OFFICE_RULES = HolidayRules(christmas_week=False)
+"""Non-working days of the municipal office (for the afbud deadline): 27–30 December are worked."""
+
+
+@lru_cache(maxsize=64)
+def _holidays_of_year(year: int, rules: HolidayRules) -> Mapping[date, str]:
+    """Closing days of one year with their Danish names (memoised: the rules are immutable)."""
+    public = holidays.country_holidays("DK", years=year, language="da")
+    optional = holidays.country_holidays(
+        "DK", years=year, categories=("optional",), language="da"
+    )
+    out: dict[date, str] = {d: str(name) for d, name in public.items()}
+    # Compare by date, not by name: names depend on the package's translations.
+    extra: list[tuple[bool, date, str]] = [
+        (rules.grundlovsdag, date(year, 6, 5), GRUNDLOVSDAG),
+        (rules.christmas_eve, date(year, 12, 24), CHRISTMAS_EVE),
+        (rules.new_years_eve, date(year, 12, 31), NEW_YEARS_EVE),
+        (rules.may_day, date(year, 5, 1), MAY_DAY),
+    ]
+    for wanted, day, fallback in extra:
+        if wanted and day not in out:
+            out[day] = str(optional.get(day) or fallback)
+    if rules.christmas_week:
+        for dom in range(27, 31):
+            out.setdefault(date(year, 12, dom), CHRISTMAS_WEEK)
+    return dict(sorted(out.items()))
+
+
+def danish_holidays(year: int, rules: HolidayRules = CENTRE_RULES) -> dict[date, str]:
+    """Holidays and customary closing days of a year, with Danish names.
+
+    Parameters
+    ----------
+    year
+        Calendar year.
+    rules
+        Which customary days count (default: Grundlovsdag and 24–31 December).
+
+    Returns
+    -------
+    dict
+        ``date → name`` in date order, e.g. ``2026-05-14 → "Kristi himmelfartsdag"``.
+    """
+    return dict(_holidays_of_year(year, rules))
+
+
+def holiday_name(day: date, rules: HolidayRules = CENTRE_RULES) -> str | None:
+    """The Danish name of the holiday or customary closing day on ``day``, or None."""
+    return _holidays_of_year(day.year, rules).get(day)
+
+
+def is_working_day(day: date, rules: HolidayRules = OFFICE_RULES) -> bool:
+    """Whether ``day`` is a working day: Monday–Friday and not a holiday under ``rules``."""
+    return day.weekday() < 5 and holiday_name(day, rules) is None
+
+
+def previous_working_day(day: date, rules: HolidayRules = OFFICE_RULES) -> date:
+    """The last working day strictly before ``day`` (skips weekends and holidays).
+
+    Examples
+    --------
+    The working day before Monday 2026-05-25 (2. pinsedag) is Friday 2026-05-22.
+    """
+    current = day - timedelta(days=1)
+    while not is_working_day(current, rules):
+        current -= timedelta(days=1)
+    return current
+
+
+def working_days_before(day: date, count: int, rules: HolidayRules = OFFICE_RULES) -> date:
+    """The ``count``-th working day before ``day`` (``count=0`` returns ``day`` itself)."""
+    if count < 0:
+        raise ValueError(f"count must not be negative, got {count}")
+    current = day
+    for _ in range(count):
+        current = previous_working_day(current, rules)
+    return current
+
+
+def weekday_key(day: date) -> str | None:
+    """The plan's weekday name of a date (``"mon"`` … ``"fri"``), None on a weekend."""
+    index = day.weekday()
+    return WEEKDAYS[index] if index < len(WEEKDAYS) else None
+
+
+def week_dates(year: int, week: int) -> tuple[date, ...]:
+    """The seven dates (Monday–Sunday) of ISO week ``week`` of ``year``.
+
+    Danish weeks are ISO weeks (week 1 holds the first Thursday of the year).
+
+    Raises
+    ------
+    ValueError
+        If the year has no such week (e.g. week 53 of 2027).
+    """
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError as exc:
+        raise ValueError(f"{year} has no ISO week {week}") from exc
+    return tuple(monday + timedelta(days=i) for i in range(7))
+
+
+# --------------------------------------------------------------------------------------------
+# Closures and the calendar
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """A centre closed from ``start`` to ``end`` (both inclusive), with a reason.
+
+    A single closing day has ``start == end``.
+    """
+
+    centre_id: str
+    start: date
+    end: date
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.centre_id:
+            raise ValueError("closure: centre_id must not be empty")
+        if self.end < self.start:
+            raise ValueError(f"closure of centre {self.centre_id}: end {self.end} is before "
+                             f"start {self.start}")
+
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` lies within the closure."""
+        return self.start <= day <= self.end
+
+    @property
+    def days(self) -> int:
+        """Number of calendar days closed."""
+        return (self.end - self.start).days + 1
+
+    @classmethod
+    def day(cls, centre_id: str, day: date, reason: str) -> Closure:
+        """A single closing day."""
+        return cls(centre_id, day, day, reason)
+
+    @classmethod
+    def week(cls, centre_id: str, year: int, week: int, reason: str) -> Closure:
+        """A whole ISO week, Monday to Sunday (e.g. week 42, efterårsferie)."""
+        days = week_dates(year, week)
+        return cls(centre_id, days[0], days[-1], reason)
+
+
+@dataclass(frozen=True)
+class CentreCalendar:
+    """Opening days of centres: weekends, holidays under ``rules`` and per-centre closures.
+
+    Immutable; :meth:`with_closures` returns a new calendar.
+    """
+
+    closures: tuple[Closure, ...] = ()
+    rules: HolidayRules = CENTRE_RULES
+    _by_centre: dict[str, tuple[Closure, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        grouped: dict[str, list[Closure]] = {}
+        for closure in self.closures:
+            grouped.setdefault(closure.centre_id, []).append(closure)
+        self._by_centre.update(
+            {c: tuple(sorted(v, key=lambda x: (x.start, x.end))) for c, v in grouped.items()}
+        )
+
+    def with_closures(self, closures: Iterable[Closure]) -> CentreCalendar:
+        """A calendar with ``closures`` added (exact duplicates are dropped)."""
+        merged = dict.fromkeys(self.closures)
+        merged.update(dict.fromkeys(closures))
+        return CentreCalendar(tuple(merged), self.rules)
+
+    def closures_of(self, centre_id: str) -> tuple[Closure, ...]:
+        """The centre's own closures, by start date."""
+        return self._by_centre.get(centre_id, ())
+
+    def closing_reason(self, centre_id: str, day: date) -> str | None:
+        """Why the centre is closed on ``day``, or None when it is open.
+
+        A holiday wins over a closure that covers the same day (its name is the more telling
+        reason); a weekend reports :data:`WEEKEND_REASON`.
+        """
+        name = holiday_name(day, self.rules)
+        if name is not None:
+            return name
+        if day.weekday() >= 5:
+            return WEEKEND_REASON
+        for closure in self.closures_of(centre_id):
+            if closure.covers(day):
+                return closure.reason or "Lukket"
+        return None
+
+    def is_open(self, centre_id: str, day: date) -> bool:
+        """Whether the centre is open on ``day`` (a weekday that is no holiday nor closure)."""
+        return self.closing_reason(centre_id, day) is None
+
+    def closed_centres(self, centre_ids: Iterable[str], day: date) -> set[str]:
+        """The centres of ``centre_ids`` that are closed on ``day``."""
+        return {c for c in centre_ids if not self.is_open(c, day)}
+
+    def closing_days(self, centre_id: str, year: int) -> dict[date, str]:
+        """Closed weekdays (Monday–Friday) of the centre in ``year``, with the reason."""
+        out: dict[date, str] = {}
+        day = date(year, 1, 1)
+        while day.year == year:
+            if day.weekday() < 5:
+                reason = self.closing_reason(centre_id, day)
+                if reason is not None:
+                    out[day] = reason
+            day += timedelta(days=1)
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# CSV import
+
+
+def _parse_date(text: str) -> date:
+    """``YYYY-MM-DD`` (ISO) or ``DD-MM-YYYY`` / ``DD.MM.YYYY`` (Danish habit)."""
+    text = text.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    for sep in ("-", ".", "/"):
+        parts = text.split(sep)
+        if len(parts) == 3 and len(parts[2]) == 4 and all(p.isdigit() for p in parts):
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    raise ValueError(f"{text!r} is not a date (YYYY-MM-DD or DD-MM-YYYY)")
+
+
+def _parse_week(text: str) -> tuple[date, date] | None:
+    """``2026-W42`` → Monday and Sunday of that ISO week; None if the text is not a week."""
+    text = text.strip().upper()
+    if len(text) >= 7 and text[4:6] == "-W" and text[:4].isdigit() and text[6:].isdigit():
+        days = week_dates(int(text[:4]), int(text[6:]))
+        return days[0], days[-1]
+    return None
+
+
+def parse_closures_csv(
+    text: str,
+    *,
+    file: str = "closures.csv",
+    centre_ids: Collection[str] | None = None,
+) -> tuple[Closure, ...]:
+    """Parse closures from CSV text with the header ``centre_id,start,end,reason``.
+
+    ``start`` and ``end`` are dates (``YYYY-MM-DD``; ``DD-MM-YYYY`` is accepted) and inclusive;
+    an empty ``end`` means a single day. ``start`` may also be an ISO week (``2026-W42``) with
+    ``end`` empty: the whole week. A semicolon delimiter (Danish Excel) is detected.
+
+    Parameters
+    ----------
+    text
+        The file's text.
+    file
+        Name used in error messages.
+    centre_ids
+        Known centres; when given, an unknown ``centre_id`` is an error.
+
+    Returns
+    -------
+    tuple of Closure
+        In file order.
+
+    Raises
+    ------
+    ScenarioErrors
+        Listing every bad cell (file, row = line number with the header on row 1, column).
+    """
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("centre_id", "start") if c not in header]
+    if missing:
+        raise ScenarioErrors([ScenarioError(
+            f"missing column(s) {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}",
+            file=file, row=1, column=missing[0])])
+    reader.fieldnames = header
+    errors: list[ScenarioError] = []
+    out: list[Closure] = []
+    for row_no, row in enumerate(reader, start=2):
+        values = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        if not any(values.values()):
+            continue  # blank line
+        centre_id = values.get("centre_id", "")
+        if not centre_id:
+            errors.append(ScenarioError("centre_id is empty", file=file, row=row_no,
+                                        column="centre_id"))
+        elif centre_ids is not None and centre_id not in centre_ids:
+            errors.append(ScenarioError(f"unknown centre {centre_id!r}", file=file, row=row_no,
+                                        column="centre_id"))
+        start_text, end_text = values.get("start", ""), values.get("end", "")
+        start: date | None = None
+        end: date | None = None
+        try:
+            week = _parse_week(start_text)
+        except ValueError as exc:
+            errors.append(ScenarioError(str(exc), file=file, row=row_no, column="start"))
+            continue
+        if week is not None and not end_text:
+            start, end = week
+        else:
+            try:
+                start = _parse_date(start_text)
+            except ValueError as exc:
+                errors.append(ScenarioError(str(exc), file=file, row=row_no, column="start"))
+            try:
+                end = _parse_date(end_text) if end_text else start
+            except ValueError as exc:
+                errors.append(ScenarioError(str(exc), file=file, row=row_no, column="end"))
+        if start is None or end is None or not centre_id:
+            continue
+        if end < start:
+            errors.append(ScenarioError(f"end {end} is before start {start}", file=file,
+                                        row=row_no, column="end"))
+            continue
+        out.append(Closure(centre_id, start, end, values.get("reason", "")))
+    if errors:
+        raise ScenarioErrors(errors)
+    log.info("read %d closure(s) from %s", len(out), file)
+    return tuple(out)
+
+
+def read_closures_csv(
+    path: Path | str, *, centre_ids: Collection[str] | None = None
+) -> tuple[Closure, ...]:
+    """Read closures from a CSV file; see :func:`parse_closures_csv`."""
+    path = Path(path)
+    return parse_closures_csv(path.read_text(encoding="utf-8-sig"), file=str(path),
+                              centre_ids=centre_ids)
+
+
+def closures_to_csv(closures: Iterable[Closure]) -> str:
+    """Closures as CSV text (``centre_id,start,end,reason``), the inverse of the import."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for c in closures:
+        writer.writerow([c.centre_id, c.start.isoformat(), c.end.isoformat(), c.reason])
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# iCalendar import and export
+
+
+def _event_label(event: Any, index: int) -> str:
+    summary = str(event.get("SUMMARY", "")).strip()
+    uid = str(event.get("UID", "")).strip()
+    return f"event {index}" + (f" ({summary!r})" if summary else "") + (
+        f" uid {uid}" if uid else "")
+
+
+def _ics_events(data: bytes | str, file: str) -> Iterator[tuple[int, Any]]:
+    try:
+        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+    except ValueError as exc:
+        raise ScenarioErrors([ScenarioError(f"not a valid iCalendar file: {exc}", file=file)]) \
+            from exc
+    index = 0
+    for cal in calendars:
+        for event in cal.walk("VEVENT"):
+            index += 1
+            yield index, event
+
+
+def parse_closures_ics(
+    data: bytes | str,
+    centre_id: str,
+    *,
+    file: str = "closures.ics",
+    default_reason: str = "Lukket",
+) -> tuple[Closure, ...]:
+    """Closures of one centre from an iCalendar file: one closure per all-day ``VEVENT``.
+
+    ``DTEND`` of an all-day event is exclusive (RFC 5545): an event from 2026-07-06 to
+    2026-07-25 closes 6–24 July. Without ``DTEND`` (or ``DURATION``) the event is one day. The
+    ``SUMMARY`` is the reason. Holidays written by :func:`calendar_to_ics` are skipped, so an
+    exported calendar re-imports as its closures. Cancelled events are skipped.
+
+    Raises
+    ------
+    ScenarioErrors
+        For a file that is no iCalendar, a timed (not all-day) or recurring event, or an event
+        ending before it starts — naming each event by number, summary and UID.
+    """
+    errors: list[ScenarioError] = []
+    out: list[Closure] = []
+    for index, event in _ics_events(data, file):
+        label = _event_label(event, index)
+        if str(event.get(ICS_KIND_PROPERTY, "")).lower() == "holiday":
+            continue
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        if "RRULE" in event:
+            errors.append(ScenarioError(f"{label}: recurring events are not supported; list "
+                                        f"each closure", file=file, column="RRULE"))
+            continue
+        if "DTSTART" not in event:
+            errors.append(ScenarioError(f"{label}: no DTSTART", file=file, column="DTSTART"))
+            continue
+        start = event.decoded("DTSTART")
+        if isinstance(start, datetime) or not isinstance(start, date):
+            errors.append(ScenarioError(f"{label}: not an all-day event (DTSTART {start}); a "
+                                        f"centre closes for whole days", file=file,
+                                        column="DTSTART"))
+            continue
+        if "DTEND" in event:
+            end_excl = event.decoded("DTEND")
+            if isinstance(end_excl, datetime) or not isinstance(end_excl, date):
+                errors.append(ScenarioError(f"{label}: DTEND {end_excl} is not a date",
+                                            file=file, column="DTEND"))
+                continue
+        elif "DURATION" in event:
+            end_excl = start + event.decoded("DURATION")
+        else:
+            end_excl = start + timedelta(days=1)
+        end = max(start, end_excl - timedelta(days=1))  # DTEND == DTSTART: one day
+        if end_excl < start:
+            errors.append(ScenarioError(f"{label}: ends {end_excl} before it starts {start}",
+                                        file=file, column="DTEND"))
+            continue
+        reason = str(event.get("SUMMARY", "")).strip() or default_reason
+        out.append(Closure(centre_id, start, end, reason))
+    if errors:
+        raise ScenarioErrors(errors)
+    log.info("read %d closure(s) of centre %s from %s", len(out), centre_id, file)
+    return tuple(sorted(out, key=lambda c: (c.start, c.end)))
+
+
+def read_closures_ics(path: Path | str, centre_id: str) -> tuple[Closure, ...]:
+    """Read one centre's closures from an ``.ics`` file; see :func:`parse_closures_ics`."""
+    path = Path(path)
+    return parse_closures_ics(path.read_bytes(), centre_id, file=str(path))
+
+
+def _all_day_event(uid: str, start: date, end: date, summary: str, kind: str,
+                   stamp: datetime) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("UID", uid)
+    event.add("DTSTAMP", stamp)
+    event.add("DTSTART", start)
+    event.add("DTEND", end + timedelta(days=1))  # exclusive (RFC 5545)
+    event.add("SUMMARY", summary)
+    event.add("TRANSP", "TRANSPARENT")
+    event.add("CATEGORIES", ["Helligdag" if kind == "holiday" else "Lukkedag"])
+    event.add(ICS_KIND_PROPERTY, kind)
+    return event
+
+
+def calendar_to_ics(
+    calendar: CentreCalendar,
+    centre_id: str,
+    year: int,
+    *,
+    centre_name: str | None = None,
+    stamp: datetime | None = None,
+) -> bytes:
+    """A centre's closing days of ``year`` as an iCalendar file.
+
+    Holidays and customary closing days on weekdays, and the centre's closures that overlap the
+    year (whole, also when they run into the next or previous year), as all-day events.
+
+    Parameters
+    ----------
+    calendar
+        The calendar.
+    centre_id
+        The centre.
+    year
+        The calendar year.
+    centre_name
+        Shown as the calendar's name (``X-WR-CALNAME``); defaults to the id.
+    stamp
+        ``DTSTAMP`` of the events (aware); defaults to now (UTC).
+
+    Returns
+    -------
+    bytes
+        UTF-8 iCalendar text with CRLF line ends.
+    """
+    stamp = stamp or datetime.now(UTC)
+    if stamp.tzinfo is None:
+        raise ValueError("stamp must be an aware datetime")
+    stamp = stamp.astimezone(UTC)
+    cal = icalendar.Calendar()
+    cal.add("PRODID", ICS_PRODID)
+    cal.add("VERSION", "2.0")
+    cal.add("CALSCALE", "GREGORIAN")
+    cal.add("X-WR-CALNAME", f"Lukkedage {centre_name or centre_id} {year}")
+    for day, name in danish_holidays(year, calendar.rules).items():
+        if day.weekday() >= 5:
+            continue
+        uid = f"holiday-{day.isoformat()}-{centre_id}@samkorsel"
+        cal.add_component(_all_day_event(uid, day, day, name, "holiday", stamp))
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    for c in calendar.closures_of(centre_id):
+        if c.end < first or c.start > last:
+            continue
+        uid = f"closure-{c.centre_id}-{c.start.isoformat()}-{c.end.isoformat()}@samkorsel"
+        cal.add_component(_all_day_event(uid, c.start, c.end, c.reason or "Lukket", "closure",
+                                         stamp))
+    return bytes(cal.to_ical())

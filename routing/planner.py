@@ -1,0 +1,695 @@
+"""The weekly plan: from a scenario to fixed shared routes with agreed, rounded pickup times.
+
+How a plan is built
+-------------------
+1. **Trips.** Each rider, on each weekday they attend, rides *to* the centre before their first
+   session of the day and *home from* it after their last (09–12 + 12–15 → in before 09, home
+   after 15).
+2. **Waves.** A day's trips of one direction whose centre times lie within ``wave_gap_s`` of each
+   other form a wave, solved as one pickup-and-delivery problem (riders of different centres may
+   share a vehicle). Waves are solved in time order; a vehicle is free for a later wave once it is
+   back at its depot, and its fixed vehicle-day price is charged only in the first wave it serves.
+3. **Agreed times.** Published pickup times are the solver's start of service rounded *down* to
+   the grid (``rounding_s``). The solver reserves ``rounding_s - 1`` seconds on every arc into a
+   pickup, so the vehicle always arrives by the agreed time (it may wait, never be late), and the
+   ride limits are tightened by the same amount, so rounding never breaks a ride time.
+4. **Consistency across weekdays.** Days are solved busiest first; once a rider has agreed times,
+   later days constrain their pickup to ``[max seen - consistency_s, min seen + consistency_s]``,
+   so all their times lie within ``consistency_s``. A rider who can only be served by breaking
+   that is served anyway and listed in ``kpis["consistency_exceptions"]``, never dropped for it.
+5. **Unserved.** A trip that cannot be served is listed with a concrete reason: checked before
+   the solve (off the road network, direct trip above the limit, no vehicle with the needed places,
+   no vehicle free in time) or, if the solver had to drop it, why it did not fit.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from routing.costing import runs_cost_ore
+from routing.errors import SnapError
+from routing.matrix import TravelMatrix, travel_matrix
+from routing.model import (
+    DAY_S,
+    WEEKDAYS,
+    Direction,
+    Plan,
+    Rider,
+    Run,
+    Scenario,
+    Session,
+    Stop,
+    Unserved,
+    Vehicle,
+    format_hm,
+)
+from routing.network import RoadNetwork
+from routing.params import PlanParams
+from routing.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
+from routing.snap import SnappedPoint, snap_points
+from routing.solver import solve
+
+log = logging.getLogger(__name__)
+
+PlanProgress = Callable[[str, int, int], None]
+"""Called after each wave with (description, waves done, waves in all)."""
+
+_CENTI = 100  # solver costs are in 1/100 øre so that per-metre tariffs stay integral
+_DROP_PENALTY = 10**11
+
+
+@dataclass(frozen=True, slots=True)
+class Trip:
+    """One ride of one rider on one weekday: to the centre or home from it."""
+
+    rider_id: str
+    weekday: str
+    direction: Direction
+    centre_id: str
+    session_id: str
+    centre_time_s: int
+    """Session start (``to_centre``) or end (``from_centre``)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Rules shared by planning (verify re-implements them independently)
+
+
+def boarding_time_s(rider: Rider, params: PlanParams) -> int:
+    """Boarding or alighting time of a rider at one stop."""
+    if rider.boarding_s is not None:
+        return rider.boarding_s
+    return params.boarding_wheelchair_s if rider.wheelchair else params.boarding_s
+
+
+def ride_limit_s(rider: Rider, direct_s: int, params: PlanParams) -> int:
+    """The rider's maximum ride time: absolute cap, and optionally a detour factor."""
+    limit = rider.max_ride_s if rider.max_ride_s is not None else params.max_ride_s
+    factor = rider.detour_factor if rider.detour_factor is not None else params.detour_factor
+    if factor is not None:
+        limit = min(limit, max(math.floor(factor * direct_s), direct_s + params.min_detour_s))
+    return limit
+
+
+def rider_trips(scenario: Scenario, params: PlanParams | None = None) -> list[Trip]:
+    """All trips of the week: per rider and attended weekday one in, one home."""
+    sessions = {s.session_id: s for s in scenario.sessions}
+    trips: list[Trip] = []
+    for rider in scenario.riders:
+        by_day: dict[str, list[Session]] = defaultdict(list)
+        for sid in rider.session_ids:
+            s = sessions[sid]
+            by_day[s.weekday].append(s)
+        for day in WEEKDAYS:
+            if day not in by_day:
+                continue
+            first = min(by_day[day], key=lambda s: (s.start_s, s.session_id))
+            last = max(by_day[day], key=lambda s: (s.end_s, s.session_id))
+            trips.append(Trip(rider.rider_id, day, "to_centre", rider.centre_id,
+                              first.session_id, first.start_s))
+            trips.append(Trip(rider.rider_id, day, "from_centre", rider.centre_id,
+                              last.session_id, last.end_s))
+    return trips
+
+
+def home_place(rider_id: str) -> str:
+    return f"home:{rider_id}"
+
+
+def centre_place(centre_id: str) -> str:
+    return f"centre:{centre_id}"
+
+
+def depot_place(vehicle_id: str) -> str:
+    return f"depot:{vehicle_id}"
+
+
+def _places(scenario: Scenario) -> list[tuple[str, float, float]]:
+    return (
+        [(home_place(r.rider_id), r.lat, r.lon) for r in scenario.riders]
+        + [(centre_place(c.centre_id), c.lat, c.lon) for c in scenario.centres]
+        + [(depot_place(v.vehicle_id), v.depot_lat, v.depot_lon) for v in scenario.vehicles]
+    )
+
+
+def snap_places(scenario: Scenario, network: RoadNetwork,
+                params: PlanParams) -> list[SnappedPoint]:
+    """Snap every home, centre and depot; centres and depots must lie on the network.
+
+    Homes farther than ``snap_max_m`` are kept (their trips become unserved with the reason);
+    a centre or depot that far raises :class:`SnapError`.
+    """
+    snapped = snap_points(network, _places(scenario), max_distance_m=math.inf)
+    far = [s for s in snapped
+           if s.distance_m > params.snap_max_m and not s.point_id.startswith("home:")]
+    if far:
+        listing = "; ".join(f"{s.point_id} at ({s.lat:.5f}, {s.lon:.5f}) is {s.distance_m:.0f} m "
+                            f"from the nearest road" for s in far)
+        raise SnapError(f"off the road network (limit {params.snap_max_m:.0f} m): {listing}",
+                        point_id=far[0].point_id, distance_m=far[0].distance_m)
+    return snapped
+
+
+def place_matrix(scenario: Scenario, network: RoadNetwork,
+                 params: PlanParams | None = None) -> TravelMatrix:
+    """Travel times and road distances between all places of a scenario.
+
+    Ids are ``home:<rider_id>``, ``centre:<centre_id>`` and ``depot:<vehicle_id>``.
+    """
+    params = params or _params(scenario)
+    return travel_matrix(network, snap_places(scenario, network, params))
+
+
+def _params(scenario: Scenario) -> PlanParams:
+    p = scenario.plan_params
+    return p if isinstance(p, PlanParams) else PlanParams()
+
+
+# --------------------------------------------------------------------------------------------
+# Waves
+
+
+def _operational_start(trips: Sequence[Trip], params: PlanParams) -> int:
+    t0 = min(t.centre_time_s for t in trips)
+    if trips[0].direction == "to_centre":
+        return t0 - params.arrive_earliest_before_s - params.max_ride_s
+    return t0 + params.pickup_earliest_after_s
+
+
+def waves_of_day(trips: Iterable[Trip], params: PlanParams) -> list[list[Trip]]:
+    """Group one day's trips into waves, in the order they are planned (by start of operation)."""
+    waves: list[list[Trip]] = []
+    for direction in ("to_centre", "from_centre"):
+        ordered = sorted((t for t in trips if t.direction == direction),
+                         key=lambda t: (t.centre_time_s, t.rider_id))
+        current: list[Trip] = []
+        for t in ordered:
+            if current and t.centre_time_s - current[-1].centre_time_s > params.wave_gap_s:
+                waves.append(current)
+                current = []
+            current.append(t)
+        if current:
+            waves.append(current)
+    waves.sort(key=lambda w: (_operational_start(w, params), w[0].direction))
+    return waves
+
+
+# --------------------------------------------------------------------------------------------
+# The planning context and one wave
+
+
+def _floor_grid(t: int, grid: int) -> int:
+    return t - t % grid
+
+
+def _ceil_grid(t: int, grid: int) -> int:
+    return -(-t // grid) * grid
+
+
+@dataclass
+class _Context:
+    scenario: Scenario
+    params: PlanParams
+    matrix: TravelMatrix
+    snapped: dict[str, SnappedPoint]
+    riders: dict[str, Rider]
+    vehicles: dict[str, Vehicle]
+    coords: dict[str, tuple[float, float]]
+
+    def idx(self, place: str) -> int:
+        return self.matrix.index(place)
+
+    def travel(self, a: str, b: str) -> int:
+        return int(self.matrix.time_s[self.idx(a), self.idx(b)])
+
+    def distance(self, a: str, b: str) -> int:
+        return int(self.matrix.distance_m[self.idx(a), self.idx(b)])
+
+
+@dataclass
+class _DayState:
+    free_from: dict[str, int]
+    used: set[str]
+
+
+def _trip_places(trip: Trip) -> tuple[str, str]:
+    home, centre = home_place(trip.rider_id), centre_place(trip.centre_id)
+    return (home, centre) if trip.direction == "to_centre" else (centre, home)
+
+
+def _centre_window(trip: Trip, params: PlanParams) -> tuple[int, int]:
+    """Window of the arrival at the centre (to) or of the agreed pickup there (from)."""
+    if trip.direction == "to_centre":
+        return (trip.centre_time_s - params.arrive_earliest_before_s,
+                trip.centre_time_s - params.arrive_latest_before_s)
+    return (trip.centre_time_s + params.pickup_earliest_after_s,
+            trip.centre_time_s + params.pickup_latest_after_s)
+
+
+def _precheck(trip: Trip, ctx: _Context, day: _DayState) -> str | None:
+    """A concrete reason why the trip cannot be served at all, or None."""
+    p = ctx.params
+    rider = ctx.riders[trip.rider_id]
+    home = ctx.snapped[home_place(rider.rider_id)]
+    if home.distance_m > p.snap_max_m:
+        return (f"home is {home.distance_m:.0f} m from the nearest road "
+                f"(limit {p.snap_max_m:.0f} m)")
+    origin, dest = _trip_places(trip)
+    direct = ctx.travel(origin, dest)
+    limit = ride_limit_s(rider, direct, p)
+    if direct > limit:
+        return f"direct trip {direct / 60:.0f} min > max {limit / 60:.0f} min"
+    capable = [v for v in ctx.vehicles.values()
+               if v.seats >= rider.seats and v.wheelchair_places >= rider.wheelchair_places]
+    need = "a wheelchair place" if rider.wheelchair else f"{rider.seats} seat(s)"
+    if rider.wheelchair and rider.escort:
+        need = "a wheelchair place and a seat for the escort"
+    if not capable:
+        return f"no vehicle in the fleet has {need}"
+    lo, hi = _centre_window(trip, p)
+    board = boarding_time_s(rider, p)
+    span = (lo - limit, hi) if trip.direction == "to_centre" else (lo, hi + board + direct)
+    for v in capable:
+        depot = depot_place(v.vehicle_id)
+        start = max(v.available_from_s, day.free_from.get(v.vehicle_id, 0))
+        if trip.direction == "to_centre":
+            at_home = max(start + ctx.travel(depot, origin), 0)
+            at_centre = at_home + board + direct
+            back = max(at_centre, lo) + board + ctx.travel(dest, depot)
+            if at_centre <= hi and back <= v.available_to_s:
+                return None
+        else:
+            at_centre = max(start + ctx.travel(depot, origin), lo)
+            back = at_centre + board + direct + board + ctx.travel(dest, depot)
+            if at_centre <= hi and back <= v.available_to_s:
+                return None
+    return f"no vehicle with {need} available {format_hm(max(span[0], 0))}–{format_hm(span[1])}"
+
+
+@dataclass
+class _WaveResult:
+    runs: list[Run]
+    unserved: list[Unserved]
+    exceptions: list[dict[str, object]]
+    stats: dict[str, object]
+
+
+def _build_problem(
+    trips: Sequence[Trip],
+    ctx: _Context,
+    day: _DayState,
+    windows: dict[tuple[str, str], tuple[int, int]],
+    name: str,
+) -> tuple[RoutingProblem, list[str], list[str]]:
+    """The wave's routing problem, its local place list and the vehicles in it."""
+    p = ctx.params
+    grid = max(1, p.rounding_s)
+    pad = grid - 1
+    vehicles = [v for v in ctx.vehicles.values()
+                if max(v.available_from_s, day.free_from.get(v.vehicle_id, 0)) < v.available_to_s]
+    places: list[str] = [depot_place(v.vehicle_id) for v in vehicles]
+    for t in trips:
+        for place in _trip_places(t):
+            if place not in places:
+                places.append(place)
+    local = {pl: i for i, pl in enumerate(places)}
+    ix = np.array([ctx.idx(pl) for pl in places], dtype=np.int64)
+    time_m = ctx.matrix.time_s[np.ix_(ix, ix)].astype(np.int64)
+    dist_m = ctx.matrix.distance_m[np.ix_(ix, ix)].astype(np.int64)
+
+    requests: list[Request] = []
+    for t in trips:
+        rider = ctx.riders[t.rider_id]
+        origin, dest = _trip_places(t)
+        board = boarding_time_s(rider, p)
+        direct = ctx.travel(origin, dest)
+        limit = ride_limit_s(rider, direct, p)
+        lo, hi = _centre_window(t, p)
+        w = windows.get((t.rider_id, t.direction))
+        if t.direction == "to_centre":
+            p_lo, p_hi = 0, DAY_S
+            if w is not None:
+                p_lo, p_hi = w[0], w[1] + pad
+            pickup = Visit(local[origin], p_lo, p_hi, board)
+            delivery = Visit(local[dest], lo, hi, board)
+        else:
+            p_lo, p_hi = _ceil_grid(lo, grid), _floor_grid(hi, grid) + pad
+            if w is not None:
+                p_lo, p_hi = max(p_lo, w[0]), min(p_hi, w[1] + pad)
+            if p_lo > p_hi:  # consistency window outside the session's window
+                p_lo, p_hi = _ceil_grid(lo, grid), _floor_grid(hi, grid) + pad
+            pickup = Visit(local[origin], p_lo, p_hi, board)
+            delivery = Visit(local[dest], 0, DAY_S, board)
+        allowed = tuple(i for i, v in enumerate(vehicles)
+                        if v.seats >= rider.seats and v.wheelchair_places >= rider.wheelchair_places)
+        requests.append(Request(
+            request_id=t.rider_id,
+            pickup=pickup,
+            delivery=delivery,
+            demand=(rider.seats, rider.wheelchair_places),
+            # Ride is measured from departure at the pickup; the solver bounds start-to-start, and
+            # rounding the agreed time down may add up to ``pad`` to the real ride.
+            max_ride=limit + board - pad,
+            drop_penalty=_DROP_PENALTY,
+            allowed_vehicles=allowed,
+        ))
+    fleet = tuple(
+        FleetVehicle(
+            vehicle_id=v.vehicle_id,
+            start_location=local[depot_place(v.vehicle_id)],
+            end_location=local[depot_place(v.vehicle_id)],
+            capacity=(v.seats, v.wheelchair_places),
+            earliest_start=max(v.available_from_s, day.free_from.get(v.vehicle_id, 0)),
+            latest_end=v.available_to_s,
+            fixed_cost=0 if v.vehicle_id in day.used else v.fixed_cost_ore * _CENTI,
+            cost_per_distance=v.cost_per_km_ore * _CENTI / 1000.0,
+            cost_per_time=v.cost_per_hour_ore * _CENTI / 3600.0,
+        )
+        for v in vehicles
+    )
+    problem = RoutingProblem(
+        time=time_m, distance=dist_m, requests=tuple(requests), vehicles=fleet,
+        ride_time_weight=p.ride_time_weight_ore_per_hour * _CENTI / 3600.0, name=name,
+    )
+    return problem, places, [v.vehicle_id for v in vehicles]
+
+
+def _schedule_run(
+    visits: Sequence[tuple[str, str, Trip | None, int]],
+    vehicle: Vehicle,
+    ctx: _Context,
+    run_id: str,
+    trips: Sequence[Trip],
+    min_agreed: dict[str, int],
+) -> Run:
+    """Turn a solved route into a run with agreed times, loads and road legs.
+
+    ``visits`` are (kind, place, trip, solver start of service) without the depot visits.
+    Consecutive visits of the same kind at the same place become one stop.
+    """
+    p = ctx.params
+    grid = max(1, p.rounding_s)
+    groups: list[tuple[str, str, list[Trip], int]] = []
+    for solver_kind, place, trip, t in visits:
+        assert trip is not None
+        kind = "pickup" if solver_kind == "pickup" else "dropoff"
+        # Co-located riders share a stop only if they share the agreed time: a rider's own
+        # time may carry a window (session, consistency) that the first rider's time misses.
+        same_time = kind != "pickup" or (
+            bool(groups) and _floor_grid(groups[-1][3], grid) >= min_agreed.get(trip.rider_id, 0))
+        if groups and groups[-1][0] == kind and groups[-1][1] == place and same_time:
+            groups[-1][2].append(trip)
+        else:
+            groups.append((kind, place, [trip], t))
+    depot = depot_place(vehicle.vehicle_id)
+    coords = ctx.coords
+    _first_kind, first_place, _, first_t = groups[0]
+    first_agreed = _floor_grid(first_t, grid)
+    depart = first_agreed - ctx.travel(depot, first_place)
+    stops: list[Stop] = []
+    seats = wheelchairs = 0
+    prev_place, prev_dep = depot, depart
+    raw: list[tuple[str, str, tuple[str, ...], int, int, int | None, int, int]] = []
+    raw.append(("depot", depot, (), depart, depart, None, 0, 0))
+    for kind, place, group_trips, t in groups:
+        arrival = prev_dep + ctx.travel(prev_place, place)
+        riders = [ctx.riders[tr.rider_id] for tr in group_trips]
+        service = sum(boarding_time_s(r, p) for r in riders)
+        agreed: int | None = None
+        if kind == "pickup":
+            agreed = max(_floor_grid(t, grid), _ceil_grid(arrival, grid))
+            start = agreed
+            seats += sum(r.seats for r in riders)
+            wheelchairs += sum(r.wheelchair_places for r in riders)
+        else:
+            start = arrival
+            if place.startswith("centre:"):
+                lo = max(_centre_window(tr, p)[0] for tr in group_trips)
+                start = max(arrival, lo)
+                arrival = start  # the driver waits on the way rather than arrive early
+            seats -= sum(r.seats for r in riders)
+            wheelchairs -= sum(r.wheelchair_places for r in riders)
+        departure = start + service
+        raw.append((kind, place, tuple(tr.rider_id for tr in group_trips), arrival, departure,
+                    agreed, seats, wheelchairs))
+        prev_place, prev_dep = place, departure
+    back = prev_dep + ctx.travel(prev_place, depot)
+    raw.append(("depot", depot, (), back, back, None, 0, 0))
+    for i, (kind, place, rider_ids, arr, dep, agreed, s_load, w_load) in enumerate(raw):
+        nxt = raw[i + 1][1] if i + 1 < len(raw) else None
+        lat, lon = coords[place]
+        stops.append(Stop(
+            kind=kind,  # type: ignore[arg-type]
+            rider_ids=rider_ids, lat=lat, lon=lon, arrival_s=arr, departure_s=dep,
+            load_seats=s_load, load_wheelchairs=w_load,
+            leg_distance_m=ctx.distance(place, nxt) if nxt else 0,
+            leg_travel_s=ctx.travel(place, nxt) if nxt else 0,
+            place=place, agreed_s=agreed,
+        ))
+    centres = Counter(t.centre_id for t in trips)
+    sessions = Counter(t.session_id for t in trips)
+    return Run(
+        run_id=run_id, weekday=trips[0].weekday,
+        centre_id=centres.most_common(1)[0][0], session_id=sessions.most_common(1)[0][0],
+        direction=trips[0].direction, vehicle_id=vehicle.vehicle_id, stops=tuple(stops),
+        centre_ids=tuple(sorted(centres)), session_ids=tuple(sorted(sessions)),
+    )
+
+
+def _min_agreed(trip: Trip, p: PlanParams, windows: dict[tuple[str, str], tuple[int, int]]) -> int:
+    """The earliest agreed pickup time the trip's windows allow (on the grid)."""
+    lo = 0
+    if trip.direction == "from_centre":
+        lo = _ceil_grid(_centre_window(trip, p)[0], max(1, p.rounding_s))
+    w = windows.get((trip.rider_id, trip.direction))
+    return max(lo, w[0]) if w is not None else lo
+
+
+def _solve_wave(
+    trips: Sequence[Trip],
+    ctx: _Context,
+    day: _DayState,
+    windows: dict[tuple[str, str], tuple[int, int]],
+    time_limit_s: float,
+) -> _WaveResult:
+    p = ctx.params
+    first = trips[0]
+    label = f"{first.weekday.upper()}-{'TO' if first.direction == 'to_centre' else 'FROM'}-" \
+            f"{format_hm(min(t.centre_time_s for t in trips)).replace(':', '')}"
+    unserved: list[Unserved] = []
+    solvable: list[Trip] = []
+    for t in trips:
+        reason = _precheck(t, ctx, day)
+        if reason is None:
+            solvable.append(t)
+        else:
+            unserved.append(Unserved(t.rider_id, t.weekday, t.session_id, t.direction, reason))
+    stats: dict[str, object] = {"wave": label, "trips": len(trips), "prechecked_out": len(unserved)}
+    if not solvable:
+        return _WaveResult([], unserved, [], stats)
+
+    options = SolveOptions(time_limit_s=time_limit_s, seed=p.seed)
+    pad = max(1, p.rounding_s) - 1
+    problem, places, vehicle_ids = _build_problem(solvable, ctx, day, windows, label)
+    solution = solve(problem, options, pickup_arrival_pad=pad)
+    exceptions: list[dict[str, object]] = []
+    dropped_with_window = [i for i in solution.dropped
+                           if (solvable[i].rider_id, solvable[i].direction) in windows]
+    if dropped_with_window:
+        # Serve them with their times moved rather than not at all; list them as exceptions.
+        relaxed = dict(windows)
+        for i in dropped_with_window:
+            relaxed.pop((solvable[i].rider_id, solvable[i].direction), None)
+        problem2, places2, vehicle_ids2 = _build_problem(solvable, ctx, day, relaxed, label)
+        solution2 = solve(problem2, SolveOptions(time_limit_s=time_limit_s / 2, seed=p.seed),
+                          pickup_arrival_pad=pad)
+        if len(solution2.dropped) < len(solution.dropped):
+            served2 = {r for rt in solution2.routes for r in rt.requests}
+            for i in dropped_with_window:
+                if i in served2:
+                    exceptions.append({"rider_id": solvable[i].rider_id,
+                                       "direction": solvable[i].direction,
+                                       "weekday": solvable[i].weekday,
+                                       "reason": "no feasible route within the consistency window"})
+            problem, places, vehicle_ids, solution = problem2, places2, vehicle_ids2, solution2
+            windows = relaxed
+    stats.update({"requests": len(solvable), "vehicles_available": len(vehicle_ids),
+                  "routes": len(solution.routes), "dropped": len(solution.dropped),
+                  "objective": solution.objective, "status": solution.status,
+                  "seconds": round(solution.wall_s, 2)})
+    for i in solution.dropped:
+        t = solvable[i]
+        lo, hi = _centre_window(t, p)
+        unserved.append(Unserved(
+            t.rider_id, t.weekday, t.session_id, t.direction,
+            f"no room within the constraints: every vehicle able to carry the rider is full or "
+            f"busy in the wave around {format_hm(t.centre_time_s)} (window "
+            f"{format_hm(lo)}–{format_hm(hi)}, {len(vehicle_ids)} vehicle(s) free)"))
+    runs: list[Run] = []
+    for route in solution.routes:
+        vehicle = ctx.vehicles[vehicle_ids[route.vehicle]]
+        visits = [(v.kind, places[v.location], solvable[v.request], v.time)
+                  for v in route.visits if v.request is not None]
+        route_trips = [solvable[r] for r in route.requests]
+        min_agreed = {t.rider_id: _min_agreed(t, p, windows) for t in route_trips}
+        run = _schedule_run(visits, vehicle, ctx, f"{label}-{vehicle.vehicle_id}", route_trips,
+                            min_agreed)
+        runs.append(run)
+        day.free_from[vehicle.vehicle_id] = run.stops[-1].arrival_s
+        day.used.add(vehicle.vehicle_id)
+    return _WaveResult(runs, unserved, exceptions, stats)
+
+
+# --------------------------------------------------------------------------------------------
+# The week
+
+
+def build_plan(
+    scenario: Scenario,
+    network: RoadNetwork,
+    params: PlanParams | None = None,
+    *,
+    progress: PlanProgress | None = None,
+    matrix: TravelMatrix | None = None,
+) -> Plan:
+    """Build the fixed weekly plan of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        Centres, sessions, riders and vehicles.
+    network
+        The prepared road network.
+    params
+        Planning rules and solver budget; default: the scenario's.
+    progress
+        Optional callback after each wave.
+    matrix
+        A precomputed :func:`place_matrix` (saves snapping and shortest paths).
+
+    Returns
+    -------
+    Plan
+        Runs, unserved trips with reasons, key figures and solve statistics.
+    """
+    params = params or _params(scenario)
+    started = time.monotonic()
+    snapped_list = snap_places(scenario, network, params)
+    matrix = matrix or travel_matrix(network, snapped_list)
+    ctx = _Context(
+        scenario=scenario, params=params, matrix=matrix,
+        snapped={s.point_id: s for s in snapped_list},
+        riders={r.rider_id: r for r in scenario.riders},
+        vehicles={v.vehicle_id: v for v in scenario.vehicles},
+        coords={pl: (lat, lon) for pl, lat, lon in _places(scenario)},
+    )
+    trips = rider_trips(scenario, params)
+    by_day: dict[str, list[Trip]] = defaultdict(list)
+    for t in trips:
+        by_day[t.weekday].append(t)
+    # Busiest day first: it is the hardest, and later days adapt their times to it.
+    days = sorted(by_day, key=lambda d: (-len(by_day[d]), WEEKDAYS.index(d)))
+    waves = {d: waves_of_day(by_day[d], params) for d in days}
+    n_waves = sum(len(w) for w in waves.values())
+    total_requests = max(1, len(trips))
+
+    agreed_seen: dict[tuple[str, str], list[int]] = defaultdict(list)
+    runs: list[Run] = []
+    unserved: list[Unserved] = []
+    exceptions: list[dict[str, object]] = []
+    wave_stats: list[dict[str, object]] = []
+    done = 0
+    for d in days:
+        state = _DayState(free_from={}, used=set())
+        for wave in waves[d]:
+            windows: dict[tuple[str, str], tuple[int, int]] = {}
+            if params.consistency_s is not None:
+                for t in wave:
+                    seen = agreed_seen.get((t.rider_id, t.direction))
+                    if seen:
+                        windows[(t.rider_id, t.direction)] = (
+                            max(seen) - params.consistency_s, min(seen) + params.consistency_s)
+            budget = max(0.5, params.time_limit_s * len(wave) / total_requests)
+            result = _solve_wave(wave, ctx, state, windows, budget)
+            runs.extend(result.runs)
+            unserved.extend(result.unserved)
+            exceptions.extend(result.exceptions)
+            wave_stats.append(result.stats)
+            for run in result.runs:
+                for stop in run.stops:
+                    if stop.kind == "pickup" and stop.agreed_s is not None:
+                        for rid in stop.rider_ids:
+                            agreed_seen[(rid, run.direction)].append(stop.agreed_s)
+            done += 1
+            if progress is not None:
+                progress(str(result.stats["wave"]), done, n_waves)
+    runs.sort(key=lambda r: (WEEKDAYS.index(r.weekday), r.stops[0].departure_s, r.run_id))
+    unserved.sort(key=lambda u: (WEEKDAYS.index(u.weekday), u.direction, u.rider_id))
+    elapsed = time.monotonic() - started
+    kpis = plan_kpis(runs, unserved, ctx, exceptions)
+    stats = {"seconds": round(elapsed, 2), "waves": wave_stats, "trips": len(trips),
+             "time_limit_s": params.time_limit_s, "seed": params.seed}
+    return Plan(runs=tuple(runs), unserved=tuple(unserved), kpis=kpis, stats=stats,
+                scenario=scenario.name, params=asdict(params))
+
+
+def plan_kpis(
+    runs: Sequence[Run],
+    unserved: Sequence[Unserved],
+    ctx: _Context,
+    exceptions: Sequence[dict[str, object]] = (),
+) -> dict[str, object]:
+    """Key figures: vehicles, km, hours, cost, ride times, detours, time-consistency spread."""
+    rides: list[int] = []
+    detours: list[float] = []
+    agreed: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for run in runs:
+        picked: dict[str, Stop] = {}
+        for stop in run.stops:
+            if stop.kind == "pickup":
+                for rid in stop.rider_ids:
+                    picked[rid] = stop
+                    if stop.agreed_s is not None:
+                        agreed[(rid, run.direction)].append(stop.agreed_s)
+            elif stop.kind == "dropoff":
+                for rid in stop.rider_ids:
+                    p_stop = picked[rid]
+                    ride = stop.arrival_s - p_stop.departure_s
+                    rides.append(ride)
+                    direct = ctx.travel(p_stop.place, stop.place)
+                    if direct > 0:
+                        detours.append(ride / direct)
+    spreads = [max(v) - min(v) for v in agreed.values()]
+    vehicles_by_day: dict[str, set[str]] = defaultdict(set)
+    for run in runs:
+        vehicles_by_day[run.weekday].add(run.vehicle_id)
+    cost_ore = runs_cost_ore(runs, ctx.vehicles)
+    limit = ctx.params.consistency_s
+    return {
+        "vehicles": max((len(v) for v in vehicles_by_day.values()), default=0),
+        "vehicle_days": sum(len(v) for v in vehicles_by_day.values()),
+        "runs": len(runs),
+        "km": round(sum(r.distance_m for r in runs) / 1000.0, 1),
+        "vehicle_hours": round(sum(r.duration_s for r in runs) / 3600.0, 2),
+        "cost_dkk": round(cost_ore / 100.0, 2),
+        "trips_served": len(rides),
+        "trips_unserved": len(unserved),
+        "riders_unserved": len({u.rider_id for u in unserved}),
+        "mean_ride_min": round(sum(rides) / len(rides) / 60.0, 1) if rides else 0.0,
+        "max_ride_min": round(max(rides) / 60.0, 1) if rides else 0.0,
+        "mean_detour_factor": round(sum(detours) / len(detours), 2) if detours else 0.0,
+        "consistency_max_spread_min": round(max(spreads, default=0) / 60.0, 1),
+        "consistency_mean_spread_min": round(sum(spreads) / len(spreads) / 60.0, 2)
+        if spreads else 0.0,
+        "consistency_within_limit_pct": round(
+            100.0 * sum(1 for s in spreads if limit is None or s <= limit) / len(spreads), 1)
+        if spreads else 100.0,
+        "consistency_exceptions": list(exceptions),
+    }

@@ -1,0 +1,859 @@
+"""Reading and writing scenarios: the import of centres, sessions, riders and vehicles.
+
+A scenario is a directory of UTF-8 CSV files with a header row (``centres.csv``, ``sessions.csv``,
+``riders.csv``, ``vehicles.csv``) and an optional ``scenario.toml`` (name, road network, planning
+parameters). The format is documented column by column in ``docs/scenario-format.md``.
+
+Loading validates everything and collects *all* problems of all files before raising one
+:class:`~routing.errors.ScenarioErrors`; each :class:`~routing.errors.ScenarioError` names the file,
+the row as a spreadsheet shows it (header = row 1) and the column. Nothing is half-loaded: the
+result is either a complete :class:`~routing.model.Scenario` or an exception.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import json
+import logging
+import math
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
+from routing.errors import ScenarioError, ScenarioErrors
+from routing.model import (
+    WEEKDAYS,
+    Centre,
+    Rider,
+    Scenario,
+    Session,
+    Vehicle,
+    format_hm,
+    format_hms,
+    parse_time,
+)
+from routing.params import PlanParams, plan_params_from_mapping
+
+__all__ = [
+    "CENTRES_FILE",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "RIDERS_FILE",
+    "SCENARIO_TOML",
+    "SESSIONS_FILE",
+    "VEHICLES_FILE",
+    "default_network_path",
+    "load_scenario",
+    "write_scenario",
+]
+
+logger = logging.getLogger(__name__)
+
+CENTRES_FILE = "centres.csv"
+SESSIONS_FILE = "sessions.csv"
+RIDERS_FILE = "riders.csv"
+VEHICLES_FILE = "vehicles.csv"
+SCENARIO_TOML = "scenario.toml"
+
+REQUIRED_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    CENTRES_FILE: ("centre_id", "name", "lat", "lon"),
+    SESSIONS_FILE: ("centre_id", "session_id", "weekday", "start", "end"),
+    RIDERS_FILE: (
+        "rider_id", "name", "lat", "lon", "centre_id", "sessions", "wheelchair", "escort",
+        "max_ride_min",
+    ),
+    VEHICLES_FILE: (
+        "vehicle_id", "depot_lat", "depot_lon", "seats", "wheelchair_places", "fixed_cost",
+        "cost_per_km", "cost_per_hour", "available_from", "available_to",
+    ),
+}
+"""Columns each CSV file must have (in any order; column names are case-insensitive)."""
+
+OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    CENTRES_FILE: ("address",),
+    SESSIONS_FILE: (),
+    RIDERS_FILE: (
+        "detour_factor", "boarding_min", "notes", "address", "can_travel_alone", "has_driver",
+    ),
+    VEHICLES_FILE: ("kind",),
+}
+"""Columns a CSV file may have; any other column is ignored."""
+
+SESSION_LIST_SEPARATOR = ";"
+"""Separates the session ids in the ``sessions`` column of ``riders.csv``."""
+
+_TOML_KEYS = ("name", "network", "plan")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_INTEGER_RE = re.compile(r"^[+-]?\d+$")
+_TOML_LINE_RE = re.compile(r"at line (\d+)")
+_TOML_TABLE_RE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]")
+
+_T = TypeVar("_T")
+
+
+# --------------------------------------------------------------------------------------------
+# Network path
+
+
+def _bundled_network_path() -> Path:
+    # Same path as routing.network.default_network_path(); kept here so that loading a scenario
+    # does not depend on the network module (and its heavy imports) being present.
+    return Path(__file__).resolve().parents[1] / "data" / "osm" / "samsoe-2020-03-09.osm.bz2"
+
+
+def default_network_path() -> Path:
+    """The road network used when ``scenario.toml`` names none: the bundled Samsø extract.
+
+    Returns
+    -------
+    Path
+        ``routing.network.default_network_path()`` when that module provides it, otherwise
+        ``data/osm/samsoe-2020-03-09.osm.bz2`` of this repository.
+    """
+    try:
+        network = importlib.import_module("routing.network")
+    except ImportError:
+        return _bundled_network_path()
+    func = getattr(network, "default_network_path", None)
+    if callable(func):
+        return Path(func())
+    return _bundled_network_path()
+
+
+# --------------------------------------------------------------------------------------------
+# Reading CSV tables
+
+
+@dataclass
+class _Errors:
+    """Collects errors of one load (so that all of them are reported at once)."""
+
+    items: list[ScenarioError] = field(default_factory=list)
+
+    def add(
+        self, message: str, file: str, row: int | None = None, column: str | None = None
+    ) -> None:
+        self.items.append(ScenarioError(message, file=file, row=row, column=column))
+
+
+@dataclass
+class _Table:
+    """The rows of one CSV file: ``(row number, {column: stripped value})``."""
+
+    file: str
+    rows: list[tuple[int, dict[str, str]]]
+    decimal_comma: bool
+    complete: bool = True
+    """False if a row was skipped, so that references into this file are not checked."""
+
+
+def _decode(data: bytes, file: str, errors: _Errors) -> str | None:
+    try:
+        # utf-8-sig drops the byte order mark that Excel's "CSV UTF-8" writes.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = data.count(b"\n", 0, exc.start) + 1
+        errors.add(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as 'CSV UTF-8'",
+            file,
+            row=row,
+        )
+        return None
+
+
+def _read_table(directory: Path, file: str, errors: _Errors) -> _Table | None:
+    """Read one CSV file, reporting problems of the file as a whole and of its header."""
+    path = directory / file
+    required = REQUIRED_COLUMNS[file]
+    if not path.is_file():
+        errors.add(f"file is missing (expected columns: {','.join(required)})", file)
+        return None
+    text = _decode(path.read_bytes(), file, errors)
+    if text is None:
+        return None
+    first_line = text.split("\n", 1)[0]
+    if not first_line.strip():
+        problem = "file is empty" if not text.strip() else "row 1 is blank"
+        errors.add(f"{problem}; the first row must be the header: {','.join(required)}",
+                   file, row=1)
+        return None
+    # Excel in a Danish locale saves "CSV" with semicolons and decimal commas; accept that too.
+    delimiter = ";" if ";" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        errors.add(f"cannot be read as CSV: {exc}", file, row=reader.line_num)
+        return None
+
+    header = [name.strip().lower() for name in records[0]]
+    ok = True
+    for index, name in enumerate(header):
+        if name and name in header[:index]:
+            errors.add("column appears twice in the header", file, row=1, column=name)
+            ok = False
+    for name in required:
+        if name not in header:
+            errors.add("required column is missing from the header", file, row=1, column=name)
+            ok = False
+    if not ok:
+        return None
+    known = set(required) | set(OPTIONAL_COLUMNS[file])
+    ignored = [name for name in header if name and name not in known]
+    if ignored:
+        logger.info("%s: ignoring unknown column(s) %s", file, ", ".join(ignored))
+
+    table = _Table(file=file, rows=[], decimal_comma=delimiter == ";")
+    for row, cells in enumerate(records[1:], start=2):
+        values = [cell.strip() for cell in cells]
+        if not any(values):
+            continue  # blank line
+        if len(values) > len(header) and any(values[len(header):]):
+            errors.add(
+                f"row has {len(values)} values but the header has {len(header)} columns "
+                f"(put values that contain {delimiter!r} in double quotes)",
+                file,
+                row=row,
+            )
+            table.complete = False
+            continue
+        # Spreadsheets drop trailing empty cells: missing cells are empty values.
+        values += [""] * (len(header) - len(values))
+        table.rows.append((row, {name: value for name, value in zip(header, values, strict=False)
+                                 if name}))
+    if not table.rows:
+        errors.add("file has a header but no rows", file, row=2)
+    return table
+
+
+class _Row:
+    """Typed access to the cells of one row; every problem is recorded with its location."""
+
+    def __init__(self, table: _Table, row: int, values: dict[str, str], errors: _Errors) -> None:
+        self.file = table.file
+        self.row = row
+        self.values = values
+        self.decimal_comma = table.decimal_comma
+        self.errors = errors
+        self.failed = False
+
+    def error(self, message: str, column: str | None = None) -> None:
+        self.errors.add(message, self.file, row=self.row, column=column)
+        self.failed = True
+
+    def text(self, column: str, *, required: bool = True) -> str:
+        value = self.values.get(column, "")
+        if required and not value:
+            self.error("value is empty", column)
+        return value
+
+    def _number_text(self, column: str, value: str) -> str | None:
+        if self.decimal_comma and "," in value:
+            value = value.replace(".", "").replace(",", ".")
+        if _NUMBER_RE.match(value):
+            return value
+        if "," in value and _NUMBER_RE.match(value.replace(",", ".")):
+            self.error(f"{value!r} is not a number: use a decimal point, not a comma", column)
+        else:
+            self.error(f"{value!r} is not a number", column)
+        return None
+
+    def number(
+        self,
+        column: str,
+        *,
+        required: bool = True,
+        low: float | None = None,
+        high: float | None = None,
+        low_open: bool = False,
+    ) -> float | None:
+        """A decimal number in ``[low, high]`` (``(low, high]`` if ``low_open``); None if empty."""
+        value = self.text(column, required=required)
+        if not value:
+            return None
+        text = self._number_text(column, value)
+        if text is None:
+            return None
+        number = float(text)
+        if not math.isfinite(number):
+            self.error(f"{value!r} is not a finite number", column)
+            return None
+        too_low = low is not None and (number <= low if low_open else number < low)
+        too_high = high is not None and number > high
+        if too_low or too_high:
+            if high is None:
+                self.error(f"{value} must be {'above' if low_open else 'at least'} {low}",
+                           column)
+            else:
+                self.error(f"{value} is outside the range {low} to {high}", column)
+            return None
+        return number
+
+    def count(self, column: str) -> int | None:
+        """A whole number ≥ 0 (required)."""
+        value = self.text(column)
+        if not value:
+            return None
+        if not _INTEGER_RE.match(value):
+            self.error(f"{value!r} is not a whole number", column)
+            return None
+        number = int(value)
+        if number < 0:
+            self.error(f"{number} is negative", column)
+            return None
+        return number
+
+    def money_ore(self, column: str) -> int | None:
+        """An amount in DKK (≥ 0, decimals allowed) as whole øre."""
+        value = self.text(column)
+        if not value:
+            return None
+        text = self._number_text(column, value)
+        if text is None:
+            return None
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:  # pragma: no cover - the regex already vetted the text
+            self.error(f"{value!r} is not an amount", column)
+            return None
+        if amount < 0:
+            self.error(f"{value} DKK is negative", column)
+            return None
+        return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    def flag(self, column: str) -> bool:
+        """``1`` → True, ``0`` or empty → False."""
+        value = self.values.get(column, "")
+        if value in ("", "0"):
+            return False
+        if value == "1":
+            return True
+        self.error(f"{value!r} must be 0 or 1", column)
+        return False
+
+    def time(self, column: str) -> int | None:
+        """A time of day ``HH:MM`` (or ``HH:MM:SS``) as seconds since midnight."""
+        value = self.text(column)
+        if not value:
+            return None
+        try:
+            return parse_time(value)
+        except ValueError as exc:
+            self.error(f"{exc} (e.g. 09:00)", column)
+            return None
+
+
+def _check_unique(
+    r: _Row, column: str, value: str, seen: dict[str, int], what: str
+) -> bool:
+    """Record the first row of each id; flag later rows with the same id."""
+    if not value:
+        return False
+    if value in seen:
+        r.error(f"duplicate {what} {value!r} (first in row {seen[value]})", column)
+        return False
+    seen[value] = r.row
+    return True
+
+
+def _construct(r: _Row, build: type[_T], **kwargs: Any) -> _T | None:
+    """Call a model constructor, turning its ValueError into an error at this row."""
+    if r.failed:
+        return None
+    try:
+        return build(**kwargs)
+    except ValueError as exc:
+        r.error(str(exc))
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# The four files
+
+
+def _parse_centres(table: _Table, errors: _Errors) -> tuple[list[Centre], set[str]]:
+    centres: list[Centre] = []
+    seen: dict[str, int] = {}
+    for row, values in table.rows:
+        r = _Row(table, row, values, errors)
+        centre_id = r.text("centre_id")
+        _check_unique(r, "centre_id", centre_id, seen, "centre_id")
+        name = r.text("name")
+        lat = r.number("lat", low=-90, high=90)
+        lon = r.number("lon", low=-180, high=180)
+        centre = _construct(r, Centre, centre_id=centre_id, name=name, lat=lat, lon=lon,
+                            address=r.text("address", required=False))
+        if centre is not None:
+            centres.append(centre)
+    return centres, set(seen)
+
+
+def _parse_sessions(
+    table: _Table, errors: _Errors, centre_ids: set[str] | None
+) -> tuple[list[Session], dict[str, str]]:
+    """Sessions, and the centre of every declared session id (also of rows with errors)."""
+    sessions: list[Session] = []
+    seen: dict[str, int] = {}
+    centre_of: dict[str, str] = {}
+    for row, values in table.rows:
+        r = _Row(table, row, values, errors)
+        centre_id = r.text("centre_id")
+        if centre_id and centre_ids is not None and centre_id not in centre_ids:
+            r.error(f"unknown centre {centre_id!r} (not in {CENTRES_FILE})", "centre_id")
+        session_id = r.text("session_id")
+        if SESSION_LIST_SEPARATOR in session_id:
+            r.error(f"session_id must not contain {SESSION_LIST_SEPARATOR!r}", "session_id")
+        elif _check_unique(r, "session_id", session_id, seen, "session_id"):
+            centre_of[session_id] = centre_id
+        weekday = r.text("weekday").lower()
+        if weekday and weekday not in WEEKDAYS:
+            r.error(f"{weekday!r} is not a weekday; use one of {', '.join(WEEKDAYS)}", "weekday")
+        start_s = r.time("start")
+        end_s = r.time("end")
+        if start_s is not None and end_s is not None and start_s >= end_s:
+            r.error(f"end {format_hm(end_s)} is not after start {format_hm(start_s)}", "end")
+        session = _construct(r, Session, centre_id=centre_id, session_id=session_id,
+                             weekday=weekday, start_s=start_s, end_s=end_s)
+        if session is not None:
+            sessions.append(session)
+    return sessions, centre_of
+
+
+def _parse_riders(
+    table: _Table,
+    errors: _Errors,
+    centre_ids: set[str] | None,
+    session_centres: dict[str, str] | None,
+) -> list[Rider]:
+    riders: list[Rider] = []
+    seen: dict[str, int] = {}
+    for row, values in table.rows:
+        r = _Row(table, row, values, errors)
+        rider_id = r.text("rider_id")
+        _check_unique(r, "rider_id", rider_id, seen, "rider_id")
+        name = r.text("name")
+        lat = r.number("lat", low=-90, high=90)
+        lon = r.number("lon", low=-180, high=180)
+        centre_id = r.text("centre_id")
+        centre_known = bool(centre_id) and (centre_ids is None or centre_id in centre_ids)
+        if centre_id and not centre_known:
+            r.error(f"unknown centre {centre_id!r} (not in {CENTRES_FILE})", "centre_id")
+        session_ids = _rider_sessions(r, centre_id if centre_known else None, session_centres)
+        wheelchair = r.flag("wheelchair")
+        escort = r.flag("escort")
+        max_ride_min = r.number("max_ride_min", required=False, low=0, low_open=True)
+        detour_factor = r.number("detour_factor", required=False, low=1)
+        boarding_min = r.number("boarding_min", required=False, low=0)
+        rider = _construct(
+            r,
+            Rider,
+            rider_id=rider_id,
+            name=name,
+            lat=lat,
+            lon=lon,
+            centre_id=centre_id,
+            session_ids=session_ids,
+            wheelchair=wheelchair,
+            escort=escort,
+            max_ride_s=None if max_ride_min is None else round(max_ride_min * 60),
+            detour_factor=detour_factor,
+            boarding_s=None if boarding_min is None else round(boarding_min * 60),
+            notes=r.text("notes", required=False),
+            address=r.text("address", required=False),
+            can_travel_alone=r.flag("can_travel_alone"),
+            has_driver=r.flag("has_driver"),
+        )
+        if rider is not None:
+            riders.append(rider)
+    return riders
+
+
+def _rider_sessions(
+    r: _Row, centre_id: str | None, session_centres: dict[str, str] | None
+) -> tuple[str, ...]:
+    """The ``sessions`` cell: ids separated by ';', each a session of the rider's centre."""
+    value = r.text("sessions")
+    if not value:
+        return ()
+    ids = [part.strip() for part in value.split(SESSION_LIST_SEPARATOR) if part.strip()]
+    if not ids:
+        r.error("no session listed", "sessions")
+    for index, session_id in enumerate(ids):
+        if session_id in ids[:index]:
+            r.error(f"session {session_id!r} is listed twice", "sessions")
+        elif session_centres is None:
+            continue
+        elif session_id not in session_centres:
+            r.error(f"unknown session {session_id!r} (not in {SESSIONS_FILE})", "sessions")
+        elif centre_id is not None and session_centres[session_id] != centre_id:
+            r.error(f"session {session_id!r} belongs to centre "
+                    f"{session_centres[session_id]!r}, not to the rider's centre {centre_id!r}",
+                    "sessions")
+    return tuple(ids)
+
+
+def _parse_vehicles(table: _Table, errors: _Errors) -> list[Vehicle]:
+    vehicles: list[Vehicle] = []
+    seen: dict[str, int] = {}
+    for row, values in table.rows:
+        r = _Row(table, row, values, errors)
+        vehicle_id = r.text("vehicle_id")
+        _check_unique(r, "vehicle_id", vehicle_id, seen, "vehicle_id")
+        depot_lat = r.number("depot_lat", low=-90, high=90)
+        depot_lon = r.number("depot_lon", low=-180, high=180)
+        seats = r.count("seats")
+        wheelchair_places = r.count("wheelchair_places")
+        if seats == 0 and wheelchair_places == 0:
+            r.error("vehicle has no capacity: seats and wheelchair_places are both 0", "seats")
+        costs = {name: r.money_ore(name) for name in ("fixed_cost", "cost_per_km", "cost_per_hour")}
+        available_from_s = r.time("available_from")
+        available_to_s = r.time("available_to")
+        if (available_from_s is not None and available_to_s is not None
+                and available_from_s >= available_to_s):
+            r.error(f"available_to {format_hm(available_to_s)} is not after available_from "
+                    f"{format_hm(available_from_s)}", "available_to")
+        vehicle = _construct(
+            r,
+            Vehicle,
+            vehicle_id=vehicle_id,
+            depot_lat=depot_lat,
+            depot_lon=depot_lon,
+            seats=seats,
+            wheelchair_places=wheelchair_places,
+            fixed_cost_ore=costs["fixed_cost"],
+            cost_per_km_ore=costs["cost_per_km"],
+            cost_per_hour_ore=costs["cost_per_hour"],
+            available_from_s=available_from_s,
+            available_to_s=available_to_s,
+            kind=r.text("kind", required=False),
+        )
+        if vehicle is not None:
+            vehicles.append(vehicle)
+    return vehicles
+
+
+# --------------------------------------------------------------------------------------------
+# scenario.toml
+
+
+@dataclass
+class _Settings:
+    name: str
+    network_path: Path
+    plan_params: PlanParams
+
+
+def _toml_key_row(text: str, table: str | None, key: str) -> int | None:
+    """Line number of ``key = …`` (inside ``[table]`` if given), for pointing at the cell."""
+    current: str | None = None
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TOML_TABLE_RE.match(line)
+        if header:
+            current = header.group(1)
+        elif current == table and pattern.match(line):
+            return number
+    return None
+
+
+def _check_plan_params(params: PlanParams) -> list[tuple[str, str]]:
+    """Sanity rules the type checks of :func:`plan_params_from_mapping` do not cover."""
+    problems: list[tuple[str, str]] = []
+    for f in fields(PlanParams):
+        value = getattr(params, f.name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+            problems.append((f.name, "must not be negative"))
+    if params.arrive_latest_before_s > params.arrive_earliest_before_s:
+        problems.append(("arrive_latest_before_s",
+                         "must not exceed arrive_earliest_before_s (the arrival window is empty)"))
+    if params.pickup_earliest_after_s > params.pickup_latest_after_s:
+        problems.append(("pickup_earliest_after_s",
+                         "must not exceed pickup_latest_after_s (the pickup window is empty)"))
+    if params.rounding_s < 1:
+        problems.append(("rounding_s", "must be at least 1 second (1 = no rounding)"))
+    if params.max_ride_s == 0:
+        problems.append(("max_ride_s", "must be positive"))
+    factor = params.detour_factor
+    if factor is not None and (
+        not isinstance(factor, int | float) or isinstance(factor, bool) or factor < 1
+    ):
+        problems.append(("detour_factor", "must be a number of at least 1"))
+    if params.time_limit_s == 0:
+        problems.append(("time_limit_s", "must be positive"))
+    return problems
+
+
+def _read_settings(directory: Path, errors: _Errors) -> _Settings:
+    settings = _Settings(
+        name=directory.name, network_path=default_network_path(), plan_params=PlanParams()
+    )
+    path = directory / SCENARIO_TOML
+    if not path.is_file():
+        return settings
+    text = _decode(path.read_bytes(), SCENARIO_TOML, errors)
+    if text is None:
+        return settings
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_LINE_RE.search(str(exc))
+        errors.add(f"not valid TOML: {exc}", SCENARIO_TOML,
+                   row=int(match.group(1)) if match else None)
+        return settings
+
+    def error(message: str, key: str, table: str | None = None) -> None:
+        column = f"{table}.{key}" if table else key
+        errors.add(message, SCENARIO_TOML, row=_toml_key_row(text, table, key), column=column)
+
+    for key in data:
+        if key not in _TOML_KEYS:
+            error(f"unknown key; known keys: {', '.join(_TOML_KEYS)}", key)
+    name = data.get("name", settings.name)
+    if not isinstance(name, str) or not name.strip():
+        error("must be a non-empty string", "name")
+    else:
+        settings.name = name.strip()
+    if "network" in data:
+        network = data["network"]
+        if not isinstance(network, str) or not network.strip():
+            error("must be a path (string) to an .osm or .osm.bz2 file", "network")
+        else:
+            network_path = (directory / network.strip()).resolve()
+            if not network_path.is_file():
+                error(f"network file not found: {network_path}", "network")
+            settings.network_path = network_path
+    plan = data.get("plan", {})
+    if not isinstance(plan, dict):
+        error("must be a table: write [plan] on its own line, then key = value lines", "plan")
+        return settings
+    valid: dict[str, Any] = {}
+    disabled: list[str] = []
+    for key, value in plan.items():
+        if key in ("consistency_s", "consistency_min") and value is False:
+            disabled.append("consistency_s")  # TOML has no null: `false` turns the rule off
+            continue
+        try:
+            plan_params_from_mapping({key: value})
+        except ValueError as exc:
+            error(str(exc), key, "plan")
+        else:
+            valid[key] = value
+    params = plan_params_from_mapping(valid)
+    if disabled:
+        params = params.with_overrides(consistency_s=None)
+    for name_s, message in _check_plan_params(params):
+        # Point at the key as the user wrote it (field name or minute alias).
+        alias = name_s[: -len("_s")] + "_min" if name_s.endswith("_s") else name_s
+        key = alias if alias in plan else name_s
+        error(f"{key} {message}", key, "plan")
+    settings.plan_params = params
+    return settings
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+
+
+def load_scenario(directory: str | Path) -> Scenario:
+    """Load and validate a scenario directory.
+
+    Parameters
+    ----------
+    directory
+        Directory holding ``centres.csv``, ``sessions.csv``, ``riders.csv``, ``vehicles.csv``
+        and optionally ``scenario.toml``.
+
+    Returns
+    -------
+    Scenario
+        With ``plan_params`` always set (defaults overridden by ``[plan]``) and ``network_path``
+        absolute.
+
+    Raises
+    ------
+    ScenarioErrors
+        With one :class:`ScenarioError` (file, row, column, message) per problem found in any
+        of the files; nothing is loaded then.
+    """
+    directory = Path(directory)
+    errors = _Errors()
+    if not directory.is_dir():
+        errors.add("scenario directory not found", str(directory))
+        raise ScenarioErrors(errors.items)
+
+    settings = _read_settings(directory, errors)
+    tables = {file: _read_table(directory, file, errors) for file in REQUIRED_COLUMNS}
+
+    def usable(file: str) -> bool:
+        table = tables[file]
+        return table is not None and table.complete
+
+    centres_table = tables[CENTRES_FILE]
+    centres, centre_ids = (
+        _parse_centres(centres_table, errors) if centres_table is not None else ([], set())
+    )
+    # References into a file that is missing or was not fully read are not checked, to avoid a
+    # cascade of "unknown id" errors that fixing the one real problem removes.
+    known_centres = centre_ids if usable(CENTRES_FILE) else None
+    sessions_table = tables[SESSIONS_FILE]
+    sessions, session_centres = (
+        _parse_sessions(sessions_table, errors, known_centres)
+        if sessions_table is not None else ([], {})
+    )
+    riders_table = tables[RIDERS_FILE]
+    riders = (
+        _parse_riders(riders_table, errors, known_centres,
+                      session_centres if usable(SESSIONS_FILE) else None)
+        if riders_table is not None else []
+    )
+    vehicles_table = tables[VEHICLES_FILE]
+    vehicles = _parse_vehicles(vehicles_table, errors) if vehicles_table is not None else []
+
+    if errors.items:
+        logger.info("scenario %s rejected with %d error(s)", directory.name, len(errors.items))
+        raise ScenarioErrors(errors.items)
+    logger.info(
+        "loaded scenario %r: %d centres, %d sessions, %d riders, %d vehicles",
+        settings.name, len(centres), len(sessions), len(riders), len(vehicles),
+    )
+    return Scenario(
+        name=settings.name,
+        centres=tuple(centres),
+        sessions=tuple(sessions),
+        riders=tuple(riders),
+        vehicles=tuple(vehicles),
+        network_path=str(settings.network_path),
+        plan_params=settings.plan_params,
+    )
+
+
+def _float_text(value: float) -> str:
+    # repr is the shortest text that reads back as the same float.
+    return repr(float(value))
+
+
+def _minutes_text(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    return str(seconds // 60) if seconds % 60 == 0 else repr(seconds / 60)
+
+
+def _time_text(seconds: int) -> str:
+    return format_hm(seconds) if seconds % 60 == 0 else format_hms(seconds)
+
+
+def _dkk_text(ore: int) -> str:
+    return f"{ore // 100}.{ore % 100:02d}"
+
+
+def _flag_text(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def _write_csv(path: Path, header: tuple[str, ...], rows: Iterable[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    # TOML basic strings accept JSON's escapes.
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _scenario_toml(scenario: Scenario, directory: Path) -> str:
+    lines = [
+        "# Samkørsel scenario: see docs/scenario-format.md",
+        f"name = {_toml_value(scenario.name)}",
+    ]
+    network = Path(scenario.network_path)
+    if network.resolve() != default_network_path().resolve():
+        base = directory.resolve()
+        shown = (network.resolve().relative_to(base).as_posix()
+                 if network.resolve().is_relative_to(base) else str(network))
+        lines.append(f"network = {_toml_value(shown)}")
+    params = scenario.plan_params if scenario.plan_params is not None else PlanParams()
+    defaults = PlanParams()
+    plan_lines: list[str] = []
+    for f in fields(PlanParams):
+        value = getattr(params, f.name)
+        if value == getattr(defaults, f.name):
+            continue
+        if value is None:
+            if f.name == "consistency_s":
+                plan_lines.append("consistency_min = false")
+            continue
+        key = f.name
+        if (key.endswith("_s") and key != "time_limit_s" and isinstance(value, int)
+                and not isinstance(value, bool) and value % 60 == 0):
+            key, value = key[: -len("_s")] + "_min", value // 60
+        plan_lines.append(f"{key} = {_toml_value(value)}")
+    if plan_lines:
+        lines += ["", "[plan]", *plan_lines]
+    return "\n".join(lines) + "\n"
+
+
+def write_scenario(scenario: Scenario, directory: str | Path) -> None:
+    """Write a scenario as CSV files and ``scenario.toml`` that :func:`load_scenario` reads back.
+
+    Parameters
+    ----------
+    scenario
+        The scenario to write.
+    directory
+        Target directory, created if missing; existing scenario files in it are replaced.
+
+    Notes
+    -----
+    Files are UTF-8 without byte order mark, comma-separated, ``\\n`` line ends. Only planning
+    parameters that differ from the defaults are written; the network is omitted when it is the
+    bundled default, written relative to ``directory`` when inside it, else absolute.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+
+    def columns(file: str) -> tuple[str, ...]:
+        return REQUIRED_COLUMNS[file] + OPTIONAL_COLUMNS[file]
+
+    _write_csv(directory / CENTRES_FILE, columns(CENTRES_FILE), (
+        [c.centre_id, c.name, _float_text(c.lat), _float_text(c.lon), c.address]
+        for c in scenario.centres
+    ))
+    _write_csv(directory / SESSIONS_FILE, columns(SESSIONS_FILE), (
+        [s.centre_id, s.session_id, s.weekday, _time_text(s.start_s), _time_text(s.end_s)]
+        for s in scenario.sessions
+    ))
+    _write_csv(directory / RIDERS_FILE, columns(RIDERS_FILE), (
+        [
+            r.rider_id, r.name, _float_text(r.lat), _float_text(r.lon), r.centre_id,
+            SESSION_LIST_SEPARATOR.join(r.session_ids), _flag_text(r.wheelchair),
+            _flag_text(r.escort), _minutes_text(r.max_ride_s),
+            "" if r.detour_factor is None else _float_text(r.detour_factor),
+            _minutes_text(r.boarding_s), r.notes, r.address, _flag_text(r.can_travel_alone),
+            _flag_text(r.has_driver),
+        ]
+        for r in scenario.riders
+    ))
+    _write_csv(directory / VEHICLES_FILE, columns(VEHICLES_FILE), (
+        [
+            v.vehicle_id, _float_text(v.depot_lat), _float_text(v.depot_lon), str(v.seats),
+            str(v.wheelchair_places), _dkk_text(v.fixed_cost_ore), _dkk_text(v.cost_per_km_ore),
+            _dkk_text(v.cost_per_hour_ore), _time_text(v.available_from_s),
+            _time_text(v.available_to_s), v.kind,
+        ]
+        for v in scenario.vehicles
+    ))
+    (directory / SCENARIO_TOML).write_text(_scenario_toml(scenario, directory), encoding="utf-8")

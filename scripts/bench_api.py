@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""Load benchmark of the REST API (not a test): manifests and afbud on the demo data, SQLite.
+
+Seeds a fresh SQLite database with the demo scenario and a weekly plan, starts ``uvicorn`` in a
+separate process on 127.0.0.1, then sends requests *open loop* at a fixed rate (default 100 per
+second: new requests start on schedule whether or not earlier ones have answered) for a bounded
+time and prints p50/p90/p99/max latency per endpoint. Target: p99 ≤ 50 ms on 2 cores.
+
+Mix: 50 % driver manifests (JSON) of a vehicle and one of the next 5 working days, 30 % afbud
+registrations (a random rider and one of the next 60 working days, each new: an afbud for a
+manifest's day changes that manifest), 20 % a centre's afbud of one day. Before measuring, every
+manifest is fetched once (the server has been up since the morning).
+
+Usage::
+
+    .venv/bin/python scripts/bench_api.py [--rate 100] [--seconds 20] [--plan out/demo/plan.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+
+# httpcore looks for the optional ``sniffio`` on every connection operation; when it is not
+# installed each look is a failed import that searches the file system — enough to make this
+# client the bottleneck. A ``None`` entry makes the import fail at once.
+sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
+
+if TYPE_CHECKING:
+    from routing.model import Plan, Scenario
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _seed(database_url: str, plan_file: Path | None,
+          time_limit_s: float) -> tuple[str, Scenario, Plan]:
+    from api.demo_seed import seed_demo_database
+    from api.settings import Settings
+    from routing.plan_io import read_plan
+    from routing.scenario import load_scenario
+
+    scenario = load_scenario(REPO / "data" / "demo")
+    if plan_file is not None:
+        plan = read_plan(plan_file)
+    else:
+        from routing.network import default_cache_dir, load_network
+        from routing.params import PlanParams
+        from routing.planner import build_plan
+
+        network = load_network(scenario.network_path, cache_dir=default_cache_dir())
+        params = scenario.plan_params if isinstance(scenario.plan_params, PlanParams) \
+            else PlanParams()
+        print(f"planning the demo week ({time_limit_s:g} s)…", flush=True)
+        plan = build_plan(scenario, network, params.with_overrides(time_limit_s=time_limit_s))
+    token = seed_demo_database(Settings(database_url=database_url), scenario, plan)
+    return token, scenario, plan
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+        ticks = os.sysconf("SC_CLK_TCK")
+        for p in pids:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return total
+
+
+def _working_days(n: int) -> list[date]:
+    days: list[date] = []
+    day = date.today() + timedelta(days=1)
+    while len(days) < n:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=100.0, help="requests per second")
+    parser.add_argument("--seconds", type=float, default=20.0, help="duration of the load")
+    parser.add_argument("--plan", type=Path, default=None, help="plan.json of the demo "
+                        "scenario (default: plan now)")
+    parser.add_argument("--time-limit", type=float, default=20.0,
+                        help="solver seconds when planning now")
+    parser.add_argument("--connections", dest="workers", type=int, default=64,
+                        help="client connections")
+    parser.add_argument("--manifest-days", type=int, default=5,
+                        help="manifests are fetched for this many coming working days")
+    parser.add_argument("--absence-days", type=int, default=60,
+                        help="afbud are registered over this many coming working days")
+    parser.add_argument("--write-share", type=float, default=0.3,
+                        help="share of afbud registrations")
+    parser.add_argument("--list-share", type=float, default=0.2,
+                        help="share of afbud lists (the rest: manifests)")
+    parser.add_argument("--server-workers", type=int, default=1,
+                        help="uvicorn worker processes")
+    parser.add_argument("--no-warm-up", action="store_true",
+                        help="skip fetching every manifest once before measuring")
+    args = parser.parse_args()
+
+    tmp = tempfile.TemporaryDirectory(prefix="samkorsel-bench-")
+    database_url = f"sqlite+pysqlite:///{tmp.name}/bench.db"
+    token, scenario, plan = _seed(database_url, args.plan, args.time_limit)
+    port = _free_port()
+    env = {**os.environ, "SAMKORSEL_DATABASE_URL": database_url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host",
+         "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+         "--workers", str(args.server_workers)],
+        cwd=REPO, env=env,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                print("server did not start", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        cpu_before = _cpu_seconds(server.pid)
+        started = time.monotonic()
+        code = _load(base, headers, scenario, plan, args)
+        cpu = _cpu_seconds(server.pid) - cpu_before
+        print(f"server CPU: {cpu:.1f} s in {time.monotonic() - started:.1f} s "
+              f"({cpu / (time.monotonic() - started):.2f} cores)")
+        return code
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        tmp.cleanup()
+
+
+def _load(base: str, headers: dict[str, str], scenario: Scenario, plan: Plan,
+          args: argparse.Namespace) -> int:
+    rng = random.Random(1)
+    weekdays_run = {(r.weekday, r.vehicle_id) for r in plan.runs}
+    days = _working_days(args.manifest_days)
+    manifest_targets = [(d, v) for d in days for (w, v) in weekdays_run
+                        if ("mon", "tue", "wed", "thu", "fri")[d.weekday()] == w]
+    riders = [r.rider_id for r in scenario.riders]
+    centres = [c.centre_id for c in scenario.centres]
+    absence_days = _working_days(args.absence_days)
+    used: set[tuple[str, date]] = set()
+
+    def next_request() -> tuple[str, str, str, dict[str, object] | None]:
+        roll = rng.random()
+        if roll < 1 - args.write_share - args.list_share and manifest_targets:
+            day, vehicle = rng.choice(manifest_targets)
+            return "manifest", "GET", f"/days/{day.isoformat()}/manifests/{vehicle}?format=json", \
+                None
+        if roll < 1 - args.list_share:
+            while True:
+                key = (rng.choice(riders), rng.choice(absence_days))
+                if key not in used:
+                    used.add(key)
+                    break
+            return "absence POST", "POST", "/absences", {
+                "rider_id": key[0], "start": key[1].isoformat(), "reason": "bench"}
+        listed = rng.choice(absence_days).isoformat()
+        return "absence list", "GET", \
+            f"/absences?centre_id={rng.choice(centres)}&from={listed}&to={listed}", None
+
+    if not args.no_warm_up:
+        # As in the morning: every driver has fetched the day's manifest once.
+        print(f"warm-up: {len(manifest_targets)} manifests…", flush=True)
+        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+            for day, vehicle in manifest_targets:
+                client.get(f"/days/{day.isoformat()}/manifests/{vehicle}?format=json")
+
+    total = int(args.rate * args.seconds)
+    requests = [next_request() for _ in range(total)]
+    print(f"sending {total} requests at {args.rate:g}/s for {args.seconds:g} s…", flush=True)
+    client_cpu = time.process_time()
+    results, wall = asyncio.run(_send_all(base, headers, requests, args.rate, args.workers))
+    client_cpu = time.process_time() - client_cpu
+    code = _report(results, wall)
+    print(f"client CPU: {client_cpu:.1f} s ({client_cpu / wall:.2f} cores)")
+    return code
+
+
+async def _send_all(base: str, headers: dict[str, str],
+                    requests: list[tuple[str, str, str, dict[str, object] | None]],
+                    rate: float, connections: int) -> tuple[list[tuple[str, float, int]], float]:
+    """Open loop: request ``i`` is due at ``i / rate`` seconds whatever the earlier ones do.
+
+    Latency is measured from the moment a request is due, so waiting for a free connection
+    counts too (no coordinated omission). One event loop drives ``connections`` workers, each
+    with its own single-connection client (httpcore's shared pool spends quadratic time when
+    many requests queue for it).
+    """
+    results: list[tuple[str, float, int]] = []
+    queue: asyncio.Queue[tuple[float, tuple[str, str, str, dict[str, object] | None]] | None] = \
+        asyncio.Queue()
+
+    async def worker() -> None:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60,
+                                     limits=limits) as client:
+            while (item := await queue.get()) is not None:
+                due, (kind, method, path, body) = item
+                try:
+                    status = (await client.request(method, path, json=body)).status_code
+                except httpx.HTTPError:
+                    status = 0
+                results.append((kind, time.perf_counter() - due, status))
+
+    workers = [asyncio.create_task(worker()) for _ in range(connections)]
+    t0 = time.perf_counter()
+    for i, request in enumerate(requests):
+        due = t0 + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        queue.put_nowait((due, request))
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    return results, time.perf_counter() - t0
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _report(results: list[tuple[str, float, int]], wall_s: float) -> int:
+    print(f"\n{len(results)} requests in {wall_s:.1f} s ({len(results) / wall_s:.0f}/s)")
+    print(f"{'endpoint':<16}{'n':>6}{'errors':>8}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}"
+          f"{'max ms':>9}")
+    kinds = [*sorted({k for k, _, _ in results}), "all"]
+    p99_all = 0.0
+    for kind in kinds:
+        rows = [r for r in results if kind in ("all", r[0])]
+        ms = [r[1] * 1000 for r in rows]
+        errors = sum(1 for r in rows if not 200 <= r[2] < 300)
+        p99 = _percentile(ms, 0.99)
+        if kind == "all":
+            p99_all = p99
+        print(f"{kind:<16}{len(rows):>6}{errors:>8}{statistics.median(ms):>9.1f}"
+              f"{_percentile(ms, 0.90):>9.1f}{p99:>9.1f}{max(ms):>9.1f}")
+    statuses: dict[int, int] = {}
+    for _, _, status in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    print(f"status codes: {dict(sorted(statuses.items()))}")
+    print(f"target p99 ≤ 50 ms: {'met' if p99_all <= 50 else 'NOT met'} ({p99_all:.1f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

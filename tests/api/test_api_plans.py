@@ -1,0 +1,163 @@
+"""Plan jobs over HTTP: 202 + status resource, progress, done/failed, publish, diff, restart."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from test_api_basics import assert_problem
+
+from api.db import models as m
+from api.db.database import Database
+from api.db.types import utcnow
+from api.main import create_app
+from api.settings import Settings
+
+needs_planner = pytest.mark.skipif(
+    importlib.util.find_spec("routing.matrix") is None
+    or importlib.util.find_spec("routing.snap") is None,
+    reason="the planner's matrix/snap modules are not installed yet",
+)
+
+
+def wait_for(client: TestClient, headers: dict[str, str], plan_id: int,
+             timeout_s: float = 180) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status = client.get(f"/api/v1/plans/{plan_id}/status", headers=headers).json()
+        if status["status"] in ("done", "failed"):
+            return dict(status)
+        assert time.monotonic() < deadline, f"plan {plan_id} still {status['status']}"
+        time.sleep(0.1)
+
+
+def start_plan(client: TestClient, headers: dict[str, str], **body: Any) -> int:
+    r = client.post("/api/v1/plans", headers=headers, json={"time_limit_s": 1.0, **body})
+    assert r.status_code == 202, r.text
+    plan_id = int(r.json()["plan_id"])
+    assert r.headers["location"] == f"/api/v1/plans/{plan_id}/status"
+    assert r.json()["status"] in ("queued", "running", "done", "failed")
+    return plan_id
+
+
+def test_nothing_to_plan_is_409(client: TestClient, coordinator: dict[str, str]) -> None:
+    assert_problem(client.post("/api/v1/plans", headers=coordinator, json={}), 409)
+
+
+def test_bad_plan_parameter_names_the_field(tiny: TestClient,
+                                            coordinator: dict[str, str]) -> None:
+    r = tiny.post("/api/v1/plans", headers=coordinator, json={"params": {"bogus_min": 3}})
+    body = assert_problem(r, 422)
+    assert body["errors"][0]["field"] == "params" and "bogus" in body["detail"]
+    assert tiny.get("/api/v1/plans", headers=coordinator).json() == []
+
+
+def test_plans_are_for_coordinators(tiny: TestClient, database: Database) -> None:
+    from conftest import add_user, auth
+
+    staff = auth(add_user(database, "centre", centre_ids=["C1"]))
+    assert_problem(tiny.post("/api/v1/plans", headers=staff, json={}), 403)
+    assert_problem(tiny.get("/api/v1/plans", headers=staff), 403)
+
+
+def test_failed_plan_is_reported_and_cannot_be_published(
+    tiny: TestClient, coordinator: dict[str, str]
+) -> None:
+    # A depot in the sea (Kattegat) is off the road network: the job fails with the reason.
+    r = tiny.put("/api/v1/vehicles/V2", headers=coordinator, json={
+        "depot_lat": 55.95, "depot_lon": 10.85, "seats": 3, "wheelchair_places": 1,
+        "fixed_cost_ore": 1, "cost_per_km_ore": 1, "cost_per_hour_ore": 1,
+        "available_from": "06:00", "available_to": "18:00"})
+    assert r.status_code == 200
+    plan_id = start_plan(tiny, coordinator)
+    status = wait_for(tiny, coordinator, plan_id)
+    assert status["status"] == "failed" and status["error"]
+    body = assert_problem(tiny.post(f"/api/v1/plans/{plan_id}/publish", headers=coordinator), 409)
+    assert body["status"] == 409
+    assert_problem(tiny.get(f"/api/v1/plans/{plan_id}/diff?against={plan_id}",
+                            headers=coordinator), 409)
+
+
+def _insert_plan(database: Database, status: str, attempts: int) -> int:
+    with database.unit_of_work() as db:
+        row = m.PlanRecord(name="left over", status=status, progress={"stage": "planning"},
+                           params={"time_limit_s": 1.0}, attempts=attempts,
+                           created_at=utcnow(), published=False)
+        db.add(row)
+        db.flush()
+        return row.plan_id
+
+
+def test_restart_requeues_interrupted_job(tiny: TestClient, settings: Settings,
+                                          database: Database,
+                                          coordinator: dict[str, str]) -> None:
+    """A job left running by a dead process is run again on start; one that already used
+    its attempts is marked failed."""
+    tiny.__exit__(None, None, None)  # stop the first app (as a crash would)
+    again = _insert_plan(database, "running", attempts=1)
+    given_up = _insert_plan(database, "running", attempts=2)
+    queued = _insert_plan(database, "queued", attempts=0)
+    with TestClient(create_app(settings)) as client:
+        failed = client.get(f"/api/v1/plans/{given_up}/status", headers=coordinator).json()
+        assert failed["status"] == "failed" and "restart" in failed["error"]
+        first = wait_for(client, coordinator, again)
+        second = wait_for(client, coordinator, queued)
+    assert first["attempts"] == 2 and second["attempts"] == 1
+    assert first["status"] == second["status"]
+    if importlib.util.find_spec("routing.matrix") is not None:
+        assert first["status"] == "done", first["error"]
+
+
+@needs_planner
+def test_plan_lifecycle_on_tiny_scenario(tiny: TestClient, coordinator: dict[str, str]) -> None:
+    plan_id = start_plan(tiny, coordinator, name="første")
+    status = wait_for(tiny, coordinator, plan_id)
+    assert status["status"] == "done", status["error"]
+    assert status["progress"]["stage"] == "done"
+    assert status["violations"] == 0
+    plan = tiny.get(f"/api/v1/plans/{plan_id}", headers=coordinator).json()
+    document = plan["document"]
+    assert document["schema"] == "samkorsel.plan/1"
+    served = {rid for run in document["runs"] for stop in run["stops"]
+              for rid in stop["rider_ids"]}
+    unserved = {u["rider_id"] for u in document["unserved"]}
+    assert served | unserved == {"R1", "R2", "R3", "R4"}
+
+    published = tiny.post(f"/api/v1/plans/{plan_id}/publish", headers=coordinator)
+    assert published.status_code == 200 and published.json()["published"] is True
+    assert tiny.post(f"/api/v1/plans/{plan_id}/publish", headers=coordinator).json() == \
+        published.json()
+    assert_problem(tiny.delete(f"/api/v1/plans/{plan_id}", headers=coordinator), 409)
+
+    # A second plan with another rounding grid moves pickup times: the diff lists the riders.
+    other = start_plan(tiny, coordinator, params={"rounding_s": 420})
+    assert wait_for(tiny, coordinator, other)["status"] == "done"
+    diff = tiny.get(f"/api/v1/plans/{other}/diff", headers=coordinator).json()
+    assert diff["from_plan_id"] == plan_id and diff["to_plan_id"] == other
+    assert set(diff["riders"]) == {c["rider_id"] for c in diff["changes"]}
+    assert all(c["old_pickup"] != c["new_pickup"] for c in diff["changes"])
+    same = tiny.get(f"/api/v1/plans/{plan_id}/diff?against={plan_id}", headers=coordinator)
+    assert same.json()["changes"] == []
+
+    geo = tiny.get(f"/api/v1/plans/{plan_id}/geojson?weekday=mon", headers=coordinator)
+    assert geo.headers["content-type"].startswith("application/geo+json")
+    assert geo.json()["type"] == "FeatureCollection"
+    costs = tiny.get(f"/api/v1/plans/{plan_id}/marginal-costs", headers=coordinator).json()
+    assert {c["rider_id"] for c in costs} == {"R1", "R2", "R3", "R4"}
+
+
+def test_jobs_run_in_a_process_pool(tiny: TestClient, settings: Settings,
+                                    coordinator: dict[str, str]) -> None:
+    """``SAMKORSEL_JOB_EXECUTOR=process``: the job runs in a spawned worker process, which writes
+    its progress and result to the same database."""
+    tiny.__exit__(None, None, None)
+    process_settings = settings.model_copy(update={"job_executor": "process"})
+    with TestClient(create_app(process_settings)) as client:
+        plan_id = start_plan(client, coordinator)
+        status = wait_for(client, coordinator, plan_id)
+    assert status["attempts"] == 1 and status["status"] in ("done", "failed")
+    if importlib.util.find_spec("routing.matrix") is not None:
+        assert status["status"] == "done", status["error"]

@@ -1,0 +1,61 @@
+"""Reimbursement decisions over HTTP: assessed, stored with inputs, recomputed under new rates."""
+
+from __future__ import annotations
+
+from conftest import add_user, auth
+from fastapi.testclient import TestClient
+from test_api_basics import assert_problem
+
+from api.db.database import Database
+
+
+def test_no_reimbursement_when_the_shared_ride_serves(published: TestClient,
+                                                      coordinator: dict[str, str]) -> None:
+    # R3 shares V1's Wednesday runs with R1: serving R3 costs only a short detour.
+    r = published.post("/api/v1/riders/R3/reimbursement", headers=coordinator,
+                       json={"year": 2026, "decided_on": "2026-03-02"})
+    assert r.status_code == 201, r.text
+    decision = r.json()
+    assert decision["warranted"] is False and decision["plan_id"] is not None
+    assert decision["decision"]["schema"] == "samkorsel.reimbursement/1"
+    assert "Klagevejledning" in decision["decision"]["text_da"]
+    assert decision["decision"]["reason_en"].startswith("No")
+    assert r.headers["location"] == f"/api/v1/reimbursement-decisions/{decision['decision_id']}"
+
+
+def test_centre_assessment_warrants_and_rates_change_the_amount(
+    published: TestClient, database: Database, coordinator: dict[str, str]
+) -> None:
+    staff = auth(add_user(database, "centre", centre_ids=["C1"]))
+    # The centre records its concrete assessment on the rider; the coordinator decides.
+    r = published.patch("/api/v1/riders/R3", headers=staff, json={
+        "has_driver": True, "centre_assessment": "Kan ikke tåle turen i minibussen"})
+    assert r.status_code == 200
+    assert_problem(published.post("/api/v1/riders/R3/reimbursement", headers=staff, json={}),
+                   403)
+    first = published.post("/api/v1/riders/R3/reimbursement", headers=coordinator,
+                           json={"year": 2025, "use_plan": False}).json()
+    assert first["warranted"] is True
+    assert first["decision"]["chosen"]["means"] == "own_car"
+    again = published.post(f"/api/v1/reimbursement-decisions/{first['decision_id']}/recompute",
+                           headers=coordinator, json={"year": 2026})
+    assert again.status_code == 201, again.text
+    second = again.json()
+    assert second["supersedes_id"] == first["decision_id"]
+    assert second["decision"]["rates_year"] == 2026
+    assert second["decision"]["per_trip_ore"] != first["decision"]["per_trip_ore"]
+    history = published.get("/api/v1/riders/R3/reimbursement", headers=staff).json()
+    assert [d["decision_id"] for d in history] == [second["decision_id"], first["decision_id"]]
+
+
+def test_unknown_rates_year_and_other_centres(published: TestClient, database: Database,
+                                              coordinator: dict[str, str]) -> None:
+    body = assert_problem(published.post("/api/v1/riders/R1/reimbursement", headers=coordinator,
+                                         json={"year": 1999}), 422)
+    assert body["errors"][0]["field"] == "year"
+    decision = published.post("/api/v1/riders/R4/reimbursement", headers=coordinator,
+                              json={"year": 2026}).json()
+    staff = auth(add_user(database, "centre", centre_ids=["C1"]))
+    assert_problem(published.get(f"/api/v1/reimbursement-decisions/{decision['decision_id']}",
+                                 headers=staff), 404)
+

@@ -1,0 +1,204 @@
+"""Driver manifests and centre rider lists of a demo Monday: Danish, minimal, struck-out afbud."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from maps.manifest import (
+    ATTRIBUTION,
+    build_centre_list,
+    build_manifest,
+    date_text,
+    pdf_text,
+    render_centre_list_html,
+    render_manifest_html,
+    render_manifest_pdf,
+    route_svg,
+    vehicles_on,
+)
+from routing.consolidation import build_run
+from routing.daily import DailyResult, daily_runs
+from routing.model import Plan, Run, Scenario
+from routing.network import RoadNetwork
+from routing.params import PlanParams
+from routing.planner import place_matrix
+from routing.scenario import load_scenario
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+MON = date(2026, 3, 2)
+PRINTED = datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
+
+# R22 uses a wheelchair; R27 uses a wheelchair and travels with an escort (Nordby).
+RUNS = (("BUS1", ("R10", "R12", "R24", "R25")), ("BUS2", ("R22", "R27")),
+        ("TAXI1", ("R35", "R59")))
+RIDER_KEYS = {"rider_id", "name", "needs", "notes", "cancelled", "cancel_text"}
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return load_scenario(DEMO)
+
+
+@pytest.fixture(scope="module")
+def day(scenario: Scenario, samso_network: RoadNetwork) -> DailyResult:
+    params = scenario.plan_params
+    assert isinstance(params, PlanParams)
+    matrix = place_matrix(scenario, samso_network, params)
+    runs: list[Run] = []
+    for vehicle, riders in RUNS:
+        to = build_run(f"mon-to-{vehicle}", "mon", "to_centre", vehicle, riders, scenario,
+                       matrix, params)
+        home = build_run(f"mon-from-{vehicle}", "mon", "from_centre", vehicle, riders,
+                         scenario, matrix, params, other_runs=[to])
+        runs += [to, home]
+    plan = Plan(runs=tuple(runs), unserved=())
+    # R12 has cancelled (afbud) both ways; TAXI1's riders are all away in the morning.
+    absent = {("R12", "to_centre"), ("R12", "from_centre"), ("R35", "to_centre"),
+              ("R59", "to_centre")}
+    return daily_runs(plan, scenario, matrix, MON, absent, set(), params)
+
+
+@pytest.fixture(scope="module")
+def manifest(day: DailyResult, scenario: Scenario, samso_network: RoadNetwork) -> dict[str, Any]:
+    return build_manifest(day, scenario, "BUS1", network=samso_network, driver_name="Jens",
+                          generated_at=PRINTED)
+
+
+def all_keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in all_keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in all_keys(v)}
+    return set()
+
+
+def riders_of(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for run in manifest["runs"] for s in run["stops"] for r in s["riders"]]
+
+
+def test_manifest_is_danish_json(manifest: dict[str, Any]) -> None:
+    assert json.loads(json.dumps(manifest, ensure_ascii=False)) == manifest
+    assert manifest["title"] == "Køreliste"
+    assert manifest["date_text"] == "mandag den 2. marts 2026"
+    labels = manifest["labels"]
+    for text in ("Afhentning", "Aflevering", "Kørestol", "Ledsager", "Afbud", "Tidspunkt",
+                 "Adresse"):
+        assert text in labels.values()
+    kinds = {s["kind_text"] for run in manifest["runs"] for s in run["stops"]}
+    assert {"Afhentning", "Aflevering", "Afgang fra garage", "Retur til garage"} <= kinds
+    assert manifest["attribution"] == ATTRIBUTION
+
+
+def test_manifest_holds_only_what_the_driver_needs(manifest: dict[str, Any],
+                                                   scenario: Scenario) -> None:
+    keys = all_keys(manifest)
+    assert not {k for k in keys if "cpr" in k.lower()}
+    assert not {"diagnosis", "diagnose", "can_travel_alone", "has_driver"} & keys
+    assert all(set(r) == RIDER_KEYS for r in riders_of(manifest))
+    # No CPR-like number (DDMMYY-SSSS) anywhere in the text.
+    assert not re.search(r"\b\d{6}-?\d{4}\b", json.dumps(manifest))
+    # Only this vehicle's runs.
+    assert {run["run_id"] for run in manifest["runs"]} == {"mon-to-BUS1", "mon-from-BUS1"}
+    names = {r["name"] for r in riders_of(manifest)}
+    assert scenario.rider("R35").name not in names
+
+
+def test_stops_in_order_with_times_addresses_and_struck_afbud(manifest: dict[str, Any],
+                                                              scenario: Scenario) -> None:
+    to = manifest["runs"][0]
+    assert to["run_id"] == "mon-to-BUS1" and not to["cancelled"]
+    times = [s["time"] for s in to["stops"]]
+    assert times == sorted(times) and all(re.fullmatch(r"\d\d:\d\d", t) for t in times)
+    struck = [r for r in riders_of(manifest) if r["cancelled"]]
+    assert {r["name"] for r in struck} == {scenario.rider("R12").name}
+    assert all(r["cancel_text"] == "Afbud" for r in struck)
+    for run in manifest["runs"]:  # once per run, at the home
+        struck_stops = [s for s in run["stops"] if any(r["cancelled"] for r in s["riders"])]
+        assert len(struck_stops) == 1 and struck_stops[0]["cancelled"]
+        assert struck_stops[0]["address"] == scenario.rider("R12").address
+    pickups = [s for s in to["stops"] if s["kind"] == "pickup"]
+    assert [s["address"] for s in pickups] == [scenario.rider(r).address
+                                               for r in ("R10", "R12", "R24", "R25")]
+    centre = next(s for s in to["stops"] if s["kind"] == "dropoff")
+    assert centre["place_name"] == "Aktivitetscenter Tranebjerg"
+    assert centre["address"] == "Smedegade 37, 8305 Samsø"
+    assert "© OpenStreetMap contributors" in to["map_svg"] and to["map_svg"].startswith("<svg")
+    assert len(to["route"]) > len(to["stops"])  # the line follows the roads
+
+
+def test_needs_and_cancelled_run(day: DailyResult, scenario: Scenario) -> None:
+    bus2 = build_manifest(day, scenario, "BUS2", generated_at=PRINTED)
+    needs = {r["name"]: r["needs"] for r in riders_of(bus2)}
+    assert needs[scenario.rider("R22").name] == ["Kørestol"]
+    assert needs[scenario.rider("R27").name] == ["Kørestol", "Ledsager"]
+    taxi = build_manifest(day, scenario, "TAXI1", generated_at=PRINTED)
+    cancelled = next(run for run in taxi["runs"] if run["run_id"] == "mon-to-TAXI1")
+    assert cancelled["cancelled"] and cancelled["status_text"].startswith("Aflyst")
+    assert all(r["cancelled"] for s in cancelled["stops"] for r in s["riders"])
+    assert not next(r for r in taxi["runs"] if r["run_id"] == "mon-from-TAXI1")["cancelled"]
+    assert vehicles_on(day) == ["BUS1", "BUS2", "TAXI1"]
+    html = render_manifest_html(taxi)
+    assert "Aflyst" in html
+
+
+def test_manifest_html(manifest: dict[str, Any], scenario: Scenario) -> None:
+    html = render_manifest_html(manifest)
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="da">' in html
+    assert f"<s>{scenario.rider('R12').name}</s>" in html
+    assert "Køreliste" in html and "Tidspunkt" in html and "Adresse" in html
+    assert "<svg" in html and "© OpenStreetMap contributors" in html
+    assert scenario.rider("R10").name in html and "Jens" in html
+
+
+def test_manifest_pdf(manifest: dict[str, Any]) -> None:
+    pdf = render_manifest_pdf(manifest)
+    assert pdf.startswith(b"%PDF")
+    assert len(pdf) > 1000
+
+
+def test_pdf_text_keeps_danish_letters() -> None:
+    assert pdf_text("Æblehaven – Søren Ørum → Åse Łukasz") == "Æblehaven - Søren Ørum -> Åse Lukasz"
+
+
+def test_centre_list(day: DailyResult, scenario: Scenario) -> None:
+    tra = build_centre_list(day, scenario, "TRA")
+    assert tra["title"] == "Deltagerliste" and tra["centre"] == "Aktivitetscenter Tranebjerg"
+    arrivals = {a["name"]: a for a in tra["arrivals"]}
+    assert set(arrivals) == {scenario.rider(r).name for r in ("R10", "R24", "R25")}
+    assert {a["run_id"] for a in tra["arrivals"]} == {"mon-to-BUS1"}
+    assert all(re.fullmatch(r"\d\d:\d\d", a["time"]) for a in tra["arrivals"])
+    departures = {a["name"] for a in tra["departures"]}
+    assert scenario.rider("R35").name in departures  # home by taxi after the morning afbud
+    absent = {a["name"]: a for a in tra["absent"]}
+    assert absent[scenario.rider("R12").name]["direction_text"] == "Begge veje"
+    assert absent[scenario.rider("R35").name]["direction_text"] == "Kun til centret"
+    assert absent[scenario.rider("R12").name]["reason_text"] == "Afbud"
+    assert tra["closed"] is None
+    html = render_centre_list_html(tra)
+    assert f"<s>{scenario.rider('R12').name}</s>" in html and "Fraværende" in html
+    nor = build_centre_list(day, scenario, "NOR")
+    assert {a["name"] for a in nor["arrivals"]} == {scenario.rider(r).name
+                                                    for r in ("R22", "R27")}
+
+
+def test_centre_list_of_a_closed_day(day: DailyResult, scenario: Scenario) -> None:
+    from dataclasses import replace
+
+    closed = replace(day, closed_centres=frozenset({"TRA"}))
+    listing = build_centre_list(closed, scenario, "TRA", closing_reason="Sommerlukning")
+    assert listing["closed"] == "Sommerlukning"
+    assert "Sommerlukning" in render_centre_list_html(listing)
+
+
+def test_route_svg_without_roads() -> None:
+    svg = route_svg([], [((10.59, 55.83), "1", False), ((10.60, 55.84), "2", True)])
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert "<polyline" in svg and svg.count("<circle") == 2 and "<line" in svg
+    assert ATTRIBUTION.replace("©", "©") in svg
+    assert date_text(date(2026, 12, 24)) == "torsdag den 24. december 2026"
