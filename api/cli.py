@@ -126,7 +126,7 @@ def plan(
     out: Annotated[Path, typer.Option(help="Plan JSON to write (samkorsel.plan/1).")] = Path(
         "plan.json"),
     time_limit: Annotated[float | None, typer.Option(
-        help="Solver seconds for the whole week (default from scenario, 40).")] = None,
+        help="Max solver seconds for the week (default: scenario, 90).")] = None,
     seed: Annotated[int | None, typer.Option(help="Solver seed.")] = None,
     geojson: Annotated[Path | None, typer.Option(help="Also write GeoJSON of the runs.")] = None,
     map_html: Annotated[Path | None, typer.Option("--map", help="Also write an HTML map.")] = None,
@@ -206,7 +206,8 @@ def bench(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON.")] = None,
     solutions: Annotated[Path | None, typer.Option(
         help="Write each solution's routes (node indices) into this directory.")] = None,
-    demo_time_limit: Annotated[float, typer.Option(help="Solver seconds for the demo plan.")] = 40.0,
+    demo_time_limit: Annotated[float, typer.Option(
+        help="Max solver seconds for the demo plan.")] = 90.0,
 ) -> None:
     """Benchmarks: network load, matrix speed-up, demo plan, standard VRP/DARP sets."""
     import platform
@@ -247,39 +248,41 @@ def bench(
         console.print(f"demo weekly plan: {secs:.1f} s, cost {p.kpis['cost_dkk']:,.2f} DKK, "
                       f"{p.kpis['runs']} runs, {p.kpis['trips_unserved']} unserved trips, "
                       f"{len(errors)} violations")
-        results.append({"instance": "samso-demo", "cost": p.kpis["cost_dkk"],
+        results.append({"instance": "samso-demo",  # cost in DKK "cost": p.kpis["cost_dkk"],
                         "routes": p.kpis["runs"], "best_known": None, "gap_pct": None,
                         "seconds": round(secs, 2), "violations": len(errors)})
     std = [s for s in chosen if s in ("darp", "lilim", "homberger")]
     if std:
-        from routing.benchmarks import run_benchmarks, write_solutions
+        from routing.benchmarks import (
+            result_to_dict,
+            run_benchmarks,
+            summarize,
+            write_solutions,
+        )
 
         names = [s.strip() for s in instances.split(",")] if instances else None
         table = Table(title=f"Standard benchmarks ({time_limit:g} s per instance)")
         for col in ("set", "instance", "cost", "routes", "best known", "gap %", "s", "feasible"):
             table.add_column(col)
 
+        def pct(x: float | None) -> str:
+            return "n/a" if x is None else f"{x:+.2f}"
+
         def show(r: Any) -> None:
             console.print(f"  {r.instance}: cost {r.cost:.2f}, routes {r.routes}, gap "
-                          f"{r.gap_pct:+.2f} %, {r.seconds:.1f} s"
+                          f"{pct(r.gap_pct)} %, {r.seconds:.1f} s"
                           + ("" if r.feasible else " [red]INFEASIBLE[/]"), highlight=False)
 
         bench_results = run_benchmarks(std, time_limit_s=time_limit, instances=names,
                                        limit=limit, progress=show)
         for r in bench_results:
             table.add_row(r.set, r.instance, f"{r.cost:.2f}", str(r.routes),
-                          f"{r.best_known:.2f}", f"{r.gap_pct:+.2f}", f"{r.seconds:.1f}",
-                          "yes" if r.feasible else "NO")
-            results.append({"instance": r.instance, "set": r.set, "cost": r.cost,
-                            "routes": r.routes, "best_known": r.best_known,
-                            "gap_pct": r.gap_pct, "seconds": r.seconds,
-                            "feasible": r.feasible})
+                          "n/a" if r.best_known is None else f"{r.best_known:.2f}",
+                          pct(r.gap_pct), f"{r.seconds:.1f}", "yes" if r.feasible else "NO")
+            results.append(result_to_dict(r))
         console.print(table)
-        by_set: dict[str, list[float]] = {}
-        for r in bench_results:
-            by_set.setdefault(r.set, []).append(r.gap_pct)
-        for name, gaps in by_set.items():
-            console.print(f"{name}: mean gap {sum(gaps) / len(gaps):+.2f} % over {len(gaps)}")
+        for name, summary in summarize(bench_results).items():
+            console.print(f"{name}: {summary}")
         if solutions is not None:
             write_solutions(bench_results, solutions)
             console.print(f"solutions written to {solutions}")
@@ -452,7 +455,7 @@ def _next_weekday(d: date) -> date:
 def demo(
     out: Annotated[Path, typer.Option(help="Directory for the plan, map and manifests.")] = Path(
         "out/demo"),
-    time_limit: Annotated[float, typer.Option(help="Solver seconds for the week.")] = 40.0,
+    time_limit: Annotated[float, typer.Option(help="Max solver seconds for the week.")] = 90.0,
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve",
                                             help="Start the REST API afterwards.")] = True,
     port: Annotated[int, typer.Option(help="API port.")] = 8000,

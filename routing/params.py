@@ -43,8 +43,11 @@ class PlanParams:
     """Secondary objective: cost of one hour of riders' ride time (øre), 0 = off."""
     wave_gap_s: int = 45 * MIN
     """Trips whose centre times lie closer than this are planned together (may share vehicles)."""
-    time_limit_s: float = 40.0
+    time_limit_s: float = 90.0
     """Solver time for the whole weekly plan, shared among the wave problems by their size."""
+    solution_limit: int | None = 100
+    """Work budget per wave (solutions examined by the local search). When it binds before the
+    time limit, the plan is the same on every machine for the same input and seed."""
     seed: int = 0
     """Seed for the solver's randomised parts; same input + seed → same plan."""
     snap_max_m: float = 500.0

@@ -266,6 +266,10 @@ def _precheck(trip: Trip, ctx: _Context, day: _DayState) -> str | None:
     limit = ride_limit_s(rider, direct, p)
     if direct > limit:
         return f"direct trip {direct / 60:.0f} min > max {limit / 60:.0f} min"
+    pad = max(1, p.rounding_s) - 1
+    if direct > limit - pad:
+        return (f"direct trip {direct / 60:.1f} min leaves no room within max "
+                f"{limit / 60:.0f} min for pickup times rounded to {p.rounding_s // 60} min")
     capable = [v for v in ctx.vehicles.values()
                if v.seats >= rider.seats and v.wheelchair_places >= rider.wheelchair_places]
     need = "a wheelchair place" if rider.wheelchair else f"{rider.seats} seat(s)"
@@ -495,7 +499,8 @@ def _solve_wave(
     if not solvable:
         return _WaveResult([], unserved, [], stats)
 
-    options = SolveOptions(time_limit_s=time_limit_s, seed=p.seed)
+    options = SolveOptions(time_limit_s=time_limit_s, seed=p.seed,
+                           solution_limit=p.solution_limit)
     pad = max(1, p.rounding_s) - 1
     problem, places, vehicle_ids = _build_problem(solvable, ctx, day, windows, label)
     solution = solve(problem, options, pickup_arrival_pad=pad)
@@ -508,7 +513,7 @@ def _solve_wave(
         for i in dropped_with_window:
             relaxed.pop((solvable[i].rider_id, solvable[i].direction), None)
         problem2, places2, vehicle_ids2 = _build_problem(solvable, ctx, day, relaxed, label)
-        solution2 = solve(problem2, SolveOptions(time_limit_s=time_limit_s / 2, seed=p.seed),
+        solution2 = solve(problem2, options,
                           pickup_arrival_pad=pad)
         if len(solution2.dropped) < len(solution.dropped):
             served2 = {r for rt in solution2.routes for r in rt.requests}
@@ -523,7 +528,9 @@ def _solve_wave(
     stats.update({"requests": len(solvable), "vehicles_available": len(vehicle_ids),
                   "routes": len(solution.routes), "dropped": len(solution.dropped),
                   "objective": solution.objective, "status": solution.status,
-                  "seconds": round(solution.wall_s, 2)})
+                  "seconds": round(solution.wall_s, 2),
+                  # Stopped by the clock rather than the work budget: machine-dependent result.
+                  "time_limited": solution.wall_s >= 0.95 * time_limit_s})
     for i in solution.dropped:
         t = solvable[i]
         lo, hi = _centre_window(t, p)
@@ -635,6 +642,8 @@ def build_plan(
     elapsed = time.monotonic() - started
     kpis = plan_kpis(runs, unserved, ctx, exceptions)
     stats = {"seconds": round(elapsed, 2), "waves": wave_stats, "trips": len(trips),
+             "deterministic": not any(w.get("time_limited") for w in wave_stats),
+             "solution_limit": params.solution_limit,
              "time_limit_s": params.time_limit_s, "seed": params.seed}
     return Plan(runs=tuple(runs), unserved=tuple(unserved), kpis=kpis, stats=stats,
                 scenario=scenario.name, params=asdict(params))

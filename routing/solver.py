@@ -87,6 +87,20 @@ def _demand(req: Request, kind: VisitKind, dim: int) -> int:
     return -q if req.pickup is not None else q
 
 
+def _hopeless(problem: RoutingProblem) -> list[int]:
+    """Requests that no route can serve, judged from their own windows and ride limit."""
+    out = []
+    for r, req in enumerate(problem.requests):
+        if req.pickup is None:
+            continue
+        p, d = req.pickup, req.delivery
+        least_ride = p.service + int(problem.time[p.location, d.location])
+        if (p.earliest + least_ride > d.latest
+                or (req.max_ride is not None and req.max_ride < least_ride)):
+            out.append(r)
+    return out
+
+
 def solve(
     problem: RoutingProblem,
     options: SolveOptions | None = None,
@@ -188,8 +202,18 @@ def solve(
         (nd.request, nd.kind): i for i, nd in enumerate(nodes) if nd.request is not None
     }
     ride_coeff = problem.ride_time_weight
+    hopeless = set(_hopeless(problem))
     for r, req in enumerate(problem.requests):
         d_idx = manager.NodeToIndex(node_of[(r, "delivery")])
+        if r in hopeless:
+            # Its own windows or ride limit rule it out; constraining its (inactive) nodes would
+            # make the whole model infeasible, so leave it out and report it dropped.
+            idle = [d_idx] + ([manager.NodeToIndex(node_of[(r, "pickup")])]
+                              if req.pickup is not None else [])
+            for idx in idle:
+                model.AddDisjunction([idx], 0)
+                model.ActiveVar(idx).SetValue(0)
+            continue
         tdim.CumulVar(d_idx).SetRange(req.delivery.earliest, req.delivery.latest)
         indices = [d_idx]
         if req.pickup is not None:
@@ -269,7 +293,7 @@ def solve(
                 break
             index = solution.Value(model.NextVar(index))
         routes.append(Route(vi, tuple(visits)))
-    served = {v.request for rt in routes for v in rt.visits if v.request is not None}
+    served = {v.request for rt in routes for v in rt.visits if v.kind == "delivery"}
     dropped = tuple(r for r in range(len(problem.requests)) if r not in served)
     stats = {"solutions": n_solutions, "nodes": n, "vehicles": n_vehicles,
              "requests": len(problem.requests)}

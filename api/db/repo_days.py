@@ -40,34 +40,26 @@ def manifest_inputs(db: DbSession, day: date, rider_ids: Collection[str],
     None when consolidations were accepted for the day (they join runs of several vehicles).
     """
     riders, centres = list(rider_ids), list(centre_ids)
-
-    def parts(*columns: Any) -> Any:
-        return select(*columns)
-
-    absences = parts(func.count(Absence.absence_id).label("n"),
-                     func.max(Absence.changed_at).label("t")).where(
-        Absence.rider_id.in_(riders), Absence.start_date <= day,
-        or_(Absence.end_date.is_(None), Absence.end_date >= day)).subquery()
-    no_shows = parts(func.count(NoShow.no_show_id).label("n"),
-                     func.max(NoShow.changed_at).label("t")).where(
-        NoShow.rider_id.in_(riders), NoShow.date == day).subquery()
-    closures = parts(func.count(Closure.closure_id).label("n"),
-                     func.max(Closure.closure_id).label("t")).where(
-        Closure.centre_id.in_(centres), Closure.start_date <= day,
-        Closure.end_date >= day).subquery()
-    rider_rows = parts(func.count(Rider.rider_id).label("n"),
-                       func.max(Rider.updated_at).label("t")).where(
-        Rider.rider_id.in_(riders)).subquery()
-    centre_rows = parts(func.count(Centre.centre_id).label("n"),
-                        func.max(Centre.updated_at).label("t")).where(
-        Centre.centre_id.in_(centres)).subquery()
-    vehicle = parts(func.count(Vehicle.vehicle_id).label("n"),
-                    func.max(Vehicle.updated_at).label("t")).where(
-        Vehicle.vehicle_id == vehicle_id).subquery()
-    merges = parts(func.count(ConsolidationRecord.consolidation_id).label("n")).where(
-        ConsolidationRecord.date == day).subquery()
-    tables = (absences, no_shows, closures, rider_rows, centre_rows, vehicle)
-    row = db.execute(select(*(c for t in tables for c in (t.c.n, t.c.t)), merges.c.n)).one()
+    # Count and latest change per table, as scalar subqueries of one SELECT (one round trip).
+    tables: list[tuple[Any, Any, list[Any]]] = [
+        (Absence.absence_id, Absence.changed_at,
+         [Absence.rider_id.in_(riders), Absence.start_date <= day,
+          or_(Absence.end_date.is_(None), Absence.end_date >= day)]),
+        (NoShow.no_show_id, NoShow.changed_at,
+         [NoShow.rider_id.in_(riders), NoShow.date == day]),
+        (Closure.closure_id, Closure.closure_id,
+         [Closure.centre_id.in_(centres), Closure.start_date <= day, Closure.end_date >= day]),
+        (Rider.rider_id, Rider.updated_at, [Rider.rider_id.in_(riders)]),
+        (Centre.centre_id, Centre.updated_at, [Centre.centre_id.in_(centres)]),
+        (Vehicle.vehicle_id, Vehicle.updated_at, [Vehicle.vehicle_id == vehicle_id]),
+    ]
+    columns: list[Any] = []
+    for key, changed, where in tables:
+        columns.append(select(func.count(key)).where(*where).scalar_subquery())
+        columns.append(select(func.max(changed)).where(*where).scalar_subquery())
+    columns.append(select(func.count(ConsolidationRecord.consolidation_id))
+                   .where(ConsolidationRecord.date == day).scalar_subquery())
+    row = db.execute(select(*columns)).one()
     if row[-1]:
         return None
     return tuple(row[:-1])

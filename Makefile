@@ -1,0 +1,41 @@
+# Samkørsel — two commands do all the set-up on a fresh machine:
+#   make demo   sets up .venv and runs the whole job on the embedded default (Samsø, SQLite)
+#   make test   sets up .venv and runs linters, type checks and the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: demo test lint typecheck bench bench-full serve clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/samkorsel demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest -n 2 -q
+
+bench: $(STAMP)
+	$(BIN)/samkorsel bench --sets network,matrix,demo,darp --time-limit 30
+
+bench-full: $(STAMP)
+	$(BIN)/samkorsel bench --sets network,matrix,demo,darp,lilim,homberger --json out/bench.json --solutions out/solutions
+
+serve: $(STAMP)
+	$(BIN)/samkorsel serve
+
+clean:
+	rm -rf $(VENV) data/cache out .mypy_cache .ruff_cache .pytest_cache
