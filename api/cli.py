@@ -491,7 +491,7 @@ def demo(
         token = seed_demo_database(settings, sc, result)
         console.print(f"database: {settings.database_url}\ncoordinator token for the demo: "
                       f"[bold]{token}[/]\ntry: curl -H 'Authorization: Bearer {token}' "
-                      f"http://127.0.0.1:{port}/api/v1/plans")
+                      f"http://127.0.0.1:{port}/api/v1/plans", soft_wrap=True)
         serve(host="127.0.0.1", port=port)
 
 

@@ -72,6 +72,7 @@ class Session(Base):
     weekday: Mapped[str] = mapped_column(String(3))
     start_s: Mapped[int] = mapped_column(Integer)
     end_s: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Rider(Base):

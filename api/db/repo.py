@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.db.models import AuditEntry, ConfigEntry, User
+from api.db.models import AuditEntry, Centre, ConfigEntry, Rider, User, Vehicle
+from api.db.models import Session as CentreSession
 from api.db.types import utcnow
 
 
@@ -93,3 +94,13 @@ def set_config(session: Session, key: str, value: dict[str, Any]) -> None:
         session.add(ConfigEntry(key=key, value=value, updated_at=utcnow()))
     else:
         entry.value = value
+
+
+def master_data_fingerprint(db: Session) -> tuple[object, ...]:
+    """Row count and latest change of centres, sessions, riders, vehicles and config entries,
+    in one query: equal values mean the stored scenario did not change."""
+    columns: list[Any] = []
+    for table in (Centre, CentreSession, Rider, Vehicle, ConfigEntry):
+        columns.append(select(func.count()).select_from(table).scalar_subquery())
+        columns.append(select(func.max(table.updated_at)).scalar_subquery())
+    return tuple(db.execute(select(*columns)).one())

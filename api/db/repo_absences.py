@@ -43,10 +43,13 @@ def list_absences(
     include_withdrawn: bool = False,
     limit: int | None = None,
     offset: int = 0,
+    rider_ids: Collection[str] | None = None,
 ) -> list[Absence]:
     query = _scoped(select(Absence), centre_ids)
     if rider_id is not None:
         query = query.where(Absence.rider_id == rider_id)
+    if rider_ids is not None:
+        query = query.where(Absence.rider_id.in_(list(rider_ids)))
     if overlapping is not None:
         first, last = overlapping
         query = query.where(Absence.start_date <= last,
@@ -77,8 +80,11 @@ def list_no_shows(
     between: tuple[date, date] | None = None,
     limit: int | None = None,
     offset: int = 0,
+    rider_ids: Collection[str] | None = None,
 ) -> list[NoShow]:
     query = select(NoShow)
+    if rider_ids is not None:
+        query = query.where(NoShow.rider_id.in_(list(rider_ids)))
     if centre_ids is not None:
         query = query.join(Rider, Rider.rider_id == NoShow.rider_id).where(
             Rider.centre_id.in_(list(centre_ids)))

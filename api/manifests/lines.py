@@ -25,6 +25,7 @@ PlaceKey = tuple[str, float, float]
 
 _SNAPPED = LruCache(8192)
 _LEGS = LruCache(16384)
+_LINES = LruCache(4096)
 
 
 def _key(stop: Stop) -> PlaceKey:
@@ -55,6 +56,16 @@ def road_line(network: RoadNetwork, run: Run, snap_max_m: float) -> tuple[Positi
     if not run.stops:
         return ()
     keys = [_key(s) for s in run.stops]
+    line_key = (network.digest, snap_max_m, tuple(keys))
+    cached: tuple[Position, ...] | None = _LINES.get(line_key)
+    if cached is None:
+        cached = _assemble(network, run, keys, snap_max_m)
+        _LINES.put(line_key, cached)
+    return cached
+
+
+def _assemble(network: RoadNetwork, run: Run, keys: list[PlaceKey], snap_max_m: float
+              ) -> tuple[Position, ...]:
     snapped = _snapped(network, keys, snap_max_m)
     coords: list[Position] = []
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -54,7 +54,8 @@ class Day:
     """Accepted consolidations and whether each was applied."""
 
 
-def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceRules
+def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceRules,
+              vehicle_id: str | None = None
               ) -> tuple[int, DailyResult, Scenario, TravelMatrix, PlanParams]:
     row, plan = published_plan(db)
     scenario = scenario_from_db(db, context.networks.path)
@@ -64,9 +65,15 @@ def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceR
                             "publish a new plan", id=str(row.plan_id))
     params = params_from_stored(plan.params or {})
     matrix = travel_matrix_for(context, scenario)
+    riders: list[str] | None = None
+    if vehicle_id is not None:
+        # One vehicle's day depends only on its own runs and their riders.
+        plan = replace(plan, runs=tuple(r for r in plan.runs if r.vehicle_id == vehicle_id),
+                       unserved=())
+        riders = sorted({rid for run in plan.runs for rid in run.rider_ids})
     absences = repo_absences.list_absences(db, overlapping=(on_date, on_date),
-                                           include_withdrawn=True)
-    no_shows = repo_absences.list_no_shows(db, between=(on_date, on_date))
+                                           include_withdrawn=True, rider_ids=riders)
+    no_shows = repo_absences.list_no_shows(db, between=(on_date, on_date), rider_ids=riders)
     book = core_absences.AbsenceBook(
         [convert.absence_model(a) for a in absences],
         [convert.no_show_model(n) for n in no_shows], rule=rules.deadline)
@@ -75,11 +82,17 @@ def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceR
     return row.plan_id, result, scenario, matrix, params
 
 
-def day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceRules) -> Day:
-    """The date's runs with accepted consolidations applied (those that still fit)."""
-    plan_id, result, scenario, matrix, params = _base_day(db, context, on_date, rules)
-    accepted: list[tuple[m.ConsolidationRecord, bool]] = []
+def day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceRules,
+        vehicle_id: str | None = None) -> Day:
+    """The date's runs with accepted consolidations applied (those that still fit).
+
+    With ``vehicle_id``, only that vehicle's runs (unless consolidations were accepted for the
+    date: they join runs of several vehicles, so then the whole day is computed).
+    """
     records = repo_days.accepted_on(db, on_date)
+    plan_id, result, scenario, matrix, params = _base_day(
+        db, context, on_date, rules, None if records else vehicle_id)
+    accepted: list[tuple[m.ConsolidationRecord, bool]] = []
     if records:
         report = core_consolidation.suggest_consolidations(
             result, scenario, matrix, params, _cparams(context))
@@ -302,7 +315,7 @@ def _build_manifest(db: DbSession, context: AppContext, on_date: date, vehicle_i
                     driver: str | None, rules: AbsenceRules) -> dict[str, object]:
     from maps.manifest import build_manifest, route_svg
 
-    current = day(db, context, on_date, rules)
+    current = day(db, context, on_date, rules, vehicle_id)
     if not any(v.vehicle_id == vehicle_id for v in current.scenario.vehicles):
         raise NotFoundError("vehicle", vehicle_id)
     # Built without the network, then given road lines from a cache keyed by the stops: the

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session as DbSession
 
 from api.auth import Principal
+from api.context import LruCache
 from api.db import convert, repo, repo_centres, repo_riders
 from api.db import models as m
 from api.db.types import utcnow
@@ -53,8 +54,23 @@ def plan_params_from_config(value: dict[str, Any] | None) -> PlanParams:
     return replace(params, **{k: v for k, v in stored.items() if k in known})
 
 
+_SCENARIOS = LruCache(8)
+
+
 def scenario_from_db(db: DbSession, network_path: Path | str = "") -> Scenario:
-    """The stored centres, sessions, riders and vehicles as the core's :class:`Scenario`."""
+    """The stored centres, sessions, riders and vehicles as the core's :class:`Scenario`.
+
+    Cached per database under a fingerprint of the master data (row counts and latest change
+    of each table, one query), so requests do not rebuild it while nothing changed.
+    """
+    bind = db.get_bind()
+    key = (bind.engine.url.render_as_string(hide_password=True), str(network_path),
+           repo.master_data_fingerprint(db))
+    scenario: Scenario = _SCENARIOS.get_or_make(key, lambda: _load_scenario(db, network_path))
+    return scenario
+
+
+def _load_scenario(db: DbSession, network_path: Path | str) -> Scenario:
     config = repo.get_config(db, SCENARIO_CONFIG_KEY) or {}
     return Scenario(
         name=str(config.get("name") or "samkorsel"),

@@ -189,6 +189,7 @@ def upgrade() -> None:
         sa.Column("weekday", sa.String(length=3), nullable=False),
         sa.Column("start_s", sa.Integer(), nullable=False),
         sa.Column("end_s", sa.Integer(), nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.ForeignKeyConstraint(
             ["centre_id"],
             ["centres.centre_id"],

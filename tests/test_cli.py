@@ -1,0 +1,91 @@
+"""The ``samkorsel`` command line over real files: plan → verify, bad input, exit codes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from routing.params import PlanParams
+from routing.scenario import load_scenario, write_scenario
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def small_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sc = load_scenario(DEMO)
+    sessions = tuple(s for s in sc.sessions if s.weekday == "mon")
+    keep = {s.session_id for s in sessions}
+    riders = tuple(
+        dataclasses.replace(r, session_ids=tuple(s for s in r.session_ids if s in keep))
+        for r in sc.riders if any(s in keep for s in r.session_ids)
+    )[:10]
+    small = dataclasses.replace(sc, name="cli-small", sessions=sessions, riders=riders,
+                                plan_params=PlanParams(solution_limit=20, time_limit_s=20))
+    out = tmp_path_factory.mktemp("scenario")
+    write_scenario(small, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def plan_file(small_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("plan") / "plan.json"
+    result = runner.invoke(app, ["plan", "--scenario", str(small_dir), "--out", str(out),
+                                 "--geojson", str(out.with_suffix(".geojson"))])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_plan_writes_schema_and_geojson(plan_file: Path) -> None:
+    data = json.loads(plan_file.read_text(encoding="utf-8"))
+    assert data["schema"] == "samkorsel.plan/1"
+    assert data["runs"] and data["kpis"]["trips_served"] == 20
+    geo = json.loads(plan_file.with_suffix(".geojson").read_text(encoding="utf-8"))
+    assert geo["type"] == "FeatureCollection" and geo["features"]
+
+
+def test_verify_accepts_the_plan(plan_file: Path, small_dir: Path) -> None:
+    result = runner.invoke(app, ["verify", str(plan_file), "--scenario", str(small_dir)])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+
+
+def test_verify_rejects_a_tampered_plan(plan_file: Path, small_dir: Path, tmp_path: Path) -> None:
+    data = json.loads(plan_file.read_text(encoding="utf-8"))
+    stop = next(s for r in data["runs"] for s in r["stops"] if s["kind"] == "pickup")
+    stop["agreed"] = "07:01:00"  # off the grid and before the vehicle arrives
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["verify", str(bad), "--scenario", str(small_dir)])
+    assert result.exit_code == 1
+    assert "agreed_not_on_grid" in result.output
+
+
+def test_bad_scenario_exits_2_naming_file_row_column(small_dir: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for f in small_dir.iterdir():
+        (broken / f.name).write_bytes(f.read_bytes())
+    lines = (broken / "sessions.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("mon", "someday")
+    (broken / "sessions.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", "--scenario", str(broken), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "sessions.csv" in result.output and "row 2" in result.output
+    assert "weekday" in result.output
+    assert not out.exists()
+
+
+def test_verify_rejects_a_non_plan_file(small_dir: Path, tmp_path: Path) -> None:
+    other = tmp_path / "x.json"
+    other.write_text('{"schema": "something/else"}', encoding="utf-8")
+    result = runner.invoke(app, ["verify", str(other), "--scenario", str(small_dir)])
+    assert result.exit_code == 2
+    assert "samkorsel.plan/1" in result.output
