@@ -57,7 +57,9 @@ class NetworkError(SamkorselError, RuntimeError):
 class SnapError(SamkorselError, ValueError):
     """A point lies too far from any road of the network (e.g. in the sea)."""
 
-    def __init__(self, message: str, *, point_id: str | None = None, distance_m: float | None = None):
+    def __init__(
+        self, message: str, *, point_id: str | None = None, distance_m: float | None = None
+    ) -> None:
         self.point_id = point_id
         self.distance_m = distance_m
         super().__init__(message)

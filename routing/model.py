@@ -1,7 +1,8 @@
 """Domain model: centres, sessions, riders, vehicles and the weekly plan.
 
 Frozen dataclasses, validated on construction. Units are in the names: times of day are integer
-seconds since midnight (``*_s``), distances metres (``*_m``), money øre (``*_ore``, 1 DKK = 100 øre).
+seconds since midnight (``*_s``), distances metres (``*_m``), money øre (``*_ore``,
+1 DKK = 100 øre).
 """
 
 from __future__ import annotations

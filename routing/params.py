@@ -67,7 +67,9 @@ _MINUTE_ALIASES = {
 }
 
 
-def plan_params_from_mapping(values: Mapping[str, Any], base: PlanParams | None = None) -> PlanParams:
+def plan_params_from_mapping(
+    values: Mapping[str, Any], base: PlanParams | None = None
+) -> PlanParams:
     """Build :class:`PlanParams` from a mapping (e.g. the ``[plan]`` table of ``scenario.toml``).
 
     Keys are field names; any ``*_s`` field may also be given in minutes as ``*_min``.

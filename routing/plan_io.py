@@ -110,7 +110,8 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
                 session_ids=tuple(r.get("session_ids", ())),
             ))
         except (KeyError, TypeError, ValueError) as exc:
-            raise PlanFormatError(f"runs[{i}] ({r.get('run_id', '?')}): malformed: {exc!r}") from exc
+            raise PlanFormatError(
+                f"runs[{i}] ({r.get('run_id', '?')}): malformed: {exc!r}") from exc
     try:
         unserved = tuple(
             Unserved(u["rider_id"], u["weekday"], u["session_id"], u["direction"], u["reason"])

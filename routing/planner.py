@@ -352,7 +352,8 @@ def _build_problem(
             pickup = Visit(local[origin], p_lo, p_hi, board)
             delivery = Visit(local[dest], 0, DAY_S, board)
         allowed = tuple(i for i, v in enumerate(vehicles)
-                        if v.seats >= rider.seats and v.wheelchair_places >= rider.wheelchair_places)
+                        if v.seats >= rider.seats
+                        and v.wheelchair_places >= rider.wheelchair_places)
         requests.append(Request(
             request_id=t.rider_id,
             pickup=pickup,

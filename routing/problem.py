@@ -8,6 +8,7 @@ metres for road data; scaled Euclidean units for benchmarks).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -108,7 +109,7 @@ VisitKind = Literal["start", "pickup", "delivery", "end"]
 
 @dataclass(frozen=True, slots=True)
 class RouteVisit:
-    """A stop on a solved route: ``time`` is the start of service (or departure/return at depots)."""
+    """A stop on a solved route: ``time`` is the start of service (departure/return at depots)."""
 
     kind: VisitKind
     location: int
@@ -124,7 +125,8 @@ class Route:
 
     @property
     def requests(self) -> tuple[int, ...]:
-        return tuple(v.request for v in self.visits if v.kind == "delivery" and v.request is not None)
+        return tuple(v.request for v in self.visits
+                     if v.kind == "delivery" and v.request is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +145,7 @@ class RoutingSolution:
         total = 0
         for route in self.routes:
             locs = [v.location for v in route.visits]
-            total += int(sum(problem.distance[a, b] for a, b in zip(locs, locs[1:], strict=False)))
+            total += int(sum(problem.distance[a, b] for a, b in itertools.pairwise(locs)))
         return total
 
 
