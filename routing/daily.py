@@ -45,6 +45,7 @@ from routing.model import (
     Vehicle,
 )
 from routing.params import PlanParams
+from routing.rules import boarding_time_s, ride_limit_s
 
 if TYPE_CHECKING:
     from routing.absences import AbsenceBook
@@ -209,16 +210,7 @@ def trip_session(rider: Rider, weekday: str, sessions: Mapping[str, Session],
     return max(day_sessions, key=lambda s: (s.end_s, s.session_id))
 
 
-def boarding_s(rider: Rider, params: PlanParams) -> int:
-    """Boarding (or alighting) time of a rider at a stop."""
-    if rider.boarding_s is not None:
-        return rider.boarding_s
-    return params.boarding_wheelchair_s if rider.wheelchair else params.boarding_s
-
-
-def max_ride_s(rider: Rider, params: PlanParams) -> int:
-    """The rider's maximum ride time."""
-    return rider.max_ride_s if rider.max_ride_s is not None else params.max_ride_s
+boarding_s = boarding_time_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,7 +440,8 @@ def run_problems(run: Run, ctx: RunContext) -> list[str]:
                 if p is None:
                     continue
                 ride = stop.arrival_s - run.stops[p].departure_s
-                if ride > max_ride_s(ctx.riders[r], ctx.params):
+                direct = ctx.leg(run.stops[p].place, stop.place)[0]
+                if ride > ride_limit_s(ctx.riders[r], direct, ctx.params):
                     out.append(f"rider {r}: ride time {ride} s over the limit")
         if vehicle is not None and (stop.load_seats > vehicle.seats
                                     or stop.load_wheelchairs > vehicle.wheelchair_places):

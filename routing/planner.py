@@ -53,6 +53,7 @@ from routing.model import (
 from routing.network import RoadNetwork
 from routing.params import PlanParams
 from routing.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
+from routing.rules import boarding_time_s, ride_limit_s
 from routing.snap import SnappedPoint, snap_points
 from routing.solver import solve
 
@@ -76,26 +77,6 @@ class Trip:
     session_id: str
     centre_time_s: int
     """Session start (``to_centre``) or end (``from_centre``)."""
-
-
-# --------------------------------------------------------------------------------------------
-# Rules shared by planning (verify re-implements them independently)
-
-
-def boarding_time_s(rider: Rider, params: PlanParams) -> int:
-    """Boarding or alighting time of a rider at one stop."""
-    if rider.boarding_s is not None:
-        return rider.boarding_s
-    return params.boarding_wheelchair_s if rider.wheelchair else params.boarding_s
-
-
-def ride_limit_s(rider: Rider, direct_s: int, params: PlanParams) -> int:
-    """The rider's maximum ride time: absolute cap, and optionally a detour factor."""
-    limit = rider.max_ride_s if rider.max_ride_s is not None else params.max_ride_s
-    factor = rider.detour_factor if rider.detour_factor is not None else params.detour_factor
-    if factor is not None:
-        limit = min(limit, max(math.floor(factor * direct_s), direct_s + params.min_detour_s))
-    return limit
 
 
 def rider_trips(scenario: Scenario, params: PlanParams | None = None) -> list[Trip]:

@@ -49,6 +49,7 @@ from routing.model import (
 )
 from routing.params import PlanParams
 from routing.rates import MEANS, RateTable, round_div
+from routing.rules import boarding_time_s
 
 log = logging.getLogger(__name__)
 
@@ -237,12 +238,6 @@ def _unserved_from_dict(d: Mapping[str, Any]) -> Unserved:
     return Unserved(d["rider_id"], d["weekday"], d["session_id"], d["direction"], d["reason"])
 
 
-def _boarding_s(rider: Rider, params: PlanParams) -> int:
-    if rider.boarding_s is not None:
-        return rider.boarding_s
-    return params.boarding_wheelchair_s if rider.wheelchair else params.boarding_s
-
-
 def _centre_earliest_arrival_s(
     run: Run, stop: Stop, scenario: Scenario, params: PlanParams, sessions: Mapping[str, Session]
 ) -> int | None:
@@ -304,7 +299,7 @@ def without_riders(
     if not removed.intersection(r for s in run.stops for r in s.rider_ids):
         return run
     sessions = {s.session_id: s for s in scenario.sessions}
-    boarding = {r.rider_id: _boarding_s(r, params) for r in scenario.riders
+    boarding = {r.rider_id: boarding_time_s(r, params) for r in scenario.riders
                 if r.rider_id in removed}
     seats = {r.rider_id: (r.seats, r.wheelchair_places) for r in scenario.riders
              if r.rider_id in removed}
