@@ -8,6 +8,7 @@ from api.auth import hash_token, new_token
 from api.db import models as m
 from api.db import repo
 from api.db.database import Database, upgrade_database
+from api.db.repo_plans import plan_summary
 from api.db.types import utcnow
 from api.scenario.service import store_scenario
 from api.settings import Settings
@@ -52,12 +53,14 @@ def seed_demo_database(
             store_scenario(db, scenario, "replace", user.user_id)
             if plan is not None:
                 now = utcnow()
+                document = plan_to_dict(plan)
                 row = m.PlanRecord(
                     name=f"{scenario.name} (demo)", status="done", attempts=1,
                     progress={"stage": "done", "done": 1, "total": 1}, params=plan.params,
-                    document=plan_to_dict(plan), violations=None, created_by=user.user_id,
-                    created_at=now, started_at=now, finished_at=now, published=True,
-                    published_at=now, published_by=user.user_id,
+                    document=document, summary=plan_summary(document), violations=None,
+                    created_by=user.user_id, created_at=now, started_at=now,
+                    finished_at=now, published=True, published_at=now,
+                    published_by=user.user_id,
                 )
                 db.add(row)
                 db.flush()

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from typing import Annotated
+import functools
+import inspect
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -14,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import Principal, authenticate
 from api.context import AppContext
 from api.db.database import Database
+from api.errors import problem_responses
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -39,6 +43,40 @@ class RequestGate:
         readers = max(1, min(concurrency, database.max_sessions // 2))
         self.readers = asyncio.Semaphore(readers)
         self.writers = asyncio.Semaphore(1 if database.is_sqlite else readers)
+
+
+def _commit_after(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        for value in kwargs.values():
+            if isinstance(value, Session) and value.in_transaction():
+                value.commit()
+        return result
+
+    return run
+
+
+class UnitOfWorkRoute(APIRoute):
+    """Routes whose (synchronous) handler commits the request's transaction itself, in its own
+    worker thread, right after it returns.
+
+    The transaction still ends before the response is sent and still rolls back when the
+    handler raises; committing in the handler's thread saves a trip through the thread pool
+    and, on SQLite, shortens the time the single writer holds the database.
+    """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _commit_after(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def api_router(**kwargs: Any) -> APIRouter:
+    """A router of this service: :class:`UnitOfWorkRoute` routes, and the problem answers
+    every authenticated endpoint may give documented."""
+    responses = {**problem_responses(400, 401, 403, 500), **kwargs.pop("responses", {})}
+    return APIRouter(route_class=UnitOfWorkRoute, responses=responses, **kwargs)
 
 
 def get_context(request: Request) -> AppContext:
@@ -69,7 +107,13 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
         except BaseException:
             await run_in_threadpool(database.finish, session, False)
             raise
-        await run_in_threadpool(database.finish, session, True)
+        if not session.in_transaction() or (database.is_sqlite and not write):
+            # Committed in the handler's thread (see UnitOfWorkRoute), or a read transaction
+            # on SQLite (a quick in-process call): ending it here spares the request a second
+            # trip through the thread pool.
+            database.finish(session, True)
+        else:
+            await run_in_threadpool(database.finish, session, True)
 
 
 DbSession = Annotated[Session, Depends(db_session, scope="function")]

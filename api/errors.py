@@ -23,7 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from routing.errors import (
@@ -218,6 +218,13 @@ async def _integrity_error(request: Request, exc: Exception) -> ProblemResponse:
                    "still referenced)", type_=problem_type("conflict"))
 
 
+async def _data_error(request: Request, exc: Exception) -> ProblemResponse:
+    # A value the database refuses (out of range, bad characters) that validation let through.
+    log.info("data error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return problem(request, 422, "a value cannot be stored (out of range or invalid "
+                   "characters)", type_=problem_type("invalid-input"))
+
+
 async def _operational_error(request: Request, exc: Exception) -> ProblemResponse:
     log.error("database unavailable on %s %s: %s", request.method, request.url.path, exc)
     return problem(request, 503, "the database is unavailable; try again",
@@ -242,8 +249,30 @@ async def _network_error(request: Request, exc: Exception) -> ProblemResponse:
                    type_=problem_type("unavailable"))
 
 
+class RejectNulMiddleware:
+    """Answer 400 to a request whose path or query holds a NUL character (``%00``): no id or
+    parameter may contain one, and PostgreSQL would refuse it deep inside a query."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and ("\x00" in scope.get("path", "") or
+                                        b"%00" in scope.get("query_string", b"").lower() or
+                                        b"\x00" in scope.get("query_string", b"")):
+            response = ProblemResponse(
+                {"type": problem_type("bad-request"), "title": "Bad Request", "status": 400,
+                 "detail": "the path or query contains a NUL character",
+                 "instance": (scope.get("raw_path") or b"").decode("latin-1")},
+                status_code=400)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the mapping of every exception kind to a problem response."""
+    app.add_middleware(RejectNulMiddleware)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ScenarioErrors, _scenario_errors)
@@ -251,6 +280,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SnapError, _snap_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _operational_error)
     app.add_exception_handler(PlanFormatError, _stored_plan_error)
     app.add_exception_handler(NetworkError, _network_error)

@@ -6,7 +6,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Path as PathParam
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
 
 from routing.model import format_hm, format_hms, parse_time
 
@@ -46,10 +53,30 @@ def time_seconds(text: str) -> int:
 UtcDateTime = Annotated[datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str)]
 
 
+def _no_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if isinstance(value, list | tuple | set):
+        for item in value:
+            _no_nul(item)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key)
+            _no_nul(item)
+    return value
+
+
 class ApiModel(BaseModel):
-    """Base of request bodies: unknown fields are rejected, so typos do not pass silently."""
+    """Base of request bodies: unknown fields are rejected, so typos do not pass silently, and
+    no text may hold a NUL character (PostgreSQL cannot store one; SQLite could, so both
+    backends reject it alike)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _reject_nul(cls, value: Any) -> Any:
+        return _no_nul(value)
 
 
 class OutModel(BaseModel):

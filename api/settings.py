@@ -82,9 +82,11 @@ class Settings(BaseSettings):
         "reasonable alternative.",
     )
     db_concurrency: int = Field(
-        default=8, ge=1, le=64,
+        default=4, ge=1, le=64,
         description="Requests reading the database at once (as many again may write; one on "
-        "SQLite); more wait their turn without holding a thread.",
+        "SQLite); more wait their turn without holding a thread. Python runs one thread at a "
+        "time, so a few per core keep latency low; raise it for PostgreSQL behind several "
+        "worker processes.",
     )
     max_upload_bytes: int = Field(
         default=20_000_000, ge=1, description="Largest upload (all files together)."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from api.absences import service
 from api.absences.schemas import (
@@ -17,11 +17,11 @@ from api.absences.schemas import (
     NoShowOut,
 )
 from api.context import AppContext
-from api.deps import Context, CurrentUser, DbSession
+from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
 from api.schemas import IntId
 
-router = APIRouter(tags=["absences"], responses=problem_responses(400, 401, 403, 500))
+router = api_router(tags=["absences"])
 
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=10**9)]

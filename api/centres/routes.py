@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, UploadFile, status
+from fastapi import Query, Response, UploadFile, status
 
 from api.centres import service
 from api.centres.schemas import (
@@ -20,13 +20,12 @@ from api.centres.schemas import (
     SessionIn,
     SessionOut,
 )
-from api.deps import Context, CurrentUser, DbSession
+from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
 from api.schemas import IntId, resource_path
 from api.uploads import read_upload
 
-router = APIRouter(prefix="/centres", tags=["centres"],
-                   responses=problem_responses(400, 401, 403, 500))
+router = api_router(prefix="/centres", tags=["centres"])
 
 @router.get("", response_model=list[CentreOut], summary="List centres (the caller's own for "
             "centre staff)")

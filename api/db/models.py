@@ -242,6 +242,8 @@ class PlanRecord(Base):
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Deferred: the document is large and mostly served from the parsed-plan cache.
     document: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, deferred=True)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    """Key figures and counts of the document, for status answers without loading it."""
     violations: Mapped[list[Any] | None] = mapped_column(JSONDocument)
     """What the independent checker (``routing.verify``) found in the finished plan."""
     error: Mapped[str | None] = mapped_column(Text)

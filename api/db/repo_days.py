@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, String, bindparam, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 
 from api.db.models import (
@@ -31,16 +31,13 @@ def find(db: DbSession, day: date, absorbed_run_id: str) -> ConsolidationRecord 
         ConsolidationRecord.absorbed_run_id == absorbed_run_id)).first()
 
 
-def manifest_inputs(db: DbSession, day: date, rider_ids: Collection[str],
-                    centre_ids: Collection[str], vehicle_id: str) -> tuple[object, ...] | None:
-    """What a vehicle's manifest of ``day`` depends on besides the plan, in one query: its
-    riders' afbud (withdrawn too) and no-shows, its centres' closures, and when its riders,
-    centres and vehicle last changed. Equal values mean an equal manifest.
-
-    None when consolidations were accepted for the day (they join runs of several vehicles).
-    """
-    riders, centres = list(rider_ids), list(centre_ids)
-    # Count and latest change per table, as scalar subqueries of one SELECT (one round trip).
+def _manifest_inputs_statement() -> Any:
+    """Count and latest change per table, as scalar subqueries of one SELECT (one round trip);
+    built once with bound parameters, so each call only binds values."""
+    riders: Any = bindparam("riders", expanding=True)
+    centres: Any = bindparam("centres", expanding=True)
+    day = bindparam("day", type_=Date)
+    vehicle_id = bindparam("vehicle_id", type_=String)
     tables: list[tuple[Any, Any, list[Any]]] = [
         (Absence.absence_id, Absence.changed_at,
          [Absence.rider_id.in_(riders), Absence.start_date <= day,
@@ -59,7 +56,23 @@ def manifest_inputs(db: DbSession, day: date, rider_ids: Collection[str],
         columns.append(select(func.max(changed)).where(*where).scalar_subquery())
     columns.append(select(func.count(ConsolidationRecord.consolidation_id))
                    .where(ConsolidationRecord.date == day).scalar_subquery())
-    row = db.execute(select(*columns)).one()
+    return select(*columns)
+
+
+_MANIFEST_INPUTS = _manifest_inputs_statement()
+
+
+def manifest_inputs(db: DbSession, day: date, rider_ids: Collection[str],
+                    centre_ids: Collection[str], vehicle_id: str) -> tuple[object, ...] | None:
+    """What a vehicle's manifest of ``day`` depends on besides the plan, in one query: its
+    riders' afbud (withdrawn too) and no-shows, its centres' closures, and when its riders,
+    centres and vehicle last changed. Equal values mean an equal manifest.
+
+    None when consolidations were accepted for the day (they join runs of several vehicles).
+    """
+    row = db.connection().execute(_MANIFEST_INPUTS, {
+        "riders": list(rider_ids), "centres": list(centre_ids), "day": day,
+        "vehicle_id": vehicle_id}).one()
     if row[-1]:
         return None
     return tuple(row[:-1])

@@ -13,6 +13,12 @@ from api.db.types import utcnow
 UNFINISHED = ("queued", "running")
 
 
+def plan_summary(document: dict[str, Any]) -> dict[str, Any]:
+    """What a status answer shows of a plan document."""
+    return {"kpis": document.get("kpis", {}), "runs": len(document.get("runs", [])),
+            "unserved": len(document.get("unserved", []))}
+
+
 def add_plan(db: DbSession, *, name: str, params: dict[str, Any], created_by: int) -> PlanRecord:
     row = PlanRecord(name=name, status="queued", progress={"stage": "queued"}, params=params,
                      created_by=created_by, created_at=utcnow(), attempts=0, published=False)
@@ -71,7 +77,8 @@ def finish(db: DbSession, plan_id: int, document: dict[str, Any],
     db.execute(
         update(PlanRecord)
         .where(PlanRecord.plan_id == plan_id, PlanRecord.status == "running")
-        .values(status="done", document=document, violations=violations, finished_at=utcnow(),
+        .values(status="done", document=document, summary=plan_summary(document),
+                violations=violations, finished_at=utcnow(),
                 progress={"stage": "done", "done": 1, "total": 1})
     )
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.absences.routes import absence_rules
-from api.deps import Context, CurrentUser, DbSession
+from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import NotAcceptableError, problem_responses
 from api.manifests import service
 from api.manifests.schemas import (
@@ -29,7 +29,7 @@ from api.schemas import time_text
 from routing.consolidation import ConsolidationSuggestion, notification_lines
 from routing.plan_io import run_to_dict
 
-router = APIRouter(tags=["days"], responses=problem_responses(400, 401, 403, 500))
+router = api_router(tags=["days"])
 
 
 def _moved(s: ConsolidationSuggestion) -> list[MovedRiderOut]:
@@ -163,7 +163,11 @@ def manifest(on_date: date, vehicle_id: str, db: DbSession, who: CurrentUser, co
     fmt = service.negotiate(format, request.headers.get("accept"), service.FORMATS)
     doc = service.manifest(db, who, context, on_date, vehicle_id, absence_rules(context))
     if fmt == "json":
-        return Response(doc.json_bytes(), media_type="application/json")
+        if "gzip" in request.headers.get("accept-encoding", "").lower():
+            return Response(doc.gzip_bytes(), media_type="application/json",
+                            headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        return Response(doc.json_bytes(), media_type="application/json",
+                        headers={"Vary": "Accept-Encoding"})
     return _document(doc.body, fmt, render_manifest_html, render_manifest_pdf,
                      f"koereliste-{vehicle_id}-{on_date.isoformat()}")
 

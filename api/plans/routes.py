@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Query, Response, status
+from fastapi import BackgroundTasks, Query, Response, status
 
-from api.deps import Context, CurrentUser, DbSession
+from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
 from api.plans import service
 from api.plans.schemas import (
@@ -19,7 +19,7 @@ from api.plans.schemas import (
 )
 from api.schemas import MAX_INT_ID, IntId
 
-router = APIRouter(prefix="/plans", tags=["plans"], responses=problem_responses(400, 401, 403, 500))
+router = api_router(prefix="/plans", tags=["plans"])
 
 Weekday = Annotated[str | None, Query(pattern="^(mon|tue|wed|thu|fri)$")]
 
@@ -71,10 +71,13 @@ def delete_plan(plan_id: IntId, db: DbSession, who: CurrentUser) -> Response:
 
 
 @router.post("/{plan_id}/publish", response_model=PlanStatusOut,
-             responses=problem_responses(404, 409),
-             summary="Publish a finished plan: daily runs follow it from now on")
-def publish_plan(plan_id: IntId, db: DbSession, who: CurrentUser) -> Any:
-    return PlanStatusOut.of(service.publish_plan(db, who, plan_id))
+             responses=problem_responses(404, 409, 422),
+             summary="Publish a finished plan: daily runs follow it from now on",
+             description="409 when the plan is not done, or when the independent checker found "
+             "errors in it (unless `force=true`: recorded in the audit log).")
+def publish_plan(plan_id: IntId, db: DbSession, who: CurrentUser,
+                 force: Annotated[bool, Query()] = False) -> Any:
+    return PlanStatusOut.of(service.publish_plan(db, who, plan_id, force))
 
 
 @router.get("/{plan_id}/diff", response_model=PlanDiffOut, responses=problem_responses(404, 409),

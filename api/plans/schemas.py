@@ -55,7 +55,7 @@ class PlanStatusOut(OutModel):
 
     @classmethod
     def of(cls, row: m.PlanRecord) -> PlanStatusOut:
-        doc = row.document
+        summary = row.summary
         errors = None
         if row.violations is not None:
             errors = sum(1 for v in row.violations if v.get("severity") == "error")
@@ -65,9 +65,9 @@ class PlanStatusOut(OutModel):
             params=row.params, created_by=row.created_by, created_at=row.created_at,
             started_at=row.started_at, finished_at=row.finished_at, published=row.published,
             published_at=row.published_at, published_by=row.published_by,
-            kpis=doc.get("kpis") if doc else None,
-            runs=len(doc.get("runs", [])) if doc else None,
-            unserved=len(doc.get("unserved", [])) if doc else None,
+            kpis=summary.get("kpis") if summary else None,
+            runs=summary.get("runs") if summary else None,
+            unserved=summary.get("unserved") if summary else None,
             violations=errors,
         )
 

@@ -91,19 +91,26 @@ def plan_key(row: m.PlanRecord) -> tuple[object, ...]:
     return (row.plan_id, row.created_at, row.finished_at)
 
 
-def publish_plan(db: DbSession, who: Principal, plan_id: int) -> m.PlanRecord:
-    """Make the plan the one daily runs follow. Publishing again is harmless."""
+def publish_plan(db: DbSession, who: Principal, plan_id: int, force: bool = False
+                 ) -> m.PlanRecord:
+    """Make the plan the one daily runs follow. Publishing again is harmless.
+
+    A plan the independent checker found errors in is refused (409) unless ``force`` — the
+    coordinator's informed decision, recorded in the audit log with the number of errors.
+    """
     row = get_plan(db, who, plan_id)
     finished_plan(row)
     errors = [v for v in row.violations or [] if v.get("severity") == "error"]
-    if errors:
+    if errors and not force:
         raise ConflictError(f"plan {plan_id} breaks {len(errors)} rule(s) (see its "
-                            "violations); it cannot be published", id=str(plan_id))
+                            "violations); publish with force=true to use it anyway",
+                            id=str(plan_id), violations=len(errors))
     if not row.published:
         row.published = True
         row.published_at = utcnow()
         row.published_by = who.user_id
-        repo.audit(db, who.user_id, "publish", "plan", str(plan_id))
+        repo.audit(db, who.user_id, "publish", "plan", str(plan_id),
+                   {"violations": len(errors), "forced": bool(errors)})
         log.info("plan %s published", plan_id)
     return row
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
-from api.deps import Context, CurrentUser, DbSession
+from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
 from api.reimbursement import service
 from api.reimbursement.schemas import AssessmentIn, DecisionOut, RecomputeIn
 from api.schemas import IntId
 
-router = APIRouter(tags=["reimbursement"], responses=problem_responses(400, 401, 403, 500))
+router = api_router(tags=["reimbursement"])
 
 
 @router.post(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
-from api.deps import CurrentUser, DbSession
+from api.deps import CurrentUser, DbSession, api_router
 from api.errors import problem_responses
 from api.riders import service
 from api.riders.schemas import (
@@ -20,10 +20,8 @@ from api.riders.schemas import (
 )
 from api.schemas import resource_path
 
-router = APIRouter(prefix="/riders", tags=["riders"],
-                   responses=problem_responses(400, 401, 403, 500))
-vehicles = APIRouter(prefix="/vehicles", tags=["vehicles"],
-                     responses=problem_responses(400, 401, 403, 500))
+router = api_router(prefix="/riders", tags=["riders"])
+vehicles = api_router(prefix="/vehicles", tags=["vehicles"])
 
 
 @router.get("", response_model=list[RiderOut], responses=problem_responses(404, 422),

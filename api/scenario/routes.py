@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Response, UploadFile
+from fastapi import File, Query, Response, UploadFile
 
-from api.deps import Context, CurrentUser, DbSession
+from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import PayloadTooLargeError, problem_responses
 from api.scenario import service
 from api.scenario.schemas import ImportResult
 from api.uploads import read_upload
 
-router = APIRouter(prefix="/scenario", tags=["scenario"],
-                   responses=problem_responses(400, 401, 403, 500))
+router = api_router(prefix="/scenario", tags=["scenario"])
 
 
 @router.post(

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
-from api.deps import Context, CurrentUser, DbSession
+from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
 from api.schemas import IntId
 from api.users import service
 from api.users.schemas import AuditOut, UserCreated, UserIn, UserOut
 
-router = APIRouter(tags=["users"], responses=problem_responses(400, 401, 403, 500))
+router = api_router(tags=["users"])
 
 
 @router.get("/me", response_model=UserOut, summary="The caller's user")

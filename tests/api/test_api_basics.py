@@ -166,3 +166,14 @@ def test_failure_after_writes_rolls_everything_back(
         assert "audit store" not in body["detail"]  # internals are logged, not shown
         monkeypatch.undo()
         assert_problem(client.get("/api/v1/riders/R9", headers=coordinator), 404)
+
+
+def test_nul_characters_are_rejected_on_every_backend(tiny: TestClient,
+                                                      coordinator: dict[str, str]) -> None:
+    body = assert_problem(tiny.post("/api/v1/centres", headers=coordinator,
+                                    json={**CENTRE, "name": "a\x00b"}), 422)
+    assert body["errors"][0]["field"] == "name"
+    for url in ("/api/v1/riders/R%001", "/api/v1/riders?centre_id=%00"):
+        r = tiny.get(url, headers=coordinator)
+        assert r.status_code == 400 and r.headers["content-type"] == PROBLEM
+        assert r.json()["instance"] == url.split("?")[0]

@@ -65,7 +65,7 @@ def seeded(database_url: str) -> Iterator[tuple[Any, dict[str, str]]]:
 
 
 @schema.parametrize()
-@settings(max_examples=6, deadline=None, derandomize=True,
+@settings(max_examples=5, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_no_server_error(case: Any, seeded: tuple[Any, dict[str, str]]) -> None:
     app, headers = seeded

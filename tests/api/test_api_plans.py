@@ -192,3 +192,53 @@ def test_diff_lists_riders_whose_pickup_moves(tiny: TestClient, database: Databa
     assert (change["weekday"], change["direction"], change["delta_s"]) == ("mon", "to_centre",
                                                                            600)
     assert change["old_pickup"] != change["new_pickup"]
+
+
+@pytest.mark.slow
+@needs_planner
+def test_demo_scenario_from_import_to_manifest(client: TestClient, coordinator: dict[str, str],
+                                              settings: Settings) -> None:
+    """The whole job over HTTP on the Samsø demo: import, plan, check, publish, manifest."""
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[2] / "data" / "demo"
+    files = [("files", (p.name, p.read_bytes(), "text/plain"))
+             for p in sorted(demo.iterdir()) if p.suffix in (".csv", ".toml")]
+    r = client.post("/api/v1/scenario/import", headers=coordinator, files=files)
+    assert r.status_code == 200, r.text
+    plan_id = start_plan(client, coordinator, time_limit_s=15.0)
+    status = wait_for(client, coordinator, plan_id, timeout_s=600)
+    assert status["status"] == "done", status["error"]
+    found = client.get(f"/api/v1/plans/{plan_id}", headers=coordinator).json()
+    assert status["violations"] == 0, found["violation_list"]
+    assert client.post(f"/api/v1/plans/{plan_id}/publish", headers=coordinator).status_code \
+        == 200
+    monday = "2026-03-02"
+    vehicles = client.get(f"/api/v1/days/{monday}/manifests", headers=coordinator).json()
+    assert vehicles
+    manifest = client.get(f"/api/v1/days/{monday}/manifests/{vehicles[0]}?format=pdf",
+                          headers=coordinator)
+    assert manifest.content.startswith(b"%PDF")
+
+
+def test_plan_with_checker_errors_is_published_only_when_forced(
+    tiny: TestClient, database: Database, coordinator: dict[str, str]
+) -> None:
+    with database.unit_of_work() as db:
+        row = m.PlanRecord(name="broken", status="done", progress={}, params={}, attempts=1,
+                           document={"schema": "samkorsel.plan/1", "runs": [], "unserved": []},
+                           violations=[{"code": "ride_time", "message": "too long",
+                                        "run_id": None, "rider_id": "R1",
+                                        "severity": "error"}],
+                           created_at=utcnow(), finished_at=utcnow(), published=False)
+        db.add(row)
+        db.flush()
+        plan_id = row.plan_id
+    body = assert_problem(tiny.post(f"/api/v1/plans/{plan_id}/publish", headers=coordinator),
+                          409)
+    assert body["violations"] == 1
+    r = tiny.post(f"/api/v1/plans/{plan_id}/publish?force=true", headers=coordinator)
+    assert r.status_code == 200 and r.json()["published"] is True
+    audit = tiny.get(f"/api/v1/audit?entity=plan&entity_id={plan_id}",
+                     headers=coordinator).json()
+    assert audit[0]["change"] == {"violations": 1, "forced": True}

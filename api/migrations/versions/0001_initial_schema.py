@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.Column("progress", JSON_DOC, nullable=False),
         sa.Column("params", JSON_DOC, nullable=False),
         sa.Column("document", JSON_DOC, nullable=True),
+        sa.Column("summary", JSON_DOC, nullable=True),
         sa.Column("violations", JSON_DOC, nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
