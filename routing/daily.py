@@ -45,7 +45,7 @@ from routing.model import (
     Vehicle,
 )
 from routing.params import PlanParams
-from routing.rules import boarding_time_s, ride_limit_s
+from routing.rules import boarding_time_s, ride_limit_s, vehicle_fits
 
 if TYPE_CHECKING:
     from routing.absences import AbsenceBook
@@ -443,8 +443,8 @@ def run_problems(run: Run, ctx: RunContext) -> list[str]:
                 direct = ctx.leg(run.stops[p].place, stop.place)[0]
                 if ride > ride_limit_s(ctx.riders[r], direct, ctx.params):
                     out.append(f"rider {r}: ride time {ride} s over the limit")
-        if vehicle is not None and (stop.load_seats > vehicle.seats
-                                    or stop.load_wheelchairs > vehicle.wheelchair_places):
+        if vehicle is not None and not vehicle_fits(vehicle, stop.load_seats,
+                                                    stop.load_wheelchairs):
             out.append(f"stop {si}: over capacity")
     if vehicle is not None:
         if run.stops[0].departure_s < vehicle.available_from_s:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from routing.model import Rider
+from routing.model import Rider, Vehicle
 from routing.params import PlanParams
 
 
@@ -29,3 +29,9 @@ def ride_limit_s(rider: Rider, direct_s: int, params: PlanParams) -> int:
     if factor is not None:
         limit = min(limit, max(math.floor(factor * direct_s), direct_s + params.min_detour_s))
     return limit
+
+
+def vehicle_fits(vehicle: Vehicle, seats: int, wheelchairs: int) -> bool:
+    """Whether a load of ``seats`` seated riders/escorts and ``wheelchairs`` wheelchair users
+    fits the vehicle at one moment."""
+    return seats <= vehicle.seats and wheelchairs <= vehicle.wheelchair_places
