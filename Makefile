@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench bench-full serve clean
+.PHONY: demo test lint typecheck bench bench-full serve clean browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -25,8 +25,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck browser
 	$(BIN)/pytest -n 2 -q
+
+# Chromium for the browser tests (tests/web): Debian's package, installed when we may (root);
+# otherwise the browser tests are skipped with a note (on CI, where CI=true, they fail instead).
+browser:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  echo "installing Chromium (Debian package) for the browser tests" && \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "note: no /usr/bin/chromium; browser tests will be skipped (sudo apt-get install chromium)"
 
 bench: $(STAMP)
 	$(BIN)/samkorsel bench --sets network,matrix,demo,darp --time-limit 30

@@ -20,6 +20,7 @@ from api.db.database import Database, upgrade_database
 from api.deps import RequestGate
 from api.errors import install_error_handlers, tidy_openapi_problems
 from api.settings import Settings
+from api.web import install as install_web_pages
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health, prefix=API_PREFIX)
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
+    install_web_pages(app)  # /web pages and /static files (not part of the OpenAPI description)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

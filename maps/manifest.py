@@ -14,6 +14,7 @@ Latin-1). Texts are Danish.
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import unicodedata
@@ -28,6 +29,7 @@ from fpdf.enums import XPos, YPos
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from maps.png import manifest_run_png
 from routing.daily import DailyResult, RemovedRider
 from routing.model import Plan, Rider, Run, Scenario, Stop, format_hm
 from routing.network import RoadNetwork
@@ -575,53 +577,18 @@ class _ManifestPDF(FPDF):
         self.cell(0, 5, pdf_text(f"{self.footer_text}  ·  side {self.page_no()}"), align="R")
 
 
-def _pdf_map(pdf: FPDF, run: dict[str, Any], line: Sequence[Position], x: float, y: float,
-             w: float, h: float) -> None:
-    stops = [((s["lon"], s["lat"]), s["seq"], s["cancelled"]) for s in run["stops"][1:-1]]
-    points = list(line) or [p for p, _, _ in stops]
-    every = points + [p for p, _, _ in stops]
-    if not every:
-        return
-    kx = math.cos(math.radians(sum(p[1] for p in every) / len(every)))
-    xs, ys = [p[0] * kx for p in every], [p[1] for p in every]
-    scale = min((w - 8) / max(max(xs) - min(xs), 1e-5), (h - 10) / max(max(ys) - min(ys), 1e-5))
-    ox = x + (w - scale * (max(xs) - min(xs))) / 2 - scale * min(xs)
-    oy = y + (h - 4 - scale * (max(ys) - min(ys))) / 2 + scale * max(ys)
-
-    def xy(p: Position) -> tuple[float, float]:
-        return ox + scale * p[0] * kx, oy - scale * p[1]
-
-    pdf.set_draw_color(150, 150, 150)
-    pdf.rect(x, y, w, h)
-    if len(points) >= 2:
-        pdf.set_draw_color(31, 119, 180)
-        pdf.set_line_width(0.7)
-        pdf.polyline([xy(p) for p in points])
-        pdf.set_line_width(0.2)
-    pdf.set_font("Helvetica", "B", 6)
-    for p, seq, cancelled in stops:
-        cx, cy = xy(p)
-        pdf.set_fill_color(*((187, 187, 187) if cancelled else (214, 39, 40)))
-        pdf.circle(cx, cy, 2.2, style="F")
-        pdf.set_text_color(255, 255, 255)
-        pdf.set_xy(cx - 2.2, cy - 1.5)
-        pdf.cell(4.4, 3, str(seq), align="C")
-    pdf.set_text_color(60, 60, 60)
-    pdf.set_font("Helvetica", "", 6)
-    pdf.set_xy(x, y + h - 4)
-    pdf.cell(w - 1, 4, pdf_text(ATTRIBUTION), align="R")
-    pdf.set_text_color(0, 0, 0)
-
-
 def render_manifest_pdf(
     manifest: dict[str, Any],
     *,
     lines: dict[str, Sequence[Position]] | None = None,
+    network: RoadNetwork | None = None,
 ) -> bytes:
     """The manifest as a printable A4 PDF.
 
-    Cancelled riders are struck through and marked "AFBUD"; each driving run gets a small map
-    (straight lines between the stops unless ``lines`` gives the road line per ``run_id``).
+    Cancelled riders are struck through and marked "AFBUD"; each driving run gets a route map,
+    a PNG from :func:`maps.png.manifest_run_png`: the run's ``route`` (or the road line in
+    ``lines``; straight lines between the stops without either), numbered stops, the
+    attribution, and the surrounding roads when ``network`` is given.
 
     Parameters
     ----------
@@ -629,6 +596,8 @@ def render_manifest_pdf(
         From :func:`build_manifest`.
     lines
         Optional ``run_id → [(lon, lat), …]`` road lines.
+    network
+        Optional road network, drawn under the routes.
 
     Returns
     -------
@@ -701,11 +670,14 @@ def render_manifest_pdf(
                 pdf.ln()
             pdf.cell(sum(widths), 0, "", border="T", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if not run["cancelled"] and len(run["stops"]) > 2:
-            if pdf.get_y() + 62 > pdf.h - 15:
+            if pdf.get_y() + 72 > pdf.h - 15:
                 pdf.add_page()
             y = pdf.get_y() + 2
             line = (lines or {}).get(run["run_id"]) or [
                 (float(p[0]), float(p[1])) for p in run.get("route", [])]
-            _pdf_map(pdf, run, line, pdf.l_margin, y, 90, 58)
-            pdf.set_xy(pdf.l_margin, y + 60)
+            # A PNG (maps.png): roads, numbered stops and the attribution, 110 x 71.5 mm.
+            png = manifest_run_png({**run, "route": [list(p) for p in line]},
+                                   network=network, width=880, height=572)
+            pdf.image(io.BytesIO(png), x=pdf.l_margin, y=y, w=110, h=71.5)
+            pdf.set_xy(pdf.l_margin, y + 73.5)
     return bytes(pdf.output())

@@ -1,41 +1,36 @@
-"""An interactive web map (Leaflet, via folium) of the weekly plan's runs.
+"""Interactive web maps (Leaflet) of the weekly plan and of one day's runs.
 
-One colour and one layer per run (named by weekday, run and direction, so the layer control reads
-as a list grouped by weekday), popups with the run summary and the stop times, and the attribution
-"© OpenStreetMap contributors". Texts on the page are in Danish (it is shown to coordinators).
+Runs are coloured by vehicle and follow the roads; stops are numbered in driving order (pickups
+filled, drop-offs hollow, the depot a small square); centres are marked; popups give the times
+and the number of riders; the layer control switches runs on and off (grouped by weekday and
+vehicle on the weekly map, by vehicle on a day's map). Texts are Danish (shown to coordinators).
+Every map carries the attribution "© OpenStreetMap contributors" (ODbL).
 
-Offline use
------------
-folium loads the Leaflet library (JavaScript and CSS) from a CDN (jsdelivr) when the page is
-opened, and the background map tiles from tile.openstreetmap.org. Without internet access:
-
-* tiles fail to load, but the route lines and stops are vector layers and are still drawn (over a
-  plain background);
-* if Leaflet itself cannot be loaded (no connection and not in the browser cache), the page
-  shows a built-in static drawing instead: an inline SVG of the routes with a legend of the runs,
-  so the page never stays blank.
-
-The page links only Leaflet's own JS/CSS, not folium's default extras (jQuery, Bootstrap, Font
-Awesome, awesome-markers), which this map does not use. ``offline=True`` also uses no tile layer
-at all (no failing tile requests, no grey squares). Nothing heavy is inlined: Leaflet still comes
-from the CDN or the browser cache; otherwise the static SVG fallback is shown.
+Offline
+-------
+Nothing is loaded from a CDN. Leaflet and the project's map script are shipped in
+``maps/static/`` (:mod:`maps.leaflet`): a standalone page (``samkorsel plan --map``,
+``samkorsel demo``) inlines them, the API's web pages load them from its static route. The
+background tiles come from tile.openstreetmap.org when reachable; when a tile fails to load (no
+internet) or ``offline=True``, the map draws the road network the plan was made on as its base
+layer instead (:func:`maps.basemap.road_geojson`). Without JavaScript a static SVG drawing of the
+runs is shown (``<noscript>``).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import folium
-from branca.element import Element, MacroElement
-from jinja2 import Template
-
-from maps.geojson import ATTRIBUTION, plan_geojson
-from routing.model import Plan
+from maps.basemap import road_geojson
+from maps.geojson import ATTRIBUTION, RUN_COLOURS, plan_geojson
+from maps.leaflet import inline_assets, linked_assets
+from routing.model import Centre, Plan, Run, format_hm
 from routing.network import RoadNetwork
 
 logger = logging.getLogger(__name__)
@@ -54,71 +49,7 @@ WEEKDAY_DA: dict[str, str] = {
 DIRECTION_DA: dict[str, str] = {"to_centre": "til centret", "from_centre": "fra centret"}
 STOP_KIND_DA: dict[str, str] = {"depot": "Garage", "pickup": "Opsamling", "dropoff": "Aflevering"}
 
-# Shown when nothing else is known (an empty plan): roughly the middle of Denmark.
-_DEFAULT_CENTRE = (56.0, 10.5)
 _SVG_WIDTH_PX = 800.0
-
-_PAGE_CSS = """
-<style>
-  .leaflet-container { background: #f2efe9; }
-  .samkorsel-fallback { display: none; font-family: sans-serif; padding: 1em; }
-  .samkorsel-no-leaflet .samkorsel-fallback { display: block; }
-  .samkorsel-no-leaflet .folium-map { display: none; }
-  .samkorsel-fallback svg { max-width: 100%; height: auto; border: 1px solid #ccc;
-                            background: #f2efe9; }
-  .samkorsel-fallback .swatch { display: inline-block; width: 1.5em; height: 0.4em;
-                                vertical-align: middle; margin-right: 0.5em; }
-  .samkorsel-popup td { padding: 0 0.4em 0 0; vertical-align: top; }
-</style>
-"""
-
-# Runs in <body> after Leaflet's <script> in <head> has been loaded or has failed: a separate
-# script, so that it still runs when the map script stops at the undefined `L`.
-_LEAFLET_CHECK = """
-<script>
-  if (typeof L === "undefined") {
-    document.documentElement.className += " samkorsel-no-leaflet";
-  }
-</script>
-"""
-
-_ATTRIBUTION_TEMPLATE = """
-{% macro script(this, kwargs) %}
-    {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
-{% endmacro %}
-"""
-
-
-_POPUP_TEMPLATE = """
-{% macro script(this, kwargs) %}
-    {{ this._parent.get_name() }}.bindPopup(
-        {{ this.html|tojson }}, {maxWidth: {{ this.max_width }}});
-{% endmacro %}
-"""
-
-
-class _Popup(MacroElement):
-    """Binds an HTML popup (already escaped) with plain Leaflet.
-
-    folium's own Popup builds its content with jQuery, which this page does not load.
-    """
-
-    def __init__(self, html_text: str, max_width: int) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "SamkorselPopup"
-        self.html = html_text
-        self.max_width = int(max_width)
-        self._template = Template(_POPUP_TEMPLATE)
-
-
-class _Attribution(MacroElement):
-    """Adds a text to the map's attribution control (also when there is no tile layer)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._name = "Attribution"
-        self.text = text
-        self._template = Template(_ATTRIBUTION_TEMPLATE)
 
 
 def _e(value: Any) -> str:
@@ -129,122 +60,231 @@ def _km(distance_m: int) -> str:
     return f"{distance_m / 1000:.1f}".replace(".", ",")  # Danish decimal comma
 
 
-def _run_label(props: dict[str, Any]) -> str:
-    weekday = WEEKDAY_DA.get(props["weekday"], props["weekday"]).capitalize()
-    direction = DIRECTION_DA.get(props["direction"], props["direction"])
-    return f"{weekday} · {props['run_id']} ({direction}, {props['start']}–{props['end']})"
+def vehicle_colours(vehicle_ids: Iterable[str]) -> dict[str, str]:
+    """A colour (``#rrggbb``) per vehicle, in sorted order of the ids (stable across pages)."""
+    return {v: RUN_COLOURS[i % len(RUN_COLOURS)]
+            for i, v in enumerate(sorted(set(vehicle_ids)))}
 
 
-def _stop_time(stop: dict[str, Any]) -> str:
-    """The time to show for a stop: the agreed pickup time, else arrival (departure at start)."""
-    if stop["kind"] == "pickup" and stop["agreed"]:
-        return f"{stop['agreed']} (ank. {stop['arrival']})"
-    if stop["kind"] == "depot" and stop["seq"] == 0:
-        return str(stop["departure"])
-    return str(stop["arrival"])
+def _weekday_text(weekday: str) -> str:
+    return WEEKDAY_DA.get(weekday, weekday)
 
 
-def _run_popup(props: dict[str, Any], stops: Sequence[dict[str, Any]]) -> str:
-    rows = "".join(
-        f"<tr><td>{_e(_stop_time(s))}</td><td>{_e(STOP_KIND_DA.get(s['kind'], s['kind']))}</td>"
-        f"<td>{_e(s['place'])}</td></tr>"
-        for s in stops
-    )
-    return (
-        f'<div class="samkorsel-popup"><b>Tur {_e(props["run_id"])}</b><br>'
-        f"{_e(_run_label(props))}<br>"
-        f"Køretøj: {_e(props['vehicle_id'])}<br>"
-        f"Center: {_e(props['centre_id'])}, modul {_e(props['session_id'])}<br>"
-        f"{_e(_km(props['distance_m']))} km, {_e(round(props['duration_s'] / 60))} min, "
-        f"{_e(props['n_riders'])} borger(e)<br>"
-        f"<table>{rows}</table></div>"
-    )
+def _stop_entry(stop: Any, number: int | None,
+                rider_names: Mapping[str, str] | None) -> dict[str, Any]:
+    kind = stop.kind
+    if kind == "pickup" and stop.agreed_s is not None:
+        time_s = stop.agreed_s
+        times = f"Aftalt {format_hm(stop.agreed_s)} (ankomst {format_hm(stop.arrival_s)})"
+    elif kind == "depot":
+        time_s = stop.departure_s if number == 0 else stop.arrival_s
+        times = f"{format_hm(time_s)}"
+    else:
+        time_s = stop.arrival_s
+        times = f"Ankomst {format_hm(stop.arrival_s)}, afgang {format_hm(stop.departure_s)}"
+    riders = [rider_names.get(r, r) if rider_names is not None else r for r in stop.rider_ids]
+    place_kind, _, ident = stop.place.partition(":")
+    place = {"home": f"Hjem ({ident})", "centre": f"Center {ident}",
+             "depot": f"Garage {ident}"}.get(place_kind, stop.place)
+    return {"n": number if kind != "depot" else None, "kind": kind,
+            "kind_text": STOP_KIND_DA.get(kind, kind), "lat": round(stop.lat, 6),
+            "lon": round(stop.lon, 6), "time": format_hm(time_s), "times": times,
+            "riders": riders, "place": place}
 
 
-def _stop_popup(run_props: dict[str, Any], stop: dict[str, Any]) -> str:
-    times = f"Ankomst {stop['arrival']}, afgang {stop['departure']}"
-    if stop["agreed"]:
-        times = f"Aftalt {stop['agreed']}; " + times
-    riders = ", ".join(stop["rider_ids"])
-    return (
-        f'<div class="samkorsel-popup"><b>{_e(STOP_KIND_DA.get(stop["kind"], stop["kind"]))}</b> '
-        f"{_e(stop['place'])}<br>{_e(times)}<br>"
-        + (f"Borgere: {_e(riders)}<br>" if riders else "")
-        + f"Tur: {_e(_run_label(run_props))}</div>"
-    )
+def map_config(
+    runs: Sequence[Run],
+    network: RoadNetwork,
+    *,
+    group_by: str = "weekday",
+    centres: Sequence[Centre] = (),
+    rider_names: Mapping[str, str] | None = None,
+    snap_max_m: float = 500.0,
+    offline: bool = False,
+    roads: str | dict[str, Any] | None = None,
+    show_weekday: str | None = None,
+) -> dict[str, Any]:
+    """The data the map script (``maps/static/samkorsel-map.js``) draws (JSON-ready).
+
+    Parameters
+    ----------
+    runs
+        The runs to draw (a weekly plan's or a day's), each along the roads of ``network``.
+    network
+        The road network the runs were made on.
+    group_by
+        ``"weekday"``: one layer per weekday and vehicle, only ``show_weekday`` (default: the
+        first weekday) switched on; ``"vehicle"``: one layer per vehicle, all on.
+    centres
+        Centres to mark (name in the tooltip).
+    rider_names
+        ``rider_id → name`` to show names in the popups; default ids only (names are personal
+        data: only pages of users allowed to see them pass names).
+    snap_max_m
+        Maximum distance from a stop's place to the road network, metres.
+    offline
+        No tile layer: draw the road network as the base layer from the start.
+    roads
+        The road layer: GeoJSON, or the URL the page fetches it from; default
+        :func:`maps.basemap.road_geojson` of ``network`` (inlined).
+
+    Returns
+    -------
+    dict
+        ``runs``, ``centres``, ``legend``, ``tiles``, ``roads``, ``attribution``, ``bounds``.
+
+    Raises
+    ------
+    routing.errors.SnapError
+        If a stop's place is farther than ``snap_max_m`` from the road network.
+    """
+    drawn = [r for r in runs if r.stops]
+    fc = plan_geojson(Plan(runs=tuple(drawn), unserved=()), network, snap_max_m=snap_max_m)
+    lines = [f["geometry"]["coordinates"] for f in fc["features"]
+             if f["properties"]["feature_type"] == "run"]
+    colours = vehicle_colours(r.vehicle_id for r in drawn)
+    first_weekday = show_weekday or (drawn[0].weekday if drawn else None)
+    out_runs: list[dict[str, Any]] = []
+    for run, line in zip(drawn, lines, strict=True):
+        numbered = 0
+        stops = []
+        for i, stop in enumerate(run.stops):
+            if stop.kind != "depot":
+                numbered += 1
+            stops.append(_stop_entry(stop, numbered if stop.kind != "depot" else i, rider_names))
+        if group_by == "weekday":
+            group = f"{_weekday_text(run.weekday).capitalize()} · vogn {run.vehicle_id}"
+            show = run.weekday == first_weekday
+        else:
+            group = f"Vogn {run.vehicle_id}"
+            show = True
+        direction = DIRECTION_DA.get(run.direction, run.direction)
+        out_runs.append({
+            "run_id": run.run_id, "vehicle_id": run.vehicle_id,
+            "colour": colours[run.vehicle_id],
+            "label": f"{run.run_id} ({direction}, {format_hm(run.stops[0].departure_s)}–"
+                     f"{format_hm(run.stops[-1].arrival_s)})",
+            "group": group, "show": show,
+            "line": [[lat, lon] for lon, lat in line],
+            "n_riders": len(run.rider_ids), "start": format_hm(run.stops[0].departure_s),
+            "end": format_hm(run.stops[-1].arrival_s), "distance_km": _km(run.distance_m),
+            "direction_text": direction, "weekday": run.weekday, "stops": stops,
+        })
+    centre_ids = {c for r in drawn for c in (r.centre_ids or (r.centre_id,))}
+    marked = [{"centre_id": c.centre_id, "name": c.name, "lat": c.lat, "lon": c.lon}
+              for c in centres if not drawn or c.centre_id in centre_ids]
+    bbox = fc.get("bbox")
+    points: list[tuple[float, float]] = [(c.lat, c.lon) for c in centres
+                                         if not drawn or c.centre_id in centre_ids]
+    if bbox is not None:
+        points += [(bbox[1], bbox[0]), (bbox[3], bbox[2])]
+    bounds = None
+    if points:
+        bounds = [[min(p[0] for p in points), min(p[1] for p in points)],
+                  [max(p[0] for p in points), max(p[1] for p in points)]]
+    return {
+        "runs": out_runs,
+        "centres": marked,
+        "legend": [{"label": f"Vogn {v}", "colour": c} for v, c in colours.items()],
+        "tiles": None if offline else OSM_TILES_URL,
+        "roads": road_geojson(network) if roads is None else roads,
+        "attribution": ATTRIBUTION_HTML,
+        "bounds": bounds,
+    }
 
 
-_RunDrawing = tuple[dict[str, Any], list[list[float]], list[dict[str, Any]], list[list[float]]]
-"""(run properties, line [lon, lat]s, stop properties, stop [lon, lat]s)."""
+def config_json(config: Mapping[str, Any]) -> str:
+    """``config`` as JSON safe to put inside a ``<script>`` element."""
+    text = json.dumps(config, ensure_ascii=False, separators=(",", ":"))
+    # "</" and "<!--" inside a script element would end it or start a comment.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _group_runs(fc: dict[str, Any]) -> list[_RunDrawing]:
-    """The runs of a collection from :func:`plan_geojson`, in order."""
-    runs: list[_RunDrawing] = []
-    for feature in fc["features"]:
-        props = feature["properties"]
-        coords = feature["geometry"]["coordinates"]
-        if props["feature_type"] == "run":
-            runs.append((props, coords, [], []))
-        elif runs:
-            runs[-1][2].append(props)
-            runs[-1][3].append(coords)
-    return runs
-
-
-def _svg_fallback(
-    runs: Sequence[_RunDrawing],
-    bbox: Sequence[float] | None,
-) -> str:
-    """A static drawing of the runs (inline SVG, equirectangular) with a legend."""
-    parts = [
-        '<div class="samkorsel-fallback"><h1>Kørselsplan</h1>',
-        "<p>Det interaktive kort kunne ikke indlæses (det kræver internetforbindelse). "
-        "Her er en forenklet tegning af turene uden baggrundskort.</p>",
-    ]
-    if bbox is not None and runs:
-        min_lon, min_lat, max_lon, max_lat = bbox
+def svg_drawing(config: Mapping[str, Any]) -> str:
+    """A static drawing of the runs (inline SVG, equirectangular) with a legend, for pages
+    shown without JavaScript."""
+    runs = config["runs"]
+    parts = ['<div class="sk-static">']
+    bounds = config.get("bounds")
+    if bounds is not None and runs:
+        (min_lat, min_lon), (max_lat, max_lon) = bounds
         # Shrink longitudes by cos(latitude) so that the drawing is not stretched east–west.
         x_scale = math.cos(math.radians((min_lat + max_lat) / 2))
         span_x = max((max_lon - min_lon) * x_scale, 1e-6)
         span_y = max(max_lat - min_lat, 1e-6)
         k = _SVG_WIDTH_PX / max(span_x, span_y)
         pad = 10.0
-        width = span_x * k + 2 * pad
-        height = span_y * k + 2 * pad
+        width, height = span_x * k + 2 * pad, span_y * k + 2 * pad
 
-        def xy(p: Sequence[float]) -> str:
-            x = pad + (p[0] - min_lon) * x_scale * k
-            y = pad + (max_lat - p[1]) * k
-            return f"{x:.1f},{y:.1f}"
+        def xy(lat: float, lon: float) -> tuple[float, float]:
+            return pad + (lon - min_lon) * x_scale * k, pad + (max_lat - lat) * k
 
         parts.append(
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-            f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="Turene">'
-        )
-        for props, line, _stops, stop_coords in runs:
-            colour = _e(props["stroke"])
-            parts.append(
-                f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" '
-                f'stroke-opacity="0.8" points="{" ".join(xy(p) for p in line)}">'
-                f"<title>{_e(_run_label(props))}</title></polyline>"
-            )
-            for p in stop_coords:
-                x, y = xy(p).split(",")
-                parts.append(
-                    f'<circle cx="{x}" cy="{y}" r="3.5" fill="white" stroke="{colour}" '
-                    'stroke-width="2"/>'
-                )
+            f'width="{width:.0f}" height="{height:.0f}" role="img" aria-label="Turene">')
+        for run in runs:
+            colour = _e(run["colour"])
+            points = " ".join("{:.1f},{:.1f}".format(*xy(lat, lon)) for lat, lon in run["line"])
+            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" '
+                         f'stroke-opacity="0.8" points="{points}">'
+                         f"<title>{_e(run['label'])}</title></polyline>")
+            for stop in run["stops"]:
+                x, y = xy(stop["lat"], stop["lon"])
+                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="white" '
+                             f'stroke="{colour}" stroke-width="2"/>')
         parts.append("</svg>")
     parts.append("<ul>")
-    for props, _line, _stops, _coords in runs:
-        parts.append(
-            f'<li><span class="swatch" style="background:{_e(props["stroke"])}"></span>'
-            f"{_e(_run_label(props))}, {_e(_km(props['distance_m']))} km, "
-            f"{_e(props['n_riders'])} borger(e)</li>"
-        )
+    for run in runs:
+        parts.append(f'<li><span style="color:{_e(run["colour"])}">■</span> '
+                     f"{_e(_weekday_text(run['weekday']).capitalize())} · {_e(run['label'])}, "
+                     f"{_e(run['distance_km'])} km, {_e(run['n_riders'])} borger(e)</li>")
     parts.append(f"</ul><p><small>Vejdata {_e(ATTRIBUTION)} (ODbL)</small></p></div>")
     return "".join(parts)
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="da">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+{assets}
+<style>
+  html, body {{ height: 100%; margin: 0; font-family: sans-serif; }}
+  #kort {{ position: absolute; top: 0; bottom: 0; left: 0; right: 0; }}
+  .sk-static {{ padding: 1em; }}
+  .sk-static svg {{ max-width: 100%; height: auto; border: 1px solid #ccc; }}
+</style>
+</head>
+<body>
+<div id="kort" role="region" aria-label="{title}"></div>
+<noscript>{fallback}</noscript>
+<script type="application/json" id="kort-data">{data}</script>
+<script>
+  SamkorselMap.draw("kort", JSON.parse(document.getElementById("kort-data").textContent));
+</script>
+</body>
+</html>
+"""
+
+
+def map_page_html(config: Mapping[str, Any], *, title: str,
+                  static_prefix: str | None = None) -> str:
+    """A complete HTML page showing one map of ``config`` (from :func:`map_config`).
+
+    Parameters
+    ----------
+    config
+        The map data.
+    title
+        Page title (Danish).
+    static_prefix
+        URL where ``maps/static`` is served (the page links Leaflet from there); ``None``:
+        Leaflet and the map script are inlined (the page works from a file, offline).
+    """
+    assets = inline_assets() if static_prefix is None else linked_assets(static_prefix)
+    return _PAGE.format(title=_e(title), assets=assets, fallback=svg_drawing(config),
+                        data=config_json(config))
 
 
 def plan_map_html(
@@ -254,30 +294,32 @@ def plan_map_html(
     weekday: str | None = None,
     offline: bool = False,
     snap_max_m: float = 500.0,
+    centres: Sequence[Centre] = (),
 ) -> str:
-    """An interactive HTML map of the plan's runs (a complete, self-contained page).
+    """An interactive HTML map of the weekly plan's runs (a complete, self-contained page).
 
     Parameters
     ----------
     plan
         The weekly plan.
     network
-        The road network the plan was made on; the lines follow its roads.
+        The road network the plan was made on; the lines follow its roads and it is the base
+        layer when no tiles load.
     weekday
         Only this weekday (``"mon"`` … ``"fri"``); ``None`` for all. With several weekdays only
         the first weekday's runs are switched on at first; the others are ticked in the layer
         control.
     offline
-        Use no background tiles (see the module docstring). The page still
-        needs Leaflet from the CDN or the browser cache; without it a static SVG drawing of the
-        routes is shown instead.
+        Use no background tiles: the road network is the base layer.
     snap_max_m
         Maximum distance from a stop's place to the road network, metres.
+    centres
+        Centres to mark on the map.
 
     Returns
     -------
     str
-        The HTML document. It contains rider ids but no names.
+        The HTML document (Leaflet inlined: no CDN). It contains rider ids but no names.
 
     Raises
     ------
@@ -285,74 +327,31 @@ def plan_map_html(
         For an unknown weekday.
     routing.errors.SnapError
         If a stop's place is farther than ``snap_max_m`` from the road network.
-
-    Notes
-    -----
-    Leaflet is loaded from a CDN (jsdelivr) and, unless ``offline``, tiles from
-    tile.openstreetmap.org; opened without internet, the map degrades as described in the module
-    docstring.
     """
-    fc = plan_geojson(plan, network, snap_max_m=snap_max_m, weekday=weekday)
-    runs = _group_runs(fc)
-    bbox: list[float] | None = fc.get("bbox")
-
+    if weekday is not None and weekday not in WEEKDAY_DA:
+        raise ValueError(f"weekday {weekday!r} is not one of {', '.join(WEEKDAY_DA)}")
+    runs = [r for r in plan.runs if weekday is None or r.weekday == weekday]
+    config = map_config(runs, network, group_by="weekday", centres=centres,
+                        snap_max_m=snap_max_m, offline=offline)
     title = "Samkørsel – kørselsplan" + (f" {plan.scenario}" if plan.scenario else "")
-    figure = folium.Figure(title=html.escape(title))
-    centre = (
-        ((bbox[1] + bbox[3]) / 2, (bbox[0] + bbox[2]) / 2) if bbox is not None else _DEFAULT_CENTRE
-    )
-    fmap = folium.Map(
-        location=list(centre), zoom_start=12 if bbox else 7, tiles=None, control_scale=True
-    )
-    # Without a tile layer Leaflet has no maximum zoom, and fitting the bounds of a single point
-    # (or of a map not yet laid out) zooms to infinity. folium's max_zoom only reaches the tiles.
-    fmap.options["max_zoom"] = 19
-    # Only Leaflet itself: the map uses no jQuery, Bootstrap or marker icon fonts, and fewer
-    # third-party requests mean fewer ways to fail offline. Assigned on the instance (folium's
-    # add_js_link would mutate the class-wide lists).
-    fmap.default_js = [p for p in folium.Map.default_js if p[0] == "leaflet"]
-    fmap.default_css = [p for p in folium.Map.default_css if p[0] == "leaflet_css"]
-    if not offline:
-        folium.TileLayer(
-            tiles=OSM_TILES_URL, attr=ATTRIBUTION_HTML, name="OpenStreetMap", max_zoom=19,
-            control=False,
-        ).add_to(fmap)
-    figure.add_child(fmap)
-    figure.header.add_child(Element(_PAGE_CSS), name="samkorsel_css")
-    figure.html.add_child(Element(_LEAFLET_CHECK), name="samkorsel_leaflet_check")
-    figure.html.add_child(Element(_svg_fallback(runs, bbox)), name="samkorsel_fallback")
-    # The route geometry is OSM data too, so the attribution is shown even without tiles.
-    fmap.add_child(_Attribution(ATTRIBUTION_HTML))
+    logger.debug("web map of %d runs (offline=%s)", len(config["runs"]), offline)
+    return map_page_html(config, title=title)
 
-    shown_weekday = runs[0][0]["weekday"] if runs else None
-    for props, line, stops, stop_coords in runs:
-        colour = props["stroke"]
-        label = _run_label(props)
-        group = folium.FeatureGroup(name=_e(label), show=props["weekday"] == shown_weekday)
-        polyline = folium.PolyLine(  # type: ignore[no-untyped-call]
-            locations=[[lat, lon] for lon, lat in line],
-            color=colour, weight=4, opacity=0.8, tooltip=_e(label),
-        )
-        polyline.add_child(_Popup(_run_popup(props, stops), max_width=420))
-        polyline.add_to(group)
-        for stop, (lon, lat) in zip(stops, stop_coords, strict=True):
-            kind = stop["kind"]
-            marker = folium.CircleMarker(
-                location=[lat, lon],
-                radius=7 if kind == "depot" else 5,
-                color=colour, weight=2, fill=True, fill_opacity=1.0,
-                fill_color="white" if kind == "dropoff" else colour,
-                tooltip=_e(f"{STOP_KIND_DA.get(kind, kind)} {stop['place']} {_stop_time(stop)}"),
-            )
-            marker.add_child(_Popup(_stop_popup(props, stop), max_width=320))  # type: ignore[no-untyped-call]
-            marker.add_to(group)
-        group.add_to(fmap)
-    if bbox is not None:
-        fmap.fit_bounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]], padding=(20, 20))
-    folium.LayerControl(collapsed=len(runs) > 8).add_to(fmap)
-    logger.debug("web map of %d runs (offline=%s)", len(runs), offline)
-    rendered: str = figure.render()
-    return rendered
+
+def day_map_html(
+    runs: Sequence[Run],
+    network: RoadNetwork,
+    *,
+    title: str,
+    centres: Sequence[Centre] = (),
+    offline: bool = False,
+    snap_max_m: float = 500.0,
+) -> str:
+    """An interactive HTML map of one day's runs (:attr:`routing.daily.DailyResult.runs`),
+    one layer per vehicle (self-contained page, Leaflet inlined)."""
+    config = map_config(runs, network, group_by="vehicle", centres=centres,
+                        snap_max_m=snap_max_m, offline=offline)
+    return map_page_html(config, title=title)
 
 
 def write_plan_map(
@@ -362,8 +361,9 @@ def write_plan_map(
     *,
     weekday: str | None = None,
     offline: bool = False,
+    centres: Sequence[Centre] = (),
 ) -> None:
     """Write :func:`plan_map_html` to ``path`` (UTF-8), overwriting it."""
     Path(path).write_text(
-        plan_map_html(plan, network, weekday=weekday, offline=offline), encoding="utf-8"
-    )
+        plan_map_html(plan, network, weekday=weekday, offline=offline, centres=centres),
+        encoding="utf-8")

@@ -156,10 +156,16 @@ def test_manifest_html(manifest: dict[str, Any], scenario: Scenario) -> None:
     assert scenario.rider("R10").name in html and "Jens" in html
 
 
-def test_manifest_pdf(manifest: dict[str, Any]) -> None:
+def test_manifest_pdf(manifest: dict[str, Any], samso_network: RoadNetwork) -> None:
     pdf = render_manifest_pdf(manifest)
     assert pdf.startswith(b"%PDF")
     assert len(pdf) > 1000
+    # Each driving run's map is a PNG image (maps.png), with the roads when given the network.
+    driving = sum(1 for r in manifest["runs"] if not r["cancelled"] and len(r["stops"]) > 2)
+    assert driving > 0
+    assert pdf.count(b"/Subtype /Image") == driving
+    with_roads = render_manifest_pdf(manifest, network=samso_network)
+    assert with_roads.count(b"/Subtype /Image") == driving
 
 
 def test_pdf_text_keeps_danish_letters() -> None:

@@ -1,0 +1,561 @@
+"""The web pages (Danish, server-rendered): coordinators, centre staff and drivers.
+
+Each page uses the same services and role checks as the REST API, so a user sees in the browser
+exactly what their API key may see (a centre only its own centres, a driver only its own vehicle,
+no CPR numbers or diagnoses anywhere). A resource the user may not see answers 404, like an
+unknown one. Forms post with a CSRF token and redirect (post/redirect/get); errors are shown in
+Danish.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from api.absences import service as absences
+from api.absences.routes import absence_rules
+from api.absences.schemas import AbsenceIn, NoShowIn
+from api.auth import Principal, authenticate
+from api.centres import service as centres
+from api.centres.schemas import ClosureIn
+from api.context import AppContext, LruCache
+from api.deps import Context, DbSession, UnitOfWorkRoute
+from api.errors import (
+    ApiError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    UnauthorizedError,
+    UnprocessableError,
+)
+from api.manifests import service as days
+from api.plans import service as plans
+from api.riders import service as riders
+from api.scenario.service import scenario_from_db
+from api.web.session import (
+    COOKIE_NAME,
+    WebUser,
+    check_csrf,
+    clear_session_cookie,
+    csrf_token,
+    set_session_cookie,
+)
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/web"
+MAPS_STATIC = "/static/maps"
+WEB_STATIC = "/static/web"
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema=False)
+
+WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+             "september", "oktober", "november", "december")
+WEEKDAY_KEYS = {"mon": "mandag", "tue": "tirsdag", "wed": "onsdag", "thu": "torsdag",
+                "fri": "fredag"}
+DIRECTION_DA = {"to_centre": "Til centret", "from_centre": "Hjem fra centret"}
+SCOPE_DA = {"both": "Begge veje", "to_centre": "Kun ud", "from_centre": "Kun hjem"}
+REPORTED_BY_DA = {"centre": "Centret", "rider": "Borgeren", "relative": "Pårørende",
+                  "coordinator": "Koordinator"}
+ROLE_DA = {"coordinator": "Koordinator", "centre": "Center", "driver": "Chauffør"}
+STATUS_DA = {"queued": "I kø", "running": "Beregnes", "done": "Færdig", "failed": "Fejlet"}
+CANCEL_DA = {"empty": "alle har meldt afbud", "closed": "centret er lukket",
+             "consolidated": "samkørt med en anden tur"}
+REMOVED_DA = {"absent": "Afbud", "closed": "Centret er lukket", "no_show": "Udeblevet",
+              "consolidated": "Flyttet til anden tur"}
+
+KPI_LABELS: tuple[tuple[str, str, str], ...] = (
+    ("vehicles", "Køretøjer", ""),
+    ("vehicle_days", "Vogndage", ""),
+    ("runs", "Ture", ""),
+    ("km", "Kilometer", "km"),
+    ("vehicle_hours", "Køretimer", "timer"),
+    ("cost_dkk", "Pris pr. uge", "kr."),
+    ("trips_served", "Planlagte ture (borgere)", ""),
+    ("trips_unserved", "Ture uden kørsel", ""),
+    ("riders_unserved", "Borgere uden kørsel", ""),
+    ("mean_ride_min", "Gns. køretid", "min"),
+    ("max_ride_min", "Længste køretid", "min"),
+    ("consistency_max_spread_min", "Største forskel i afhentningstid", "min"),
+    ("consistency_within_limit_pct", "Samme tid hver dag (inden for grænsen)", "%"),
+)
+
+MESSAGES = {
+    "afbud": "Afbuddet er registreret.",
+    "afbud-findes": "Afbuddet var allerede registreret.",
+    "tilbagekaldt": "Afbuddet er trukket tilbage.",
+    "lukning": "Lukkedagen er gemt.",
+    "udeblevet": "Udeblivelsen er registreret.",
+    "logget-ud": "Du er logget ud.",
+}
+ERRORS = {
+    "csrf": "Formularen var udløbet. Prøv igen.",
+    "dato": "Ugyldig dato. Skriv datoen som ÅÅÅÅ-MM-DD.",
+    "periode": "Slutdatoen ligger før startdatoen.",
+    "borger": "Borgeren findes ikke, eller du har ikke adgang til borgeren.",
+    "afbud": "Afbuddet findes ikke, eller du har ikke adgang til det.",
+    "tur": "Turen eller borgeren findes ikke på denne dag.",
+    "fremtid": "En udeblivelse kan først registreres, når vognen har været der.",
+    "felter": "Udfyld de påkrævede felter.",
+    "ukendt": "Handlingen kunne ikke gennemføres.",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def date_text(day: date) -> str:
+    """``mandag den 7. december 2026``."""
+    return f"{WEEKDAYS_DA[day.weekday()]} den {day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
+
+
+def kroner(ore: int | float | None) -> str:
+    """Øre as Danish kroner: ``1.234,50 kr.``"""
+    if ore is None:
+        return ""
+    text = f"{ore / 100:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return f"{text} kr."
+
+
+def number(value: Any) -> str:
+    """A number with Danish decimal comma."""
+    if isinstance(value, float):
+        return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return str(value)
+
+
+templates.env.filters["kroner"] = kroner
+templates.env.filters["tal"] = number
+templates.env.globals.update(MAPS_STATIC=MAPS_STATIC, WEB_STATIC=WEB_STATIC, PREFIX=PREFIX,
+                             ROLE_DA=ROLE_DA, DIRECTION_DA=DIRECTION_DA, SCOPE_DA=SCOPE_DA,
+                             WEEKDAY_KEYS=WEEKDAY_KEYS, REPORTED_BY_DA=REPORTED_BY_DA,
+                             STATUS_DA=STATUS_DA, CANCEL_DA=CANCEL_DA, REMOVED_DA=REMOVED_DA,
+                             date_text=date_text)
+
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    # Scripts only from this server (the map data is JSON in a non-executed script element);
+    # tiles from OpenStreetMap; markers carry inline styles.
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: https://tile.openstreetmap.org; connect-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+}
+
+
+def render(request: Request, name: str, who: Principal | None, status_code: int = 200,
+           **values: Any) -> HTMLResponse:
+    """A page from ``templates/`` with the user, CSRF token and flash messages."""
+    key = request.cookies.get(COOKIE_NAME, "")
+    message = MESSAGES.get(request.query_params.get("besked", ""))
+    error = ERRORS.get(request.query_params.get("fejl", ""))
+    response = templates.TemplateResponse(request, name, {
+        "who": who, "csrf": csrf_token(key) if key else "", "message": message,
+        "error": values.pop("error", None) or error, **values}, status_code=status_code)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def redirect(path: str, **query: str) -> RedirectResponse:
+    url = PREFIX + path + (f"?{urlencode(query)}" if query else "")
+    return RedirectResponse(url, status_code=303)
+
+
+def _error_text(exc: ApiError) -> tuple[int, str]:
+    if isinstance(exc, NotFoundError):
+        return 404, "Siden findes ikke, eller du har ikke adgang til den."
+    if isinstance(exc, ForbiddenError):
+        return 403, "Din rolle har ikke adgang til denne side."
+    if isinstance(exc, UnauthorizedError):
+        return 401, "Du er ikke logget ind."
+    if isinstance(exc, ConflictError) and "no plan has been published" in exc.detail:
+        return 409, "Der er endnu ikke offentliggjort nogen kørselsplan."
+    if isinstance(exc, ConflictError):
+        return 409, f"Det kan ikke lade sig gøre lige nu ({exc.detail})."
+    return exc.status, f"Forespørgslen kunne ikke gennemføres ({exc.detail})."
+
+
+def page(handler: Callable[..., Response]) -> Callable[..., Response]:
+    """Show the service's errors as a Danish error page (after rolling back the request)."""
+
+    @functools.wraps(handler)
+    def run(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return handler(*args, **kwargs)
+        except ApiError as exc:
+            for value in kwargs.values():
+                if isinstance(value, Session):
+                    value.rollback()
+            request = next(v for v in kwargs.values() if isinstance(v, Request))
+            who = next((v for v in kwargs.values() if isinstance(v, Principal)), None)
+            status, text = _error_text(exc)
+            log.info("web page %s answered %d", request.url.path, status)
+            return render(request, "error.html", who, status_code=status, text=text)
+
+    return run
+
+
+def parse_date(text: str | None, default: date) -> date:
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UnprocessableError(f"invalid date {text!r}") from None
+
+
+def _form_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def home_of(who: Principal) -> str:
+    if who.role == "coordinator":
+        return "/koordinator"
+    if who.role == "centre":
+        return "/center"
+    return "/chauffoer"
+
+
+# --------------------------------------------------------------------------------------------
+# Login
+
+
+@router.get("/", response_class=HTMLResponse)
+def start(request: Request, db: DbSession) -> Response:
+    key = request.cookies.get(COOKIE_NAME)
+    if key:
+        try:
+            who = authenticate(db, key)
+        except UnauthorizedError:
+            return redirect("/login")
+        return redirect(home_of(who))
+    return redirect("/login")
+
+
+def _next_page(text: str) -> str | None:
+    """A page of this site to go to after logging in (nothing else: no open redirect)."""
+    if text.startswith(PREFIX + "/") and not text.startswith("//") and "\\" not in text \
+            and not text.startswith(PREFIX + "/log"):
+        return text[len(PREFIX):]
+    return None
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request,
+               naeste: Annotated[str, Query(max_length=300)] = "") -> Response:
+    return render(request, "login.html", None, naeste=naeste)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, db: DbSession,
+          noegle: Annotated[str, Form(max_length=200)] = "",
+          naeste: Annotated[str, Form(max_length=300)] = "") -> Response:
+    try:
+        who = authenticate(db, noegle.strip())
+    except UnauthorizedError:
+        return render(request, "login.html", None, status_code=401, naeste=naeste,
+                      error="Nøglen er ukendt eller spærret.")
+    response = redirect(_next_page(naeste) or home_of(who))
+    set_session_cookie(response, request, noegle.strip())
+    log.info("web login of user %s (%s)", who.user_id, who.role)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+    check_csrf(request, csrf)
+    response = redirect("/login", besked="logget-ud")
+    clear_session_cookie(response)
+    return response
+
+
+# --------------------------------------------------------------------------------------------
+# Coordinator
+
+
+@router.get("/koordinator", response_class=HTMLResponse)
+@page
+def coordinator_home(request: Request, db: DbSession, who: WebUser,
+                     context: Context) -> Response:
+    rows = plans.list_plans(db, who, None, 50, 0)
+    return render(request, "coordinator.html", who, plans=rows, today=context.today())
+
+
+_MAP_CONFIGS = LruCache(32)
+
+
+def _plan_map(context: AppContext, db: Session, plan_row: Any, plan: Any,
+              weekday: str | None) -> dict[str, Any]:
+    from maps.webmap import map_config
+
+    scenario = scenario_from_db(db, context.networks.path)
+    names = {r.rider_id: r.name for r in scenario.riders}
+    snap = float(plan.params.get("snap_max_m", 500.0)) if plan.params else 500.0
+    runs = [r for r in plan.runs if weekday is None or r.weekday == weekday]
+    key = (context.settings.database_url, plans.plan_key(plan_row), weekday,
+           tuple(sorted(names.items())))
+    config: dict[str, Any] = _MAP_CONFIGS.get_or_make(key, lambda: map_config(
+        runs, context.networks.get(), group_by="weekday", centres=scenario.centres,
+        rider_names=names, snap_max_m=snap, roads=f"{PREFIX}/kort/vejnet.geojson"))
+    return config
+
+
+@router.get("/koordinator/planer/{plan_id}", response_class=HTMLResponse)
+@page
+def plan_page(request: Request, plan_id: int, db: DbSession, who: WebUser, context: Context,
+              ugedag: Annotated[str, Query(max_length=8)] = "mon",
+              mod: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    from maps.webmap import config_json
+
+    row = plans.get_plan(db, who, plan_id)
+    weekday = None if ugedag == "alle" else (ugedag if ugedag in WEEKDAY_KEYS else "mon")
+    plan = plans.finished_plan(row) if row.status == "done" else None
+    scenario = scenario_from_db(db, context.networks.path)
+    names = {r.rider_id: r.name for r in scenario.riders}
+    map_json = ""
+    diff = None
+    diff_error = None
+    if plan is not None:
+        map_json = config_json(_plan_map(context, db, row, plan, weekday))
+        try:
+            diff = plans.diff_plans(db, who, plan_id, mod)
+        except ConflictError:
+            diff_error = "Der er ingen anden offentliggjort plan at sammenligne med."
+        except NotFoundError:
+            diff_error = f"Plan {mod} findes ikke."
+    kpis = (row.summary or {}).get("kpis", {}) if row.summary else {}
+    others = [p for p in plans.list_plans(db, who, "done", 50, 0) if p.plan_id != plan_id]
+    return render(request, "plan.html", who, row=row, plan=plan, kpis=kpis,
+                  kpi_labels=KPI_LABELS, names=names, weekday=ugedag, map_json=map_json,
+                  diff=diff, diff_error=diff_error, others=others, against=mod)
+
+
+@router.get("/koordinator/dag/{on_date}", response_class=HTMLResponse)
+@page
+def day_page(request: Request, on_date: str, db: DbSession, who: WebUser,
+             context: Context) -> Response:
+    from maps.webmap import config_json, map_config
+
+    day = parse_date(on_date, context.today())
+    who.require("coordinator")
+    current = days.day_for(db, who, context, day, absence_rules(context))
+    result = current.result
+    names = {r.rider_id: r.name for r in current.scenario.riders}
+    config = map_config(result.runs, context.networks.get(), group_by="vehicle",
+                        centres=current.scenario.centres, rider_names=names,
+                        snap_max_m=current.params.snap_max_m,
+                        roads=f"{PREFIX}/kort/vejnet.geojson")
+    return render(request, "day.html", who, day=day, result=result, names=names,
+                  map_json=config_json(config), previous=day - timedelta(days=1),
+                  next=day + timedelta(days=1))
+
+
+# --------------------------------------------------------------------------------------------
+# Centre staff
+
+
+@router.get("/center", response_class=HTMLResponse)
+@page
+def centre_home(request: Request, db: DbSession, who: WebUser) -> Response:
+    who.require("coordinator", "centre")
+    visible = centres.list_centres(db, who)
+    if len(visible) == 1:
+        return redirect(f"/center/{quote(visible[0].centre_id)}")
+    return render(request, "centres.html", who, centres=visible)
+
+
+@router.get("/center/{centre_id}", response_class=HTMLResponse)
+@page
+def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
+                context: Context) -> Response:
+    centre = centres.visible_centre(db, who, centre_id)
+    today = context.today()
+    rules = absence_rules(context)
+    lists: list[tuple[str, dict[str, object] | None, str | None]] = []
+    for label, day in (("I dag", today), ("I morgen", today + timedelta(days=1))):
+        try:
+            lists.append((label, days.centre_list(db, who, context, centre_id, day, rules),
+                          None))
+        except ConflictError as exc:
+            lists.append((label, None, _error_text(exc)[1]))
+    centre_riders = sorted(riders.list_riders(db, who, centre_id), key=lambda r: r.name)
+    names = {r.rider_id: r.name for r in centre_riders}
+    active = absences.list_absences(db, who, rider_id=None, centre_id=centre_id, first=today,
+                                    last=None, include_withdrawn=False, limit=500, offset=0)
+    closures = [c for c in centres.list_closures(db, who, centre_id) if c.end_date >= today]
+    return render(request, "centre.html", who, centre=centre, lists=lists,
+                  riders=centre_riders, names=names, absences=active, closures=closures,
+                  today=today)
+
+
+@router.post("/center/{centre_id}/afbud")
+@page
+def register_absence(
+    request: Request, centre_id: str, db: DbSession, who: WebUser, context: Context,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    borger: Annotated[str, Form(max_length=64)] = "",
+    fra: Annotated[str, Form(max_length=20)] = "",
+    til: Annotated[str, Form(max_length=20)] = "",
+    retning: Annotated[str, Form(max_length=20)] = "both",
+    aarsag: Annotated[str, Form(max_length=300)] = "",
+    meldt_af: Annotated[str, Form(max_length=20)] = "centre",
+) -> Response:
+    back = f"/center/{quote(centre_id)}"
+    check_csrf(request, csrf)
+    centres.visible_centre(db, who, centre_id)
+    start, end = _form_date(fra), _form_date(til)
+    if start is None or (til.strip() and end is None):
+        return redirect(back, fejl="dato")
+    if end is not None and end < start:
+        return redirect(back, fejl="periode")
+    rider = riders.visible_rider(db, who, borger) if borger else None
+    if rider is None or rider.centre_id != centre_id:
+        return redirect(back, fejl="borger")
+    try:
+        data = AbsenceIn(rider_id=rider.rider_id, start=start, end=end, reason=aarsag.strip(),
+                         reported_by=meldt_af, scope=retning)  # type: ignore[arg-type]
+    except ValidationError:
+        return redirect(back, fejl="felter")
+    _, created = absences.register(db, who, data, absence_rules(context), context.now())
+    return redirect(back, besked="afbud" if created else "afbud-findes")
+
+
+@router.post("/center/{centre_id}/afbud/{absence_id}/tilbagekald")
+@page
+def withdraw_absence(request: Request, centre_id: str, absence_id: int, db: DbSession,
+                     who: WebUser, context: Context,
+                     csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+    back = f"/center/{quote(centre_id)}"
+    check_csrf(request, csrf)
+    centres.visible_centre(db, who, centre_id)
+    try:
+        absences.withdraw(db, who, absence_id, context.now())
+    except NotFoundError:
+        db.rollback()
+        return redirect(back, fejl="afbud")
+    return redirect(back, besked="tilbagekaldt")
+
+
+@router.post("/center/{centre_id}/lukning")
+@page
+def add_closure(request: Request, centre_id: str, db: DbSession, who: WebUser,
+                csrf: Annotated[str, Form(max_length=100)] = "",
+                fra: Annotated[str, Form(max_length=20)] = "",
+                til: Annotated[str, Form(max_length=20)] = "",
+                aarsag: Annotated[str, Form(max_length=300)] = "") -> Response:
+    back = f"/center/{quote(centre_id)}"
+    check_csrf(request, csrf)
+    start, end = _form_date(fra), _form_date(til)
+    if start is None or (til.strip() and end is None):
+        return redirect(back, fejl="dato")
+    if end is not None and end < start:
+        return redirect(back, fejl="periode")
+    centres.create_closure(db, who, centre_id, ClosureIn(start=start, end=end,
+                                                         reason=aarsag.strip()))
+    return redirect(back, besked="lukning")
+
+
+# --------------------------------------------------------------------------------------------
+# Drivers
+
+
+@router.get("/chauffoer", response_class=HTMLResponse)
+@page
+def driver_home(request: Request, db: DbSession, who: WebUser, context: Context) -> Response:
+    who.require("coordinator", "driver")
+    if who.vehicle_id:
+        return redirect(f"/chauffoer/{quote(who.vehicle_id)}")
+    vehicles = days.manifest_vehicles(db, who, context, context.today(),
+                                      absence_rules(context))
+    return render(request, "vehicles.html", who, vehicles=vehicles, today=context.today())
+
+
+@router.get("/chauffoer/{vehicle_id}", response_class=HTMLResponse)
+@page
+def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
+                context: Context,
+                dato: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    today = context.today()
+    day = parse_date(dato, today)
+    doc = days.manifest(db, who, context, day, vehicle_id, absence_rules(context))
+    body = doc.body
+    for run in body["runs"]:
+        run.pop("map_svg", None)  # the page shows the PNG instead
+        run.pop("route", None)
+    return render(request, "driver.html", who, m=body, day=day, today=today,
+                  can_no_show=day <= today, vehicle_id=vehicle_id,
+                  previous=day - timedelta(days=1), next=day + timedelta(days=1))
+
+
+@router.post("/chauffoer/{vehicle_id}/udeblevet")
+@page
+def record_no_show(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
+                   context: Context,
+                   csrf: Annotated[str, Form(max_length=100)] = "",
+                   borger: Annotated[str, Form(max_length=64)] = "",
+                   tur: Annotated[str, Form(max_length=128)] = "",
+                   dato: Annotated[str, Form(max_length=20)] = "") -> Response:
+    check_csrf(request, csrf)
+    if not who.sees_vehicle(vehicle_id):
+        raise NotFoundError("vehicle", vehicle_id)
+    day = _form_date(dato)
+    back = f"/chauffoer/{quote(vehicle_id)}"
+    if day is None:
+        return redirect(back, fejl="dato")
+    if day > context.today():
+        return redirect(back, dato=day.isoformat(), fejl="fremtid")
+    try:
+        absences.record_no_show(db, who, NoShowIn(rider_id=borger, date=day, run_id=tur),
+                                context.now(), context.today())
+    except (NotFoundError, ValidationError):
+        db.rollback()
+        return redirect(back, dato=day.isoformat(), fejl="tur")
+    return redirect(back, dato=day.isoformat(), besked="udeblevet")
+
+
+# --------------------------------------------------------------------------------------------
+# Map data and images
+
+
+@router.get("/kort/vejnet.geojson")
+def road_layer(request: Request, who: WebUser, context: Context) -> Response:
+    """The road network base layer (for maps when no tiles load); any logged-in user."""
+    from maps.basemap import road_geojson
+    from maps.webmap import config_json
+
+    body = config_json(road_geojson(context.networks.get()))
+    return Response(body, media_type="application/geo+json",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/kort/koreliste/{vehicle_id}/{on_date}/{run_id}.png")
+@page
+def run_png(request: Request, vehicle_id: str, on_date: str, run_id: str, db: DbSession,
+            who: WebUser, context: Context) -> Response:
+    """A run's map as PNG (drivers: only their own vehicle's runs)."""
+    from api.web.png import run_png_bytes
+
+    day = parse_date(on_date, context.today())
+    png = run_png_bytes(db, who, context, day, vehicle_id, run_id)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-store"})

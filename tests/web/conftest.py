@@ -1,0 +1,143 @@
+"""Browser tests of the web pages: the real app under uvicorn, driven by headless Chromium.
+
+Chromium is Debian's (``/usr/bin/chromium``, or ``SAMKORSEL_CHROMIUM``), driven by Playwright
+for Python without Playwright's own browser download. Without Chromium or Playwright the tests
+are skipped with the reason, except on CI (``CI=true``), where that is a failure.
+
+The app runs on a free local port in a background thread, on a temporary SQLite database seeded
+with the tiny Samsø scenario and its hand-made plan (published), with a fixed clock (Monday
+7 December 2026), so "today" has runs. Tile requests are blocked, so the maps show the bundled
+road network (as offline). Screenshots go to ``out/test-artifacts/screenshots/`` (or
+``SAMKORSEL_SCREENSHOT_DIR``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "api"))  # apitest_data
+
+from apitest_data import tiny_plan, tiny_scenario
+from webtest_support import Site
+
+REPO = Path(__file__).parents[2]
+TODAY = date(2026, 12, 7)  # a Monday with runs in the tiny plan
+CHROMIUM = os.environ.get("SAMKORSEL_CHROMIUM", "/usr/bin/chromium")
+
+
+def _browser_missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install playwright)"
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = _browser_missing()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        raise pytest.UsageError(f"browser tests cannot run on CI: {reason}")
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents and "browser" in getattr(
+                item, "fixturenames", ()):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+class _Server:
+    """uvicorn serving ``app`` on 127.0.0.1 (free port) in a thread."""
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run,
+                                        kwargs={"sockets": [self._socket]}, daemon=True)
+
+    def __enter__(self) -> _Server:
+        self._thread.start()
+        deadline = time.monotonic() + 60
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=30)
+        self._socket.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterator[Site]:
+    from api.auth import create_user
+    from api.db.database import Database
+    from api.db.repo_plans import current_published
+    from api.demo_seed import seed_demo_database
+    from api.main import create_app
+    from api.settings import Settings
+
+    path = tmp_path_factory.mktemp("web-db") / "samkorsel.db"
+    settings = Settings(database_url=f"sqlite+pysqlite:///{path}", auto_migrate=True,
+                        plan_time_limit_s=1.0)
+    scenario = tiny_scenario()
+    coordinator = seed_demo_database(settings, scenario, tiny_plan(scenario, samso_network),
+                                     user_name="Koordinator Karin")
+    url = settings.database_url
+    tokens = {
+        "coordinator": coordinator,
+        "centre_c1": create_user(url, "Center Tranebjerg", "centre", ["C1"]),
+        "centre_c2": create_user(url, "Center Ballen", "centre", ["C2"]),
+        "driver_v1": create_user(url, "Chauffør Vagn", "driver", vehicle_id="V1"),
+        "driver_v2": create_user(url, "Chauffør Vera", "driver", vehicle_id="V2"),
+    }
+    database = Database(url)
+    with database.unit_of_work() as db:
+        row = current_published(db)
+        assert row is not None
+        plan_id = int(row.plan_id)
+    database.dispose()
+    app = create_app(settings)
+    app.state.context.clock = lambda: datetime(2026, 12, 7, 7, 30, tzinfo=UTC)
+    with _Server(app) as server:
+        yield Site(url=server.url, tokens=tokens, plan_id=plan_id, today=TODAY)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if _browser_missing() is not None:
+        pytest.skip(_browser_missing() or "")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    out = Path(os.environ.get("SAMKORSEL_SCREENSHOT_DIR",
+                              REPO / "out" / "test-artifacts" / "screenshots"))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
