@@ -3,8 +3,8 @@
 For a date, the weekly plan's runs of that weekday are taken; riders of closed centres and absent
 riders are removed, stops left without riders are dropped and the legs between the remaining stops
 are recomputed from the travel matrix. Every remaining rider keeps the agreed pickup time (never
-earlier: the driver waits if early), and the vehicle leaves the depot as late as it can to reach
-the first pickup on time, which shortens the run. A run with nobody left is cancelled and its cost
+earlier; boarding within the pickup interval), nobody on board waits, and the vehicle leaves the
+depot as late as it can, which shortens the run. A run with nobody left is cancelled and its cost
 saved is reported (:mod:`routing.costing`, with the vehicle-day's fixed price when the vehicle has
 no other run that day).
 
@@ -12,17 +12,17 @@ Daily runs carry the ISO date in ``Run.weekday`` (e.g. ``"2026-03-02"``), which
 :func:`routing.verify.verify_plan` and :func:`routing.costing.runs_cost_ore` understand; use
 :meth:`DailyResult.as_plan` and :func:`daily_expected_trips` to verify them.
 
-Conventions (those of the planner and the checker): at a pickup the vehicle arrives at or before
-the agreed time and leaves ``agreed + boarding`` (the sum of the boarding times of the riders
-there); at a drop-off it leaves ``arrival + boarding``; a vehicle that would reach the centre
-before the arrival window opens waits and arrives when it opens.
+Conventions (those of the planner and the checker, ``docs/vehicles.md``): riders on board never
+wait; a pickup's boarding starts at or after the agreed time and within the pickup interval, and
+the vehicle leaves after the boarding (the sum of the riders' boarding times there); at a drop-off
+it leaves ``arrival + boarding``; the vehicle waits only while empty.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -33,6 +33,7 @@ import numpy.typing as npt
 from routing.calendar import weekday_key
 from routing.costing import run_variable_cost_ore, runs_cost_ore
 from routing.model import (
+    DAY_S,
     Direction,
     Plan,
     Rider,
@@ -45,7 +46,14 @@ from routing.model import (
     Vehicle,
 )
 from routing.params import PlanParams
-from routing.rules import boarding_time_s, ride_limit_s, vehicle_fits
+from routing.rules import (
+    boarding_time_s,
+    pickup_tolerance_s,
+    ride_limit_s,
+    run_layout,
+    vehicle_fits,
+)
+from routing.timing import StopTiming, onboard_waits_s, time_segments
 
 if TYPE_CHECKING:
     from routing.absences import AbsenceBook
@@ -307,12 +315,17 @@ def assemble_run(
     day: str,
     run_id: str | None = None,
 ) -> Run:
-    """Time a run from its stops: legs from the matrix, pickups at their agreed times.
+    """Time a run from its stops: legs from the matrix, riders keep their agreed times, and
+    nobody on board waits (:mod:`routing.timing`).
 
-    The vehicle leaves the depot just in time for the first pickup's agreed time, then drives
-    stop to stop; it waits at a pickup until the agreed time and before the centre until the
-    arrival window opens. Loads are recomputed. Nothing is checked here (see
-    :func:`run_problems` and :func:`routing.verify.verify_plan`).
+    While riders are on board the vehicle only drives, boards and alights; it leaves the depot
+    just in time and waits only while empty, at the door before a boarding. Each pickup's
+    boarding starts within the pickup interval (agreed time to agreed time +
+    :func:`routing.rules.pickup_tolerance_s`), as early as the other riders' intervals, the
+    centre's arrival window and the vehicle's availability allow. If no such timetable exists
+    (e.g. an afbud saved more time between two pickups than the interval absorbs), a rider
+    boards later than the interval rather than anyone waiting on board; :func:`run_problems`
+    and :func:`routing.verify.verify_plan` report it. Loads are recomputed.
 
     Parameters
     ----------
@@ -331,13 +344,39 @@ def assemble_run(
     weekday = _weekday_of_day(day)
     places = [depot.place, *(s.place for s in specs), base.stops[-1].place]
     legs = [ctx.leg(a, b) for a, b in pairwise(places)]
+    tolerance = pickup_tolerance_s(ctx.params)
 
-    # Leave the depot as late as possible: the first stop is a pickup with a fixed agreed time.
-    first = specs[0] if specs else None
-    if first is not None and first.kind == "pickup" and first.agreed_s is not None:
-        departure = first.agreed_s - legs[0][0]
-    else:
-        departure = depot.departure_s
+    timings: list[StopTiming] = []
+    relaxed: list[StopTiming] = []
+    load = 0
+    for i, spec in enumerate(specs):
+        lo, hi = -DAY_S, 2 * DAY_S
+        if spec.kind == "pickup" and spec.agreed_s is not None:
+            lo, hi = spec.agreed_s, spec.agreed_s + tolerance
+        elif base.direction == "to_centre" and spec.place.startswith("centre:"):
+            window = ctx.arrival_window(spec.rider_ids, weekday)
+            if window is not None:
+                lo, hi = window
+        timing = StopTiming(service_s=ctx.service_s(spec.rider_ids), travel_in_s=legs[i][0],
+                            load_before=load, start_lo_s=lo, start_hi_s=hi)
+        timings.append(timing)
+        # Fallback: a rider boards later than the pickup interval rather than anyone waiting
+        # on board or the run missing the centre's window.
+        relaxed.append(replace(timing, start_hi_s=2 * DAY_S) if spec.kind == "pickup" else timing)
+        load += (1 if spec.kind == "pickup" else -1) * len(spec.rider_ids)
+    vehicle = ctx.vehicles.get(base.vehicle_id)
+    avail = (vehicle.available_from_s, vehicle.available_to_s) if vehicle else (0, 2 * DAY_S)
+    table = None
+    if timings:
+        for candidate in (timings, relaxed):
+            table = time_segments(candidate, travel_back_s=legs[-1][0],
+                                  earliest_depart_s=avail[0], latest_back_s=avail[1])
+            if table.feasible:
+                break
+        if table is not None and not table.feasible:
+            log.warning("run %s on %s: no timetable without on-board waiting keeps every "
+                        "pickup interval and window", base.run_id, day)
+    departure = table.depart_s if table is not None else depot.departure_s
 
     stops: list[Stop] = [Stop(
         kind="depot", rider_ids=(), lat=depot.lat, lon=depot.lon,
@@ -347,24 +386,19 @@ def assemble_run(
     seats = wheelchairs = 0
     clock = departure + legs[0][0]
     for i, spec in enumerate(specs):
-        arrival = clock
-        service = ctx.service_s(spec.rider_ids)
+        assert table is not None
+        start = table.starts_s[i]
+        # The vehicle waits only while empty: at the door before a boarding.
+        arrival = min(clock, start)
         if spec.kind == "pickup":
-            start = max(arrival, spec.agreed_s if spec.agreed_s is not None else arrival)
             for r in spec.rider_ids:
                 seats += ctx.riders[r].seats
                 wheelchairs += ctx.riders[r].wheelchair_places
         else:
-            window = (ctx.arrival_window(spec.rider_ids, weekday)
-                      if base.direction == "to_centre" and spec.place.startswith("centre:")
-                      else None)
-            if window is not None and arrival < window[0]:
-                arrival = window[0]  # wait before the centre until the window opens
-            start = arrival
             for r in spec.rider_ids:
                 seats -= ctx.riders[r].seats
                 wheelchairs -= ctx.riders[r].wheelchair_places
-        leave = start + service
+        leave = start + timings[i].service_s
         travel_s, distance_m = legs[i + 1]
         stops.append(Stop(
             kind=spec.kind, rider_ids=spec.rider_ids, lat=spec.lat, lon=spec.lon,
@@ -378,7 +412,13 @@ def assemble_run(
         kind="depot", rider_ids=(), lat=end.lat, lon=end.lon, arrival_s=clock, departure_s=clock,
         load_seats=0, load_wheelchairs=0, leg_distance_m=0, leg_travel_s=0, place=end.place,
     ))
-    return _with_metadata(base, tuple(stops), ctx, day=day, run_id=run_id)
+    layout = base.layout
+    if vehicle is not None:
+        # Riders removed or added: keep the run's layout if the loads fit it, else pick one.
+        layout = run_layout(vehicle, ((st.load_seats, st.load_wheelchairs) for st in stops),
+                            base.layout) or base.layout
+    return _with_metadata(replace(base, layout=layout), tuple(stops), ctx, day=day,
+                          run_id=run_id)
 
 
 def _with_metadata(base: Run, stops: tuple[Stop, ...], ctx: RunContext, *, day: str,
@@ -406,6 +446,7 @@ def _with_metadata(base: Run, stops: tuple[Stop, ...], ctx: RunContext, *, day: 
         stops=stops,
         centre_ids=tuple(ordered_centres) if base.centre_ids else (),
         session_ids=tuple(listed) if base.session_ids else (),
+        layout=base.layout,
     )
 
 
@@ -419,10 +460,22 @@ def run_problems(run: Run, ctx: RunContext) -> list[str]:
     weekday = _weekday_of_day(run.weekday)
     vehicle = ctx.vehicles.get(run.vehicle_id)
     picked_at: dict[str, int] = {}
+    tolerance = pickup_tolerance_s(ctx.params)
+    services = [ctx.service_s(r for r in s.rider_ids if r in ctx.riders) for s in run.stops]
+    waits = onboard_waits_s(
+        [s.arrival_s for s in run.stops], [s.departure_s for s in run.stops],
+        [s.leg_travel_s for s in run.stops], services,
+        [s.load_seats + s.load_wheelchairs for s in run.stops],
+        [s.kind == "pickup" for s in run.stops])
+    for si, wait in enumerate(waits):
+        if wait > 0:
+            out.append(f"stop {si} ({run.stops[si].place}): riders on board wait {wait} s")
     for si, stop in enumerate(run.stops):
         if stop.kind == "pickup":
-            if stop.agreed_s is not None and stop.arrival_s > stop.agreed_s:
-                out.append(f"stop {si} ({stop.place}): arrives after the agreed time")
+            if (stop.agreed_s is not None
+                    and stop.departure_s - services[si] > stop.agreed_s + tolerance):
+                out.append(f"stop {si} ({stop.place}): boarding starts after the pickup "
+                           f"interval")
             if run.direction == "from_centre":
                 window = ctx.pickup_window(stop.rider_ids, weekday)
                 t = stop.agreed_s if stop.agreed_s is not None else stop.departure_s
@@ -446,6 +499,14 @@ def run_problems(run: Run, ctx: RunContext) -> list[str]:
         if vehicle is not None and not vehicle_fits(vehicle, stop.load_seats,
                                                     stop.load_wheelchairs):
             out.append(f"stop {si}: over capacity")
+    if vehicle is not None and run.stops:
+        loads = [(st.load_seats, st.load_wheelchairs) for st in run.stops]
+        if run.layout is not None and run.layout not in vehicle.layouts:
+            out.append(f"layout {run.layout[0]}+{run.layout[1]} is not one of the vehicle's")
+        elif run_layout(vehicle, loads, run.layout) is None:
+            out.append("no single layout of the vehicle fits every load of the run")
+        elif run.layout is not None and run_layout(vehicle, loads, run.layout) != run.layout:
+            out.append(f"over capacity in layout {run.layout[0]}+{run.layout[1]}")
     if vehicle is not None:
         if run.stops[0].departure_s < vehicle.available_from_s:
             out.append("leaves the depot before the vehicle is available")
@@ -602,8 +663,7 @@ def daily_runs(
 
 
 def _relabel(run: Run, day: str) -> Run:
-    return Run(run.run_id, day, run.centre_id, run.session_id, run.direction, run.vehicle_id,
-               run.stops, run.centre_ids, run.session_ids)
+    return replace(run, weekday=day)
 
 
 def _fixed_share(run: Run, emptied: list[tuple[Run, CancelReason]], busy: set[str],

@@ -167,9 +167,23 @@ class Vehicle:
     available_from_s: int
     available_to_s: int
     kind: str = ""
+    layouts: tuple[tuple[int, int], ...] = ()
+    """Interior layouts ``(seats, wheelchair_places)`` the vehicle can take, e.g. a minibus
+    ``((8, 2), (6, 3))`` where a wheelchair place replaces two seats. Each run uses one. The
+    standard layout ``(seats, wheelchair_places)`` is always the first; duplicates are dropped.
+    When changing ``seats``/``wheelchair_places`` with :func:`dataclasses.replace`, pass
+    ``layouts`` too (e.g. ``layouts=()``), or the old layouts stay among the alternatives."""
 
     def __post_init__(self) -> None:
         _check(bool(self.vehicle_id), "vehicle_id must not be empty")
+        layouts = tuple(dict.fromkeys(((self.seats, self.wheelchair_places),
+                                       *((int(a), int(b)) for a, b in self.layouts))))
+        for seats, places in layouts:
+            _check(seats >= 0 and places >= 0,
+                   f"vehicle {self.vehicle_id}: layout {seats}+{places} has a negative capacity")
+            _check(seats + places > 0, f"vehicle {self.vehicle_id}: layout {seats}+{places} "
+                   f"has no capacity")
+        object.__setattr__(self, "layouts", layouts)
         _check_lat_lon(self.depot_lat, self.depot_lon, f"vehicle {self.vehicle_id} depot")
         _check(self.seats >= 0 and self.wheelchair_places >= 0,
                f"vehicle {self.vehicle_id}: negative capacity")
@@ -228,6 +242,9 @@ class Run:
     stops: tuple[Stop, ...]
     centre_ids: tuple[str, ...] = ()
     session_ids: tuple[str, ...] = ()
+    layout: tuple[int, int] | None = None
+    """The vehicle's layout ``(seats, wheelchair_places)`` on this run (None: not stated; the
+    loads must then fit one of the vehicle's layouts)."""
 
     @property
     def distance_m(self) -> int:

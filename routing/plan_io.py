@@ -1,4 +1,8 @@
-"""Reading and writing the plan file, schema ``samkorsel.plan/1`` (documented in the README)."""
+"""Reading and writing the plan file, schema ``samkorsel.plan/1`` (documented in the README).
+
+A run may carry the optional ``layout`` ``{"seats": 6, "wheelchairs": 3}``: the vehicle layout it
+uses (``docs/vehicles.md``); files without it stay valid.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ def stop_to_dict(stop: Stop) -> dict[str, Any]:
 
 
 def run_to_dict(run: Run) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "run_id": run.run_id,
         "weekday": run.weekday,
         "centre_id": run.centre_id,
@@ -41,6 +45,9 @@ def run_to_dict(run: Run) -> dict[str, Any]:
         "duration_s": run.duration_s,
         "stops": [stop_to_dict(s) for s in run.stops],
     }
+    if run.layout is not None:
+        out["layout"] = {"seats": run.layout[0], "wheelchairs": run.layout[1]}
+    return out
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
@@ -108,6 +115,8 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
                 session_id=r["session_id"], direction=r["direction"], vehicle_id=r["vehicle_id"],
                 stops=stops, centre_ids=tuple(r.get("centre_ids", ())),
                 session_ids=tuple(r.get("session_ids", ())),
+                layout=(int(r["layout"]["seats"]), int(r["layout"]["wheelchairs"]))
+                if r.get("layout") is not None else None,
             ))
         except (KeyError, TypeError, ValueError) as exc:
             raise PlanFormatError(

@@ -9,10 +9,12 @@ How a plan is built
    other form a wave, solved as one pickup-and-delivery problem (riders of different centres may
    share a vehicle). Waves are solved in time order; a vehicle is free for a later wave once it is
    back at its depot, and its fixed vehicle-day price is charged only in the first wave it serves.
-3. **Agreed times.** Published pickup times are the solver's start of service rounded *down* to
-   the grid (``rounding_s``). The solver reserves ``rounding_s - 1`` seconds on every arc into a
-   pickup, so the vehicle always arrives by the agreed time (it may wait, never be late), and the
-   ride limits are tightened by the same amount, so rounding never breaks a ride time.
+3. **Agreed times and waiting.** Riders on board never wait: the solver forbids slack between a
+   rider's pickup and drop-off, and each run is timed by :func:`routing.timing.time_segments`
+   (the vehicle leaves the depot just in time; it waits only while empty, at the door before a
+   boarding). The published pickup time is the boarding start rounded *down* to the grid
+   (``rounding_s``): the rider is ready at the agreed time and boards within ``rounding_s``
+   after it (``docs/vehicles.md``). Ride times are measured from the departure after boarding.
 4. **Consistency across weekdays.** Days are solved busiest first; once a rider has agreed times,
    later days constrain their pickup to ``[max seen - consistency_s, min seen + consistency_s]``,
    so all their times lie within ``consistency_s``. A rider who can only be served by breaking
@@ -28,8 +30,8 @@ import logging
 import math
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -53,9 +55,10 @@ from routing.model import (
 from routing.network import RoadNetwork
 from routing.params import PlanParams
 from routing.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
-from routing.rules import boarding_time_s, ride_limit_s
+from routing.rules import boarding_time_s, ride_limit_s, vehicle_fits
 from routing.snap import SnappedPoint, snap_points
 from routing.solver import solve
+from routing.timing import StopTiming, onboard_waits_s, time_segments
 
 log = logging.getLogger(__name__)
 
@@ -247,12 +250,8 @@ def _precheck(trip: Trip, ctx: _Context, day: _DayState) -> str | None:
     limit = ride_limit_s(rider, direct, p)
     if direct > limit:
         return f"direct trip {direct / 60:.0f} min > max {limit / 60:.0f} min"
-    pad = max(1, p.rounding_s) - 1
-    if direct > limit - pad:
-        return (f"direct trip {direct / 60:.1f} min leaves no room within max "
-                f"{limit / 60:.0f} min for pickup times rounded to {p.rounding_s // 60} min")
     capable = [v for v in ctx.vehicles.values()
-               if v.seats >= rider.seats and v.wheelchair_places >= rider.wheelchair_places]
+               if vehicle_fits(v, rider.seats, rider.wheelchair_places)]
     need = "a wheelchair place" if rider.wheelchair else f"{rider.seats} seat(s)"
     if rider.wheelchair and rider.escort:
         need = "a wheelchair place and a seat for the escort"
@@ -292,13 +291,19 @@ def _build_problem(
     day: _DayState,
     windows: dict[tuple[str, str], tuple[int, int]],
     name: str,
-) -> tuple[RoutingProblem, list[str], list[str]]:
-    """The wave's routing problem, its local place list and the vehicles in it."""
+    layout_choice: int | None = None,
+) -> tuple[RoutingProblem, list[str], list[tuple[str, tuple[int, int]]]]:
+    """The wave's routing problem, its local place list and its solver vehicles
+    ``(vehicle_id, layout)`` (one per layout of each free vehicle)."""
     p = ctx.params
-    grid = max(1, p.rounding_s)
-    pad = grid - 1
     vehicles = [v for v in ctx.vehicles.values()
                 if max(v.available_from_s, day.free_from.get(v.vehicle_id, 0)) < v.available_to_s]
+    # One solver vehicle per layout; at most one copy of a vehicle drives in a wave, so each run
+    # uses exactly one layout.
+    copies = [(v, layout) for v in vehicles for layout in v.layouts]
+    if layout_choice is not None:
+        # Each vehicle fixed to its layout number ``layout_choice`` (or its last).
+        copies = [(v, v.layouts[min(layout_choice, len(v.layouts) - 1)]) for v in vehicles]
     places: list[str] = [depot_place(v.vehicle_id) for v in vehicles]
     for t in trips:
         for place in _trip_places(t):
@@ -317,32 +322,21 @@ def _build_problem(
         direct = ctx.travel(origin, dest)
         limit = ride_limit_s(rider, direct, p)
         lo, hi = _centre_window(t, p)
-        w = windows.get((t.rider_id, t.direction))
+        p_lo, p_hi = _pickup_bounds(t, p, windows)
+        pickup = Visit(local[origin], p_lo, p_hi, board)
         if t.direction == "to_centre":
-            p_lo, p_hi = 0, DAY_S
-            if w is not None:
-                p_lo, p_hi = w[0], w[1] + pad
-            pickup = Visit(local[origin], p_lo, p_hi, board)
             delivery = Visit(local[dest], lo, hi, board)
         else:
-            p_lo, p_hi = _ceil_grid(lo, grid), _floor_grid(hi, grid) + pad
-            if w is not None:
-                p_lo, p_hi = max(p_lo, w[0]), min(p_hi, w[1] + pad)
-            if p_lo > p_hi:  # consistency window outside the session's window
-                p_lo, p_hi = _ceil_grid(lo, grid), _floor_grid(hi, grid) + pad
-            pickup = Visit(local[origin], p_lo, p_hi, board)
             delivery = Visit(local[dest], 0, DAY_S, board)
-        allowed = tuple(i for i, v in enumerate(vehicles)
-                        if v.seats >= rider.seats
-                        and v.wheelchair_places >= rider.wheelchair_places)
+        allowed = tuple(i for i, (_v, layout) in enumerate(copies)
+                        if rider.seats <= layout[0] and rider.wheelchair_places <= layout[1])
         requests.append(Request(
             request_id=t.rider_id,
             pickup=pickup,
             delivery=delivery,
             demand=(rider.seats, rider.wheelchair_places),
-            # Ride is measured from departure at the pickup; the solver bounds start-to-start, and
-            # rounding the agreed time down may add up to ``pad`` to the real ride.
-            max_ride=limit + board - pad,
+            # Ride is measured from departure at the pickup; the solver bounds start-to-start.
+            max_ride=limit + board,
             drop_penalty=_DROP_PENALTY,
             allowed_vehicles=allowed,
         ))
@@ -351,20 +345,50 @@ def _build_problem(
             vehicle_id=v.vehicle_id,
             start_location=local[depot_place(v.vehicle_id)],
             end_location=local[depot_place(v.vehicle_id)],
-            capacity=(v.seats, v.wheelchair_places),
+            capacity=layout,
+            exclusive_group=v.vehicle_id if len(v.layouts) > 1 else "",
             earliest_start=max(v.available_from_s, day.free_from.get(v.vehicle_id, 0)),
             latest_end=v.available_to_s,
             fixed_cost=0 if v.vehicle_id in day.used else v.fixed_cost_ore * _CENTI,
             cost_per_distance=v.cost_per_km_ore * _CENTI / 1000.0,
             cost_per_time=v.cost_per_hour_ore * _CENTI / 3600.0,
         )
-        for v in vehicles
+        for v, layout in copies
     )
     problem = RoutingProblem(
         time=time_m, distance=dist_m, requests=tuple(requests), vehicles=fleet,
         ride_time_weight=p.ride_time_weight_ore_per_hour * _CENTI / 3600.0, name=name,
+        no_wait_on_board=True,
     )
-    return problem, places, [v.vehicle_id for v in vehicles]
+    return problem, places, [(v.vehicle_id, layout) for v, layout in copies]
+
+
+def _pickup_bounds(
+    trip: Trip, p: PlanParams, windows: dict[tuple[str, str], tuple[int, int]]
+) -> tuple[int, int]:
+    """Bounds on the start of boarding of a trip's pickup.
+
+    The agreed time is the boarding start rounded down to the grid, so a bound ``agreed ≤ a`` is
+    ``boarding ≤ a + grid - 1``. At the centre the boarding itself lies in the pickup window.
+    A consistency window that misses the session's window is ignored (the rider becomes a
+    consistency exception rather than unserved).
+    """
+    grid = max(1, p.rounding_s)
+    w = windows.get((trip.rider_id, trip.direction))
+    if trip.direction == "to_centre":
+        if w is not None and _ceil_grid(w[0], grid) <= _floor_grid(w[1], grid):
+            return _ceil_grid(w[0], grid), _floor_grid(w[1], grid) + grid - 1
+        # No window, or an empty one (the rider's times already spread beyond the limit: an
+        # accepted exception on an earlier day).
+        return 0, DAY_S
+    lo, hi = _centre_window(trip, p)
+    b_lo, b_hi = _ceil_grid(lo, grid), hi
+    if w is not None:
+        c_lo = max(b_lo, _ceil_grid(w[0], grid))
+        c_hi = min(b_hi, _floor_grid(w[1], grid) + grid - 1)
+        if c_lo <= min(c_hi, _floor_grid(w[1], grid)):
+            return c_lo, c_hi
+    return b_lo, b_hi
 
 
 def _schedule_run(
@@ -373,61 +397,88 @@ def _schedule_run(
     ctx: _Context,
     run_id: str,
     trips: Sequence[Trip],
-    min_agreed: dict[str, int],
+    windows: dict[tuple[str, str], tuple[int, int]],
+    earliest_depart_s: int,
+    layout: tuple[int, int] | None = None,
 ) -> Run:
     """Turn a solved route into a run with agreed times, loads and road legs.
 
     ``visits`` are (kind, place, trip, solver start of service) without the depot visits.
-    Consecutive visits of the same kind at the same place become one stop.
+    Consecutive visits of the same kind at the same place become one stop when the solver's time
+    of the stop suits every rider's own bounds. The run is timed by
+    :func:`routing.timing.time_segments`: riders on board never wait, the vehicle leaves the
+    depot just in time, each segment (from boarding an empty vehicle until it is empty again)
+    starts near the solver's time, on the grid when possible; the agreed time of each pickup is
+    its boarding start rounded down to the grid.
     """
     p = ctx.params
     grid = max(1, p.rounding_s)
-    groups: list[tuple[str, str, list[Trip], int]] = []
+
+    def bounds(kind: str, place: str, trip: Trip) -> tuple[int, int]:
+        if kind == "pickup":
+            return _pickup_bounds(trip, p, windows)
+        if trip.direction == "to_centre" and place.startswith("centre:"):
+            return _centre_window(trip, p)
+        return -DAY_S, 2 * DAY_S
+
+    groups: list[tuple[str, str, list[Trip], int, tuple[int, int]]] = []
     for solver_kind, place, trip, t in visits:
         assert trip is not None
         kind = "pickup" if solver_kind == "pickup" else "dropoff"
-        # Co-located riders share a stop only if they share the agreed time: a rider's own
-        # time may carry a window (session, consistency) that the first rider's time misses.
-        same_time = kind != "pickup" or (
-            bool(groups) and _floor_grid(groups[-1][3], grid) >= min_agreed.get(trip.rider_id, 0))
-        if groups and groups[-1][0] == kind and groups[-1][1] == place and same_time:
-            groups[-1][2].append(trip)
-        else:
-            groups.append((kind, place, [trip], t))
+        lo, hi = bounds(kind, place, trip)
+        if groups and groups[-1][0] == kind and groups[-1][1] == place:
+            g_lo, g_hi = max(groups[-1][4][0], lo), min(groups[-1][4][1], hi)
+            # Co-located riders share a stop only if the stop's time suits each of them (a
+            # rider's own window may miss the first rider's time).
+            if g_lo <= groups[-1][3] <= g_hi:
+                groups[-1][2].append(trip)
+                groups[-1] = (kind, place, groups[-1][2], groups[-1][3], (g_lo, g_hi))
+                continue
+        groups.append((kind, place, [trip], t, (lo, hi)))
+
     depot = depot_place(vehicle.vehicle_id)
-    coords = ctx.coords
-    _first_kind, first_place, _, first_t = groups[0]
-    first_agreed = _floor_grid(first_t, grid)
-    depart = first_agreed - ctx.travel(depot, first_place)
-    stops: list[Stop] = []
-    seats = wheelchairs = 0
-    prev_place, prev_dep = depot, depart
-    raw: list[tuple[str, str, tuple[str, ...], int, int, int | None, int, int]] = []
-    raw.append(("depot", depot, (), depart, depart, None, 0, 0))
-    for kind, place, group_trips, t in groups:
-        arrival = prev_dep + ctx.travel(prev_place, place)
+    timings: list[StopTiming] = []
+    load = 0
+    prev = depot
+    for kind, place, group_trips, _t, (lo, hi) in groups:
         riders = [ctx.riders[tr.rider_id] for tr in group_trips]
-        service = sum(boarding_time_s(r, p) for r in riders)
+        timings.append(StopTiming(
+            service_s=sum(boarding_time_s(r, p) for r in riders),
+            travel_in_s=ctx.travel(prev, place), load_before=load,
+            start_lo_s=lo, start_hi_s=hi))
+        load += (1 if kind == "pickup" else -1) * len(riders)
+        prev = place
+    table = time_segments(
+        timings, travel_back_s=ctx.travel(prev, depot), earliest_depart_s=earliest_depart_s,
+        latest_back_s=vehicle.available_to_s, targets_s=[g[3] for g in groups], align_s=grid)
+    if not table.feasible:
+        # The solver's own times satisfy every bound; a miss means the models differ (a bug).
+        log.warning("run %s: no timetable without on-board waiting within the bounds", run_id)
+
+    coords = ctx.coords
+    raw: list[tuple[str, str, tuple[str, ...], int, int, int | None, int, int]] = []
+    raw.append(("depot", depot, (), table.depart_s, table.depart_s, None, 0, 0))
+    seats = wheelchairs = 0
+    prev_dep = table.depart_s
+    for (kind, place, group_trips, _t, _b), timing, start in zip(
+            groups, timings, table.starts_s, strict=True):
+        riders = [ctx.riders[tr.rider_id] for tr in group_trips]
+        # The vehicle waits only while empty: at the door before the segment's first boarding.
+        arrival = min(start, prev_dep + timing.travel_in_s)
         agreed: int | None = None
         if kind == "pickup":
-            agreed = max(_floor_grid(t, grid), _ceil_grid(arrival, grid))
-            start = agreed
+            agreed = _floor_grid(start, grid)
             seats += sum(r.seats for r in riders)
             wheelchairs += sum(r.wheelchair_places for r in riders)
         else:
-            start = arrival
-            if place.startswith("centre:"):
-                lo = max(_centre_window(tr, p)[0] for tr in group_trips)
-                start = max(arrival, lo)
-                arrival = start  # the driver waits on the way rather than arrive early
             seats -= sum(r.seats for r in riders)
             wheelchairs -= sum(r.wheelchair_places for r in riders)
-        departure = start + service
+        departure = start + timing.service_s
         raw.append((kind, place, tuple(tr.rider_id for tr in group_trips), arrival, departure,
                     agreed, seats, wheelchairs))
-        prev_place, prev_dep = place, departure
-    back = prev_dep + ctx.travel(prev_place, depot)
-    raw.append(("depot", depot, (), back, back, None, 0, 0))
+        prev_dep = departure
+    raw.append(("depot", depot, (), table.back_s, table.back_s, None, 0, 0))
+    stops: list[Stop] = []
     for i, (kind, place, rider_ids, arr, dep, agreed, s_load, w_load) in enumerate(raw):
         nxt = raw[i + 1][1] if i + 1 < len(raw) else None
         lat, lon = coords[place]
@@ -446,16 +497,8 @@ def _schedule_run(
         centre_id=centres.most_common(1)[0][0], session_id=sessions.most_common(1)[0][0],
         direction=trips[0].direction, vehicle_id=vehicle.vehicle_id, stops=tuple(stops),
         centre_ids=tuple(sorted(centres)), session_ids=tuple(sorted(sessions)),
+        layout=layout,
     )
-
-
-def _min_agreed(trip: Trip, p: PlanParams, windows: dict[tuple[str, str], tuple[int, int]]) -> int:
-    """The earliest agreed pickup time the trip's windows allow (on the grid)."""
-    lo = 0
-    if trip.direction == "from_centre":
-        lo = _ceil_grid(_centre_window(trip, p)[0], max(1, p.rounding_s))
-    w = windows.get((trip.rider_id, trip.direction))
-    return max(lo, w[0]) if w is not None else lo
 
 
 def _solve_wave(
@@ -483,9 +526,23 @@ def _solve_wave(
 
     options = SolveOptions(time_limit_s=time_limit_s, seed=p.seed,
                            solution_limit=p.solution_limit)
-    pad = max(1, p.rounding_s) - 1
     problem, places, vehicle_ids = _build_problem(solvable, ctx, day, windows, label)
-    solution = solve(problem, options, pickup_arrival_pad=pad)
+    solution = solve(problem, options)
+    if solution.dropped:
+        # Riders on board never wait, which leaves construction fewer ways to fit consistency
+        # windows; a second construction often serves everyone (measured on the demo week).
+        other = solve(problem, replace(options, first_solution="LOCAL_CHEAPEST_INSERTION"))
+        if (len(other.dropped), other.objective) < (len(solution.dropped), solution.objective):
+            solution = other
+    n_layouts = max((len(ctx.vehicles[v].layouts) for v, _ in vehicle_ids), default=1)
+    for choice in range(1, n_layouts) if solution.dropped else ():
+        # Construction rarely switches a vehicle's layout once a route is started; offer the
+        # fleet in each alternative layout as a whole too.
+        fixed = _build_problem(solvable, ctx, day, windows, label, layout_choice=choice)
+        other = solve(fixed[0], options)
+        if (len(other.dropped), other.objective) < (len(solution.dropped), solution.objective):
+            problem, places, vehicle_ids = fixed
+            solution = other
     exceptions: list[dict[str, object]] = []
     dropped_with_window = [i for i in solution.dropped
                            if (solvable[i].rider_id, solvable[i].direction) in windows]
@@ -495,8 +552,7 @@ def _solve_wave(
         for i in dropped_with_window:
             relaxed.pop((solvable[i].rider_id, solvable[i].direction), None)
         problem2, places2, vehicle_ids2 = _build_problem(solvable, ctx, day, relaxed, label)
-        solution2 = solve(problem2, options,
-                          pickup_arrival_pad=pad)
+        solution2 = solve(problem2, options)
         if len(solution2.dropped) < len(solution.dropped):
             served2 = {r for rt in solution2.routes for r in rt.requests}
             for i in dropped_with_window:
@@ -507,7 +563,8 @@ def _solve_wave(
                                        "reason": "no feasible route within the consistency window"})
             problem, places, vehicle_ids, solution = problem2, places2, vehicle_ids2, solution2
             windows = relaxed
-    stats.update({"requests": len(solvable), "vehicles_available": len(vehicle_ids),
+    stats.update({"requests": len(solvable),
+                  "vehicles_available": len({v for v, _ in vehicle_ids}),
                   "routes": len(solution.routes), "dropped": len(solution.dropped),
                   "objective": solution.objective, "status": solution.status,
                   "seconds": round(solution.wall_s, 2),
@@ -520,16 +577,18 @@ def _solve_wave(
             t.rider_id, t.weekday, t.session_id, t.direction,
             f"no room within the constraints: every vehicle able to carry the rider is full or "
             f"busy in the wave around {format_hm(t.centre_time_s)} (window "
-            f"{format_hm(lo)}–{format_hm(hi)}, {len(vehicle_ids)} vehicle(s) free)"))
+            f"{format_hm(lo)}–{format_hm(hi)}, {len({v for v, _ in vehicle_ids})} vehicle(s) "
+            f"free)"))
     runs: list[Run] = []
     for route in solution.routes:
-        vehicle = ctx.vehicles[vehicle_ids[route.vehicle]]
+        vehicle_id, layout = vehicle_ids[route.vehicle]
+        vehicle = ctx.vehicles[vehicle_id]
         visits = [(v.kind, places[v.location], solvable[v.request], v.time)
                   for v in route.visits if v.request is not None]
         route_trips = [solvable[r] for r in route.requests]
-        min_agreed = {t.rider_id: _min_agreed(t, p, windows) for t in route_trips}
+        earliest = max(vehicle.available_from_s, day.free_from.get(vehicle.vehicle_id, 0))
         run = _schedule_run(visits, vehicle, ctx, f"{label}-{vehicle.vehicle_id}", route_trips,
-                            min_agreed)
+                            windows, earliest, layout)
         runs.append(run)
         day.free_from[vehicle.vehicle_id] = run.stops[-1].arrival_s
         day.used.add(vehicle.vehicle_id)
@@ -658,6 +717,7 @@ def plan_kpis(
                     if direct > 0:
                         detours.append(ride / direct)
     spreads = [max(v) - min(v) for v in agreed.values()]
+    waits, late = run_wait_figures(runs, ctx.riders, ctx.params)
     vehicles_by_day: dict[str, set[str]] = defaultdict(set)
     for run in runs:
         vehicles_by_day[run.weekday].add(run.vehicle_id)
@@ -683,4 +743,33 @@ def plan_kpis(
             100.0 * sum(1 for s in spreads if limit is None or s <= limit) / len(spreads), 1)
         if spreads else 100.0,
         "consistency_exceptions": list(exceptions),
+        "onboard_wait_total_min": round(sum(waits) / 60.0, 1),
+        "onboard_wait_max_min": round(max(waits, default=0) / 60.0, 1),
+        "boarding_after_agreed_max_min": round(max(late, default=0) / 60.0, 1),
     }
+
+
+def run_wait_figures(
+    runs: Iterable[Run], riders: Mapping[str, Rider], params: PlanParams
+) -> tuple[list[int], list[int]]:
+    """Waiting figures of timed runs: idle seconds with riders on board at each stop where it
+    happens, and for each pickup how long after the agreed time boarding starts.
+
+    Boarding is taken to end at the stop's departure (the plan's convention), so it starts at
+    ``departure - boarding``.
+    """
+    waits: list[int] = []
+    late: list[int] = []
+    for run in runs:
+        services = [sum(boarding_time_s(riders[r], params) for r in s.rider_ids if r in riders)
+                    for s in run.stops]
+        loads = [s.load_seats + s.load_wheelchairs for s in run.stops]
+        per_stop = onboard_waits_s(
+            [s.arrival_s for s in run.stops], [s.departure_s for s in run.stops],
+            [s.leg_travel_s for s in run.stops], services, loads,
+            [s.kind == "pickup" for s in run.stops])
+        waits.extend(w for w in per_stop if w > 0)
+        for stop, service in zip(run.stops, services, strict=True):
+            if stop.kind == "pickup" and stop.agreed_s is not None:
+                late.append(max(0, stop.departure_s - service - stop.agreed_s))
+    return waits, late

@@ -70,6 +70,9 @@ class FleetVehicle:
     cost_per_time: float = 0.0
     """Cost per time unit of the route's duration (start to end, waiting included)."""
     max_duration: int | None = None
+    exclusive_group: str = ""
+    """Vehicles with the same non-empty group are alternatives (e.g. one physical vehicle in
+    several layouts): at most one of them is used."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,9 @@ class RoutingProblem:
     ride_time_weight: float = 0.0
     """Secondary objective: cost per time unit of riders' excess ride over the direct trip."""
     name: str = ""
+    no_wait_on_board: bool = False
+    """Forbid waiting while anyone is on board: between a request's pickup and its delivery the
+    vehicle only drives and serves (the weekly plan's waiting rule, ``docs/vehicles.md``)."""
 
     def __post_init__(self) -> None:
         n = self.time.shape[0]

@@ -6,9 +6,23 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from routing.model import Rider, Vehicle
 from routing.params import PlanParams
+
+PICKUP_TOLERANCE_S = 10 * 60
+"""Default pickup interval: the rider is ready at the agreed time and boards at most this long
+after it (the vehicle comes, the rider waits at home, never in a parked vehicle). The weekly plan
+uses less than the rounding grid of it; daily runs re-timed after afbud may use all of it."""
+
+
+def pickup_tolerance_s(params: PlanParams) -> int:
+    """How long after the agreed time boarding may start: ``params.pickup_tolerance_s`` if the
+    parameters have it, else :data:`PICKUP_TOLERANCE_S`, never less than the rounding grid."""
+    value = getattr(params, "pickup_tolerance_s", None)
+    tolerance = int(value) if isinstance(value, int) else PICKUP_TOLERANCE_S
+    return max(tolerance, max(1, params.rounding_s) - 1)
 
 
 def boarding_time_s(rider: Rider, params: PlanParams) -> int:
@@ -33,5 +47,30 @@ def ride_limit_s(rider: Rider, direct_s: int, params: PlanParams) -> int:
 
 def vehicle_fits(vehicle: Vehicle, seats: int, wheelchairs: int) -> bool:
     """Whether a load of ``seats`` seated riders/escorts and ``wheelchairs`` wheelchair users
-    fits the vehicle at one moment."""
-    return seats <= vehicle.seats and wheelchairs <= vehicle.wheelchair_places
+    fits the vehicle at one moment in some layout (:attr:`Vehicle.layouts`)."""
+    return layout_for(vehicle, seats, wheelchairs) is not None
+
+
+def layout_for(vehicle: Vehicle, seats: int, wheelchairs: int) -> tuple[int, int] | None:
+    """The first of the vehicle's layouts the load fits, or None."""
+    for layout in vehicle.layouts:
+        if seats <= layout[0] and wheelchairs <= layout[1]:
+            return layout
+    return None
+
+
+def run_layout(
+    vehicle: Vehicle, loads: Iterable[tuple[int, int]], preferred: tuple[int, int] | None = None
+) -> tuple[int, int] | None:
+    """A layout in which every load ``(seats, wheelchairs)`` of a run fits (a run keeps one
+    layout from depot to depot): ``preferred`` if it is one of the vehicle's layouts and fits,
+    else the first that fits, else None."""
+    loads = list(loads)
+    candidates = list(vehicle.layouts)
+    if preferred in candidates:
+        candidates.remove(preferred)
+        candidates.insert(0, preferred)
+    for seats, places in candidates:
+        if all(s <= seats and w <= places for s, w in loads):
+            return seats, places
+    return None

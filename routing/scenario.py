@@ -81,7 +81,7 @@ OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
     RIDERS_FILE: (
         "detour_factor", "boarding_min", "notes", "address", "can_travel_alone", "has_driver",
     ),
-    VEHICLES_FILE: ("kind",),
+    VEHICLES_FILE: ("kind", "layouts"),
 }
 """Columns a CSV file may have; any other column is ignored."""
 
@@ -498,6 +498,47 @@ def _rider_sessions(
     return tuple(ids)
 
 
+LAYOUT_SEPARATOR = ";"
+"""Separates the layouts in the ``layouts`` column of ``vehicles.csv`` (``8+2;6+3``)."""
+
+_LAYOUT_RE = re.compile(r"^(\d+)\s*\+\s*(\d+)$")
+
+
+def _parse_layouts(r: _Row) -> tuple[tuple[int, int], ...]:
+    """The ``layouts`` cell: ``seats+wheelchair_places`` separated by ';', e.g. ``8+2;6+3``.
+
+    The standard layout (``seats``, ``wheelchair_places``) is always included, listed or not.
+    """
+    value = r.text("layouts", required=False)
+    if not value:
+        return ()
+    out: list[tuple[int, int]] = []
+    for part in (p.strip() for p in value.split(LAYOUT_SEPARATOR)):
+        if not part:
+            continue
+        match = _LAYOUT_RE.match(part)
+        if match is None:
+            r.error(f"layout {part!r} is not seats+wheelchair_places (e.g. 8+2;6+3)", "layouts")
+            continue
+        seats, places = int(match.group(1)), int(match.group(2))
+        if seats + places == 0:
+            r.error(f"layout {part!r} has no capacity", "layouts")
+        elif (seats, places) in out:
+            r.error(f"layout {part!r} is listed twice", "layouts")
+        else:
+            out.append((seats, places))
+    if not out:
+        r.error("no layout listed (e.g. 8+2;6+3)", "layouts")
+    return tuple(out)
+
+
+def _layouts_text(v: Vehicle) -> str:
+    """The ``layouts`` cell of a vehicle: empty when it has only its standard layout."""
+    if len(v.layouts) <= 1:
+        return ""
+    return LAYOUT_SEPARATOR.join(f"{a}+{b}" for a, b in v.layouts)
+
+
 def _parse_vehicles(table: _Table, errors: _Errors) -> list[Vehicle]:
     vehicles: list[Vehicle] = []
     seen: dict[str, int] = {}
@@ -532,6 +573,7 @@ def _parse_vehicles(table: _Table, errors: _Errors) -> list[Vehicle]:
             available_from_s=available_from_s,
             available_to_s=available_to_s,
             kind=r.text("kind", required=False),
+            layouts=_parse_layouts(r),
         )
         if vehicle is not None:
             vehicles.append(vehicle)
@@ -852,7 +894,7 @@ def write_scenario(scenario: Scenario, directory: str | Path) -> None:
             v.vehicle_id, _float_text(v.depot_lat), _float_text(v.depot_lon), str(v.seats),
             str(v.wheelchair_places), _dkk_text(v.fixed_cost_ore), _dkk_text(v.cost_per_km_ore),
             _dkk_text(v.cost_per_hour_ore), _time_text(v.available_from_s),
-            _time_text(v.available_to_s), v.kind,
+            _time_text(v.available_to_s), v.kind, _layouts_text(v),
         ]
         for v in scenario.vehicles
     ))

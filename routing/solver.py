@@ -169,6 +169,14 @@ def solve(
     horizon = max(horizon, 1)
     model.AddDimension(time_cb, horizon, horizon, False, "time")
     tdim = model.GetDimensionOrDie("time")
+    ddim = None
+    if problem.no_wait_on_board:
+        # Pure driving and service time along the route (no slack): riders on board never wait
+        # iff, for every request, the time between pickup and delivery equals the driving and
+        # service time between them (every loaded arc lies inside some request's pickup–delivery
+        # span, so this forbids slack exactly where someone is on board).
+        model.AddDimension(time_cb, 0, horizon, True, "drive")
+        ddim = model.GetDimensionOrDie("drive")
 
     # Arc costs per vehicle class (distance tariff); time tariff as span cost.
     classes: dict[float, int] = {}
@@ -224,6 +232,11 @@ def solve(
             solver.Add(tdim.CumulVar(p_idx) <= tdim.CumulVar(d_idx))
             if req.max_ride is not None:
                 solver.Add(tdim.CumulVar(d_idx) - tdim.CumulVar(p_idx) <= int(req.max_ride))
+            if ddim is not None:
+                # Right after boarding someone is on board: no slack (also helps propagation).
+                tdim.SlackVar(p_idx).SetValue(0)
+                solver.Add(tdim.CumulVar(d_idx) - tdim.CumulVar(p_idx)
+                           == ddim.CumulVar(d_idx) - ddim.CumulVar(p_idx))
             if ride_coeff > 0:
                 # Ride-time proxy: pick up no earlier than needed, deliver as soon as possible.
                 direct = int(problem.time[req.pickup.location, req.delivery.location])
@@ -248,6 +261,14 @@ def solve(
             # vehicle variable instead (-1 = unperformed).
             for idx in indices:
                 model.VehicleVar(idx).SetValues([-1, *req.allowed_vehicles])
+    groups: dict[str, list[int]] = {}
+    for vi, veh in enumerate(problem.vehicles):
+        if veh.exclusive_group:
+            groups.setdefault(veh.exclusive_group, []).append(vi)
+    for members in groups.values():
+        if len(members) > 1:
+            # Alternatives (one vehicle, several layouts): at most one of them drives.
+            solver.Add(solver.Sum([model.ActiveVehicleVar(vi) for vi in members]) <= 1)
     for vi in range(n_vehicles):
         model.AddVariableMaximizedByFinalizer(tdim.CumulVar(model.Start(vi)))
         model.AddVariableMinimizedByFinalizer(tdim.CumulVar(model.End(vi)))

@@ -15,7 +15,12 @@ Conventions checked (those of the planner, see ``docs/``):
   runs the other way round. Stop coordinates are those of the place.
 * **Legs** equal the recomputed road trip to the next stop (within 1 s and 1 m); times leave room
   for the leg, boarding and the agreed pickup time; agreed times lie on the rounding grid.
+* **Waiting.** Boarding starts no earlier than the agreed time and at most the pickup tolerance
+  (10 min) after it; riders on board never wait (idle time with anyone on board, beyond
+  ``ONBOARD_WAIT_TOLERANCE_S``, is an ``onboard_wait`` violation).
 * **Windows, ride times, loads, vehicle availability and overlap, consistency across weekdays.**
+  Loads are checked against the run's ``layout`` (one of the vehicle's layouts) or, when the run
+  states none, against a layout of the vehicle that fits the whole run.
 """
 
 from __future__ import annotations
@@ -58,6 +63,13 @@ LEG_TOLERANCE_M = 1
 """Recomputed and stated leg distances may differ by this much (rounding)."""
 COORD_TOLERANCE_DEG = 1e-6
 """A stop's coordinates must equal its place's within this (the JSON keeps 7 decimals)."""
+
+PICKUP_TOLERANCE_S = 10 * 60
+"""Boarding may start at most this long after the agreed pickup time (the pickup interval; the
+checker's own copy of :data:`routing.rules.PICKUP_TOLERANCE_S`, overridden by a
+``pickup_tolerance_s`` plan parameter when there is one)."""
+ONBOARD_WAIT_TOLERANCE_S = 60
+"""Idle time with riders on board tolerated at one stop (the rule is: none)."""
 
 ERROR = "error"
 WARNING = "warning"
@@ -359,6 +371,7 @@ class _Verifier:
         self.check_legs(ri, run)
         self.check_pickup_times(run)
         self.check_boarding(run)
+        self.check_onboard_wait(ri, run)
         picked, dropped = self.check_loads(run, vehicle)
         if vehicle is not None:
             self.check_availability(run, vehicle)
@@ -451,12 +464,59 @@ class _Verifier:
             if grid > 1 and agreed % grid != 0:
                 self.add("agreed_not_on_grid", f"{where}: agreed time {_t(agreed)} is not a "
                          f"multiple of {_dur(grid)}", run_id=rid)
-            if stop.arrival_s > agreed:
-                self.add("late_at_pickup", f"{where}: arrives {_t(stop.arrival_s)}, after the "
-                         f"agreed pickup time {_t(agreed)}", run_id=rid)
+            need = sum(self.boarding_s(self.riders[r]) for r in stop.rider_ids
+                       if r in self.riders)
+            boarding = stop.departure_s - need
+            tolerance = self.pickup_tolerance_s()
+            if boarding > agreed + tolerance:
+                self.add("late_at_pickup", f"{where}: boarding starts {_t(boarding)} (arrives "
+                         f"{_t(stop.arrival_s)}), more than {_dur(tolerance)} after the agreed "
+                         f"pickup time {_t(agreed)}", run_id=rid)
             if stop.departure_s < agreed:
                 self.add("early_departure", f"{where}: departs {_t(stop.departure_s)}, before "
                          f"the agreed pickup time {_t(agreed)}", run_id=rid)
+
+    def pickup_tolerance_s(self) -> int:
+        value = getattr(self.params, "pickup_tolerance_s", None)
+        tolerance = int(value) if isinstance(value, int) else PICKUP_TOLERANCE_S
+        return max(tolerance, max(1, self.params.rounding_s) - 1)
+
+    def check_onboard_wait(self, ri: int, run: Run) -> None:
+        """Riders on board never wait: while anyone is on board the vehicle drives, boards or
+        alights. Idle time is counted on the way into a stop (later than the previous departure
+        plus the true leg), before boarding at a pickup reached with riders on board, and after
+        alighting at a drop-off when riders remain."""
+        rid = run.run_id
+        on_board: list[str] = []
+        for si in range(1, len(run.stops)):
+            prev, stop = run.stops[si - 1], run.stops[si]
+            for r in prev.rider_ids:
+                if prev.kind == "pickup":
+                    on_board.append(r)
+                elif prev.kind == "dropoff" and r in on_board:
+                    on_board.remove(r)
+            leg = self.travel(self.point_id(ri, si - 1, prev), self.point_id(ri, si, stop))
+            travel_s = leg[0] if leg is not None else prev.leg_travel_s
+            need = sum(self.boarding_s(self.riders[r]) for r in stop.rider_ids
+                       if r in self.riders)
+            idle_stop = max(0, stop.departure_s - stop.arrival_s - need)
+            wait = max(0, stop.arrival_s - prev.departure_s - travel_s) if on_board else 0
+            waiting = list(on_board)
+            if stop.kind == "pickup" and on_board:
+                wait += idle_stop
+            elif stop.kind == "dropoff":
+                remain = [r for r in on_board if r not in stop.rider_ids]
+                if remain:
+                    wait += idle_stop
+                    waiting = waiting if wait > idle_stop else remain
+            if wait > ONBOARD_WAIT_TOLERANCE_S:
+                self.add("onboard_wait", f"run {rid} stop {si}: riders "
+                         f"{', '.join(waiting)} on board wait {_dur(wait)} (leaving stop "
+                         f"{si - 1} at {_t(prev.departure_s)}, driving {_dur(travel_s)}, "
+                         f"arriving {_t(stop.arrival_s)}, departing {_t(stop.departure_s)} "
+                         f"after {_dur(need)} of boarding/alighting); waiting must happen "
+                         f"before a pickup, with nobody on board", run_id=rid,
+                         rider_id=waiting[0] if waiting else None)
 
     def check_boarding(self, run: Run) -> None:
         rid = run.run_id
@@ -479,6 +539,7 @@ class _Verifier:
         rid = run.run_id
         picked: dict[str, int] = {}
         dropped: dict[str, int] = {}
+        loads: list[tuple[int, int, int]] = []
         seats = wheelchairs = 0
         for si, stop in enumerate(run.stops):
             where = f"run {rid} stop {si}"
@@ -511,18 +572,41 @@ class _Verifier:
                 self.add("load_mismatch", f"{where}: states load {stop.load_seats} seat(s) + "
                          f"{stop.load_wheelchairs} wheelchair(s), recomputed {seats} + "
                          f"{wheelchairs}", run_id=rid)
-            if vehicle is not None and seats > vehicle.seats:
-                self.add("capacity_seats", f"{where}: {seats} seats occupied, vehicle "
-                         f"{vehicle.vehicle_id} has {vehicle.seats}", run_id=rid)
-            if vehicle is not None and wheelchairs > vehicle.wheelchair_places:
-                self.add("capacity_wheelchairs", f"{where}: {wheelchairs} wheelchair places "
-                         f"occupied, vehicle {vehicle.vehicle_id} has "
-                         f"{vehicle.wheelchair_places}", run_id=rid)
+            loads.append((si, seats, wheelchairs))
+        if vehicle is not None:
+            self.check_capacity(run, vehicle, loads)
         for rider_id, si in picked.items():
             if rider_id not in dropped:
                 self.add("order", f"run {rid} stop {si}: rider {rider_id} picked up but never "
                          f"dropped off", run_id=rid, rider_id=rider_id)
         return picked, dropped
+
+    def check_capacity(self, run: Run, vehicle: Vehicle,
+                       loads: Sequence[tuple[int, int, int]]) -> None:
+        """Recomputed loads against the run's layout: the stated one, which must be one of the
+        vehicle's layouts, or else the first layout all of the run's loads fit (a run keeps
+        one layout from depot to depot)."""
+        rid = run.run_id
+        layouts = list(dict.fromkeys(((vehicle.seats, vehicle.wheelchair_places),
+                                      *vehicle.layouts)))
+        shown = ", ".join(f"{a}+{b}" for a, b in layouts)
+        layout = run.layout
+        if layout is not None and tuple(layout) not in layouts:
+            self.add("layout", f"run {rid}: layout {layout[0]} seat(s) + {layout[1]} wheelchair "
+                     f"place(s) is not one of vehicle {vehicle.vehicle_id}'s layouts ({shown})",
+                     run_id=rid)
+        if layout is None:
+            layout = next((lay for lay in layouts
+                           if all(s <= lay[0] and w <= lay[1] for _, s, w in loads)), layouts[0])
+        what = f"vehicle {vehicle.vehicle_id} in layout {layout[0]}+{layout[1]}"
+        for si, seats, wheelchairs in loads:
+            where = f"run {rid} stop {si}"
+            if seats > layout[0]:
+                self.add("capacity_seats", f"{where}: {seats} seats occupied, {what} has "
+                         f"{layout[0]}", run_id=rid)
+            if wheelchairs > layout[1]:
+                self.add("capacity_wheelchairs", f"{where}: {wheelchairs} wheelchair places "
+                         f"occupied, {what} has {layout[1]}", run_id=rid)
 
     def check_availability(self, run: Run, vehicle: Vehicle) -> None:
         rid = run.run_id

@@ -128,10 +128,12 @@ class VehicleSpec:
     cost_per_km_ore: int
     cost_per_hour_ore: int
     depot: str
+    layouts: tuple[tuple[int, int], ...] = ()
+    """Further interior layouts (seats, wheelchair places); a wheelchair place replaces seats."""
 
 
 FLEET: tuple[VehicleSpec, ...] = (
-    VehicleSpec("BUS", 3, "minibus", 8, 2, 140_000, 850, 42_000, "yard"),
+    VehicleSpec("BUS", 3, "minibus", 8, 2, 140_000, 850, 42_000, "yard", ((6, 3),)),
     VehicleSpec("TAXI", 3, "taxi", 4, 0, 0, 1_400, 48_000, "taxi"),
     VehicleSpec("HTAXI", 1, "wheelchair_taxi", 3, 1, 30_000, 1_600, 54_000, "taxi"),
 )
@@ -527,6 +529,7 @@ def build_demo(extract: OsmExtract, seed: int = SEED) -> tuple[Scenario, _Loads]
                 f"{fleet.prefix}{n}", lat, lon, fleet.seats, fleet.wheelchair_places,
                 fleet.fixed_cost_ore, fleet.cost_per_km_ore, fleet.cost_per_hour_ore,
                 parse_time(AVAILABLE[0]), parse_time(AVAILABLE[1]), fleet.kind,
+                layouts=fleet.layouts,
             ))
     fleet_seats = sum(v.seats for v in vehicles)
     fleet_wheelchairs = sum(v.wheelchair_places for v in vehicles)
@@ -595,10 +598,12 @@ def readme(scenario: Scenario, loads: _Loads) -> str:
         f"{AVAILABLE[0]}–{AVAILABLE[1]}.",
         "",
         *_table(
-            ["vehicles", "kind", "seats", "wheelchair places", "fixed DKK/day", "DKK/km",
-             "DKK/hour"],
+            ["vehicles", "kind", "seats", "wheelchair places", "other layouts",
+             "fixed DKK/day", "DKK/km", "DKK/hour"],
             [[", ".join(v.vehicle_id for v in scenario.vehicles if v.kind == spec.kind),
-              spec.kind, spec.seats, spec.wheelchair_places, f"{spec.fixed_cost_ore / 100:.2f}",
+              spec.kind, spec.seats, spec.wheelchair_places,
+              "; ".join(f"{a}+{b}" for a, b in spec.layouts) or "–",
+              f"{spec.fixed_cost_ore / 100:.2f}",
               f"{spec.cost_per_km_ore / 100:.2f}", f"{spec.cost_per_hour_ore / 100:.2f}"]
              for spec in FLEET],
         ),

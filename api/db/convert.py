@@ -35,6 +35,7 @@ def vehicle_model(row: m.Vehicle) -> model.Vehicle:
         fixed_cost_ore=row.fixed_cost_ore, cost_per_km_ore=row.cost_per_km_ore,
         cost_per_hour_ore=row.cost_per_hour_ore, available_from_s=row.available_from_s,
         available_to_s=row.available_to_s, kind=row.kind,
+        layouts=tuple((int(x["seats"]), int(x["wheelchair_places"])) for x in row.layouts or ()),
     )
 
 
@@ -63,6 +64,8 @@ def vehicle_values(v: model.Vehicle) -> dict[str, Any]:
         "wheelchair_places": v.wheelchair_places, "fixed_cost_ore": v.fixed_cost_ore,
         "cost_per_km_ore": v.cost_per_km_ore, "cost_per_hour_ore": v.cost_per_hour_ore,
         "available_from_s": v.available_from_s, "available_to_s": v.available_to_s,
+        "layouts": [{"seats": a, "wheelchair_places": b} for a, b in v.layouts]
+        if len(v.layouts) > 1 else [],
     }
 
 

@@ -110,6 +110,9 @@ class Vehicle(Base):
     depot_lon: Mapped[float] = mapped_column(Float)
     seats: Mapped[int] = mapped_column(Integer)
     wheelchair_places: Mapped[int] = mapped_column(Integer)
+    layouts: Mapped[list[Any]] = mapped_column(default=list)
+    """All layouts ``[{"seats": 8, "wheelchair_places": 2}, …]`` (standard first; [] = only the
+    standard one), revision 0002."""
     fixed_cost_ore: Mapped[int] = mapped_column(Integer)
     cost_per_km_ore: Mapped[int] = mapped_column(Integer)
     cost_per_hour_ore: Mapped[int] = mapped_column(Integer)

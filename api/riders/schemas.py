@@ -97,12 +97,23 @@ class RiderOut(OutModel):
     updated_at: datetime
 
 
+class Layout(ApiModel):
+    """An interior layout of a vehicle: a wheelchair place may replace seats."""
+
+    seats: int = Field(ge=0, le=100)
+    wheelchair_places: int = Field(ge=0, le=20)
+
+
 class VehicleFields(ApiModel):
     kind: str = Field(default="", max_length=100, examples=["minibus med lift"])
     depot_lat: Latitude
     depot_lon: Longitude
     seats: int = Field(ge=0, le=100)
     wheelchair_places: int = Field(ge=0, le=20)
+    layouts: list[Layout] = Field(
+        default_factory=list, max_length=10,
+        description="Further layouts the vehicle can take (e.g. 6 seats + 3 wheelchair places); "
+                    "the standard layout (seats, wheelchair_places) is always included.")
     fixed_cost_ore: int = Field(ge=0, le=10**9, description="Price per vehicle-day (øre).")
     cost_per_km_ore: int = Field(ge=0, le=10**7)
     cost_per_hour_ore: int = Field(ge=0, le=10**8)
@@ -113,6 +124,8 @@ class VehicleFields(ApiModel):
     def _check(self) -> VehicleFields:
         if self.seats + self.wheelchair_places == 0:
             raise ValueError("a vehicle needs at least one seat or wheelchair place")
+        if any(lay.seats + lay.wheelchair_places == 0 for lay in self.layouts):
+            raise ValueError("a layout needs at least one seat or wheelchair place")
         if time_seconds(self.available_from) >= time_seconds(self.available_to):
             raise ValueError("available_from is not before available_to")
         return self
@@ -129,6 +142,7 @@ class VehicleOut(OutModel):
     depot_lon: float
     seats: int
     wheelchair_places: int
+    layouts: list[Layout]
     fixed_cost_ore: int
     cost_per_km_ore: int
     cost_per_hour_ore: int
@@ -142,6 +156,9 @@ class VehicleOut(OutModel):
         return cls(
             vehicle_id=row.vehicle_id, kind=row.kind, depot_lat=row.depot_lat,
             depot_lon=row.depot_lon, seats=row.seats, wheelchair_places=row.wheelchair_places,
+            layouts=[Layout(seats=a, wheelchair_places=b) for a, b in dict.fromkeys(
+                [(row.seats, row.wheelchair_places),
+                 *((int(x["seats"]), int(x["wheelchair_places"])) for x in row.layouts or ())])],
             fixed_cost_ore=row.fixed_cost_ore, cost_per_km_ore=row.cost_per_km_ore,
             cost_per_hour_ore=row.cost_per_hour_ore,
             available_from=time_text(row.available_from_s),

@@ -5,15 +5,17 @@ reproducible."""
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from pathlib import Path
 
 import pytest
 
-from routing.model import Rider, Scenario, Vehicle
+from routing.model import Rider, Run, Scenario, Stop, Vehicle
 from routing.network import RoadNetwork
 from routing.params import PlanParams
 from routing.plan_io import plan_from_dict, plan_to_dict
 from routing.planner import build_plan, rider_trips, waves_of_day
+from routing.rules import boarding_time_s
 from routing.scenario import load_scenario
 from routing.verify import verify_plan
 
@@ -99,12 +101,63 @@ def test_small_plan_passes_verification(small: Scenario, small_plan,  # type: ig
     assert served == {(t.rider_id, t.weekday, t.direction) for t in rider_trips(small)}
 
 
-def test_agreed_times_on_grid_and_vehicle_never_late(small_plan) -> None:  # type: ignore[no-untyped-def]
+def _boarding_start(stop: Stop, sc: Scenario) -> int:
+    return stop.departure_s - sum(boarding_time_s(sc.rider(r), FAST) for r in stop.rider_ids)
+
+
+def test_agreed_times_on_grid_and_boarding_within_the_grid(  # type: ignore[no-untyped-def]
+        small: Scenario, small_plan) -> None:
     for run in small_plan.runs:
         for stop in run.stops:
             if stop.kind == "pickup":
                 assert stop.agreed_s is not None and stop.agreed_s % 300 == 0
-                assert stop.arrival_s <= stop.agreed_s <= stop.departure_s
+                # The rider is ready at the agreed time and boards within 5 min after it.
+                assert stop.agreed_s <= _boarding_start(stop, small) < stop.agreed_s + 300
+                assert stop.arrival_s <= _boarding_start(stop, small)
+
+
+def _old_timetable_wait_s(run: Run, sc: Scenario) -> int:
+    """On-board waiting of the former rule: leave the first pickup at its agreed time, then
+    drive and wait at each later pickup until its agreed time (riders on board)."""
+    wait = 0
+    clock: int | None = None
+    load = 0
+    for prev, stop in itertools.pairwise(run.stops):
+        board = sum(boarding_time_s(sc.rider(r), FAST) for r in stop.rider_ids)
+        if prev.kind == "depot":
+            clock = stop.agreed_s if stop.agreed_s is not None else stop.arrival_s
+        else:
+            assert clock is not None
+            clock += prev.leg_travel_s
+            if stop.kind == "pickup" and stop.agreed_s is not None and stop.agreed_s > clock:
+                if load > 0:
+                    wait += stop.agreed_s - clock
+                clock = stop.agreed_s
+        if stop.kind == "depot":
+            break
+        clock += board
+        load += len(stop.rider_ids) * (1 if stop.kind == "pickup" else -1)
+    return wait
+
+
+def test_riders_on_board_never_wait(small: Scenario, small_plan,  # type: ignore[no-untyped-def]
+                                    samso_network: RoadNetwork) -> None:
+    # With the same stops and agreed times, the former timetable parks with riders on board.
+    assert sum(_old_timetable_wait_s(run, small) for run in small_plan.runs) > 0
+    # The plan's timetable does not: while anyone is on board the vehicle drives or serves.
+    for run in small_plan.runs:
+        load = 0
+        for prev, stop in itertools.pairwise(run.stops):
+            load += len(prev.rider_ids) * (1 if prev.kind == "pickup" else -1)
+            if load > 0:
+                assert stop.arrival_s == prev.departure_s + prev.leg_travel_s, run.run_id
+                if stop.kind == "pickup":
+                    assert _boarding_start(stop, small) == stop.arrival_s, run.run_id
+    k = small_plan.kpis
+    assert k["onboard_wait_total_min"] == 0 and k["onboard_wait_max_min"] == 0
+    assert k["boarding_after_agreed_max_min"] <= 5
+    assert not any(v.code == "onboard_wait" for v in verify_plan(small_plan, small,
+                                                                  samso_network))
 
 
 def test_capacities_hold(small: Scenario, small_plan) -> None:  # type: ignore[no-untyped-def]
@@ -144,8 +197,8 @@ def test_unserved_riders_get_concrete_reasons_and_the_rest_is_planned(
     walkers = [r for r in small.riders if not r.wheelchair]
     far = walkers[0]
     wheel = dataclasses.replace(walkers[1], wheelchair=True, escort=False)
-    # A 1-minute ride limit no real trip meets; a wheelchair user with no lift vehicle.
-    riders = (dataclasses.replace(far, max_ride_s=60, detour_factor=None), wheel,
+    # A 1-second ride limit no real trip meets; a wheelchair user with no lift vehicle.
+    riders = (dataclasses.replace(far, max_ride_s=1, detour_factor=None), wheel,
               *walkers[2:8])
     taxis: tuple[Vehicle, ...] = tuple(v for v in small.vehicles if v.wheelchair_places == 0)
     sc = dataclasses.replace(small, riders=riders, vehicles=taxis)
@@ -206,3 +259,37 @@ def test_other_rounding_grid(small: Scenario, samso_network: RoadNetwork) -> Non
     agreed = [s.agreed_s for r in plan.runs for s in r.stops if s.kind == "pickup"]
     assert agreed and all(a is not None and a % 600 == 0 for a in agreed)
     assert _errors(plan, sc, samso_network) == []
+
+
+def test_vehicle_layouts_are_chosen_per_run(demo: Scenario, samso_network: RoadNetwork) -> None:
+    """One minibus, 8+2 or 6+3: three wheelchair users on Monday need 6+3, seven seated riders on
+    Tuesday need 8 seats; each run states its layout and the checker holds it to it."""
+    bus = dataclasses.replace(next(v for v in demo.vehicles if v.kind == "minibus"),
+                              seats=8, wheelchair_places=2, layouts=((6, 3),))
+    assert bus.layouts == ((8, 2), (6, 3))
+    tra = [r for r in demo.riders if r.centre_id == "TRA"]
+    wheel = [dataclasses.replace(r, session_ids=("TRA-MON-AM",), escort=False)
+             for r in tra if r.wheelchair][:3]
+    seated = [dataclasses.replace(r, session_ids=("TRA-TUE-AM",), escort=False)
+              for r in tra if not r.wheelchair][:7]
+    assert len(wheel) == 3 and len(seated) == 7
+    sc = dataclasses.replace(demo, riders=(*wheel, *seated), vehicles=(bus,), plan_params=FAST)
+    plan = build_plan(sc, samso_network, FAST)
+    assert plan.unserved == ()
+    layouts = {(run.weekday, run.direction): run.layout for run in plan.runs}
+    assert layouts[("mon", "to_centre")] == (6, 3) and layouts[("mon", "from_centre")] == (6, 3)
+    assert layouts[("tue", "to_centre")] == (8, 2) and layouts[("tue", "from_centre")] == (8, 2)
+    assert _errors(plan, sc, samso_network) == []
+    assert plan_from_dict(plan_to_dict(plan)) == plan
+    assert plan_to_dict(plan)["runs"][0]["layout"] in ({"seats": 6, "wheelchairs": 3},
+                                                       {"seats": 8, "wheelchairs": 2})
+    # Held to its stated layout: Monday's run claimed as 8+2 carries one wheelchair too many;
+    # a layout the vehicle does not have is reported as such.
+    monday = next(r for r in plan.runs if r.weekday == "mon" and r.direction == "to_centre")
+    for bad, code in (((8, 2), "capacity_wheelchairs"), ((7, 3), "layout")):
+        wrong = dataclasses.replace(plan, runs=tuple(
+            dataclasses.replace(r, layout=bad) if r is monday else r for r in plan.runs))
+        assert code in {v.code for v in _errors(wrong, sc, samso_network)}
+    # Without the 6+3 layout the third wheelchair user cannot ride on Monday.
+    plain = dataclasses.replace(sc, vehicles=(dataclasses.replace(bus, layouts=()),))
+    assert build_plan(plain, samso_network, FAST).unserved

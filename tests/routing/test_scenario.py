@@ -544,3 +544,43 @@ def test_committed_demo_is_what_make_demo_generates(tmp_path: Path) -> None:
         module.generate(tmp_path / run)
         for path in sorted(DEMO.iterdir()):
             assert (tmp_path / run / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+# --------------------------------------------------------------------------------------------
+# Vehicle layouts (docs/vehicles.md)
+
+
+def _with_layouts(directory: Path, bus: str, taxi: str = "") -> None:
+    edit(directory, VEHICLES_FILE, "available_to,kind\n", "available_to,kind,layouts\n")
+    edit(directory, VEHICLES_FILE, "minibus\n", f"minibus,{bus}\n")
+    edit(directory, VEHICLES_FILE, "taxi\n", f"taxi,{taxi}\n")
+
+
+def test_vehicle_layouts_column(good: Path, tmp_path: Path) -> None:
+    _with_layouts(good, '"6+3; 8+2"')
+    sc = load_scenario(good)
+    bus, taxi = sc.vehicles
+    # The standard layout (seats, wheelchair_places) comes first, listed or not.
+    assert bus.layouts == ((8, 2), (6, 3))
+    assert taxi.layouts == ((4, 0),)
+    write_scenario(sc, tmp_path / "out")
+    assert load_scenario(tmp_path / "out").vehicles == sc.vehicles
+    assert "8+2;6+3" in (tmp_path / "out" / VEHICLES_FILE).read_text("utf-8")
+
+
+BAD_LAYOUTS = [
+    ("8x2", "is not seats+wheelchair_places"),
+    ("6+-3", "is not seats+wheelchair_places"),
+    ('"6+3;0+0"', "has no capacity"),
+    ('"6+3;6+3"', "listed twice"),
+    ('";"', "no layout listed"),
+]
+
+
+@pytest.mark.parametrize(("value", "words"), BAD_LAYOUTS, ids=[b[1] for b in BAD_LAYOUTS])
+def test_bad_layouts_are_located(good: Path, value: str, words: str) -> None:
+    _with_layouts(good, "6+3", value)
+    errors = load_errors(good)
+    matching = [e for e in errors if (e.file, e.row, e.column) == (VEHICLES_FILE, 3, "layouts")]
+    assert matching and any(words in e.detail for e in matching), [str(e) for e in errors]
+    assert str(matching[0]).startswith(f"{VEHICLES_FILE}, row 3, column 'layouts': ")

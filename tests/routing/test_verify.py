@@ -94,8 +94,8 @@ def _leg(matrix: TravelMatrix, a: str, b: str) -> tuple[int, int]:
     return int(matrix.time_s[i, j]), int(matrix.distance_m[i, j])
 
 
-def _ceil_grid(t: int) -> int:
-    return -(-t // PARAMS.rounding_s) * PARAMS.rounding_s
+def _floor_grid(t: int) -> int:
+    return t - t % PARAMS.rounding_s
 
 
 def _schedule(
@@ -104,14 +104,15 @@ def _schedule(
     depot_departure_s: int,
     scenario: Scenario = SCENARIO,
 ) -> tuple[Stop, ...]:
-    """Times, agreed times, loads and legs of a stop sequence, simulated forward."""
+    """Times, agreed times, loads and legs of a stop sequence, simulated forward with no waiting:
+    each rider boards on arrival and the agreed time is that rounded down to the grid."""
     stops: list[Stop] = []
     t = depot_departure_s
     seats = wheelchairs = 0
     for i, (kind, place, riders) in enumerate(spec):
         arrival = t
-        agreed = _ceil_grid(arrival) if kind == "pickup" else None
-        start = agreed if agreed is not None else arrival
+        agreed = _floor_grid(arrival) if kind == "pickup" else None
+        start = arrival
         board = 0
         for rider_id in riders:
             rider = scenario.rider(rider_id)
@@ -142,7 +143,7 @@ def _to_centre_run(
     hi = session_start_s - PARAMS.arrive_latest_before_s
     # Latest depot departure whose centre arrival lands in the window (rounding shifts it).
     first_leg = _leg(matrix, "depot:V1", f"home:{pickups[0]}")[0]
-    for first_agreed in range(_ceil_grid(hi), lo - 2 * H, -PARAMS.rounding_s):
+    for first_agreed in range(_floor_grid(hi), lo - 2 * H, -PARAMS.rounding_s):
         stops = _schedule(matrix, spec, first_agreed - first_leg)
         if lo <= stops[-2].arrival_s <= hi:
             return Run(run_id, weekday, "TRA", session_id, "to_centre", "V1", stops,
@@ -250,9 +251,10 @@ def test_pickup_at_centre_outside_window(plan: Plan, network: RoadNetwork) -> No
 
 
 def test_capacity_exceeded(plan: Plan, network: RoadNetwork) -> None:
-    small = replace(SCENARIO, vehicles=(replace(VEHICLE, seats=1),))
+    small = replace(SCENARIO, vehicles=(replace(VEHICLE, seats=1, layouts=()),))
     assert "capacity_seats" in _codes(_check(plan, network, small))
-    no_lift = replace(SCENARIO, vehicles=(replace(VEHICLE, seats=4, wheelchair_places=0),))
+    no_lift = replace(SCENARIO, vehicles=(replace(VEHICLE, seats=4, wheelchair_places=0,
+                                                  layouts=()),))
     assert "capacity_wheelchairs" in _codes(_check(plan, network, no_lift))
 
 
@@ -309,11 +311,54 @@ def test_agreed_not_on_grid(plan: Plan, network: RoadNetwork) -> None:
 
 
 def test_late_at_pickup(plan: Plan, network: RoadNetwork) -> None:
-    agreed = _run(plan, "MON-TO-0900-V1").stops[1].agreed_s
+    stop = _run(plan, "MON-TO-0900-V1").stops[1]
+    agreed = stop.agreed_s
     assert agreed is not None
-    late = _with_stop(plan, "MON-TO-0900-V1", 1, arrival_s=agreed + 60)
-    codes = _codes(_check(late, network))
-    assert "late_at_pickup" in codes
+    # Within the pickup interval (boarding up to 10 min after the agreed time) is on time …
+    ok = _with_stop(plan, "MON-TO-0900-V1", 1, arrival_s=agreed + 9 * M,
+                    departure_s=agreed + 9 * M + PARAMS.boarding_s)
+    assert "late_at_pickup" not in _codes(_check(ok, network))
+    # … beyond it is late.
+    late = _with_stop(plan, "MON-TO-0900-V1", 1, arrival_s=agreed + 11 * M,
+                      departure_s=agreed + 11 * M + PARAMS.boarding_s)
+    violations = _check(late, network)
+    assert "late_at_pickup" in _codes(violations)
+    message = next(v.message for v in violations if v.code == "late_at_pickup")
+    assert "MON-TO-0900-V1 stop 1" in message and "10 min" in message
+
+
+def _delay_from(run: Run, stop_index: int, delay_s: int, *, at_stop: bool) -> Run:
+    """The run with the vehicle idle ``delay_s`` at (``at_stop``) or before stop ``stop_index``:
+    later stops shift by the delay, agreed times stay."""
+    stops = list(run.stops)
+    for i in range(stop_index, len(stops)):
+        st = stops[i]
+        arrival = st.arrival_s if (i == stop_index and at_stop) else st.arrival_s + delay_s
+        stops[i] = replace(st, arrival_s=arrival, departure_s=st.departure_s + delay_s)
+    return replace(run, stops=tuple(stops))
+
+
+def test_onboard_wait_is_flagged(plan: Plan, network: RoadNetwork) -> None:
+    run = _run(plan, "MON-TO-0900-V1")  # depot → A → B → centre → depot
+    assert run.stops[1].rider_ids == ("A",) and run.stops[2].rider_ids == ("B",)
+    # The old timetable: the vehicle reaches B early and waits there with A on board.
+    parked = _delay_from(run, 2, 4 * M, at_stop=True)
+    violations = _check(_with_run(plan, parked), network)
+    assert "onboard_wait" in _codes(violations)
+    wait = next(v for v in violations if v.code == "onboard_wait")
+    assert wait.rider_id == "A" and "stop 2" in wait.message and "4 min" in wait.message
+    # Waiting on the way to the centre (arriving later than the drive takes) is flagged too.
+    slow = _delay_from(run, 3, 3 * M, at_stop=False)
+    assert "onboard_wait" in _codes(_check(_with_run(plan, slow), network))
+    # Waiting before the first pickup, with nobody on board, is fine.
+    early = _delay_from(run, 1, 0, at_stop=False)
+    first = early.stops[1]
+    early = replace(early, stops=(replace(early.stops[0], arrival_s=early.stops[0].arrival_s
+                                          - 10 * M, departure_s=early.stops[0].departure_s
+                                          - 10 * M),
+                                  replace(first, arrival_s=first.arrival_s - 10 * M),
+                                  *early.stops[2:]))
+    assert _check(_with_run(plan, early), network) == []
 
 
 def test_boarding_too_short(plan: Plan, network: RoadNetwork) -> None:
@@ -404,10 +449,14 @@ def test_depot_rules(plan: Plan, network: RoadNetwork) -> None:
 
 
 def test_consistency(plan: Plan, network: RoadNetwork) -> None:
-    # A is picked up first on Monday, after C on Tuesday: the agreed times differ.
+    # A is picked up first on Monday, after C on Tuesday; Tuesday's agreed time is 5 min
+    # earlier (A boards within the pickup interval after it): the agreed times differ.
     mon = _run(plan, "MON-TO-0900-V1").stops[1].agreed_s
     tue = _run(plan, "TUE-TO-0900-V1").stops[2].agreed_s
-    assert mon is not None and tue is not None and mon != tue
+    assert mon is not None and tue is not None
+    tue -= 5 * M
+    plan = _with_stop(plan, "TUE-TO-0900-V1", 2, agreed_s=tue)
+    assert _check(plan, network) == []
     strict = PARAMS.with_overrides(consistency_s=0)
     violations = _check(plan, network, params=strict)
     assert _codes(violations) == {"consistency"}
@@ -429,10 +478,10 @@ def test_daily_expected_set(plan: Plan, network: RoadNetwork) -> None:
 
 
 def test_messages_name_run_and_numbers(plan: Plan, network: RoadNetwork) -> None:
-    small = replace(SCENARIO, vehicles=(replace(VEHICLE, seats=1),))
+    small = replace(SCENARIO, vehicles=(replace(VEHICLE, seats=1, layouts=()),))
     v = next(v for v in _check(plan, network, small) if v.code == "capacity_seats")
     assert v.run_id is not None and v.run_id in v.message
-    assert "vehicle V1 has 1" in v.message
+    assert "vehicle V1 in layout 1+1 has 1" in v.message
     assert str(v).startswith("[error] capacity_seats:")
 
 
