@@ -51,6 +51,7 @@ LABELS: dict[str, str] = {
     "date": "Dato",
     "run": "Tur",
     "time": "Tidspunkt",
+    "agreed": "aftalt",
     "kind": "Type",
     "address": "Adresse",
     "name": "Navn",
@@ -217,8 +218,10 @@ def _place_text(stop_place: str, scenario: Scenario, riders: dict[str, Rider]) -
 
 
 def _stop_time(stop: Stop) -> int:
+    # The driver's time at a pickup: the agreed time, or the planned arrival when the day's run
+    # reaches the door later (within the pickup interval, e.g. after an earlier afbud).
     if stop.kind == "pickup" and stop.agreed_s is not None:
-        return stop.agreed_s
+        return max(stop.agreed_s, stop.arrival_s)
     if stop.kind == "depot":
         return stop.departure_s if stop.leg_travel_s or stop.leg_distance_m else stop.arrival_s
     return stop.arrival_s
@@ -248,9 +251,12 @@ def _stop_entry(stop: Stop, scenario: Scenario, riders: dict[str, Rider], *, fir
                for r in active if r in riders]
     entries += [_rider_entry(riders[r], cancelled=True, reason=text)
                 for r, text in struck.items() if r in riders]
+    agreed = stop.agreed_s if stop.kind == "pickup" else None
     return {
         "time": format_hm(time_s),
         "time_s": time_s,
+        # Shown beside the time when they differ: what the rider was told.
+        "agreed": format_hm(agreed) if agreed is not None and agreed != time_s else None,
         "kind": stop.kind,
         "kind_text": kind_text,
         "place_name": name,
@@ -385,7 +391,8 @@ def build_manifest(
         departure) ``run_id``, ``direction``/``direction_text``, ``centres``, ``cancelled``,
         ``status_text``, ``start``/``end`` (``HH:MM``), ``distance_km``, ``map_svg``,
         ``route`` (``[lon, lat]`` along the roads; empty without ``network``) and
-        ``stops``: ``seq``, ``time`` (``HH:MM``: agreed pickup time, arrival at drop-offs),
+        ``stops``: ``seq``, ``time`` (``HH:MM``: when the vehicle is there to board or alight),
+        ``agreed`` (the rider's agreed pickup time where it differs from ``time``, else None),
         ``kind``/``kind_text``, ``place_name``, ``address``, ``lat``/``lon`` and ``riders``
         (``rider_id``, ``name``, ``needs``, ``notes``, ``cancelled``, ``cancel_text``).
         No CPR numbers or diagnoses: the scenario holds none, and nothing else is copied.

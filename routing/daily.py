@@ -323,9 +323,10 @@ def assemble_run(
     boarding starts within the pickup interval (agreed time to agreed time +
     :func:`routing.rules.pickup_tolerance_s`), as early as the other riders' intervals, the
     centre's arrival window and the vehicle's availability allow. If no such timetable exists
-    (e.g. an afbud saved more time between two pickups than the interval absorbs), a rider
-    boards later than the interval rather than anyone waiting on board; :func:`run_problems`
-    and :func:`routing.verify.verify_plan` report it. Loads are recomputed.
+    (e.g. an afbud saved more time between two pickups than the interval absorbs), riders on
+    board wait as little as the intervals allow (:func:`routing.timing.time_segments`) and
+    nobody boards before their agreed time; :func:`run_problems` reports the wait and
+    :func:`routing.verify.verify_plan` accepts it only as unavoidable. Loads are recomputed.
 
     Parameters
     ----------
@@ -347,7 +348,6 @@ def assemble_run(
     tolerance = pickup_tolerance_s(ctx.params)
 
     timings: list[StopTiming] = []
-    relaxed: list[StopTiming] = []
     load = 0
     for i, spec in enumerate(specs):
         lo, hi = -DAY_S, 2 * DAY_S
@@ -360,20 +360,16 @@ def assemble_run(
         timing = StopTiming(service_s=ctx.service_s(spec.rider_ids), travel_in_s=legs[i][0],
                             load_before=load, start_lo_s=lo, start_hi_s=hi)
         timings.append(timing)
-        # Fallback: a rider boards later than the pickup interval rather than anyone waiting
-        # on board or the run missing the centre's window.
-        relaxed.append(replace(timing, start_hi_s=2 * DAY_S) if spec.kind == "pickup" else timing)
         load += (1 if spec.kind == "pickup" else -1) * len(spec.rider_ids)
     vehicle = ctx.vehicles.get(base.vehicle_id)
     avail = (vehicle.available_from_s, vehicle.available_to_s) if vehicle else (0, 2 * DAY_S)
     table = None
     if timings:
-        for candidate in (timings, relaxed):
-            table = time_segments(candidate, travel_back_s=legs[-1][0],
-                                  earliest_depart_s=avail[0], latest_back_s=avail[1])
-            if table.feasible:
-                break
-        if table is not None and not table.feasible:
+        # Without a timetable that keeps every interval wait-free, riders on board wait as
+        # little as possible (never boarding before, nor needlessly after, their interval).
+        table = time_segments(timings, travel_back_s=legs[-1][0],
+                              earliest_depart_s=avail[0], latest_back_s=avail[1])
+        if not table.feasible:
             log.warning("run %s on %s: no timetable without on-board waiting keeps every "
                         "pickup interval and window", base.run_id, day)
     departure = table.depart_s if table is not None else depot.departure_s
@@ -388,8 +384,9 @@ def assemble_run(
     for i, spec in enumerate(specs):
         assert table is not None
         start = table.starts_s[i]
-        # The vehicle waits only while empty: at the door before a boarding.
-        arrival = min(clock, start)
+        # The vehicle waits only while empty: at the door before a boarding. (If riders must
+        # wait on board, they wait on the way, not parked outside a centre before its window.)
+        arrival = min(clock, start) if spec.kind == "pickup" else max(clock, start)
         if spec.kind == "pickup":
             for r in spec.rider_ids:
                 seats += ctx.riders[r].seats

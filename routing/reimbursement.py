@@ -22,18 +22,17 @@ All amounts are integer øre.
 from __future__ import annotations
 
 import logging
-import math
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from itertools import pairwise
 from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from routing.costing import run_variable_cost_ore, runs_cost_ore
+from routing.daily import MatrixLike, RunContext, StopSpec, assemble_run
 from routing.errors import SamkorselError
 from routing.model import (
     WEEKDAYS,
@@ -42,14 +41,11 @@ from routing.model import (
     Rider,
     Run,
     Scenario,
-    Session,
-    Stop,
     Unserved,
     Vehicle,
 )
 from routing.params import PlanParams
 from routing.rates import MEANS, RateTable, round_div
-from routing.rules import boarding_time_s
 
 log = logging.getLogger(__name__)
 
@@ -93,16 +89,8 @@ class ReimbursementError(SamkorselError, ValueError):
     """Inputs to a reimbursement decision are inconsistent (names the rider, run or place)."""
 
 
-class TravelMatrixLike(Protocol):
-    """What this module needs of :class:`routing.matrix.TravelMatrix`."""
-
-    @property
-    def time_s(self) -> IntMatrix: ...
-
-    @property
-    def distance_m(self) -> IntMatrix: ...
-
-    def index(self, place_id: str) -> int: ...
+TravelMatrixLike = MatrixLike
+"""What this module needs of :class:`routing.matrix.TravelMatrix`."""
 
 
 class OpenDays(Protocol):
@@ -238,29 +226,6 @@ def _unserved_from_dict(d: Mapping[str, Any]) -> Unserved:
     return Unserved(d["rider_id"], d["weekday"], d["session_id"], d["direction"], d["reason"])
 
 
-def _centre_earliest_arrival_s(
-    run: Run, stop: Stop, scenario: Scenario, params: PlanParams, sessions: Mapping[str, Session]
-) -> int | None:
-    """Earliest arrival at a centre drop-off for the riders left there (their arrival window)."""
-    if run.direction != "to_centre" or not stop.place.startswith("centre:"):
-        return None
-    centre_id = stop.place.removeprefix("centre:")
-    earliest: int | None = None
-    for rider_id in stop.rider_ids:
-        try:
-            rider = scenario.rider(rider_id)
-        except KeyError:
-            continue
-        starts = [sessions[s].start_s for s in rider.session_ids
-                  if s in sessions and sessions[s].weekday == run.weekday
-                  and sessions[s].centre_id == centre_id]
-        if starts:
-            bound = min(starts) - params.arrive_earliest_before_s
-            earliest = bound if earliest is None else max(earliest, bound)
-    # Never demand more than the plan itself did.
-    return None if earliest is None else min(earliest, stop.arrival_s)
-
-
 def without_riders(
     run: Run,
     rider_ids: Collection[str],
@@ -270,11 +235,9 @@ def without_riders(
 ) -> Run | None:
     """The run with the riders' stops removed and its timing recomputed, or None if it is empty.
 
-    Stops left with no rider disappear; shared stops lose the riders' boarding time. New legs
-    (between stops that were not consecutive) come from ``matrix``; unchanged legs keep the plan's
-    figures. Other riders keep their agreed pickup times and are not dropped off later than
-    planned (nor earlier than their arrival window at the centre); the depot departure moves as
-    late as that allows, never earlier, so waiting the shorter run would create is not paid for.
+    Stops left with no rider disappear; the rest is timed as a daily run is after afbud
+    (:func:`routing.daily.assemble_run`): legs from ``matrix``, other riders keep their agreed
+    pickup times, nobody waits on board, and the depot departure moves as late as that allows.
 
     Parameters
     ----------
@@ -298,93 +261,19 @@ def without_riders(
     removed = set(rider_ids)
     if not removed.intersection(r for s in run.stops for r in s.rider_ids):
         return run
-    sessions = {s.session_id: s for s in scenario.sessions}
-    boarding = {r.rider_id: boarding_time_s(r, params) for r in scenario.riders
-                if r.rider_id in removed}
-    seats = {r.rider_id: (r.seats, r.wheelchair_places) for r in scenario.riders
-             if r.rider_id in removed}
-
-    # (original index, stop with riders and loads fixed, service time)
-    kept: list[tuple[int, Stop, int]] = []
-    onboard_seats = onboard_chairs = 0
-    for i, stop in enumerate(run.stops):
-        gone = [r for r in stop.rider_ids if r in removed]
-        for r in gone:
-            s, w = seats.get(r, (0, 0))
-            sign = 1 if stop.kind == "pickup" else -1
-            onboard_seats += sign * s
-            onboard_chairs += sign * w
-        left = tuple(r for r in stop.rider_ids if r not in removed)
-        if stop.kind != "depot" and not left:
-            continue
-        start = max(stop.arrival_s, stop.agreed_s) if stop.agreed_s is not None else stop.arrival_s
-        service = max(0, stop.departure_s - start - sum(boarding.get(r, 0) for r in gone))
-        kept.append((i, replace(
-            stop, rider_ids=left,
-            load_seats=max(0, stop.load_seats - onboard_seats),
-            load_wheelchairs=max(0, stop.load_wheelchairs - onboard_chairs),
-        ), service))
-    if not any(s.kind != "depot" for _, s, _ in kept):
+    specs = [StopSpec(s.kind, s.place, left, s.lat, s.lon, s.agreed_s)
+             for s in run.stops[1:-1]
+             if (left := tuple(r for r in s.rider_ids if r not in removed))]
+    if not specs:
         return None
-
-    # Legs: the plan's where the stops stay consecutive, else the matrix's.
-    legs: list[tuple[int, int]] = []
-    for (i, a, _), (j, b, _) in pairwise(kept):
-        if j == i + 1:
-            legs.append((a.leg_distance_m, a.leg_travel_s))
-            continue
-        what = f"run {run.run_id}"
-        if not a.place or not b.place:
-            raise ReimbursementError(f"{what}: stop {i} or {j} has no place id; cannot recompute "
-                                     "the leg")
-        ia, ib = _index(matrix, a.place, what), _index(matrix, b.place, what)
-        legs.append((int(matrix.distance_m[ia, ib]), int(matrix.time_s[ia, ib])))
-    legs.append((0, 0))
-
-    # Bounds: earliest start of service and latest arrival of each kept stop.
-    earliest: list[int | None] = []
-    latest: list[float] = []
-    for _, stop, _ in kept:
-        if stop.kind == "pickup":
-            earliest.append(stop.agreed_s if stop.agreed_s is not None else stop.arrival_s)
-            latest.append(max(stop.arrival_s, stop.agreed_s or 0))
-        elif stop.kind != "depot":  # a drop-off
-            earliest.append(_centre_earliest_arrival_s(run, stop, scenario, params, sessions))
-            latest.append(stop.arrival_s)
-        else:
-            earliest.append(None)
-            latest.append(math.inf)
-
-    # Backward pass: the latest departure from the first stop that keeps every bound.
-    n = len(kept)
-    latest_arrival = math.inf
-    for k in range(n - 1, 0, -1):
-        latest_start = latest_arrival if k == n - 1 else latest_arrival - legs[k][1] - kept[k][2]
-        latest_arrival = min(latest[k], latest_start)
-    latest_departure_0 = latest_arrival - legs[0][1]
-    first = kept[0][1]
-    departure = first.departure_s
-    if latest_departure_0 != math.inf and latest_departure_0 > departure:
-        departure = int(latest_departure_0)
-
-    # Forward pass.
-    new_stops = [replace(first, arrival_s=departure - (first.departure_s - first.arrival_s),
-                         departure_s=departure, leg_distance_m=legs[0][0],
-                         leg_travel_s=legs[0][1])]
-    for k in range(1, n):
-        _, stop, service = kept[k]
-        arrival = departure + legs[k - 1][1]
-        bound = earliest[k]
-        if stop.kind not in ("pickup", "depot") and bound is not None and arrival < bound:
-            arrival = bound  # the vehicle waits before arriving within the window
-        start = max(arrival, bound) if (stop.kind == "pickup" and bound is not None) else arrival
-        departure = start + service if k < n - 1 else arrival
-        new_stops.append(replace(stop, arrival_s=arrival, departure_s=departure,
-                                 leg_distance_m=legs[k][0], leg_travel_s=legs[k][1]))
-    centre_ids = tuple(dict.fromkeys(
-        s.place.removeprefix("centre:") for s in new_stops if s.place.startswith("centre:")
-    )) or run.centre_ids
-    return replace(run, stops=tuple(new_stops), centre_ids=centre_ids)
+    try:
+        # The daily runs' timing: agreed times kept, nobody waits on board, depot departure
+        # as late as that allows.
+        return assemble_run(run, specs, RunContext(scenario, matrix, params),
+                            day=run.weekday, run_id=run.run_id)
+    except KeyError as exc:
+        raise ReimbursementError(f"run {run.run_id}: {exc.args[0]}; cannot recompute the "
+                                 "legs") from None
 
 
 def _vehicles(scenario: Scenario) -> dict[str, Vehicle]:

@@ -100,8 +100,8 @@ def time_segments(
     -------
     Timetable
         Starts of service; ``feasible`` is False when some segment's bounds have no common
-        value. Then that segment starts at the latest lower bound (nobody boards before their
-        agreed time, nobody waits on board) and an upper bound is exceeded; the caller decides.
+        value. Then that segment is split (:func:`_split_segment`): nobody boards before their
+        agreed time, riders on board wait as little as the bounds allow; the caller decides.
     """
     if not stops:
         raise ValueError("a run needs at least one stop")
@@ -122,17 +122,17 @@ def time_segments(
             hi = min(hi, latest_back_s - travel_back_s - end_off)
         if lo > hi:
             feasible = False
-            s = lo
-        else:
-            want = targets_s[first] if targets_s is not None else lo
-            s = min(max(want, lo), hi)
-            if align_s > 1 and s % align_s:
-                up = s - s % align_s + align_s
-                if s - s % align_s >= lo:
-                    s -= s % align_s
-                elif up <= hi and k == len(segs) - 1:
-                    # Later is fine for the last segment: nothing after it depends on its end.
-                    s = up
+            free_from = _split_segment(stops, first, last, free_from, starts)
+            continue
+        want = targets_s[first] if targets_s is not None else lo
+        s = min(max(want, lo), hi)
+        if align_s > 1 and s % align_s:
+            up = s - s % align_s + align_s
+            if s - s % align_s >= lo:
+                s -= s % align_s
+            elif up <= hi and k == len(segs) - 1:
+                # Later is fine for the last segment: nothing after it depends on its end.
+                s = up
         for off, i in zip(offsets, range(first, last + 1), strict=True):
             starts[i] = s + off
         if last + 1 < len(stops):
@@ -140,6 +140,42 @@ def time_segments(
     depart = starts[0] - stops[0].travel_in_s
     back = starts[-1] + stops[-1].service_s + travel_back_s
     return Timetable(tuple(starts), depart, back, feasible)
+
+
+def _split_segment(stops: Sequence[StopTiming], first: int, last: int, free_from: int,
+                   starts: list[int]) -> int:
+    """Time a segment whose bounds have no common start (e.g. an afbud left a gap no pickup
+    interval absorbs): riders then wait on board as little as this greedy rule gives, rather
+    than board after their interval.
+
+    The segment is cut into maximal rigid pieces whose bounds do intersect. The first piece
+    starts as late as its bounds allow (the vehicle waits empty at the door), every later piece
+    as early as its bounds allow, so the waits at the cuts add up to the least total for these
+    cuts. A stop that cannot be reached within its bounds starts when the vehicle is there.
+    Fills ``starts``; returns when the next segment may start.
+    """
+    i = first
+    while i <= last:
+        lo, hi = max(free_from, stops[i].start_lo_s), stops[i].start_hi_s
+        j, off = i, 0
+        while j < last:
+            nxt = off + stops[j].service_s + stops[j + 1].travel_in_s
+            lo2 = max(lo, stops[j + 1].start_lo_s - nxt)
+            hi2 = min(hi, stops[j + 1].start_hi_s - nxt)
+            if lo2 > hi2:
+                break
+            j, off, lo, hi = j + 1, nxt, lo2, hi2
+        s = hi if (i == first and lo <= hi < _INF) else lo
+        off = 0
+        for k in range(i, j + 1):
+            if k > i:
+                off += stops[k - 1].service_s + stops[k].travel_in_s
+            starts[k] = s + off
+        free_from = starts[j] + stops[j].service_s
+        if j + 1 < len(stops):
+            free_from += stops[j + 1].travel_in_s
+        i = j + 1
+    return free_from
 
 
 def onboard_waits_s(

@@ -488,13 +488,23 @@ class _Verifier:
         alighting at a drop-off when riders remain."""
         rid = run.run_id
         on_board: list[str] = []
+        tolerance = self.pickup_tolerance_s()
+        # A wait is unavoidable when a pickup since the vehicle was last empty already boards
+        # at the end of its interval: starting that stretch later would make that rider late.
+        pinned = False
         for si in range(1, len(run.stops)):
             prev, stop = run.stops[si - 1], run.stops[si]
+            if not on_board:
+                pinned = False
             for r in prev.rider_ids:
                 if prev.kind == "pickup":
                     on_board.append(r)
                 elif prev.kind == "dropoff" and r in on_board:
                     on_board.remove(r)
+            if prev.kind == "pickup" and prev.agreed_s is not None:
+                boards = prev.departure_s - sum(self.boarding_s(self.riders[r])
+                                                for r in prev.rider_ids if r in self.riders)
+                pinned = pinned or boards >= prev.agreed_s + tolerance - 1
             leg = self.travel(self.point_id(ri, si - 1, prev), self.point_id(ri, si, stop))
             travel_s = leg[0] if leg is not None else prev.leg_travel_s
             need = sum(self.boarding_s(self.riders[r]) for r in stop.rider_ids
@@ -510,13 +520,16 @@ class _Verifier:
                     wait += idle_stop
                     waiting = waiting if wait > idle_stop else remain
             if wait > ONBOARD_WAIT_TOLERANCE_S:
+                rule = ("unavoidable: an earlier rider of this stretch already boards at the "
+                        "end of their pickup interval" if pinned else
+                        "waiting must happen before a pickup, with nobody on board")
                 self.add("onboard_wait", f"run {rid} stop {si}: riders "
                          f"{', '.join(waiting)} on board wait {_dur(wait)} (leaving stop "
                          f"{si - 1} at {_t(prev.departure_s)}, driving {_dur(travel_s)}, "
                          f"arriving {_t(stop.arrival_s)}, departing {_t(stop.departure_s)} "
-                         f"after {_dur(need)} of boarding/alighting); waiting must happen "
-                         f"before a pickup, with nobody on board", run_id=rid,
-                         rider_id=waiting[0] if waiting else None)
+                         f"after {_dur(need)} of boarding/alighting); {rule}", run_id=rid,
+                         rider_id=waiting[0] if waiting else None,
+                         severity=WARNING if pinned else ERROR)
 
     def check_boarding(self, run: Run) -> None:
         rid = run.run_id

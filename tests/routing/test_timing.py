@@ -58,3 +58,23 @@ def test_onboard_waits() -> None:
     pickups = [False, True, True, False]
     waits = onboard_waits_s(arrivals, departures, legs, services, loads, pickups)
     assert waits == [0, 0, (60 - 15 - 15) + (85 - 60 - 5), 0]
+
+
+def test_without_a_wait_free_timetable_riders_wait_on_board_as_little_as_possible() -> None:
+    """An afbud can leave a gap no pickup interval absorbs: the first rider then boards at the
+    end of their interval and the vehicle drives straight on; nobody boards early or late."""
+    stops = [
+        StopTiming(service_s=120, travel_in_s=300, load_before=0, start_lo_s=8 * 3600,
+                   start_hi_s=8 * 3600 + 600),
+        StopTiming(service_s=120, travel_in_s=60, load_before=1, start_lo_s=8 * 3600 + 1800,
+                   start_hi_s=8 * 3600 + 2400),
+        StopTiming(service_s=60, travel_in_s=600, load_before=2),
+    ]
+    table = time_segments(stops, travel_back_s=300, earliest_depart_s=0, latest_back_s=86_400)
+    assert not table.feasible
+    a, b, centre = table.starts_s
+    assert a == 8 * 3600 + 600                       # as late as A's interval allows
+    assert b == 8 * 3600 + 1800                      # B at its agreed time, not later
+    assert centre == b + 120 + 600                   # then straight on, no further wait
+    waited_on_board = b - (a + 120 + 60)
+    assert waited_on_board == 1800 - 600 - 180       # the least any timetable can give here
