@@ -8,14 +8,18 @@ from fastapi import BackgroundTasks, Query, Response, status
 
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
-from api.plans import service
+from api.plans import living, service
 from api.plans.schemas import (
+    InsertRequest,
+    LivingChangeOut,
     MarginalCostOut,
     PlanCreate,
     PlanDiffOut,
     PlanOut,
     PlanStatus,
     PlanStatusOut,
+    RemoveRequest,
+    ReoptimiseRequest,
 )
 from api.schemas import MAX_INT_ID, IntId
 
@@ -107,3 +111,75 @@ def plan_geojson(plan_id: IntId, db: DbSession, who: CurrentUser, context: Conte
             summary="What the plan costs with and without each rider")
 def marginal_costs(plan_id: IntId, db: DbSession, who: CurrentUser, context: Context) -> Any:
     return service.marginal_costs(db, who, context, plan_id)
+
+
+# ---- A living plan: change riders in a finished plan, creating a new (draft) version --------
+
+_LIVING_DESCRIPTION = (
+    " Works on a finished plan (usually the one in force) and stores the result as a new, "
+    "finished and unpublished plan version (`plan_id`), checked by the independent verifier; "
+    "review it with `GET /plans/{plan_id}/diff` and publish it as usual. `dry_run` only "
+    "answers. A change that would break a rule is refused (409) and nothing is stored.")
+
+
+@router.post("/{plan_id}/insert", response_model=LivingChangeOut,
+             responses=problem_responses(404, 409, 422),
+             summary="Insert a rider into the plan with the least disturbance",
+             description="Every trip of the rider (weekday × direction) the plan does not serve "
+             "is inserted into an existing run or a new run, keeping every other rider's agreed "
+             "time when any insertion can; otherwise the options list exactly whose time moves "
+             "and by how much. Options are ranked by riders moved, added cost and total shift; "
+             "`choose` applies one (default: the best)." + _LIVING_DESCRIPTION)
+def insert_rider(plan_id: IntId, data: InsertRequest, db: DbSession, who: CurrentUser,
+                 context: Context) -> Any:
+    return living.insert(db, who, context, plan_id, data)
+
+
+@router.post("/{plan_id}/change", response_model=LivingChangeOut,
+             responses=problem_responses(404, 409, 422),
+             summary="Apply a changed rider (days, sessions, home) as remove + insert",
+             description="Trips the stored rider no longer makes, or whose home moved, are "
+             "removed (nobody else's time moves); trips then missing are inserted as by "
+             "`/insert`." + _LIVING_DESCRIPTION)
+def change_rider(plan_id: IntId, data: InsertRequest, db: DbSession, who: CurrentUser,
+                 context: Context) -> Any:
+    return living.change(db, who, context, plan_id, data)
+
+
+@router.post("/{plan_id}/remove", response_model=LivingChangeOut,
+             responses=problem_responses(404, 409, 422),
+             summary="Remove a rider from the plan; nobody's agreed time moves",
+             description="The rider's stops are dropped and the runs re-timed keeping every "
+             "other agreed time (a run may leave the depot later); empty runs disappear. The "
+             "rider may already be deleted from the master data." + _LIVING_DESCRIPTION)
+def remove_rider(plan_id: IntId, data: RemoveRequest, db: DbSession, who: CurrentUser,
+                 context: Context) -> Any:
+    return living.remove(db, who, context, plan_id, data)
+
+
+@router.post("/{plan_id}/reoptimise", response_model=LivingChangeOut,
+             responses=problem_responses(404, 409, 422),
+             summary="Improve the plan within a stability budget",
+             description="At most `max_moved` riders' agreed times change, each by at most "
+             "`max_shift_min` (against this plan). Answers the saving (`cost_change_ore`) "
+             "against the riders moved; without an improvement no version is stored."
+             + _LIVING_DESCRIPTION)
+def reoptimise_plan(plan_id: IntId, data: ReoptimiseRequest, db: DbSession, who: CurrentUser,
+                    context: Context) -> Any:
+    return living.reoptimise(db, who, context, plan_id, data)
+
+
+@router.get("/{plan_id}/notifications.csv",
+            responses={200: {"content": {"text/csv": {}},
+                             "description": "Riders, drivers and centres to notify (CSV, "
+                             "UTF-8 with BOM, `;`-separated)"},
+                       **problem_responses(404, 409, 422)},
+            summary="Who to notify about this plan against another, as CSV")
+def notifications_csv(plan_id: IntId, db: DbSession, who: CurrentUser, context: Context,
+                      against: Annotated[int | None, Query(ge=1, le=MAX_INT_ID,
+                          description="The plan to compare with; default: the plan in force.")]
+                      = None) -> Response:
+    body = living.notifications_csv(db, who, context, plan_id, against)
+    return Response(content=body.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="notifications-{plan_id}.csv"'})

@@ -92,6 +92,24 @@ class PlanOut(PlanStatusOut):
                    violation_list=[Violation(**v) for v in row.violations or []])
 
 
+class NotificationOut(OutModel):
+    recipient_type: str = Field(description="`rider`, `driver` (by vehicle) or `centre`.")
+    recipient_id: str
+    name: str = ""
+    weekday: str
+    direction: str
+    change: str = Field(description="`time`, `vehicle`, `added`, `removed` (riders, centres); "
+                        "`new`, `changed`, `cancelled` (drivers' runs).")
+    old_time: str | None
+    new_time: str | None
+    shift_min: int | None
+    old_run_id: str | None
+    new_run_id: str | None
+    old_vehicle_id: str | None
+    new_vehicle_id: str | None
+    message: str = Field(description="Danish text ready to send.")
+
+
 class PickupChangeOut(OutModel):
     rider_id: str
     weekday: str
@@ -108,6 +126,9 @@ class PlanDiffOut(OutModel):
     to_plan_id: int
     riders: list[str] = Field(description="Riders to notify (any trip changed).")
     changes: list[PickupChangeOut]
+    notifications: list[NotificationOut] = Field(
+        default_factory=list, description="Riders, drivers and centres to notify, old → new, "
+        "with Danish texts (also as CSV: `/plans/{id}/notifications.csv`).")
 
 
 class MarginalCostOut(OutModel):
@@ -121,3 +142,86 @@ class MarginalCostOut(OutModel):
     vehicle_days_saved: list[list[str]]
     trips: list[dict[str, Any]]
     unserved: list[dict[str, Any]]
+
+
+# ---- A living plan (issue 8): insert, remove, change, reoptimise, notifications ----------
+
+
+class InsertRequest(ApiModel):
+    rider_id: str = Field(min_length=1, max_length=64)
+    choose: int | None = Field(default=None, ge=1, le=20,
+                               description="Option to apply (1 = best, the default).")
+    max_shift_min: int = Field(default=20, ge=0, le=120, description="When no insertion keeps "
+                               "every agreed time, others' times may move by at most this.")
+    dry_run: bool = Field(default=False, description="Only list the options; no new plan.")
+    name: str = Field(default="", max_length=200, description="Name of the new plan version.")
+
+
+class RemoveRequest(ApiModel):
+    rider_id: str = Field(min_length=1, max_length=64)
+    weekdays: list[str] | None = Field(default=None, max_length=5,
+                                       description="Only these weekdays (default: all).")
+    dry_run: bool = False
+    name: str = Field(default="", max_length=200)
+
+
+class ReoptimiseRequest(ApiModel):
+    max_moved: int = Field(ge=0, le=10_000, description="At most this many riders' agreed "
+                           "times may change.")
+    max_shift_min: int = Field(ge=0, le=120, description="… each by at most this.")
+    dry_run: bool = False
+    name: str = Field(default="", max_length=200)
+
+
+class MovedOut(OutModel):
+    rider_id: str
+    weekday: str
+    direction: str
+    run_id: str
+    old_pickup: str
+    new_pickup: str
+    shift_s: int
+
+
+class PlacementOut(OutModel):
+    weekday: str
+    direction: str
+    run_id: str
+    vehicle_id: str
+    pickup: str
+    new_run: bool
+    added_cost_ore: int
+
+
+class UnservedOut(OutModel):
+    weekday: str
+    direction: str
+    session_id: str
+    reason: str
+
+
+class InsertionOptionOut(OutModel):
+    rank: int
+    added_cost_ore: int
+    keeps_all_times: bool
+    moved_riders: list[str]
+    moved: list[MovedOut]
+    total_shift_s: int
+    consistency_exception: bool
+    placements: list[PlacementOut]
+    unplaced: list[UnservedOut]
+
+
+class LivingChangeOut(OutModel):
+    action: Literal["insert", "remove", "change", "reoptimise"]
+    from_plan_id: int
+    plan_id: int | None = Field(description="The new plan version (a finished, unpublished "
+                                "draft); null for a dry run.")
+    message: str
+    keeps_all_times: bool = Field(description="Nobody else's agreed time changes.")
+    options: list[InsertionOptionOut] = Field(default_factory=list)
+    chosen: int | None = None
+    moved: list[MovedOut] = Field(default_factory=list, description="Riders whose agreed time "
+                                  "changes in the applied change, old → new.")
+    cost_change_ore: int = Field(description="Weekly cost of the new plan minus the old.")
+    notifications: list[NotificationOut] = Field(default_factory=list)

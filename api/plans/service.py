@@ -145,7 +145,12 @@ def diff_plans(db: DbSession, who: Principal, plan_id: int, against: int | None)
             raise ConflictError("no other published plan to compare with; pass ?against=")
     else:
         old_row = get_plan(db, who, against)
-    changes = pickup_changes(finished_plan(old_row), finished_plan(new_row))
+    old_plan, new_plan = finished_plan(old_row), finished_plan(new_row)
+    changes = pickup_changes(old_plan, new_plan)
+    from api.plans.living import notification_out
+    from routing.notifications import plan_notifications
+
+    notes = plan_notifications(old_plan, new_plan, scenario_from_db(db))
     return PlanDiffOut(
         from_plan_id=old_row.plan_id, to_plan_id=new_row.plan_id,
         riders=sorted({c.rider_id for c in changes}),
@@ -155,6 +160,7 @@ def diff_plans(db: DbSession, who: Principal, plan_id: int, against: int | None)
             new_pickup=time_text(c.new_s) if c.new_s is not None else None,
             delta_s=c.delta_s, old_vehicle_id=c.old_vehicle_id,
             new_vehicle_id=c.new_vehicle_id) for c in changes],
+        notifications=[notification_out(n) for n in notes],
     )
 
 

@@ -1,0 +1,1061 @@
+"""A living plan: insert, remove and change riders in a published plan with the least disturbance.
+
+Riders have agreed pickup times and must be contacted before one changes, so a plan in force is
+edited, not re-solved:
+
+* **Remove** (:func:`remove_rider`): the rider's stops are dropped and each run is re-timed with
+  every other rider's agreed time kept (:func:`routing.daily.assemble_run`: the vehicle may leave
+  the depot later); a run left without riders disappears. Nobody's agreed time moves.
+* **Insert** (:func:`insert_rider`): every trip of the rider the plan does not serve (weekday ×
+  direction) is inserted into an existing run of that weekday and direction — every position of
+  the pickup and the drop-off, a centre stop joined when the run already has one — or into a new
+  run of a vehicle that is free then. The others' agreed times are kept fixed; the new rider's
+  agreed time lies on the rounding grid and, across weekdays, within the planner's consistency
+  limit where possible. Only for a trip with no such insertion are the run's other riders
+  re-timed (each by at most ``max_shift_s``), and exactly those riders are listed with old and
+  new times. Whole insertions (all trips) are ranked by riders moved, added cost and total shift;
+  the coordinator picks one (:attr:`InsertionReport.best` by default).
+* **Change** (:func:`change_rider`): trips that no longer exist, or whose home moved, are removed;
+  missing trips are inserted — remove + insert, so unchanged days keep their runs and times.
+
+Feasibility uses the planner's rules (:mod:`routing.rules`: boarding times, ride limits with the
+detour factor; :func:`routing.daily.run_problems`: windows, capacity via
+:func:`routing.rules.vehicle_fits`, availability) plus no overlap with the vehicle's other runs
+that day. Every result is meant to pass :func:`routing.verify.verify_plan`; the callers (CLI, API,
+tests) run it. Everything here is deterministic: the same input gives the same options.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
+
+from routing.costing import run_variable_cost_ore, runs_cost_ore
+from routing.daily import MatrixLike, RunContext, StopSpec, assemble_run, run_problems
+from routing.errors import SamkorselError
+from routing.model import (
+    WEEKDAYS,
+    Direction,
+    Plan,
+    Rider,
+    Run,
+    Scenario,
+    Stop,
+    Unserved,
+    format_hm,
+)
+from routing.params import PlanParams
+from routing.planner import Trip, rider_trips
+from routing.rules import pickup_tolerance_s
+
+log = logging.getLogger(__name__)
+
+TripKey = tuple[str, str, str]
+"""``(rider_id, weekday, direction)``."""
+
+DEFAULT_MAX_SHIFT_S = 20 * 60
+"""When no insertion keeps every agreed time, others' times may move by at most this."""
+
+_SPAN_S = 45 * 60  # how many grid steps of the new rider's time are tried per position
+
+
+class LivingPlanError(SamkorselError, ValueError):
+    """A change cannot be made (unknown rider, rider already fully planned, …)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True, slots=True)
+class TimeMove:
+    """A rider whose agreed pickup time changes on one weekday and direction."""
+
+    rider_id: str
+    weekday: str
+    direction: Direction
+    run_id: str
+    old_agreed_s: int
+    new_agreed_s: int
+
+    @property
+    def shift_s(self) -> int:
+        """Signed change (positive = later)."""
+        return self.new_agreed_s - self.old_agreed_s
+
+    def describe(self) -> str:
+        sign = "+" if self.shift_s > 0 else "-"
+        return (f"{self.rider_id} {self.weekday} {self.direction}: {format_hm(self.old_agreed_s)}"
+                f" → {format_hm(self.new_agreed_s)} ({sign}{abs(self.shift_s) // 60} min)")
+
+
+@dataclass(frozen=True, slots=True)
+class TripPlacement:
+    """Where one trip of the inserted rider goes."""
+
+    rider_id: str
+    weekday: str
+    direction: Direction
+    run_id: str
+    vehicle_id: str
+    agreed_s: int
+    new_run: bool
+    added_cost_ore: int
+    """Cost of this trip's change alone (the run's variable cost, plus a new vehicle-day)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InsertionOption:
+    """One way to insert a rider: where each trip goes, what it costs, whom it moves."""
+
+    rider_id: str
+    placements: tuple[TripPlacement, ...]
+    unplaced: tuple[Unserved, ...]
+    """Trips no insertion was found for (they stay unserved, with the reason)."""
+    added_cost_ore: int
+    """Weekly cost of the new plan minus the old (exact, vehicle-day prices included)."""
+    moved: tuple[TimeMove, ...]
+    """Other riders whose agreed time changes (empty when all times are kept)."""
+    consistency_exception: bool
+    """The rider's own times differ across weekdays by more than the consistency limit."""
+    plan: Plan
+
+    @property
+    def keeps_all_times(self) -> bool:
+        return not self.moved
+
+    @property
+    def total_shift_s(self) -> int:
+        return sum(abs(m.shift_s) for m in self.moved)
+
+    @property
+    def max_shift_s(self) -> int:
+        return max((abs(m.shift_s) for m in self.moved), default=0)
+
+    @property
+    def moved_riders(self) -> tuple[str, ...]:
+        return tuple(sorted({m.rider_id for m in self.moved}))
+
+    def rank_key(self) -> tuple[int, int, int, int, int]:
+        """Fewest trips unplaced, then fewest riders moved, cheapest, smallest shift."""
+        return (len(self.unplaced), len(self.moved_riders), int(self.consistency_exception),
+                self.added_cost_ore, self.total_shift_s)
+
+    def describe(self) -> str:
+        where = ", ".join(f"{p.weekday} {'ind' if p.direction == 'to_centre' else 'hjem'} "
+                          f"{p.run_id} {format_hm(p.agreed_s)}" for p in self.placements)
+        moved = "keeps every other agreed time" if self.keeps_all_times else \
+            f"moves {len(self.moved_riders)} rider(s): " + "; ".join(m.describe()
+                                                                    for m in self.moved)
+        return f"+{self.added_cost_ore / 100:.2f} DKK, {moved}; {where}"
+
+
+@dataclass(frozen=True, slots=True)
+class InsertionReport:
+    """Ranked insertion options (best first) and whether any keeps every agreed time."""
+
+    rider_id: str
+    options: tuple[InsertionOption, ...]
+    message: str
+
+    @property
+    def keeps_all_times_possible(self) -> bool:
+        return any(o.keeps_all_times and not o.unplaced for o in self.options)
+
+    @property
+    def best(self) -> InsertionOption:
+        if not self.options:
+            raise LivingPlanError(f"rider {self.rider_id}: no insertion option")
+        return self.options[0]
+
+
+@dataclass(frozen=True, slots=True)
+class RemovalResult:
+    """The plan without (some trips of) a rider; nobody's agreed time moved."""
+
+    rider_id: str
+    plan: Plan
+    removed_trips: tuple[tuple[str, Direction, str], ...]
+    """``(weekday, direction, run_id)`` of each removed trip."""
+    cancelled_runs: tuple[str, ...]
+    """Runs left without riders (gone from the plan)."""
+    saved_ore: int
+    problems: tuple[str, ...] = ()
+    """Quick-check findings in re-timed runs (normally none: the pickup interval absorbs the
+    time a removal saves)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeResult:
+    """A rider's change as remove + insert."""
+
+    rider_id: str
+    removal: RemovalResult
+    insertion: InsertionReport | None
+    """None when nothing needed inserting."""
+
+    @property
+    def plan(self) -> Plan:
+        return self.insertion.best.plan if self.insertion and self.insertion.options \
+            else self.removal.plan
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def plan_params_of(scenario: Scenario, params: PlanParams | None = None) -> PlanParams:
+    """``params`` or the scenario's or the shipped defaults."""
+    if params is not None:
+        return params
+    p = scenario.plan_params
+    return p if isinstance(p, PlanParams) else PlanParams()
+
+
+def agreed_times(plan: Plan) -> dict[TripKey, tuple[int, str]]:
+    """Agreed pickup time and run of each served trip ``(rider, weekday, direction)``."""
+    out: dict[TripKey, tuple[int, str]] = {}
+    for run in plan.runs:
+        for stop in run.stops:
+            if stop.kind == "pickup" and stop.agreed_s is not None:
+                for r in stop.rider_ids:
+                    out[(r, run.weekday, run.direction)] = (stop.agreed_s, run.run_id)
+    return out
+
+
+def _specs(run: Run) -> list[StopSpec]:
+    return [StopSpec(s.kind, s.place, s.rider_ids, s.lat, s.lon, s.agreed_s)
+            for s in run.stops[1:-1]]
+
+
+def _floor(t: float, grid: int) -> int:
+    return int(math.floor(t / grid) * grid)
+
+
+def _ceil(t: float, grid: int) -> int:
+    return int(math.ceil(t / grid) * grid)
+
+
+def _checked(run: Run, ctx: RunContext) -> Run | None:
+    """The run if :func:`run_problems` finds nothing, else None."""
+    return None if run_problems(run, ctx) else run
+
+
+def _overlaps(run: Run, others: Iterable[Run]) -> bool:
+    """Whether the run overlaps another run of its vehicle and day."""
+    start, end = run.stops[0].departure_s, run.stops[-1].arrival_s
+    for o in others:
+        if o.vehicle_id != run.vehicle_id or o.weekday != run.weekday or o.run_id == run.run_id:
+            continue
+        if start < o.stops[-1].arrival_s and o.stops[0].departure_s < end:
+            return True
+    return False
+
+
+def _centre_time(run: Run) -> int:
+    for stop in run.stops:
+        if stop.place.startswith("centre:"):
+            if stop.kind == "pickup" and stop.agreed_s is not None:
+                return stop.agreed_s
+            return stop.arrival_s
+    return run.stops[0].departure_s
+
+
+def refresh_kpis(plan: Plan, scenario: Scenario, matrix: MatrixLike,
+                 params: PlanParams | None = None) -> dict[str, object]:
+    """The plan's key figures recomputed (same keys as the planner's), keeping its consistency
+    exceptions of riders still served."""
+    params = plan_params_of(scenario, params)
+    ctx = RunContext(scenario, matrix, params)
+    rides: list[int] = []
+    detours: list[float] = []
+    agreed: dict[tuple[str, str], list[int]] = defaultdict(list)
+    vehicles_by_day: dict[str, set[str]] = defaultdict(set)
+    for run in plan.runs:
+        vehicles_by_day[run.weekday].add(run.vehicle_id)
+        picked: dict[str, Stop] = {}
+        for stop in run.stops:
+            if stop.kind == "pickup":
+                for rid in stop.rider_ids:
+                    picked[rid] = stop
+                    if stop.agreed_s is not None:
+                        agreed[(rid, run.direction)].append(stop.agreed_s)
+            elif stop.kind == "dropoff":
+                for rid in stop.rider_ids:
+                    if rid not in picked:
+                        continue
+                    ride = stop.arrival_s - picked[rid].departure_s
+                    rides.append(ride)
+                    direct = ctx.leg(picked[rid].place, stop.place)[0]
+                    if direct > 0:
+                        detours.append(ride / direct)
+    spreads = {k: max(v) - min(v) for k, v in agreed.items()}
+    limit = params.consistency_s
+    served = {r for run in plan.runs for r in run.rider_ids}
+    exceptions = [e for e in plan.kpis.get("consistency_exceptions", [])
+                  if isinstance(e, dict) and e.get("rider_id") in served]
+    cost = runs_cost_ore(plan.runs, ctx.vehicles)
+    kpis = dict(plan.kpis)
+    kpis.update({
+        "vehicles": max((len(v) for v in vehicles_by_day.values()), default=0),
+        "vehicle_days": sum(len(v) for v in vehicles_by_day.values()),
+        "runs": len(plan.runs),
+        "km": round(sum(r.distance_m for r in plan.runs) / 1000.0, 1),
+        "vehicle_hours": round(sum(r.duration_s for r in plan.runs) / 3600.0, 2),
+        "cost_dkk": round(cost / 100.0, 2),
+        "trips_served": len(rides),
+        "trips_unserved": len(plan.unserved),
+        "riders_unserved": len({u.rider_id for u in plan.unserved}),
+        "mean_ride_min": round(sum(rides) / len(rides) / 60.0, 1) if rides else 0.0,
+        "max_ride_min": round(max(rides) / 60.0, 1) if rides else 0.0,
+        "mean_detour_factor": round(sum(detours) / len(detours), 2) if detours else 0.0,
+        "consistency_max_spread_min": round(max(spreads.values(), default=0) / 60.0, 1),
+        "consistency_mean_spread_min": round(sum(spreads.values()) / len(spreads) / 60.0, 2)
+        if spreads else 0.0,
+        "consistency_within_limit_pct": round(
+            100.0 * sum(1 for s in spreads.values() if limit is None or s <= limit)
+            / len(spreads), 1) if spreads else 100.0,
+        "consistency_exceptions": exceptions,
+    })
+    return kpis
+
+
+def _sorted_runs(runs: Iterable[Run]) -> tuple[Run, ...]:
+    order = {d: i for i, d in enumerate(WEEKDAYS)}
+    return tuple(sorted(runs, key=lambda r: (order.get(r.weekday, 9), r.stops[0].departure_s,
+                                             r.run_id)))
+
+
+def _sorted_unserved(unserved: Iterable[Unserved]) -> tuple[Unserved, ...]:
+    order = {d: i for i, d in enumerate(WEEKDAYS)}
+    return tuple(sorted(unserved, key=lambda u: (order.get(u.weekday, 9), u.direction,
+                                                 u.rider_id)))
+
+
+# --------------------------------------------------------------------------------------------
+# Removal
+
+
+def remove_rider(
+    plan: Plan,
+    scenario: Scenario,
+    matrix: MatrixLike,
+    rider_id: str,
+    params: PlanParams | None = None,
+    *,
+    trips: Iterable[tuple[str, str]] | None = None,
+) -> RemovalResult:
+    """Take a rider (or some of their trips) out of the plan; nobody's agreed time moves.
+
+    Parameters
+    ----------
+    plan
+        The plan in force.
+    scenario
+        The scenario of the other riders (the removed rider need not be in it any more).
+    matrix
+        Travel matrix over the scenario's places (:func:`routing.planner.place_matrix`).
+    rider_id
+        The rider to remove.
+    params
+        Planning rules; default the scenario's.
+    trips
+        Only these ``(weekday, direction)`` trips (default: all the rider's trips).
+
+    Returns
+    -------
+    RemovalResult
+        The new plan (key figures refreshed), the removed trips, runs gone and the saving.
+
+    Raises
+    ------
+    LivingPlanError
+        If the plan neither serves nor lists the rider.
+    """
+    params = plan_params_of(scenario, params)
+    ctx = RunContext(scenario, matrix, params)
+    wanted = None if trips is None else {(d, str(k)) for d, k in trips}
+
+    def selected(weekday: str, direction: str) -> bool:
+        return wanted is None or (weekday, direction) in wanted
+
+    touched = [r for r in plan.runs if rider_id in r.rider_ids and selected(r.weekday, r.direction)]
+    listed = [u for u in plan.unserved if u.rider_id == rider_id
+              and selected(u.weekday, u.direction)]
+    if not touched and not listed:
+        raise LivingPlanError(f"rider {rider_id} has no trip in the plan to remove")
+    new_runs: list[Run] = []
+    removed: list[tuple[str, Direction, str]] = []
+    cancelled: list[str] = []
+    problems: list[str] = []
+    for run in plan.runs:
+        if run not in touched:
+            new_runs.append(run)
+            continue
+        removed.append((run.weekday, run.direction, run.run_id))
+        specs = []
+        for spec in _specs(run):
+            riders = tuple(r for r in spec.rider_ids if r != rider_id)
+            if riders:
+                specs.append(replace(spec, rider_ids=riders))
+        if not any(s.kind == "pickup" for s in specs):
+            cancelled.append(run.run_id)
+            continue
+        timed = assemble_run(run, specs, ctx, day=run.weekday)
+        # Agreed times are kept by construction; the pickup interval absorbs the time saved.
+        # Should it not (a long detour saved between two pickups), the quick check says so.
+        problems.extend(f"run {run.run_id}: {p}" for p in run_problems(timed, ctx))
+        new_runs.append(timed)
+    unserved = tuple(u for u in plan.unserved if u not in listed)
+    vehicles = ctx.vehicles
+    saved = runs_cost_ore(plan.runs, vehicles) - runs_cost_ore(new_runs, vehicles)
+    new_plan = replace(plan, runs=_sorted_runs(new_runs), unserved=unserved)
+    new_plan = replace(new_plan, kpis=refresh_kpis(new_plan, scenario, matrix, params),
+                       stats={**plan.stats, "living": {"change": "remove", "rider_id": rider_id}})
+    log.info("removed %d trip(s) of a rider; %d run(s) gone, saved %d øre", len(removed),
+             len(cancelled), saved)
+    return RemovalResult(rider_id, new_plan, tuple(removed), tuple(cancelled), saved,
+                         tuple(problems))
+
+
+# --------------------------------------------------------------------------------------------
+# Insertion: candidates for one trip
+
+
+@dataclass(frozen=True, slots=True)
+class _Cand:
+    """One feasible insertion of one trip."""
+
+    trip: Trip
+    run: Run
+    base_run_id: str | None
+    """The run replaced (None: a new run)."""
+    agreed_s: int
+    cost_ore: int
+    moved: tuple[TimeMove, ...] = ()
+
+    @property
+    def shift_s(self) -> int:
+        return sum(abs(m.shift_s) for m in self.moved)
+
+
+@dataclass
+class _Inserter:
+    plan: Plan
+    scenario: Scenario
+    ctx: RunContext
+    params: PlanParams
+    max_shift_s: int
+    runs: list[Run] = field(default_factory=list)
+    agreed: dict[TripKey, tuple[int, str]] = field(default_factory=dict)
+    existing_only: bool = False
+    """Only existing runs (no new run with a spare vehicle)."""
+    near_s: int | None = None
+    """Only runs whose centre time is this close to the trip's (default: reachable)."""
+    band: tuple[int, int] | None = None
+    """Only these agreed times for the inserted rider (e.g. their old time ± the budget)."""
+
+    def __post_init__(self) -> None:
+        self.runs = list(self.plan.runs)
+        self.agreed = agreed_times(self.plan)
+
+    @property
+    def grid(self) -> int:
+        return max(1, self.params.rounding_s)
+
+    # ---- places ------------------------------------------------------------------------
+
+    def rider_specs(self, trip: Trip) -> tuple[StopSpec, StopSpec]:
+        rider = self.ctx.riders[trip.rider_id]
+        centre = self.scenario.centre(rider.centre_id)
+        home = StopSpec("pickup", f"home:{rider.rider_id}", (rider.rider_id,), rider.lat,
+                        rider.lon)
+        ctr = StopSpec("pickup", f"centre:{centre.centre_id}", (rider.rider_id,), centre.lat,
+                       centre.lon)
+        if trip.direction == "to_centre":
+            return home, replace(ctr, kind="dropoff")
+        return ctr, replace(home, kind="dropoff")
+
+    def sequences(self, specs: list[StopSpec], pickup: StopSpec,
+                  dropoff: StopSpec) -> list[tuple[list[StopSpec], int, bool]]:
+        """Every stop sequence with the rider's pickup before the drop-off: ``(sequence, index
+        of the pickup, whether the pickup joined an existing stop)``. A stop at the same place
+        and of the same kind is joined (one centre stop per run)."""
+        rider = pickup.rider_ids
+        out: list[tuple[list[StopSpec], int, bool]] = []
+        join_p = [i for i, s in enumerate(specs) if s.kind == "pickup" and s.place == pickup.place]
+        p_options: list[tuple[list[StopSpec], int, bool]] = []
+        if join_p:
+            i = join_p[0]
+            seq = list(specs)
+            seq[i] = replace(seq[i], rider_ids=seq[i].rider_ids + rider)
+            p_options.append((seq, i, True))
+        else:
+            for i in range(len(specs) + 1):
+                p_options.append(([*specs[:i], pickup, *specs[i:]], i, False))
+        for seq, pi, joined in p_options:
+            join_d = [j for j, s in enumerate(seq)
+                      if s.kind == "dropoff" and s.place == dropoff.place]
+            if join_d:
+                j = join_d[0]
+                if j > pi:
+                    new = list(seq)
+                    new[j] = replace(new[j], rider_ids=new[j].rider_ids + rider)
+                    out.append((new, pi, joined))
+                continue
+            for j in range(pi + 1, len(seq) + 1):
+                out.append(([*seq[:j], dropoff, *seq[j:]], pi, joined))
+        return out
+
+    # ---- bounds ------------------------------------------------------------------------
+
+    def rider_window(self, trip: Trip) -> tuple[int, int]:
+        """Window of the new rider's agreed pickup time (grid values)."""
+        p = self.params
+        if trip.direction == "from_centre":
+            return (_ceil(trip.centre_time_s + p.pickup_earliest_after_s, self.grid),
+                    _floor(trip.centre_time_s + p.pickup_latest_after_s, self.grid))
+        rider = self.ctx.riders[trip.rider_id]
+        limit = rider.max_ride_s if rider.max_ride_s is not None else p.max_ride_s
+        return (_floor(trip.centre_time_s - p.arrive_earliest_before_s - limit, self.grid),
+                _floor(trip.centre_time_s - p.arrive_latest_before_s, self.grid))
+
+    def time_values(self, trip: Trip, base: Run, seq: list[StopSpec], k: int) -> list[int]:
+        """Grid values worth trying for the new pickup at index ``k`` of ``seq``.
+
+        At the centre (ride home) every grid time of the rider's window; at home the times
+        around when the vehicle can board the rider there (a probe timing without an agreed
+        time), give or take the pickup interval.
+        """
+        w_lo, w_hi = self.rider_window(trip)
+        if trip.direction == "to_centre":
+            probe = assemble_run(base, [*seq[:k], replace(seq[k], agreed_s=None), *seq[k + 1:]],
+                                 self.ctx, day=base.weekday)
+            boards = probe.stops[k + 1].departure_s - self.ctx.service_s(seq[k].rider_ids)
+            slack = pickup_tolerance_s(self.params) + self.grid
+            w_lo, w_hi = max(w_lo, _ceil(boards - slack, self.grid)), min(
+                w_hi, _floor(boards + slack, self.grid))
+        if self.band is not None:
+            w_lo = max(w_lo, _ceil(self.band[0], self.grid))
+            w_hi = min(w_hi, _floor(self.band[1], self.grid))
+        if w_lo > w_hi:
+            return []
+        return list(range(w_hi, max(w_lo, w_hi - _SPAN_S) - 1, -self.grid))
+
+    def others_of(self, base_run_id: str | None) -> list[Run]:
+        return [r for r in self.runs if r.run_id != base_run_id]
+
+    # ---- candidates --------------------------------------------------------------------
+
+    def keep_candidates(self, trip: Trip) -> list[_Cand]:
+        """Insertions keeping every other agreed time (best per run and agreed time)."""
+        best: dict[tuple[str, int], _Cand] = {}
+        for base, is_new in self.bases(trip):
+            others = [r for r in self.runs
+                      if r.weekday == base.weekday and r.vehicle_id == base.vehicle_id]
+            pickup, dropoff = self.rider_specs(trip)
+            for seq, k, joined in self.sequences(_specs(base) if not is_new else [],
+                                                 pickup, dropoff):
+                times = [seq[k].agreed_s] if joined and seq[k].agreed_s is not None \
+                    else self.time_values(trip, base, seq, k)
+                for t in times:
+                    if t is None or (self.band is not None
+                                     and not self.band[0] <= t <= self.band[1]):
+                        continue
+                    timed = [replace(s, agreed_s=t) if i == k else s for i, s in enumerate(seq)]
+                    cand = self.evaluate(trip, base, is_new, timed, t, others)
+                    if cand is None:
+                        continue
+                    key = (cand.run.run_id, t)
+                    if key not in best or cand.cost_ore < best[key].cost_ore:
+                        best[key] = cand
+        return sorted(best.values(), key=lambda c: (c.cost_ore, c.run.run_id, c.agreed_s))
+
+    def move_candidates(self, trip: Trip) -> list[_Cand]:
+        """Insertions into existing runs re-timing the run's riders (each ≤ ``max_shift_s``)."""
+        out: list[_Cand] = []
+        for base, is_new in self.bases(trip):
+            if is_new:
+                continue
+            others = [r for r in self.runs
+                      if r.weekday == base.weekday and r.vehicle_id == base.vehicle_id]
+            pickup, dropoff = self.rider_specs(trip)
+            old = {r: t for (r, d, dr), (t, run_id) in self.agreed.items()
+                   if run_id == base.run_id and d == base.weekday and dr == base.direction}
+            target_new = self.own_target(trip)
+            bucket: list[_Cand] = []
+            for seq, k, joined in self.sequences(_specs(base), pickup, dropoff):
+                times = [seq[k].agreed_s] if joined and seq[k].agreed_s is not None \
+                    else self.time_values(trip, base, seq, k)
+                if target_new is not None:
+                    times.sort(key=lambda t: (abs((t or 0) - target_new), t))
+                runs = [self.repair(base, [replace(s, agreed_s=t) if i == k else s
+                                           for i, s in enumerate(seq)], k) for t in times[:3]]
+                runs += self.backward(base, seq)
+                for run in runs:
+                    if run is None or _overlaps(run, others):
+                        continue
+                    new_agreed = {r: s.agreed_s for s in run.stops if s.kind == "pickup"
+                                  and s.agreed_s is not None for r in s.rider_ids}
+                    moved = tuple(
+                        TimeMove(r, base.weekday, base.direction, base.run_id, old[r],
+                                 new_agreed[r])
+                        for r in sorted(old) if new_agreed.get(r) != old[r])
+                    if any(abs(m.shift_s) > self.max_shift_s for m in moved):
+                        continue
+                    if not self.consistent_after(moved):
+                        continue
+                    cost = run_variable_cost_ore(run, self.ctx.vehicles[run.vehicle_id]) \
+                        - run_variable_cost_ore(base, self.ctx.vehicles[base.vehicle_id])
+                    bucket.append(_Cand(trip, run, base.run_id, new_agreed[trip.rider_id],
+                                        cost, moved))
+            bucket.sort(key=lambda c: (len(c.moved), c.cost_ore, c.shift_s))
+            out.extend(bucket[:3])
+        out.sort(key=lambda c: (len(c.moved), c.cost_ore, c.shift_s, c.run.run_id))
+        return out
+
+    def backward(self, base: Run, seq: list[StopSpec]) -> list[Run | None]:
+        """Runs to the centre timed backwards from an arrival near the end of the centre's
+        window: each pickup boards as late as the next stop allows (nobody waits on board), and
+        keeps its agreed time when the pickup interval covers that boarding, else takes the
+        grid time nearest to it."""
+        if base.direction != "to_centre" or not seq or seq[-1].kind != "dropoff":
+            return []
+        weekday = base.weekday
+        last = self.ctx.arrival_window(seq[-1].rider_ids, weekday)
+        if last is None:
+            return []
+        tolerance = pickup_tolerance_s(self.params)
+        out: list[Run | None] = []
+        for arrive in range(last[1], max(last[0], last[1] - 2 * self.grid) - 1, -self.grid):
+            new_seq = list(seq)
+            clock = arrive
+            feasible = True
+            for j in range(len(seq) - 2, -1, -1):
+                spec = seq[j]
+                start = clock - self.ctx.leg(spec.place, seq[j + 1].place)[0] \
+                    - self.ctx.service_s(spec.rider_ids)
+                if spec.kind == "pickup":
+                    lo, hi = _ceil(start - tolerance, self.grid), _floor(start, self.grid)
+                    target = spec.agreed_s if spec.agreed_s is not None else hi
+                    new_seq[j] = replace(spec, agreed_s=min(max(target, lo), hi))
+                elif spec.place.startswith("centre:"):
+                    window = self.ctx.arrival_window(spec.rider_ids, weekday)
+                    if window is not None and not window[0] <= start <= window[1]:
+                        feasible = False
+                        break
+                clock = start
+            if not feasible:
+                continue
+            run = assemble_run(base, new_seq, self.ctx, day=base.weekday)
+            out.append(None if run_problems(run, self.ctx) else run)
+        return out
+
+    def repair(self, base: Run, seq: list[StopSpec], k: int) -> Run | None:
+        """Time ``seq``; where a rider would board after their pickup interval, move their
+        agreed time later, to the earliest grid time that covers the boarding (a few rounds).
+        None if the run still breaks a rule."""
+        tolerance = pickup_tolerance_s(self.params)
+        for _ in range(4):
+            run = assemble_run(base, seq, self.ctx, day=base.weekday)
+            if not run_problems(run, self.ctx):
+                return run
+            changed = False
+            new_seq = list(seq)
+            for j, stop in enumerate(run.stops[1:-1]):
+                if stop.kind != "pickup" or stop.agreed_s is None or j == k:
+                    continue
+                boards = stop.departure_s - self.ctx.service_s(stop.rider_ids)
+                if boards > stop.agreed_s + tolerance:
+                    new_seq[j] = replace(seq[j], agreed_s=_ceil(boards - tolerance, self.grid))
+                    changed = True
+            if not changed:
+                return None
+            seq = new_seq
+        return None
+
+    def own_target(self, trip: Trip) -> int | None:
+        """The rider's agreed time of the same direction on other days (consistency)."""
+        seen = sorted(t for (r, d, dr), (t, _) in self.agreed.items()
+                      if r == trip.rider_id and dr == trip.direction and d != trip.weekday)
+        return seen[len(seen) // 2] if seen else None
+
+    def consistent_after(self, moved: Sequence[TimeMove]) -> bool:
+        limit = self.params.consistency_s
+        if limit is None:
+            return True
+        for m in moved:
+            times = [t for (r, d, dr), (t, _) in self.agreed.items()
+                     if r == m.rider_id and dr == m.direction and d != m.weekday]
+            times.append(m.new_agreed_s)
+            if max(times) - min(times) > limit:
+                return False
+        return True
+
+    def bases(self, trip: Trip) -> list[tuple[Run, bool]]:
+        """Existing runs of the trip's weekday and direction near its time, then an empty run
+        of every vehicle (a new run)."""
+        p = self.params
+        out: list[tuple[Run, bool]] = []
+        reach = p.max_ride_s + p.arrive_earliest_before_s + p.pickup_latest_after_s
+        if self.near_s is not None:
+            reach = self.near_s
+        for run in self.runs:
+            if run.weekday != trip.weekday or run.direction != trip.direction or not run.stops:
+                continue
+            if abs(_centre_time(run) - trip.centre_time_s) > reach:
+                continue
+            out.append((run, False))
+        if self.existing_only:
+            return out
+        for vehicle in self.scenario.vehicles:
+            depot = Stop(kind="depot", rider_ids=(), lat=vehicle.depot_lat,
+                         lon=vehicle.depot_lon, arrival_s=0, departure_s=0, load_seats=0,
+                         load_wheelchairs=0, leg_distance_m=0, leg_travel_s=0,
+                         place=f"depot:{vehicle.vehicle_id}")
+            run_id = self.new_run_id(trip, vehicle.vehicle_id)
+            out.append((Run(run_id, trip.weekday, trip.centre_id, trip.session_id,
+                            trip.direction, vehicle.vehicle_id, (depot, depot),
+                            (trip.centre_id,), (trip.session_id,)), True))
+        return out
+
+    def new_run_id(self, trip: Trip, vehicle_id: str) -> str:
+        label = (f"{trip.weekday.upper()}-{'TO' if trip.direction == 'to_centre' else 'FROM'}-"
+                 f"{format_hm(trip.centre_time_s).replace(':', '')}-{vehicle_id}")
+        taken = {r.run_id for r in self.runs}
+        if label not in taken:
+            return label
+        n = 2
+        while f"{label}-{n}" in taken:
+            n += 1
+        return f"{label}-{n}"
+
+    def evaluate(self, trip: Trip, base: Run, is_new: bool, seq: list[StopSpec], t: int,
+                 others: list[Run]) -> _Cand | None:
+        run = assemble_run(base, seq, self.ctx, day=base.weekday)
+        checked = _checked(run, self.ctx)
+        if checked is None or _overlaps(checked, others):
+            return None
+        # Every other rider keeps the agreed time: assemble_run takes the specs' times, and
+        # run_problems refused any stop reached after its time; confirm the times stand.
+        vehicle = self.ctx.vehicles[base.vehicle_id]
+        cost = run_variable_cost_ore(checked, vehicle)
+        if is_new:
+            if not any(r.vehicle_id == base.vehicle_id and r.weekday == base.weekday
+                       for r in self.runs):
+                cost += vehicle.fixed_cost_ore
+        else:
+            cost -= run_variable_cost_ore(base, vehicle)
+        return _Cand(trip, checked, None if is_new else base.run_id, t, cost)
+
+
+# --------------------------------------------------------------------------------------------
+# Insertion: choosing one candidate per trip
+
+
+@dataclass(frozen=True, slots=True)
+class _Assignment:
+    cands: tuple[_Cand, ...]
+    missing: tuple[Trip, ...]
+    exception: bool
+
+    def key(self) -> tuple[int, int, int, int, int]:
+        moved = {m.rider_id for c in self.cands for m in c.moved}
+        return (len(self.missing), len(moved), int(self.exception),
+                sum(c.cost_ore for c in self.cands), sum(c.shift_s for c in self.cands))
+
+
+def _assignments(trips: Sequence[Trip], cands: Mapping[Trip, list[_Cand]],
+                 fixed: Sequence[int], limit_s: int | None, top: int) -> list[_Assignment]:
+    """The best ways to pick one candidate per trip (trips of one direction), ranked.
+
+    For every window ``[A, A + limit]`` of the new rider's agreed time (``A`` from the
+    candidates' times), each trip takes its best candidate inside the window; a trip with none
+    takes its best candidate anywhere (a consistency exception). ``fixed`` are the rider's
+    existing times of this direction on other days, which every window must contain.
+    """
+    if not trips:
+        return [_Assignment((), (), False)]
+    pool = sorted({c.agreed_s for t in trips for c in cands.get(t, [])})
+    anchors: list[int | None] = list(pool) if limit_s is not None else []
+    anchors.append(None)  # no window: each trip's best
+    seen: set[tuple[tuple[str, int], ...]] = set()
+    out: list[_Assignment] = []
+
+    def rank(c: _Cand) -> tuple[int, int, int, str]:
+        return (len(c.moved), c.cost_ore, c.shift_s, c.run.run_id)
+
+    for anchor in anchors:
+        chosen: list[_Cand] = []
+        missing: list[Trip] = []
+        exception = False
+        for trip in trips:
+            options = sorted(cands.get(trip, []), key=rank)
+            if not options:
+                missing.append(trip)
+                continue
+            if anchor is not None and limit_s is not None:
+                lo, hi = anchor, anchor + limit_s
+                if fixed:
+                    lo, hi = max(lo, max(fixed) - limit_s), min(hi, min(fixed) + limit_s)
+                inside = [c for c in options if lo <= c.agreed_s <= hi]
+                if inside:
+                    chosen.append(inside[0])
+                    continue
+            chosen.append(options[0])
+        times = [c.agreed_s for c in chosen] + list(fixed)
+        if limit_s is not None and times and max(times) - min(times) > limit_s:
+            exception = True
+        key = tuple(sorted((c.run.run_id, c.agreed_s) for c in chosen))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(_Assignment(tuple(chosen), tuple(missing), exception))
+    out.sort(key=lambda a: a.key())
+    return out[:top]
+
+
+def _apply(plan: Plan, cands: Iterable[_Cand]) -> tuple[Run, ...]:
+    by_base = {c.base_run_id: c.run for c in cands if c.base_run_id is not None}
+    runs = [by_base.get(r.run_id, r) for r in plan.runs]
+    runs += [c.run for c in cands if c.base_run_id is None]
+    return _sorted_runs(runs)
+
+
+def _conflict(runs: Sequence[Run]) -> bool:
+    """Whether two runs of a vehicle overlap on a day (different directions' choices)."""
+    by_vday: dict[tuple[str, str], list[Run]] = defaultdict(list)
+    for r in runs:
+        by_vday[(r.vehicle_id, r.weekday)].append(r)
+    for group in by_vday.values():
+        group.sort(key=lambda r: r.stops[0].departure_s)
+        for a, b in pairwise(group):
+            if b.stops[0].departure_s < a.stops[-1].arrival_s:
+                return True
+    return False
+
+
+def missing_trips(plan: Plan, scenario: Scenario, rider_id: str) -> list[Trip]:
+    """The rider's trips (per the scenario) that no run of the plan serves."""
+    rider = scenario.rider(rider_id)
+    served = {(r, run.weekday, run.direction) for run in plan.runs for r in run.rider_ids}
+    single = replace(scenario, riders=(rider,))
+    return [t for t in rider_trips(single)
+            if (t.rider_id, t.weekday, t.direction) not in served]
+
+
+def insert_rider(
+    plan: Plan,
+    scenario: Scenario,
+    matrix: MatrixLike,
+    rider_id: str,
+    params: PlanParams | None = None,
+    *,
+    max_shift_s: int = DEFAULT_MAX_SHIFT_S,
+    max_options: int = 5,
+) -> InsertionReport:
+    """Insertion options for a rider the plan does not (fully) serve, best first.
+
+    Parameters
+    ----------
+    plan
+        The plan in force.
+    scenario
+        The scenario including the rider (their sessions say which trips are needed).
+    matrix
+        Travel matrix over the scenario's places (:func:`routing.planner.place_matrix`).
+    rider_id
+        The rider to insert.
+    params
+        Planning rules; default the scenario's.
+    max_shift_s
+        When a trip cannot be inserted keeping every other agreed time, others' times may move
+        by at most this much.
+    max_options
+        How many options to return.
+
+    Returns
+    -------
+    InsertionReport
+        Options ranked by unplaced trips, riders moved, the rider's own consistency, added
+        cost and total shift. Each option carries its plan (key figures refreshed).
+
+    Raises
+    ------
+    LivingPlanError
+        If the rider is unknown or every trip is already served.
+    """
+    params = plan_params_of(scenario, params)
+    try:
+        rider: Rider = scenario.rider(rider_id)
+    except KeyError as exc:
+        raise LivingPlanError(f"rider {rider_id} is not in the scenario") from exc
+    trips = missing_trips(plan, scenario, rider_id)
+    if not trips:
+        raise LivingPlanError(f"rider {rider_id}: every trip is already in the plan")
+    ctx = RunContext(scenario, matrix, params)
+    ins = _Inserter(plan, scenario, ctx, params, max_shift_s)
+    cands: dict[Trip, list[_Cand]] = {}
+    no_keep: list[Trip] = []
+    for trip in trips:
+        found = ins.keep_candidates(trip)
+        if not found:
+            no_keep.append(trip)
+            found = ins.move_candidates(trip)
+        cands[trip] = found
+    by_direction: dict[str, list[Trip]] = defaultdict(list)
+    for t in trips:
+        by_direction[t.direction].append(t)
+    fixed = {d: [t for (r, _day, dr), (t, _) in ins.agreed.items() if r == rider_id and dr == d]
+             for d in ("to_centre", "from_centre")}
+    per_direction = [
+        _assignments(by_direction[d], cands, fixed[d], params.consistency_s, 3)
+        for d in ("to_centre", "from_centre")
+    ]
+    old_cost = runs_cost_ore(plan.runs, ctx.vehicles)
+    options: list[InsertionOption] = []
+    seen: set[tuple[tuple[str, int], ...]] = set()
+    for a_to in per_direction[0]:
+        for a_from in per_direction[1]:
+            chosen = [*a_to.cands, *a_from.cands]
+            key = tuple(sorted((c.run.run_id, c.agreed_s) for c in chosen))
+            if key in seen:
+                continue
+            seen.add(key)
+            runs = _apply(plan, chosen)
+            if _conflict(runs):
+                continue
+            option = _option(plan, scenario, matrix, params, rider, chosen,
+                             [*a_to.missing, *a_from.missing], runs,
+                             a_to.exception or a_from.exception, old_cost, ctx)
+            options.append(option)
+    options.sort(key=lambda o: (o.rank_key(), [(p.run_id, p.agreed_s) for p in o.placements]))
+    options = options[:max_options]
+    if not options:
+        message = f"rider {rider_id}: no insertion found"
+    elif not no_keep and options[0].keeps_all_times and not options[0].unplaced:
+        message = (f"rider {rider_id}: inserted keeping every other rider's agreed time "
+                   f"({len(options)} option(s))")
+    else:
+        best = options[0]
+        what = "; ".join(m.describe() for m in best.moved)
+        message = (f"rider {rider_id}: no insertion keeps every other agreed time for "
+                   f"{', '.join(f'{t.weekday} {t.direction}' for t in no_keep)}; the best "
+                   f"option moves {len(best.moved_riders)} rider(s): {what}"
+                   + (f"; {len(best.unplaced)} trip(s) cannot be served" if best.unplaced
+                      else ""))
+    log.info("insertion: %d trip(s), %d option(s), %d trip(s) without a time-keeping option",
+             len(trips), len(options), len(no_keep))
+    return InsertionReport(rider_id, tuple(options), message)
+
+
+def _option(plan: Plan, scenario: Scenario, matrix: MatrixLike, params: PlanParams,
+            rider: Rider, chosen: Sequence[_Cand], missing: Sequence[Trip],
+            runs: tuple[Run, ...], exception: bool, old_cost: int,
+            ctx: RunContext) -> InsertionOption:
+    placed = {(c.trip.weekday, c.trip.direction) for c in chosen}
+    unserved = [u for u in plan.unserved
+                if not (u.rider_id == rider.rider_id and (u.weekday, u.direction) in placed)]
+    unplaced = []
+    for t in missing:
+        if any(u.rider_id == t.rider_id and u.weekday == t.weekday
+               and u.direction == t.direction for u in unserved):
+            continue
+        unplaced.append(Unserved(t.rider_id, t.weekday, t.session_id, t.direction,
+                                 "no feasible insertion into the plan in force (every run of "
+                                 "the wave is full, too far or would move riders too much); "
+                                 "re-optimise or add a vehicle"))
+    unserved.extend(unplaced)
+    kpis = dict(plan.kpis)
+    if exception:
+        exc = list(kpis.get("consistency_exceptions", []))
+        for direction in {c.trip.direction for c in chosen}:
+            exc.append({"rider_id": rider.rider_id, "direction": direction,
+                        "weekday": "", "reason": "inserted into the plan in force: no "
+                        "feasible insertion within the consistency window"})
+        kpis["consistency_exceptions"] = exc
+    new_plan = replace(plan, runs=runs, unserved=_sorted_unserved(unserved), kpis=kpis,
+                       stats={**plan.stats, "living": {"change": "insert",
+                                                       "rider_id": rider.rider_id}})
+    new_plan = replace(new_plan, kpis=refresh_kpis(new_plan, scenario, matrix, params))
+    placements = tuple(sorted(
+        (TripPlacement(rider.rider_id, c.trip.weekday, c.trip.direction, c.run.run_id,
+                       c.run.vehicle_id, c.agreed_s, c.base_run_id is None, c.cost_ore)
+         for c in chosen),
+        key=lambda p: (WEEKDAYS.index(p.weekday) if p.weekday in WEEKDAYS else 9, p.direction)))
+    moved = tuple(m for c in chosen for m in c.moved)
+    added = runs_cost_ore(runs, ctx.vehicles) - old_cost
+    return InsertionOption(rider.rider_id, placements, tuple(unplaced), added, moved, exception,
+                           new_plan)
+
+
+# --------------------------------------------------------------------------------------------
+# Change = remove + insert
+
+
+def change_rider(
+    plan: Plan,
+    scenario: Scenario,
+    matrix: MatrixLike,
+    rider_id: str,
+    params: PlanParams | None = None,
+    *,
+    max_shift_s: int = DEFAULT_MAX_SHIFT_S,
+    max_options: int = 5,
+) -> ChangeResult:
+    """Apply a changed rider (days, sessions, address) to the plan: remove + insert.
+
+    Trips the rider no longer makes, trips whose session time changed and — when the home
+    moved — every trip are removed (nobody else's time moves); the trips then missing are
+    inserted as by :func:`insert_rider`. A rider no longer in ``scenario`` is removed entirely.
+    """
+    params = plan_params_of(scenario, params)
+    riders = {r.rider_id: r for r in scenario.riders}
+    rider = riders.get(rider_id)
+    served: dict[tuple[str, str], tuple[Run, Stop]] = {}
+    for run in plan.runs:
+        for stop in run.stops:
+            if stop.kind == "pickup" and rider_id in stop.rider_ids:
+                served[(run.weekday, run.direction)] = (run, stop)
+    expected: dict[tuple[str, str], Trip] = {}
+    if rider is not None:
+        for t in rider_trips(replace(scenario, riders=(rider,))):
+            expected[(t.weekday, t.direction)] = t
+    drop: list[tuple[str, str]] = []
+    for (weekday, direction), (run, _stop) in served.items():
+        trip = expected.get((weekday, direction))
+        if trip is None or (trip.session_id not in (run.session_ids or (run.session_id,))
+                            and not _same_time_session(scenario, run, trip)):
+            drop.append((weekday, direction))
+            continue
+        home = next((s for s in run.stops if s.place == f"home:{rider_id}"), None)
+        if rider is not None and home is not None and (
+                abs(home.lat - rider.lat) > 1e-6 or abs(home.lon - rider.lon) > 1e-6):
+            drop.append((weekday, direction))
+    drop += [(u.weekday, u.direction) for u in plan.unserved if u.rider_id == rider_id]
+    if drop:
+        removal = remove_rider(plan, scenario, matrix, rider_id, params, trips=drop)
+    else:
+        removal = RemovalResult(rider_id, plan, (), (), 0)
+    insertion = None
+    if rider is not None and missing_trips(removal.plan, scenario, rider_id):
+        insertion = insert_rider(removal.plan, scenario, matrix, rider_id, params,
+                                 max_shift_s=max_shift_s, max_options=max_options)
+    return ChangeResult(rider_id, removal, insertion)
+
+
+def _same_time_session(scenario: Scenario, run: Run, trip: Trip) -> bool:
+    """Whether the run's sessions include one at the trip's centre time (a renamed session)."""
+    for sid in run.session_ids or (run.session_id,):
+        try:
+            s = scenario.session(sid)
+        except KeyError:
+            continue
+        t = s.start_s if trip.direction == "to_centre" else s.end_s
+        if t == trip.centre_time_s and s.centre_id == trip.centre_id:
+            return True
+    return False
