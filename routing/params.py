@@ -37,6 +37,10 @@ class PlanParams:
     """… but every rider accepts at least this much detour over the direct trip (FynBus)."""
     rounding_s: int = 5 * MIN
     """Published pickup times are multiples of this (1 = no rounding)."""
+    pickup_tolerance_s: int = 10 * MIN
+    """Pickup interval: the rider is ready at the agreed time and boards at most this long after
+    it (the vehicle waits at the door, never with riders on board). The weekly plan uses less
+    than the rounding grid of it; daily runs re-timed after afbud may use all of it."""
     consistency_s: int | None = 10 * MIN
     """A rider's pickup times differ by at most this across weekdays (None = not enforced)."""
     ride_time_weight_ore_per_hour: int = 5000

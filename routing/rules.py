@@ -11,18 +11,13 @@ from collections.abc import Iterable
 from routing.model import Rider, Vehicle
 from routing.params import PlanParams
 
-PICKUP_TOLERANCE_S = 10 * 60
-"""Default pickup interval: the rider is ready at the agreed time and boards at most this long
-after it (the vehicle comes, the rider waits at home, never in a parked vehicle). The weekly plan
-uses less than the rounding grid of it; daily runs re-timed after afbud may use all of it."""
+PICKUP_TOLERANCE_S = PlanParams().pickup_tolerance_s
+"""Default pickup interval (:attr:`PlanParams.pickup_tolerance_s`)."""
 
 
 def pickup_tolerance_s(params: PlanParams) -> int:
-    """How long after the agreed time boarding may start: ``params.pickup_tolerance_s`` if the
-    parameters have it, else :data:`PICKUP_TOLERANCE_S`, never less than the rounding grid."""
-    value = getattr(params, "pickup_tolerance_s", None)
-    tolerance = int(value) if isinstance(value, int) else PICKUP_TOLERANCE_S
-    return max(tolerance, max(1, params.rounding_s) - 1)
+    """How long after the agreed time boarding may start, never less than the rounding grid."""
+    return max(params.pickup_tolerance_s, max(1, params.rounding_s) - 1)
 
 
 def boarding_time_s(rider: Rider, params: PlanParams) -> int:

@@ -64,10 +64,6 @@ LEG_TOLERANCE_M = 1
 COORD_TOLERANCE_DEG = 1e-6
 """A stop's coordinates must equal its place's within this (the JSON keeps 7 decimals)."""
 
-PICKUP_TOLERANCE_S = 10 * 60
-"""Boarding may start at most this long after the agreed pickup time (the pickup interval; the
-checker's own copy of :data:`routing.rules.PICKUP_TOLERANCE_S`, overridden by a
-``pickup_tolerance_s`` plan parameter when there is one)."""
 ONBOARD_WAIT_TOLERANCE_S = 60
 """Idle time with riders on board tolerated at one stop (the rule is: none)."""
 
@@ -477,9 +473,7 @@ class _Verifier:
                          f"the agreed pickup time {_t(agreed)}", run_id=rid)
 
     def pickup_tolerance_s(self) -> int:
-        value = getattr(self.params, "pickup_tolerance_s", None)
-        tolerance = int(value) if isinstance(value, int) else PICKUP_TOLERANCE_S
-        return max(tolerance, max(1, self.params.rounding_s) - 1)
+        return max(self.params.pickup_tolerance_s, max(1, self.params.rounding_s) - 1)
 
     def check_onboard_wait(self, ri: int, run: Run) -> None:
         """Riders on board never wait: while anyone is on board the vehicle drives, boards or

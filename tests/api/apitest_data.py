@@ -85,8 +85,9 @@ def tiny_plan(scenario: Scenario, network: object) -> Plan:
                 seats += sign * sum(riders[r].seats for r in ids)
                 chairs += sign * sum(riders[r].wheelchair_places for r in ids)
                 if kind == "pickup":
-                    agreed = -(-arrival // 300) * 300
-                    departure = agreed + board(ids)
+                    # Boarding on arrival, within the pickup interval: nobody waits on board.
+                    agreed = arrival // 300 * 300
+                    departure = arrival + board(ids)
                 elif kind == "dropoff":
                     departure = arrival + board(ids)
                 else:

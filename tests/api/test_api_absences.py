@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conftest import add_user, auth
+from apitest_support import add_user, auth
 from fastapi.testclient import TestClient
 from test_api_basics import assert_problem
 

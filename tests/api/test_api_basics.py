@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import add_user, auth
+from apitest_support import add_user, auth
 from fastapi.testclient import TestClient
 
 from api.db.database import Database

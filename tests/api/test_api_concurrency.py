@@ -7,7 +7,7 @@ import sys
 
 import httpx
 from apitest_data import tiny_scenario
-from conftest import LiveServer
+from apitest_support import LiveServer
 
 from api.db import models as m
 from api.db.database import Database

@@ -68,17 +68,15 @@ def test_insert_creates_a_draft_keeping_every_agreed_time(published: TestClient,
     assert csv.status_code == 200
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.content.startswith("\ufeffrecipient_type;".encode())
-    # The new version is published like any plan (forced only for findings the hand-made
-    # source plan already had: the change itself added none).
-    assert all(v["rider_id"] != "R5" for v in new["violation_list"])
-    published_new = client.post(f"/api/v1/plans/{new_id}/publish?force=true",
-                                headers=coordinator)
+    # The new version holds every rule and is published like any plan.
+    assert new["violation_list"] == []
+    published_new = client.post(f"/api/v1/plans/{new_id}/publish", headers=coordinator)
     assert published_new.status_code == 200 and published_new.json()["published"]
 
 
 def test_dry_run_and_rejections_store_nothing(published: TestClient, coordinator: dict[str, str],
                                              database: Database) -> None:
-    from conftest import add_user, auth
+    from apitest_support import add_user, auth
 
     client = published
     source = _plan_id(client, coordinator)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from conftest import add_user, auth, empty_tables, load_tiny
+from apitest_support import add_user, auth, empty_tables, load_tiny
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error

@@ -56,7 +56,7 @@ def test_bad_plan_parameter_names_the_field(tiny: TestClient,
 
 
 def test_plans_are_for_coordinators(tiny: TestClient, database: Database) -> None:
-    from conftest import add_user, auth
+    from apitest_support import add_user, auth
 
     staff = auth(add_user(database, "centre", centre_ids=["C1"]))
     assert_problem(tiny.post("/api/v1/plans", headers=staff, json={}), 403)
@@ -172,7 +172,7 @@ def test_diff_lists_riders_whose_pickup_moves(tiny: TestClient, database: Databa
     from dataclasses import replace
 
     from apitest_data import tiny_plan, tiny_scenario
-    from conftest import publish_plan
+    from apitest_support import publish_plan
 
     plan = tiny_plan(tiny_scenario(), network)
     first = publish_plan(database, plan)

@@ -88,7 +88,7 @@ def test_import_rejects_unknown_file_and_non_coordinators(
     tiny: TestClient, coordinator: dict[str, str], tmp_path: Path
 ) -> None:
     assert_problem(upload(tiny, coordinator, {"evil.sh": b"rm -rf /"}), 400)
-    from conftest import add_user, auth
+    from apitest_support import add_user, auth
 
     staff = auth(add_user(tiny.app.state.context.database, "centre", centre_ids=["C1"]))
     assert_problem(upload(tiny, staff, scenario_files(tmp_path)), 403)

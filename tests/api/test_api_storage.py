@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import auth
+from apitest_support import auth
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect
 
