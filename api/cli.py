@@ -20,7 +20,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from routing.model import Plan, Scenario
+    from collections.abc import Sequence
+
+    from routing.model import Centre, Plan, Scenario
     from routing.network import RoadNetwork
 
 app = typer.Typer(
@@ -141,11 +143,11 @@ def plan(
     write_plan(result, out)
     _print_plan_summary(result)
     console.print(f"plan written to [bold]{out}[/]")
-    _write_maps(result, network, geojson, map_html)
+    _write_maps(result, network, geojson, map_html, sc.centres)
 
 
 def _write_maps(result: Plan, network: RoadNetwork, geojson: Path | None,
-                map_html: Path | None) -> None:
+                map_html: Path | None, centres: Sequence[Centre] = ()) -> None:
     if geojson is not None:
         from maps.geojson import plan_geojson, write_geojson
 
@@ -154,7 +156,7 @@ def _write_maps(result: Plan, network: RoadNetwork, geojson: Path | None,
     if map_html is not None:
         from maps.webmap import write_plan_map
 
-        write_plan_map(result, network, map_html)
+        write_plan_map(result, network, map_html, centres=centres)
         console.print(f"map written to [bold]{map_html}[/]")
 
 
@@ -476,7 +478,7 @@ def demo(
     write_plan(result, plan_path)
     _print_plan_summary(result)
     code = _verify_and_report(result, sc, net)
-    _write_maps(result, net, out / "plan.geojson", out / "map.html")
+    _write_maps(result, net, out / "plan.geojson", out / "map.html", sc.centres)
     on_date = _next_weekday(date.today())
     _run_day(sc, net, result, on_date, None, None, out / f"day-{on_date.isoformat()}")
     console.print(f"\nplan: [bold]{plan_path}[/]\nmap: [bold]{out / 'map.html'}[/]\n"

@@ -132,6 +132,7 @@ def run_day(
         render_manifest_pdf,
         vehicles_on,
     )
+    from maps.webmap import day_map_html
     from routing.planner import place_matrix
     from routing.verify import expected_trips, verify_plan
 
@@ -160,6 +161,9 @@ def run_day(
                                              encoding="utf-8")
         stem.with_suffix(".html").write_text(render_manifest_html(manifest), encoding="utf-8")
         stem.with_suffix(".pdf").write_bytes(render_manifest_pdf(manifest))
+    (out / "map.html").write_text(day_map_html(
+        result.runs, network, title=f"Kørsel {on_date.isoformat()}",
+        centres=scenario.centres, snap_max_m=params.snap_max_m), encoding="utf-8")
     for centre in scenario.centres:
         rider_list = build_centre_list(
             result, scenario, centre.centre_id,

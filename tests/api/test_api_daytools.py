@@ -29,6 +29,9 @@ def test_day_from_files_writes_verified_runs_and_documents(tmp_path: Path, netwo
     assert {r["run_id"] for r in runs["runs"]} == {"mon-to-V2", "mon-from-V2"}
     assert (out / "manifest-V1.pdf").read_bytes().startswith(b"%PDF")
     assert "Køreliste" in (out / "manifest-V2.html").read_text(encoding="utf-8")
+    day_map = (out / "map.html").read_text(encoding="utf-8")
+    assert "mon-to-V2" in day_map and "mon-to-V1" not in day_map  # only the runs that drive
+    assert "© OpenStreetMap contributors" in day_map
     rider_list = json.loads((out / "riders-C1.json").read_text(encoding="utf-8"))
     assert [a["rider_id"] for a in rider_list["absent"]] == ["R1"]
 
