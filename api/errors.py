@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "tag:samkorsel.dk,2026:problem/"
 """Problem type URIs are ``tag:`` URIs (RFC 9457 § 3.1.1: identifiers, not links); the list with
-their meaning is in ``docs/api.md``."""
+their meaning is in README.md (*REST API*, *Errors*)."""
 
 
 def problem_type(slug: str) -> str:

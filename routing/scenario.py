@@ -2,7 +2,7 @@
 
 A scenario is a directory of UTF-8 CSV files with a header row (``centres.csv``, ``sessions.csv``,
 ``riders.csv``, ``vehicles.csv``) and an optional ``scenario.toml`` (name, road network, planning
-parameters). The format is documented column by column in ``docs/scenario-format.md``.
+parameters). The format is documented column by column in README.md (*Scenario format*).
 
 Loading validates everything and collects *all* problems of all files before raising one
 :class:`~routing.errors.ScenarioErrors`; each :class:`~routing.errors.ScenarioError` names the file,
@@ -818,7 +818,7 @@ def _toml_value(value: Any) -> str:
 
 def _scenario_toml(scenario: Scenario, directory: Path) -> str:
     lines = [
-        "# Samkørsel scenario: see docs/scenario-format.md",
+        "# Samkørsel scenario: see README.md, 'Scenario format'",
         f"name = {_toml_value(scenario.name)}",
     ]
     network = Path(scenario.network_path)
