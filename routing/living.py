@@ -49,7 +49,7 @@ from routing.model import (
     format_hm,
 )
 from routing.params import PlanParams
-from routing.planner import Trip, rider_trips
+from routing.planner import Trip, kpis_of, rider_trips
 from routing.rules import pickup_tolerance_s
 
 log = logging.getLogger(__name__)
@@ -267,60 +267,16 @@ def _centre_time(run: Run) -> int:
 
 def refresh_kpis(plan: Plan, scenario: Scenario, matrix: MatrixLike,
                  params: PlanParams | None = None) -> dict[str, object]:
-    """The plan's key figures recomputed (same keys as the planner's), keeping its consistency
-    exceptions of riders still served."""
+    """The plan's key figures recomputed (the planner's, :func:`routing.planner.kpis_of`),
+    keeping its consistency exceptions of riders still served."""
     params = plan_params_of(scenario, params)
     ctx = RunContext(scenario, matrix, params)
-    rides: list[int] = []
-    detours: list[float] = []
-    agreed: dict[tuple[str, str], list[int]] = defaultdict(list)
-    vehicles_by_day: dict[str, set[str]] = defaultdict(set)
-    for run in plan.runs:
-        vehicles_by_day[run.weekday].add(run.vehicle_id)
-        picked: dict[str, Stop] = {}
-        for stop in run.stops:
-            if stop.kind == "pickup":
-                for rid in stop.rider_ids:
-                    picked[rid] = stop
-                    if stop.agreed_s is not None:
-                        agreed[(rid, run.direction)].append(stop.agreed_s)
-            elif stop.kind == "dropoff":
-                for rid in stop.rider_ids:
-                    if rid not in picked:
-                        continue
-                    ride = stop.arrival_s - picked[rid].departure_s
-                    rides.append(ride)
-                    direct = ctx.leg(picked[rid].place, stop.place)[0]
-                    if direct > 0:
-                        detours.append(ride / direct)
-    spreads = {k: max(v) - min(v) for k, v in agreed.items()}
-    limit = params.consistency_s
     served = {r for run in plan.runs for r in run.rider_ids}
     exceptions = [e for e in plan.kpis.get("consistency_exceptions", [])
                   if isinstance(e, dict) and e.get("rider_id") in served]
-    cost = runs_cost_ore(plan.runs, ctx.vehicles)
     kpis = dict(plan.kpis)
-    kpis.update({
-        "vehicles": max((len(v) for v in vehicles_by_day.values()), default=0),
-        "vehicle_days": sum(len(v) for v in vehicles_by_day.values()),
-        "runs": len(plan.runs),
-        "km": round(sum(r.distance_m for r in plan.runs) / 1000.0, 1),
-        "vehicle_hours": round(sum(r.duration_s for r in plan.runs) / 3600.0, 2),
-        "cost_dkk": round(cost / 100.0, 2),
-        "trips_served": len(rides),
-        "trips_unserved": len(plan.unserved),
-        "riders_unserved": len({u.rider_id for u in plan.unserved}),
-        "mean_ride_min": round(sum(rides) / len(rides) / 60.0, 1) if rides else 0.0,
-        "max_ride_min": round(max(rides) / 60.0, 1) if rides else 0.0,
-        "mean_detour_factor": round(sum(detours) / len(detours), 2) if detours else 0.0,
-        "consistency_max_spread_min": round(max(spreads.values(), default=0) / 60.0, 1),
-        "consistency_mean_spread_min": round(sum(spreads.values()) / len(spreads) / 60.0, 2)
-        if spreads else 0.0,
-        "consistency_within_limit_pct": round(
-            100.0 * sum(1 for s in spreads.values() if limit is None or s <= limit)
-            / len(spreads), 1) if spreads else 100.0,
-        "consistency_exceptions": exceptions,
-    })
+    kpis.update(kpis_of(plan.runs, plan.unserved, ctx.riders, ctx.vehicles, params,
+                        lambda a, b: ctx.leg(a, b)[0], exceptions))
     return kpis
 
 

@@ -697,6 +697,22 @@ def plan_kpis(
     exceptions: Sequence[dict[str, object]] = (),
 ) -> dict[str, object]:
     """Key figures: vehicles, km, hours, cost, ride times, detours, time-consistency spread."""
+    return kpis_of(runs, unserved, ctx.riders, ctx.vehicles, ctx.params, ctx.travel, exceptions)
+
+
+def kpis_of(
+    runs: Sequence[Run],
+    unserved: Sequence[Unserved],
+    riders: Mapping[str, Rider],
+    vehicles: Mapping[str, Vehicle],
+    params: PlanParams,
+    travel_s: Callable[[str, str], int],
+    exceptions: Sequence[dict[str, object]] = (),
+) -> dict[str, object]:
+    """The plan's key figures from its runs (also after edits: :mod:`routing.living`).
+
+    ``travel_s(a, b)`` is the direct travel time between two place ids (for detour factors).
+    """
     rides: list[int] = []
     detours: list[float] = []
     agreed: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -710,19 +726,21 @@ def plan_kpis(
                         agreed[(rid, run.direction)].append(stop.agreed_s)
             elif stop.kind == "dropoff":
                 for rid in stop.rider_ids:
+                    if rid not in picked:  # a malformed run; the verifier says so
+                        continue
                     p_stop = picked[rid]
                     ride = stop.arrival_s - p_stop.departure_s
                     rides.append(ride)
-                    direct = ctx.travel(p_stop.place, stop.place)
+                    direct = travel_s(p_stop.place, stop.place)
                     if direct > 0:
                         detours.append(ride / direct)
     spreads = [max(v) - min(v) for v in agreed.values()]
-    waits, late = run_wait_figures(runs, ctx.riders, ctx.params)
+    waits, late = run_wait_figures(runs, riders, params)
     vehicles_by_day: dict[str, set[str]] = defaultdict(set)
     for run in runs:
         vehicles_by_day[run.weekday].add(run.vehicle_id)
-    cost_ore = runs_cost_ore(runs, ctx.vehicles)
-    limit = ctx.params.consistency_s
+    cost_ore = runs_cost_ore(runs, vehicles)
+    limit = params.consistency_s
     return {
         "vehicles": max((len(v) for v in vehicles_by_day.values()), default=0),
         "vehicle_days": sum(len(v) for v in vehicles_by_day.values()),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from apitest_data import tiny_scenario
@@ -47,7 +48,10 @@ def post_all(url: str, headers: dict[str, str], bodies: list[dict[str, str]]
         async with httpx.AsyncClient(headers=headers, timeout=60, limits=limits) as client:
             return list(await asyncio.gather(*(client.post(url, json=b) for b in bodies)))
 
-    return asyncio.run(run())
+    # In a thread of its own: another test in this process (Playwright's sync API) may have an
+    # event loop running in the main thread, where asyncio.run() is refused.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def test_200_concurrent_absences_lose_none(live_server: LiveServer, database: Database,

@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,9 +23,10 @@ from typing import Any
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "api"))  # apitest_data
+sys.path.insert(0, str(Path(__file__).parents[1] / "api"))  # apitest_data, apitest_support
 
 from apitest_data import tiny_plan, tiny_scenario
+from apitest_support import LiveServer
 from webtest_support import Site
 
 REPO = Path(__file__).parents[2]
@@ -57,35 +55,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if here in Path(str(item.fspath)).parents and "browser" in getattr(
                 item, "fixturenames", ()):
             item.add_marker(pytest.mark.skip(reason=reason))
-
-
-class _Server:
-    """uvicorn serving ``app`` on 127.0.0.1 (free port) in a thread."""
-
-    def __init__(self, app: Any) -> None:
-        import uvicorn
-
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run,
-                                        kwargs={"sockets": [self._socket]}, daemon=True)
-
-    def __enter__(self) -> _Server:
-        self._thread.start()
-        deadline = time.monotonic() + 60
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=30)
-        self._socket.close()
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +88,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterat
     database.dispose()
     app = create_app(settings)
     app.state.context.clock = lambda: datetime(2026, 12, 7, 7, 30, tzinfo=UTC)
-    with _Server(app) as server:
+    with LiveServer(app) as server:
         yield Site(url=server.url, tokens=tokens, plan_id=plan_id, today=TODAY)
 
 
