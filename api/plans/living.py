@@ -267,15 +267,9 @@ def reoptimise(db: DbSession, who: Principal, context: AppContext, plan_id: int,
 def notifications_csv(db: DbSession, who: Principal, context: AppContext, plan_id: int,
                       against: int | None) -> str:
     """The notifications between ``against`` (default: the plan in force) and the plan, CSV."""
-    from api.db import repo_plans
+    from api.plans.service import plans_to_compare
     from routing.notifications import notifications_csv as to_csv
 
-    new_row = get_plan(db, who, plan_id)
-    if against is None:
-        old_row = repo_plans.current_published(db, before_id=plan_id)
-        if old_row is None:
-            raise ConflictError("no other published plan to compare with; pass ?against=")
-    else:
-        old_row = get_plan(db, who, against)
+    old_row, new_row = plans_to_compare(db, who, plan_id, against)
     scenario = scenario_from_db(db, context.networks.path)
     return to_csv(plan_notifications(finished_plan(old_row), finished_plan(new_row), scenario))

@@ -135,9 +135,9 @@ def published_plan(db: DbSession) -> tuple[m.PlanRecord, Plan]:
     return row, finished_plan(row)
 
 
-def diff_plans(db: DbSession, who: Principal, plan_id: int, against: int | None) -> PlanDiffOut:
-    """Riders whose pickup time differs between ``against`` (default: the plan in force) and
-    ``plan_id``."""
+def plans_to_compare(db: DbSession, who: Principal, plan_id: int, against: int | None
+                     ) -> tuple[m.PlanRecord, m.PlanRecord]:
+    """``(old, new)`` rows: ``against`` (default: the plan in force) and ``plan_id``."""
     new_row = get_plan(db, who, plan_id)
     if against is None:
         old_row = repo_plans.current_published(db, before_id=plan_id)
@@ -145,6 +145,13 @@ def diff_plans(db: DbSession, who: Principal, plan_id: int, against: int | None)
             raise ConflictError("no other published plan to compare with; pass ?against=")
     else:
         old_row = get_plan(db, who, against)
+    return old_row, new_row
+
+
+def diff_plans(db: DbSession, who: Principal, plan_id: int, against: int | None) -> PlanDiffOut:
+    """Riders whose pickup time differs between ``against`` (default: the plan in force) and
+    ``plan_id``."""
+    old_row, new_row = plans_to_compare(db, who, plan_id, against)
     old_plan, new_plan = finished_plan(old_row), finished_plan(new_row)
     changes = pickup_changes(old_plan, new_plan)
     from api.plans.living import notification_out
