@@ -482,7 +482,8 @@ def demo(
     on_date = _next_weekday(date.today())
     _run_day(sc, net, result, on_date, None, None, out / f"day-{on_date.isoformat()}")
     console.print(f"\nplan: [bold]{plan_path}[/]\nmap: [bold]{out / 'map.html'}[/]\n"
-                  f"manifests for {on_date.isoformat()}: [bold]{out}/day-{on_date.isoformat()}/[/]")
+                  f"manifests and day map for {on_date.isoformat()}: "
+                  f"[bold]{out}/day-{on_date.isoformat()}/[/]")
     if code != 0:
         raise typer.Exit(code)
     if serve_api:
@@ -493,7 +494,9 @@ def demo(
         token = seed_demo_database(settings, sc, result)
         console.print(f"database: {settings.database_url}\ncoordinator token for the demo: "
                       f"[bold]{token}[/]\ntry: curl -H 'Authorization: Bearer {token}' "
-                      f"http://127.0.0.1:{port}/api/v1/plans", soft_wrap=True)
+                      f"http://127.0.0.1:{port}/api/v1/plans\nweb pages (log in with the token): "
+                      f"http://127.0.0.1:{port}/web/\nAPI description: "
+                      f"http://127.0.0.1:{port}/docs", soft_wrap=True)
         serve(host="127.0.0.1", port=port)
 
 
