@@ -79,11 +79,16 @@ def execute_plan(
 
         with database.unit_of_work(write=False) as db:
             scenario = scenario_from_db(db, networks.path)
+            source = _reoptimise_source(db, stored_params)
         params = params_from_stored(stored_params)
         report("loading road network", 0, 0)
         network = networks.get()
-        report("planning", 0, 0)
-        plan = build_plan(scenario, network, params, progress=report)
+        if source is None:
+            report("planning", 0, 0)
+            plan = build_plan(scenario, network, params, progress=report)
+        else:
+            report("reoptimising", 0, 0)
+            plan = _reoptimised(source, scenario, network, params, stored_params[REOPTIMISE])
         report("verifying", 0, 0)
         violations = verify_plan(plan, scenario, network, params)
         with database.unit_of_work() as db:
@@ -103,6 +108,47 @@ def execute_plan(
         with database.unit_of_work() as db:
             repo_plans.fail(db, plan_id, f"{type(exc).__name__}: {exc}")
         return "failed"
+
+
+REOPTIMISE = "reoptimise"
+"""Key in a job's stored params that makes it a re-optimisation of a stored plan (``from_plan_id``,
+``max_moved``, ``max_shift_s``) instead of a new plan; :class:`PlanParams` ignores it."""
+
+
+def _reoptimise_source(db: Any, stored_params: dict[str, Any]) -> Any:
+    """The plan a re-optimisation job starts from, or None for a planning job."""
+    spec = stored_params.get(REOPTIMISE)
+    if not spec:
+        return None
+    from routing.plan_io import plan_from_dict
+
+    row = repo_plans.get_plan(db, int(spec["from_plan_id"]))
+    if row is None or row.document is None:
+        raise ValueError(f"plan {spec['from_plan_id']} to re-optimise is gone")
+    return plan_from_dict(row.document)
+
+
+def _reoptimised(source: Any, scenario: Any, network: Any, params: Any,
+                 spec: dict[str, Any]) -> Any:
+    """Improve ``source`` within the stability budget; the outcome is kept in the plan's stats
+    (saving, riders moved, the accepted changes)."""
+    from dataclasses import replace
+
+    from routing.planner import place_matrix
+    from routing.reoptimise import describe_improvements, reoptimise
+
+    matrix = place_matrix(scenario, network, params)
+    result = reoptimise(source, scenario, matrix, params, max_moved=int(spec["max_moved"]),
+                        max_shift_s=int(spec["max_shift_s"]))
+    outcome = {
+        "from_plan_id": int(spec["from_plan_id"]), "max_moved": result.max_moved,
+        "max_shift_s": result.max_shift_s, "saved_ore": result.saved_ore,
+        "moved_riders": list(result.moved_riders), "largest_shift_s": result.largest_shift_s,
+        "message": result.describe() if result.improvements else
+        "no improvement within the budget; the plan is unchanged",
+        "changes": describe_improvements(result.improvements),
+    }
+    return replace(result.plan, stats={**result.plan.stats, REOPTIMISE: outcome})
 
 
 _PROCESS_STATE: dict[str, tuple[Database, NetworkCache]] = {}

@@ -242,26 +242,24 @@ def remove(db: DbSession, who: Principal, context: AppContext, plan_id: int,
         notifications=work.notifications(result.plan))
 
 
-def reoptimise(db: DbSession, who: Principal, context: AppContext, plan_id: int,
-               data: ReoptimiseRequest) -> LivingChangeOut:
-    """Improve the plan within the stability budget; the saving against the riders moved."""
-    from routing.reoptimise import reoptimise as improve
+def queue_reoptimise(db: DbSession, who: Principal, plan_id: int,
+                     data: ReoptimiseRequest) -> m.PlanRecord:
+    """Store a queued job that improves the plan within the stability budget (the route submits
+    it after the commit). A background job: on the demo it takes up to a minute, and a request
+    would hold the database's write turn that long."""
+    from api.db import repo, repo_plans
+    from api.plans.jobs import REOPTIMISE
 
-    work = _Work(db, who, context, plan_id)
-    result = improve(work.plan, work.scenario, work.matrix, work.params,
-                     max_moved=data.max_moved, max_shift_s=data.max_shift_min * 60)
-    new_id = None
-    if not data.dry_run and result.improvements:
-        new_id = work.store("reoptimise", result.plan, data.name,
-                            {"max_moved": data.max_moved, "max_shift_min": data.max_shift_min,
-                             "saved_ore": result.saved_ore,
-                             "moved": list(result.moved_riders)})
-    return LivingChangeOut(
-        action="reoptimise", from_plan_id=work.row.plan_id, plan_id=new_id,
-        message=result.describe() if result.improvements else
-        "no improvement within the budget; the plan is unchanged",
-        keeps_all_times=not result.moved, moved=_moved_out(result.moved),
-        cost_change_ore=-result.saved_ore, notifications=work.notifications(result.plan))
+    who.require("coordinator")
+    row = get_plan(db, who, plan_id)
+    finished_plan(row)
+    spec = {"from_plan_id": plan_id, "max_moved": data.max_moved,
+            "max_shift_s": data.max_shift_min * 60}
+    new = repo_plans.add_plan(db, name=data.name or f"plan {plan_id} re-optimised",
+                              params={**(row.params or {}), REOPTIMISE: spec},
+                              created_by=who.user_id)
+    repo.audit(db, who.user_id, "create", "plan", str(new.plan_id), {"reoptimise": spec})
+    return new
 
 
 def notifications_csv(db: DbSession, who: Principal, context: AppContext, plan_id: int,

@@ -157,16 +157,22 @@ def remove_rider(plan_id: IntId, data: RemoveRequest, db: DbSession, who: Curren
     return living.remove(db, who, context, plan_id, data)
 
 
-@router.post("/{plan_id}/reoptimise", response_model=LivingChangeOut,
-             responses=problem_responses(404, 409, 422),
-             summary="Improve the plan within a stability budget",
+@router.post("/{plan_id}/reoptimise", response_model=PlanStatusOut,
+             status_code=status.HTTP_202_ACCEPTED, responses=problem_responses(404, 409, 422),
+             summary="Improve the plan within a stability budget (a background job)",
              description="At most `max_moved` riders' agreed times change, each by at most "
-             "`max_shift_min` (against this plan). Answers the saving (`cost_change_ore`) "
-             "against the riders moved; without an improvement no version is stored."
-             + _LIVING_DESCRIPTION)
+             "`max_shift_min` (against this plan). Answers 202 with the job's status, like "
+             "`POST /plans`; `Location` names the status to poll. The result is a new, "
+             "unpublished plan version whose `document.stats.reoptimise` holds the saving "
+             "(`saved_ore`), the riders moved and the accepted changes; review it with "
+             "`GET /plans/{new}/diff?against={plan_id}` (notifications included).")
 def reoptimise_plan(plan_id: IntId, data: ReoptimiseRequest, db: DbSession, who: CurrentUser,
-                    context: Context) -> Any:
-    return living.reoptimise(db, who, context, plan_id, data)
+                    context: Context, response: Response, background: BackgroundTasks) -> Any:
+    row = living.queue_reoptimise(db, who, plan_id, data)
+    if context.jobs is not None:
+        background.add_task(context.jobs.submit, row.plan_id)
+    response.headers["Location"] = f"/api/v1/plans/{row.plan_id}/status"
+    return PlanStatusOut.of(row)
 
 
 @router.get("/{plan_id}/notifications.csv",

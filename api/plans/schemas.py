@@ -169,7 +169,6 @@ class ReoptimiseRequest(ApiModel):
     max_moved: int = Field(ge=0, le=10_000, description="At most this many riders' agreed "
                            "times may change.")
     max_shift_min: int = Field(ge=0, le=120, description="… each by at most this.")
-    dry_run: bool = False
     name: str = Field(default="", max_length=200)
 
 

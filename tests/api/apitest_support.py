@@ -3,6 +3,7 @@ several test folders have one)."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from apitest_data import tiny_scenario
@@ -119,3 +120,14 @@ def publish_plan(database: Database, plan: Any) -> int:
         session.add(row)
         session.flush()
         return int(row.plan_id)
+
+
+def wait_for(client: TestClient, headers: dict[str, str], plan_id: int,
+             timeout_s: float = 180) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status = client.get(f"/api/v1/plans/{plan_id}/status", headers=headers).json()
+        if status["status"] in ("done", "failed"):
+            return dict(status)
+        assert time.monotonic() < deadline, f"plan {plan_id} still {status['status']}"
+        time.sleep(0.1)

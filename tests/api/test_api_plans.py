@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+from apitest_support import wait_for
 from fastapi.testclient import TestClient
 from test_api_basics import assert_problem
 
@@ -21,17 +22,6 @@ needs_planner = pytest.mark.skipif(
     or importlib.util.find_spec("routing.snap") is None,
     reason="the planner's matrix/snap modules are not installed yet",
 )
-
-
-def wait_for(client: TestClient, headers: dict[str, str], plan_id: int,
-             timeout_s: float = 180) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        status = client.get(f"/api/v1/plans/{plan_id}/status", headers=headers).json()
-        if status["status"] in ("done", "failed"):
-            return dict(status)
-        assert time.monotonic() < deadline, f"plan {plan_id} still {status['status']}"
-        time.sleep(0.1)
 
 
 def start_plan(client: TestClient, headers: dict[str, str], **body: Any) -> int:
