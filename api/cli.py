@@ -495,8 +495,7 @@ def demo(
         console.print(f"database: {settings.database_url}\ncoordinator token for the demo: "
                       f"[bold]{token}[/]\ntry: curl -H 'Authorization: Bearer {token}' "
                       f"http://127.0.0.1:{port}/api/v1/plans\nweb pages (log in with the token): "
-                      f"http://127.0.0.1:{port}/web/\nAPI description: "
-                      f"http://127.0.0.1:{port}/docs", soft_wrap=True)
+                      f"http://127.0.0.1:{port}/web/", soft_wrap=True)
         serve(host="127.0.0.1", port=port)
 
 
