@@ -239,6 +239,28 @@ def _penalties(distance: npt.NDArray[np.int64], n_visits: int, n_vehicles: int,
     return fixed, 2 * (bound + fixed)
 
 
+def _tightened(pick: tuple[int, int], drop: tuple[int, int], *, direct: int, pick_service: int,
+               drop_service: int, ride: int, from_depot: int, to_depot: int
+               ) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Cordeau's (2006) time-window tightening: a dial-a-ride user has a window at one end only,
+    but the ride limit and the direct trip imply one at the other end.
+
+    With ``p``/``d`` the starts of service, ``d ≥ p + s_p + t(p, d)`` and ``d − p ≤ ride``;
+    the vehicle leaves the depot no earlier than its window and is back by its end. Every
+    schedule of the instance satisfies the tightened windows, so no solution is lost; OR-Tools
+    propagates windows in its insertion and local search, but not a ride limit posted as a
+    constraint, which is why the tightening matters.
+    """
+    p_lo, p_hi = max(pick[0], from_depot, drop[0] - ride), min(pick[1],
+                                                                drop[1] - pick_service - direct)
+    d_lo, d_hi = max(drop[0], p_lo + pick_service + direct), min(drop[1], p_hi + ride, to_depot)
+    # An empty window would mean the request is infeasible alone; keep the original then and
+    # let the solver report it.
+    if p_lo > p_hi or d_lo > d_hi:
+        return pick, drop
+    return (p_lo, p_hi), (d_lo, d_hi)
+
+
 def read_cordeau(path: Path, *, scale: int = SCALE, set_name: str = "darp") -> BenchInstance:
     """Read a Cordeau (2006) dial-a-ride instance.
 
@@ -290,18 +312,22 @@ def read_cordeau(path: Path, *, scale: int = SCALE, set_name: str = "darp") -> B
 
     time_m, distance = _scaled_matrices(coords, 1.0, scale)
     fixed, penalty = _penalties(distance, two_n, k, "distance")
-    requests: list[Request] = []
-    for i in range(1, n + 1):
-        pick = Visit(i, *_window(earliest[i], latest[i], scale), service=round(service[i] * scale))
-        drop = Visit(n + i, *_window(earliest[n + i], latest[n + i], scale),
-                     service=round(service[n + i] * scale))
-        requests.append(Request(
-            request_id=str(i), pickup=pick, delivery=drop, demand=(int(load[i]),),
-            # Cordeau's ride starts when service at the pickup ends; the solver's at its start.
-            max_ride=math.floor((max_ride + service[i]) * scale + 1e-7),
-            drop_penalty=penalty))
     start_e, _ = _window(earliest[0], latest[0], scale)
     _, end_l = _window(earliest[end], latest[end], scale)
+    requests: list[Request] = []
+    for i in range(1, n + 1):
+        # Cordeau's ride starts when service at the pickup ends; the solver's at its start.
+        ride = math.floor((max_ride + service[i]) * scale + 1e-7)
+        pick_s, drop_s = round(service[i] * scale), round(service[n + i] * scale)
+        pick_w, drop_w = _tightened(
+            _window(earliest[i], latest[i], scale), _window(earliest[n + i], latest[n + i], scale),
+            direct=int(time_m[i, n + i]), pick_service=pick_s, drop_service=drop_s, ride=ride,
+            from_depot=start_e + int(time_m[0, i]),
+            to_depot=end_l - drop_s - int(time_m[n + i, end]))
+        requests.append(Request(
+            request_id=str(i), pickup=Visit(i, *pick_w, service=pick_s),
+            delivery=Visit(n + i, *drop_w, service=drop_s), demand=(int(load[i]),),
+            max_ride=ride, drop_penalty=penalty))
     vehicles = tuple(
         FleetVehicle(f"v{v}", 0, end, (int(capacity),), earliest_start=start_e, latest_end=end_l,
                      fixed_cost=fixed, cost_per_distance=1.0, cost_per_time=0.0,

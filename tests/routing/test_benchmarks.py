@@ -371,3 +371,23 @@ def test_scale_is_documented_value() -> None:
     # Solution files and gaps are in instance units; only the solver sees scaled integers.
     assert SCALE == 1000
     assert np.issubdtype(read_cordeau(DARP).problem.distance.dtype, np.integer)
+
+
+def test_cordeau_window_tightening_keeps_every_schedule() -> None:
+    """A user with a window at the drop-off only gets the implied pickup window, and back."""
+    from routing.benchmarks import _tightened
+
+    pick, drop = _tightened((0, 1000), (500, 600), direct=100, pick_service=10, drop_service=10,
+                            ride=200, from_depot=50, to_depot=900)
+    # Pickup: no earlier than 600 - ... : d - p <= 200 → p >= 500 - 200; d >= p + 10 + 100 →
+    # p <= 600 - 110.
+    assert pick == (300, 490)
+    assert drop == (500, 600)
+    # Every feasible (p, d) pair lies inside the tightened windows.
+    for p in range(0, 1001, 5):
+        for d in range(500, 601, 5):
+            if d >= p + 110 and d - p <= 200 and p >= 50:
+                assert pick[0] <= p <= pick[1] and drop[0] <= d <= drop[1]
+    # A request infeasible alone keeps its windows (the solver reports it).
+    assert _tightened((0, 10), (500, 600), direct=100, pick_service=10, drop_service=10,
+                      ride=200, from_depot=0, to_depot=900) == ((0, 10), (500, 600))
