@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
 import pytest
+from demo_subsets import monday_demo
 from typer.testing import CliRunner
 
 from api.cli import app
-from routing.params import PlanParams
-from routing.scenario import load_scenario, write_scenario
+from routing.scenario import write_scenario
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def small_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sc = load_scenario(DEMO)
-    sessions = tuple(s for s in sc.sessions if s.weekday == "mon")
-    keep = {s.session_id for s in sessions}
-    riders = tuple(
-        dataclasses.replace(r, session_ids=tuple(s for s in r.session_ids if s in keep))
-        for r in sc.riders if any(s in keep for s in r.session_ids)
-    )[:10]
-    small = dataclasses.replace(sc, name="cli-small", sessions=sessions, riders=riders,
-                                plan_params=PlanParams(solution_limit=20, time_limit_s=20))
+    small = monday_demo("cli-small")
     out = tmp_path_factory.mktemp("scenario")
     write_scenario(small, out)
     return out

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from demo_subsets import monday_demo
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -15,9 +16,8 @@ from routing.network import RoadNetwork
 from routing.params import PlanParams
 from routing.plan_io import read_plan, write_plan
 from routing.planner import build_plan
-from routing.scenario import load_scenario, write_scenario
+from routing.scenario import write_scenario
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 FAST = PlanParams(solution_limit=20, time_limit_s=20)
 runner = CliRunner()
 
@@ -27,18 +27,10 @@ def dirs(tmp_path_factory: pytest.TempPathFactory,
          samso_network: RoadNetwork) -> tuple[Path, Path, Path]:
     """A Monday scenario of 10 riders, its plan without rider R04, and the scenario without
     R04 (which the plan serves completely)."""
-    sc = load_scenario(DEMO)
-    sessions = tuple(s for s in sc.sessions if s.weekday == "mon")
-    keep = {s.session_id for s in sessions}
-    riders = tuple(
-        dataclasses.replace(r, session_ids=tuple(s for s in r.session_ids if s in keep))
-        for r in sc.riders if any(s in keep for s in r.session_ids)
-    )[:10]
-    full = dataclasses.replace(sc, name="cli-living", sessions=sessions, riders=riders,
-                               plan_params=FAST)
+    full = monday_demo("cli-living", params=FAST)
     out = tmp_path_factory.mktemp("living")
     write_scenario(full, out / "scenario")
-    without = dataclasses.replace(full, riders=tuple(r for r in riders if r.rider_id != "R04"))
+    without = dataclasses.replace(full, riders=tuple(r for r in full.riders if r.rider_id != "R04"))
     write_scenario(without, out / "reduced")
     write_plan(build_plan(without, samso_network, FAST), out / "plan.json")
     return out / "scenario", out / "plan.json", out / "reduced"
