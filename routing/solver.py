@@ -105,8 +105,6 @@ def solve(
     problem: RoutingProblem,
     options: SolveOptions | None = None,
     progress: Progress | None = None,
-    *,
-    pickup_arrival_pad: int = 0,
 ) -> RoutingSolution:
     """Solve a pickup-and-delivery problem with OR-Tools.
 
@@ -118,10 +116,6 @@ def solve(
         Time limit, work budget (``solution_limit``), seed and strategies.
     progress
         Optional callback on each new solution.
-    pickup_arrival_pad
-        Extra time reserved when the vehicle arrives at a pickup from another location. The
-        planner uses it so that published pickup times can be rounded down to a grid while the
-        vehicle is still never late (see :mod:`routing.planner`).
 
     Returns
     -------
@@ -153,12 +147,8 @@ def solve(
     time_nodes = problem.time[np.ix_(locs, locs)]
     dist_nodes = problem.distance[np.ix_(locs, locs)]
 
-    # Time transit of arc i→j: service at i plus travel, plus the rounding pad into a pickup.
+    # Time transit of arc i→j: service at i plus travel.
     transit = time_nodes + service[:, None]
-    if pickup_arrival_pad:
-        is_pickup = np.array([nd.kind == "pickup" for nd in nodes])
-        moves = locs[:, None] != locs[None, :]
-        transit = transit + pickup_arrival_pad * (moves & is_pickup[None, :])
     # Nothing travels into a start or out of an end; keep those arcs at 0 so spans are exact.
     transit[:, :n_vehicles] = 0
     transit[n_vehicles:2 * n_vehicles, :] = 0

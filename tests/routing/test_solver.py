@@ -86,11 +86,3 @@ def test_allowed_vehicles() -> None:
     problem = RoutingProblem(LINE, LINE, (_req("a", 1, 3, allowed_vehicles=(1,)),), vehicles)
     sol = solve(problem, OPTS)
     assert [r.vehicle for r in sol.routes] == [1]
-
-
-def test_rounding_pad_reserves_time_before_pickups() -> None:
-    problem = RoutingProblem(LINE, LINE, (_req("a", 1, 3),), (_vehicle(),))
-    sol = solve(problem, OPTS, pickup_arrival_pad=4)
-    visits = sol.routes[0].visits
-    start, pickup = visits[0], visits[1]
-    assert pickup.time - start.time >= 10 + 4
