@@ -190,9 +190,10 @@ class _Search:
                 if run not in plan.runs:
                     continue
                 candidate = self.close_run(plan, run)
-                if candidate is not None and self.cost(candidate) < cost:
-                    saved = cost - self.cost(candidate)
-                    plan, cost = candidate, cost - saved
+                new_cost = self.cost(candidate) if candidate is not None else cost
+                if candidate is not None and new_cost < cost:
+                    saved = cost - new_cost
+                    plan, cost = candidate, new_cost
                     done.append(Improvement("close_run", f"run {run.run_id} closed, its "
                                             f"{len(run.rider_ids)} rider(s) moved to other runs",
                                             saved))
@@ -203,9 +204,10 @@ class _Search:
                     if current is None or rider_id not in current.rider_ids:
                         continue
                     candidate = self.relocate(plan, current, rider_id)
-                    if candidate is not None and self.cost(candidate) < cost:
-                        saved = cost - self.cost(candidate)
-                        plan, cost = candidate, cost - saved
+                    new_cost = self.cost(candidate) if candidate is not None else cost
+                    if candidate is not None and new_cost < cost:
+                        saved = cost - new_cost
+                        plan, cost = candidate, new_cost
                         done.append(Improvement("relocate", f"rider {rider_id} {run.weekday} "
                                                 f"{run.direction} moved from run {run.run_id}",
                                                 saved))

@@ -44,7 +44,7 @@ from routing.notifications import Notification, plan_notifications
 
 log = logging.getLogger(__name__)
 
-Action = Literal["insert", "remove", "change", "reoptimise"]
+Action = Literal["insert", "remove", "change"]
 
 
 def notification_out(n: Notification) -> NotificationOut:
