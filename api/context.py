@@ -130,6 +130,15 @@ class LruCache:
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
 
+    def keys(self) -> list[Hashable]:
+        """The cached keys, least recently used first."""
+        with self._lock:
+            return list(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
     def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._items:

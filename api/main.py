@@ -66,7 +66,9 @@ def _routers() -> list[APIRouter]:
     from api.scenario.routes import router as scenario
     from api.users.routes import router as users
 
-    return [users, centres, riders, vehicles, scenario, plans, days, absences, reimbursement]
+    # Requests are matched against the routers in this order: the busiest (drivers' manifests,
+    # afbud) first. Their paths overlap no other router's.
+    return [days, absences, users, centres, riders, vehicles, scenario, plans, reimbursement]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -95,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.auto_migrate:
             await run_in_threadpool(upgrade_database, settings.database_url)
         await run_in_threadpool(_start_jobs, context)
-        await run_in_threadpool(_prepare_process)
+        await run_in_threadpool(_prepare_process, context)
         log.info("samkorsel API ready (database backend %s)", database.engine.dialect.name)
         try:
             yield
@@ -140,14 +142,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _prepare_process() -> None:
-    """Import the heavy modules now rather than in the first requests, then move everything
-    loaded so far out of the garbage collector's reach (``gc.freeze``): the libraries' hundreds
-    of thousands of long-lived objects would otherwise be walked by every full collection,
-    pausing all requests for a fifth of a second. Then collect less often: the default (a young
-    collection every 700 allocations) runs several collections per request, and the caches
-    filled after start-up (road network, matrices, parsed plans) make the older generations'
-    collections long; at 100 requests/s this halves the p99 latency (``scripts/bench_api.py``)."""
+def _prepare_process(context: AppContext) -> None:
+    """Import the heavy modules now rather than in the first requests and warm the caches
+    (:mod:`api.warmup`); then move everything loaded so far out of the garbage collector's
+    reach (``gc.freeze``): the libraries' hundreds of thousands of long-lived objects would
+    otherwise be walked by every full collection, pausing all requests for a fifth of a
+    second. Then collect less often: the default (a young collection every 700 allocations)
+    runs several collections per request, and the caches filled after start-up (road network,
+    matrices, parsed plans) make the older generations' collections long; at 100 requests/s
+    this halves the p99 latency (``scripts/bench_api.py``)."""
     import gc
     import importlib
 
@@ -157,6 +160,10 @@ def _prepare_process() -> None:
             importlib.import_module(module)
         except ImportError:  # pragma: no cover - a module not installed yet
             log.warning("module %s is not available", module)
+    if context.settings.warm_up:
+        from api.warmup import warm_up
+
+        warm_up(context)
     gc.collect()
     gc.freeze()
     gc.set_threshold(100_000, 50, 1000)

@@ -88,6 +88,10 @@ class Settings(BaseSettings):
         "time, so a few per core keep latency low; raise it for PostgreSQL behind several "
         "worker processes.",
     )
+    warm_up: bool = Field(
+        default=True, description="At start-up, do the busy requests' one-time work (holiday "
+        "tables, road network, plan, matrix, the coming days' manifests) before serving.",
+    )
     max_upload_bytes: int = Field(
         default=20_000_000, ge=1, description="Largest upload (all files together)."
     )

@@ -166,7 +166,7 @@ def route_svg(
         f'<rect width="{width}" height="{height}" fill="#f7f7f2" stroke="#999"/>',
     ]
     if len(points) >= 2:
-        path = " ".join(f"{x},{y}" for x, y in map(xy, points))
+        path = " ".join(f"{x},{y}" for x, y in _pixel_line(points, x0, y0, scale, kx))
         parts.append(f'<polyline points="{path}" fill="none" stroke="#1f77b4" '
                      f'stroke-width="3" stroke-linejoin="round" stroke-linecap="round"/>')
     for (p, label, cancelled) in stops:
@@ -184,6 +184,25 @@ def route_svg(
                  f'{escape(ATTRIBUTION)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+SVG_TOLERANCE_PX = 0.5
+"""Points of the road line closer than this to the simplified line are left out of the SVG:
+a road line has hundreds of points, most of them within a pixel of each other at map size."""
+
+
+def _pixel_line(points: Sequence[Position], x0: float, y0: float, scale: float, kx: float
+                ) -> list[tuple[float, float]]:
+    """The line in pixels (0.1 px), simplified by :data:`SVG_TOLERANCE_PX`."""
+    import numpy as np
+    import shapely
+
+    lonlat = np.asarray(points, dtype=float)
+    pixels = np.column_stack((x0 + scale * kx * lonlat[:, 0], y0 - scale * lonlat[:, 1]))
+    simple = shapely.get_coordinates(shapely.simplify(shapely.linestrings(pixels),
+                                                      SVG_TOLERANCE_PX))
+    out: list[tuple[float, float]] = [(x, y) for x, y in np.round(simple, 1).tolist()]
+    return out
 
 
 def _road_line(run: Run, network: RoadNetwork | None, snap_max_m: float) -> list[Position]:

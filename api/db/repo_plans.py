@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -46,6 +48,34 @@ def current_published(db: DbSession, *, before_id: int | None = None) -> PlanRec
         query = query.where(PlanRecord.plan_id != before_id)
     query = query.order_by(PlanRecord.published_at.desc(), PlanRecord.plan_id.desc()).limit(1)
     return db.scalars(query).first()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRef:
+    """Which plan is in force, without its JSON columns (read on every manifest request)."""
+
+    plan_id: int
+    status: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def published_ref(db: DbSession) -> PlanRef | None:
+    """:func:`current_published` as a :class:`PlanRef` (one light query, no ORM objects)."""
+    row = db.execute(
+        select(PlanRecord.plan_id, PlanRecord.status, PlanRecord.created_at,
+               PlanRecord.finished_at)
+        .where(PlanRecord.published.is_(True))
+        .order_by(PlanRecord.published_at.desc(), PlanRecord.plan_id.desc()).limit(1)
+    ).first()
+    return PlanRef(*row) if row is not None else None
+
+
+def document(db: DbSession, plan_id: int) -> dict[str, Any] | None:
+    """A plan's stored document."""
+    doc: dict[str, Any] | None = db.scalar(
+        select(PlanRecord.document).where(PlanRecord.plan_id == plan_id))
+    return doc
 
 
 def unfinished(db: DbSession) -> list[PlanRecord]:

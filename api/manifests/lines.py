@@ -69,24 +69,33 @@ def _assemble(network: RoadNetwork, run: Run, keys: list[PlaceKey], snap_max_m: 
     snapped = _snapped(network, keys, snap_max_m)
     coords: list[Position] = []
 
-    def add(lon: float, lat: float) -> None:
-        position = (round(lon, COORD_DECIMALS), round(lat, COORD_DECIMALS))
-        if not coords or coords[-1] != position:
-            coords.append(position)
+    def extend(points: Sequence[Position]) -> None:
+        # Each piece is rounded and free of repeats already; only its first point may repeat
+        # the last one so far.
+        if coords and points and coords[-1] == points[0]:
+            points = points[1:]
+        coords.extend(points)
 
     first = run.stops[0]
-    add(first.lon, first.lat)
+    extend((_rounded(first.lon, first.lat),))
     for (a, b), stop_b in zip(pairwise(keys), run.stops[1:], strict=True):
         if a != b:
             leg_key = (network.digest, snap_max_m, a, b)
             leg = _LEGS.get(leg_key)
             if leg is None:
-                leg = tuple((float(lon), float(lat))
-                            for lon, lat in path_coordinates(network, snapped[a], snapped[b]))
+                leg = _without_repeats([_rounded(float(lon), float(lat)) for lon, lat
+                                        in path_coordinates(network, snapped[a], snapped[b])])
                 _LEGS.put(leg_key, leg)
-            for lon, lat in leg:
-                add(lon, lat)
-        add(stop_b.lon, stop_b.lat)
+            extend(leg)
+        extend((_rounded(stop_b.lon, stop_b.lat),))
     if len(coords) == 1:
         coords.append(coords[0])
     return tuple(coords)
+
+
+def _rounded(lon: float, lat: float) -> Position:
+    return (round(lon, COORD_DECIMALS), round(lat, COORD_DECIMALS))
+
+
+def _without_repeats(points: Sequence[Position]) -> tuple[Position, ...]:
+    return tuple(p for i, p in enumerate(points) if i == 0 or points[i - 1] != p)

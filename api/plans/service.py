@@ -86,7 +86,7 @@ def finished_plan(row: m.PlanRecord) -> Plan:
     return parsed_plan(plan_key(row), document)
 
 
-def plan_key(row: m.PlanRecord) -> tuple[object, ...]:
+def plan_key(row: m.PlanRecord | repo_plans.PlanRef) -> tuple[object, ...]:
     """Identifies a stored plan across databases (ids restart in a fresh database)."""
     return (row.plan_id, row.created_at, row.finished_at)
 
@@ -127,12 +127,22 @@ def delete_plan(db: DbSession, who: Principal, plan_id: int) -> None:
     repo.audit(db, who.user_id, "delete", "plan", str(plan_id))
 
 
-def published_plan(db: DbSession) -> tuple[m.PlanRecord, Plan]:
+def published_plan(db: DbSession) -> tuple[repo_plans.PlanRef, Plan]:
     """The plan in force (latest published); 409 when none has been published."""
-    row = repo_plans.current_published(db)
-    if row is None:
+    ref = repo_plans.published_ref(db)
+    if ref is None:
         raise ConflictError("no plan has been published yet")
-    return row, finished_plan(row)
+    if ref.status != "done":  # pragma: no cover - only finished plans can be published
+        raise ConflictError(f"plan {ref.plan_id} is {ref.status}, not done",
+                            id=str(ref.plan_id), plan_status=ref.status)
+
+    def document() -> dict[str, Any]:
+        doc = repo_plans.document(db, ref.plan_id)
+        if doc is None:  # pragma: no cover - done plans have one
+            raise ConflictError(f"plan {ref.plan_id} has no document", id=str(ref.plan_id))
+        return doc
+
+    return ref, parsed_plan(plan_key(ref), document)
 
 
 def plans_to_compare(db: DbSession, who: Principal, plan_id: int, against: int | None

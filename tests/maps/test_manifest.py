@@ -208,3 +208,22 @@ def test_route_svg_without_roads() -> None:
     assert "<polyline" in svg and svg.count("<circle") == 2 and "<line" in svg
     assert ATTRIBUTION.replace("©", "©") in svg
     assert date_text(date(2026, 12, 24)) == "torsdag den 24. december 2026"
+
+
+def test_route_svg_leaves_out_points_within_half_a_pixel() -> None:
+    # A road line with 400 points: two straight stretches with a bend, every point on them.
+    line = [(10.58 + 0.0001 * i, 55.82) for i in range(200)] + \
+        [(10.5999, 55.82 + 0.0001 * i) for i in range(1, 201)]
+    stops = [(line[0], "1", False), (line[-1], "2", False)]
+    svg = route_svg(line, stops)
+    points = re.search(r'<polyline points="([^"]+)"', svg)
+    assert points is not None
+    pixels = [tuple(map(float, p.split(","))) for p in points.group(1).split()]
+    # Straight stretches need only their ends; the bend stays.
+    assert len(pixels) == 3
+    circles = [(float(x), float(y)) for x, y in re.findall(r'<circle cx="([^"]+)" cy="([^"]+)"',
+                                                           svg)]
+    assert pixels[0] == circles[0] and pixels[-1] == circles[1]
+    # A detour of a few pixels is kept.
+    bent = line[:100] + [(line[100][0], 55.8205)] + line[101:]
+    assert len(route_svg(bent, stops).split('points="')[1].split('"')[0].split()) > 3
