@@ -7,7 +7,7 @@ second: new requests start on schedule whether or not earlier ones have answered
 time and prints p50/p90/p99/max latency per endpoint. Target: p99 ≤ 50 ms on 2 cores.
 
 Mix: 50 % driver manifests (JSON) of a vehicle and one of the next 5 working days, 30 % afbud
-registrations (a random rider and one of the next 60 working days, each new: an afbud for a
+registrations (a random rider for one of the next 60 working days, each new: an afbud for a
 manifest's day changes that manifest), 20 % a centre's afbud of one day. Before measuring, every
 manifest is fetched once (the server has been up since the morning).
 
@@ -206,8 +206,10 @@ def _load(base: str, headers: dict[str, str], scenario: Scenario, plan: Plan,
                 if key not in used:
                     used.add(key)
                     break
+            # One day each ("end" as "start"; without it an afbud runs until further notice).
             return "absence POST", "POST", "/absences", {
-                "rider_id": key[0], "start": key[1].isoformat(), "reason": "bench"}
+                "rider_id": key[0], "start": key[1].isoformat(), "end": key[1].isoformat(),
+                "reason": "bench"}
         listed = rng.choice(absence_days).isoformat()
         return "absence list", "GET", \
             f"/absences?centre_id={rng.choice(centres)}&from={listed}&to={listed}", None
