@@ -52,7 +52,8 @@ def _warm_calendars(today: date) -> None:
             holiday_name(date(year, 1, 1), rules)
 
 
-def _next_working_days(today: date, count: int) -> list[date]:
+def coming_working_days(today: date, count: int = WARM_DAYS) -> list[date]:
+    """Monday–Friday dates from ``today`` on (holidays included: centres may still drive)."""
     days: list[date] = []
     day = today
     while len(days) < count:
@@ -77,7 +78,7 @@ def _warm_days(context: AppContext) -> int:
         if repo_plans.published_ref(db) is None:
             return 0
         _, plan = published_plan(db)
-        for day in _next_working_days(context.today(), WARM_DAYS):
+        for day in coming_working_days(context.today()):
             absences.list_absences(db, _WARM_UP_USER, rider_id=None, centre_id=None,
                                    first=day, last=day, include_withdrawn=False, limit=200,
                                    offset=0)

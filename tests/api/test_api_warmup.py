@@ -3,7 +3,7 @@ and the afbud path's rehearsal leaves nothing behind."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from apitest_data import tiny_plan, tiny_scenario
@@ -17,7 +17,7 @@ from api.db.database import Database
 from api.main import create_app
 from api.manifests import service as manifests
 from api.settings import Settings
-from api.warmup import WARM_DAYS, warm_up
+from api.warmup import coming_working_days, warm_up
 from routing.calendar import weekday_key
 
 
@@ -29,13 +29,8 @@ def _counts(database: Database) -> tuple[int, int]:
 
 
 def _coming_vehicle_days(plan: Any, today: date) -> set[tuple[date, str]]:
-    days: list[date] = []
-    day = today
-    while len(days) < WARM_DAYS:
-        if day.weekday() < 5:
-            days.append(day)
-        day += timedelta(days=1)
-    return {(d, r.vehicle_id) for d in days for r in plan.runs if r.weekday == weekday_key(d)}
+    return {(d, r.vehicle_id) for d in coming_working_days(today) for r in plan.runs
+            if r.weekday == weekday_key(d)}
 
 
 def test_start_up_builds_the_coming_days_manifests_and_leaves_no_trace(
@@ -50,7 +45,7 @@ def test_start_up_builds_the_coming_days_manifests_and_leaves_no_trace(
     monday = datetime.fromisoformat("2026-11-30T05:00:00+00:00")  # the plan drives Mon–Wed
     context.clock = lambda: monday
     with TestClient(app):
-        cached = {(key[2], key[3]) for key in manifests._MANIFESTS.keys()}
+        cached = {(key[2], key[3]) for key in manifests._MANIFESTS.keys()}  # noqa: SIM118 - an LruCache, not a dict
     expected = _coming_vehicle_days(plan, monday.date())
 
     assert expected, "the tiny plan drives on some of the coming working days"

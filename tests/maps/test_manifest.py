@@ -225,5 +225,5 @@ def test_route_svg_leaves_out_points_within_half_a_pixel() -> None:
                                                            svg)]
     assert pixels[0] == circles[0] and pixels[-1] == circles[1]
     # A detour of a few pixels is kept.
-    bent = line[:100] + [(line[100][0], 55.8205)] + line[101:]
+    bent = [*line[:100], (line[100][0], 55.8205), *line[101:]]
     assert len(route_svg(bent, stops).split('points="')[1].split('"')[0].split()) > 3
