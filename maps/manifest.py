@@ -33,6 +33,7 @@ from maps.png import manifest_run_png
 from routing.daily import DailyResult, RemovedRider
 from routing.model import Plan, Rider, Run, Scenario, Stop, format_hm
 from routing.network import RoadNetwork
+from routing.reasons import danish
 
 log = logging.getLogger(__name__)
 
@@ -525,7 +526,7 @@ def build_centre_list(
         absent.append({"rider_id": r, "name": riders[r].name, "direction_text": direction_text,
                        "reason_text": ", ".join(reasons)})
     unserved = [{"rider_id": u.rider_id, "name": riders[u.rider_id].name,
-                 "direction_text": LABELS[u.direction], "reason_text": u.reason}
+                 "direction_text": LABELS[u.direction], "reason_text": danish(u.reason)}
                 for u in daily.unserved if u.rider_id in riders]
     closed = closing_reason
     if closed is None and centre_id in daily.closed_centres:

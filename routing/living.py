@@ -50,6 +50,7 @@ from routing.model import (
 )
 from routing.params import PlanParams
 from routing.planner import Trip, kpis_of, rider_trips
+from routing.reasons import unserved_reason
 from routing.rules import pickup_tolerance_s
 
 log = logging.getLogger(__name__)
@@ -922,9 +923,7 @@ def _option(plan: Plan, scenario: Scenario, matrix: MatrixLike, params: PlanPara
                and u.direction == t.direction for u in unserved):
             continue
         unplaced.append(Unserved(t.rider_id, t.weekday, t.session_id, t.direction,
-                                 "no feasible insertion into the plan in force (every run of "
-                                 "the wave is full, too far or would move riders too much); "
-                                 "re-optimise or add a vehicle"))
+                                 unserved_reason("no_insertion")))
     unserved.extend(unplaced)
     kpis = dict(plan.kpis)
     if exception:

@@ -55,6 +55,7 @@ from routing.model import (
 from routing.network import RoadNetwork
 from routing.params import PlanParams
 from routing.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
+from routing.reasons import need_text, unserved_reason
 from routing.rules import boarding_time_s, ride_limit_s, vehicle_fits
 from routing.snap import SnappedPoint, snap_points
 from routing.solver import solve
@@ -243,20 +244,19 @@ def _precheck(trip: Trip, ctx: _Context, day: _DayState) -> str | None:
     rider = ctx.riders[trip.rider_id]
     home = ctx.snapped[home_place(rider.rider_id)]
     if home.distance_m > p.snap_max_m:
-        return (f"home is {home.distance_m:.0f} m from the nearest road "
-                f"(limit {p.snap_max_m:.0f} m)")
+        return unserved_reason("far_from_road", distance_m=f"{home.distance_m:.0f}",
+                               limit_m=f"{p.snap_max_m:.0f}")
     origin, dest = _trip_places(trip)
     direct = ctx.travel(origin, dest)
     limit = ride_limit_s(rider, direct, p)
     if direct > limit:
-        return f"direct trip {direct / 60:.0f} min > max {limit / 60:.0f} min"
+        return unserved_reason("ride_too_long", direct_min=f"{direct / 60:.0f}",
+                               limit_min=f"{limit / 60:.0f}")
     capable = [v for v in ctx.vehicles.values()
                if vehicle_fits(v, rider.seats, rider.wheelchair_places)]
-    need = "a wheelchair place" if rider.wheelchair else f"{rider.seats} seat(s)"
-    if rider.wheelchair and rider.escort:
-        need = "a wheelchair place and a seat for the escort"
+    need = need_text(rider.seats, rider.wheelchair, rider.escort)
     if not capable:
-        return f"no vehicle in the fleet has {need}"
+        return unserved_reason("no_capable_vehicle", need=need)
     lo, hi = _centre_window(trip, p)
     board = boarding_time_s(rider, p)
     span = (lo - limit, hi) if trip.direction == "to_centre" else (lo, hi + board + direct)
@@ -274,7 +274,8 @@ def _precheck(trip: Trip, ctx: _Context, day: _DayState) -> str | None:
             back = at_centre + board + direct + board + ctx.travel(dest, depot)
             if at_centre <= hi and back <= v.available_to_s:
                 return None
-    return f"no vehicle with {need} available {format_hm(max(span[0], 0))}–{format_hm(span[1])}"
+    return unserved_reason("no_vehicle_free", need=need, start=format_hm(max(span[0], 0)),
+                           end=format_hm(span[1]))
 
 
 @dataclass
@@ -575,10 +576,8 @@ def _solve_wave(
         lo, hi = _centre_window(t, p)
         unserved.append(Unserved(
             t.rider_id, t.weekday, t.session_id, t.direction,
-            f"no room within the constraints: every vehicle able to carry the rider is full or "
-            f"busy in the wave around {format_hm(t.centre_time_s)} (window "
-            f"{format_hm(lo)}–{format_hm(hi)}, {len({v for v, _ in vehicle_ids})} vehicle(s) "
-            f"free)"))
+            unserved_reason("wave_full", time=format_hm(t.centre_time_s), start=format_hm(lo),
+                            end=format_hm(hi), vehicles=len({v for v, _ in vehicle_ids}))))
     runs: list[Run] = []
     for route in solution.routes:
         vehicle_id, layout = vehicle_ids[route.vehicle]

@@ -46,6 +46,7 @@ from routing.model import (
 )
 from routing.params import PlanParams
 from routing.rates import MEANS, RateTable, round_div
+from routing.reasons import danish
 
 log = logging.getLogger(__name__)
 
@@ -775,7 +776,7 @@ def _grounds(inputs: DecisionInputs, cheapest: MeansOption | None) -> list[Groun
         ))
     if inputs.unserved:
         da = "; ".join(f"{WEEKDAY_NAMES_DA.get(u.weekday, u.weekday)} "
-                       f"{DIRECTION_NAMES_DA.get(u.direction, u.direction)}: {u.reason}"
+                       f"{DIRECTION_NAMES_DA.get(u.direction, u.direction)}: {danish(u.reason)}"
                        for u in inputs.unserved)
         en = "; ".join(f"{u.weekday} {u.direction}: {u.reason}" for u in inputs.unserved)
         n, m = len(inputs.unserved), inputs.trips_per_week

@@ -51,6 +51,7 @@ from api.web.session import (
     csrf_token,
     set_session_cookie,
 )
+from routing.reasons import danish
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ def number(value: Any) -> str:
 
 templates.env.filters["kroner"] = kroner
 templates.env.filters["tal"] = number
+templates.env.filters["dansk"] = danish
 templates.env.globals.update(MAPS_STATIC=MAPS_STATIC, WEB_STATIC=WEB_STATIC, PREFIX=PREFIX,
                              ROLE_DA=ROLE_DA, DIRECTION_DA=DIRECTION_DA, SCOPE_DA=SCOPE_DA,
                              WEEKDAY_KEYS=WEEKDAY_KEYS, REPORTED_BY_DA=REPORTED_BY_DA,

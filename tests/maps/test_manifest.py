@@ -227,3 +227,18 @@ def test_route_svg_leaves_out_points_within_half_a_pixel() -> None:
     # A detour of a few pixels is kept.
     bent = [*line[:100], (line[100][0], 55.8205), *line[101:]]
     assert len(route_svg(bent, stops).split('points="')[1].split('"')[0].split()) > 3
+
+
+def test_centre_list_gives_unserved_reasons_in_danish(day: DailyResult,
+                                                      scenario: Scenario) -> None:
+    from dataclasses import replace
+
+    from routing.model import Unserved
+
+    rider = next(r for r in scenario.riders if r.centre_id == "TRA")
+    unserved = Unserved(rider.rider_id, day.weekday, "s", "to_centre",
+                        "direct trip 52 min > max 45 min")
+    listing = build_centre_list(replace(day, unserved=(unserved,)), scenario, "TRA")
+    assert [u["reason_text"] for u in listing["unserved"]] == [
+        "den direkte tur tager 52 min; længste tilladte køretid er 45 min"]
+    assert "længste tilladte køretid" in render_centre_list_html(listing)

@@ -26,6 +26,7 @@ from routing.rates import (
     load_rates,
     rates_from_mapping,
 )
+from routing.reasons import danish
 from routing.reimbursement import (
     Decision,
     DecisionInputs,
@@ -394,7 +395,9 @@ def test_wheelchair_user_out_of_reach_gets_wheelchair_taxi(planned: Planned) -> 
     d = assess("W", s, planned.matrix, load_rates(2026), plan=plan)
     assert d.warranted
     assert [g.kind for g in d.grounds] == ["cannot_be_served"]
-    assert plan.unserved[0].reason in d.grounds[0].text_da  # the planner's reason is cited
+    # The planner's reason is cited, in Danish in the letter.
+    assert danish(plan.unserved[0].reason) in d.grounds[0].text_da
+    assert plan.unserved[0].reason in d.grounds[0].text_en
     assert d.chosen is not None and d.chosen.means == "wheelchair_taxi"
     excluded = {o.means: o for o in d.excluded}
     assert {"taxi", "public_transport"} <= set(excluded)
@@ -507,5 +510,7 @@ def test_unserved_reason_is_cited_verbatim_without_network() -> None:
     plan = replace(_fake_plan(), unserved=(
         Unserved("A", "mon", "s1", "from_centre", "direct trip 80 min > max 60 min"),))
     d = assess("A", _fake_scenario(), FAKE, load_rates(2026), plan=plan)
-    assert d.warranted and "direct trip 80 min > max 60 min" in d.grounds[0].text_da
+    assert d.warranted and "den direkte tur tager 80 min; længste tilladte køretid er 60 min" \
+        in d.grounds[0].text_da
+    assert "direct trip 80 min > max 60 min" in d.grounds[0].text_en
     assert isinstance(d, Decision)
