@@ -79,3 +79,17 @@ def test_verify_rejects_a_non_plan_file(small_dir: Path, tmp_path: Path) -> None
     result = runner.invoke(app, ["verify", str(other), "--scenario", str(small_dir)])
     assert result.exit_code == 2
     assert "samkorsel.plan/1" in result.output
+
+
+def test_network_by_unknown_place_exits_2_with_the_reason(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    import osmnx as ox
+
+    def graph_from_place(place: str, **kwargs: object) -> object:
+        raise ValueError(f"Nominatim could not geocode query {place!r}")
+
+    monkeypatch.setattr(ox, "graph_from_place", graph_from_place)
+    result = runner.invoke(app, ["network", "--place", "Atlantis"])
+    assert result.exit_code == 2
+    output = " ".join(result.output.split())  # the console wraps long lines
+    assert "place 'Atlantis'" in output and "could not geocode" in output

@@ -8,9 +8,11 @@ import itertools
 import math
 import shutil
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
+import osmnx as ox
 import pytest
 
 import routing.network as network_module
@@ -294,6 +296,53 @@ def test_file_without_car_roads(tmp_path: Path) -> None:
 def test_uncached_place_is_an_error_offline(tmp_path: Path) -> None:
     with pytest.raises(NetworkError, match="not cached"):
         load_network("place:Samsø Kommune, Denmark", cache_dir=tmp_path)
+
+
+def _offline_place(monkeypatch: pytest.MonkeyPatch, osm_file: Path) -> list[str]:
+    """Let osmnx's download by place name answer with ``osm_file``'s data (what Overpass would
+    send for that area) and no land use; return the places asked for."""
+    asked: list[str] = []
+
+    def graph_from_place(place: str, **kwargs: Any) -> Any:
+        asked.append(place)
+        assert kwargs["network_type"] == "drive" and kwargs["simplify"] is False
+        return ox.graph_from_xml(osm_file, simplify=False, retain_all=True)
+
+    def features_from_place(place: str, tags: dict[str, Any]) -> Any:
+        raise ox._errors.InsufficientResponseError("no land use in this area")
+
+    monkeypatch.setattr(ox, "graph_from_place", graph_from_place)
+    monkeypatch.setattr(ox, "features_from_place", features_from_place)
+    return asked
+
+
+def test_place_is_prepared_like_a_file_and_cached(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    # Without land use both are rural: the place's network equals the file's.
+    text = TINY_OSM.read_text(encoding="utf-8").replace('v="residential"/>\n  </way>\n</osm>',
+                                                         'v="meadow"/>\n  </way>\n</osm>')
+    rural = tmp_path / "tiny_rural.osm"
+    rural.write_text(text, encoding="utf-8")
+    asked = _offline_place(monkeypatch, rural)
+    net = load_network_from_place("Tiny, Nowhere", cache_dir=tmp_path / "cache")
+    assert asked == ["Tiny, Nowhere"] and net.source == "place:Tiny, Nowhere"
+    assert_same_arrays(net, load_network(rural))
+    # Later loads by name come from the cache, without asking again.
+    again = load_network("place:Tiny, Nowhere", cache_dir=tmp_path / "cache")
+    assert asked == ["Tiny, Nowhere"]
+    assert_same_arrays(again, net)
+
+
+def test_place_that_cannot_be_fetched_is_a_clear_error(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    def graph_from_place(place: str, **kwargs: Any) -> Any:
+        raise ValueError(f"Nominatim could not geocode query {place!r}")
+
+    monkeypatch.setattr(ox, "graph_from_place", graph_from_place)
+    with pytest.raises(NetworkError, match=r"cannot fetch road network of place 'Atlantis'.*"
+                                           r"could not geocode"):
+        load_network_from_place("Atlantis", cache_dir=tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing cached
 
 
 def test_bench_network_load(tmp_path: Path) -> None:
