@@ -370,8 +370,10 @@ def assemble_run(
         table = time_segments(timings, travel_back_s=legs[-1][0],
                               earliest_depart_s=avail[0], latest_back_s=avail[1])
         if not table.feasible:
-            log.warning("run %s on %s: no timetable without on-board waiting keeps every "
-                        "pickup interval and window", base.run_id, day)
+            # Expected after some afbud (the verifier reports the waits as warnings); the same
+            # day is derived again for every manifest and list, so this is not a warning.
+            log.info("run %s on %s: no timetable without on-board waiting keeps every "
+                     "pickup interval and window", base.run_id, day)
     departure = table.depart_s if table is not None else depot.departure_s
 
     stops: list[Stop] = [Stop(
