@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench bench-full serve clean browser
+.PHONY: demo test lint typecheck bench bench-full bench-api serve clean browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -42,6 +42,9 @@ bench: $(STAMP)
 
 bench-full: $(STAMP)
 	$(BIN)/samkorsel bench --sets network,matrix,demo,darp,lilim,homberger --json out/bench.json --solutions out/solutions
+
+bench-api: $(STAMP)
+	$(BIN)/python scripts/bench_api.py --rate 100 --seconds 20 --runs 5
 
 serve: $(STAMP)
 	$(BIN)/samkorsel serve

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import socket
@@ -136,6 +137,11 @@ def main() -> int:
     tmp = tempfile.TemporaryDirectory(prefix="samkorsel-bench-")
     database_url = f"sqlite+pysqlite:///{tmp.name}/bench.db"
     token, scenario, plan = _seed(database_url, args.plan, args.time_limit)
+    # The load generator must not pause to walk the seeding's heap (the planner's objects when
+    # it planned the week here): a full collection in this process would add its pause to
+    # every request in flight.
+    gc.collect()
+    gc.freeze()
     port = _free_port()
     env = {**os.environ, "SAMKORSEL_DATABASE_URL": database_url}
     server = subprocess.Popen(
