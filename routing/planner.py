@@ -31,7 +31,7 @@ import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -58,7 +58,7 @@ from routing.problem import FleetVehicle, Request, RoutingProblem, SolveOptions,
 from routing.reasons import need_text, unserved_reason
 from routing.rules import boarding_time_s, ride_limit_s, vehicle_fits
 from routing.snap import SnappedPoint, snap_points
-from routing.solver import solve
+from routing.solver import solve, solve_serving_most
 from routing.timing import StopTiming, onboard_waits_s, time_segments
 
 log = logging.getLogger(__name__)
@@ -528,13 +528,7 @@ def _solve_wave(
     options = SolveOptions(time_limit_s=time_limit_s, seed=p.seed,
                            solution_limit=p.solution_limit)
     problem, places, vehicle_ids = _build_problem(solvable, ctx, day, windows, label)
-    solution = solve(problem, options)
-    if solution.dropped:
-        # Riders on board never wait, which leaves construction fewer ways to fit consistency
-        # windows; a second construction often serves everyone (measured on the demo week).
-        other = solve(problem, replace(options, first_solution="LOCAL_CHEAPEST_INSERTION"))
-        if (len(other.dropped), other.objective) < (len(solution.dropped), solution.objective):
-            solution = other
+    solution = solve_serving_most(problem, options)
     n_layouts = max((len(ctx.vehicles[v].layouts) for v, _ in vehicle_ids), default=1)
     for choice in range(1, n_layouts) if solution.dropped else ():
         # Construction rarely switches a vehicle's layout once a route is started; offer the

@@ -16,7 +16,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -99,6 +99,28 @@ def _hopeless(problem: RoutingProblem) -> list[int]:
                 or (req.max_ride is not None and req.max_ride < least_ride)):
             out.append(r)
     return out
+
+
+SECOND_CONSTRUCTION = "LOCAL_CHEAPEST_INSERTION"
+
+
+def solve_serving_most(problem: RoutingProblem, options: SolveOptions | None = None
+                       ) -> RoutingSolution:
+    """:func:`solve`, and when it leaves requests unserved, a second solve from another first
+    solution (:data:`SECOND_CONSTRUCTION`); the one serving more (then cheaper) wins.
+
+    Riders never wait on board and the ride limit is a constraint the construction does not
+    see, so one construction can paint itself into a corner that another avoids (measured on
+    the demo week and on Cordeau's a3-36). Takes up to twice ``options.time_limit_s``.
+    """
+    options = options or SolveOptions()
+    solution = solve(problem, options)
+    if not solution.dropped or options.first_solution == SECOND_CONSTRUCTION:
+        return solution
+    other = solve(problem, replace(options, first_solution=SECOND_CONSTRUCTION))
+    if (len(other.dropped), other.objective) < (len(solution.dropped), solution.objective):
+        return other
+    return solution
 
 
 def solve(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
+import pytest
 
 from routing.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
-from routing.solver import solve
+from routing.solver import solve, solve_serving_most
 
 # A line: depot 0 — 1 — 2 — 3, 10 time units (and metres) per hop.
 POS = np.array([0, 10, 20, 30])
@@ -86,3 +90,35 @@ def test_allowed_vehicles() -> None:
     problem = RoutingProblem(LINE, LINE, (_req("a", 1, 3, allowed_vehicles=(1,)),), vehicles)
     sol = solve(problem, OPTS)
     assert [r.vehicle for r in sol.routes] == [1]
+
+
+def test_serving_most_tries_a_second_construction_only_when_one_is_dropped(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import routing.solver as solver
+
+    problem = RoutingProblem(LINE, LINE, (_req("a", 1, 3), _req("b", 2, 3)), (_vehicle(),))
+    real = solver.solve(problem, OPTS)
+    firsts: list[str] = []
+
+    def fake(p: RoutingProblem, options: SolveOptions) -> Any:
+        firsts.append(options.first_solution)
+        # The first construction strands request b; the second serves both.
+        return replace(real, dropped=(1,)) if len(firsts) == 1 else real
+
+    monkeypatch.setattr(solver, "solve", fake)
+    assert solver.solve_serving_most(problem, OPTS) is real
+    assert firsts == [OPTS.first_solution, solver.SECOND_CONSTRUCTION]
+
+    firsts.clear()
+    monkeypatch.setattr(solver, "solve", lambda p, o: firsts.append(o.first_solution) or real)
+    assert solver.solve_serving_most(problem, OPTS) is real
+    assert firsts == [OPTS.first_solution]  # nothing dropped: one solve
+
+
+def test_serving_most_still_reports_what_no_construction_can_serve() -> None:
+    late = Request("x", delivery=Visit(3, 0, 5, 0), demand=(1,), pickup=Visit(1, 0, 1000, 0),
+                   drop_penalty=10**6)
+    problem = RoutingProblem(LINE, LINE, (late, _req("ok", 1, 2)), (_vehicle(),))
+    sol = solve_serving_most(problem, OPTS)
+    assert sol.dropped == (0,)
+    assert sol.routes and sol.routes[0].requests == (1,)
