@@ -58,11 +58,13 @@ def test_capacity_one_forces_serving_one_at_a_time() -> None:
     assert sol.distance(problem) > 60
 
 
-def test_impossible_window_is_dropped_not_a_crash() -> None:
+@pytest.mark.parametrize("solver", [solve, solve_serving_most])
+def test_impossible_window_is_dropped_not_a_crash(solver: Any) -> None:
+    # Also with a second construction: what none can serve is still reported.
     late = Request("x", delivery=Visit(3, 0, 5, 0), demand=(1,), pickup=Visit(1, 0, 1000, 0),
                    drop_penalty=10**6)
     problem = RoutingProblem(LINE, LINE, (late, _req("ok", 1, 2)), (_vehicle(),))
-    sol = solve(problem, OPTS)
+    sol = solver(problem, OPTS)
     assert sol.dropped == (0,)
     assert sol.routes and sol.routes[0].requests == (1,)
 
@@ -114,11 +116,3 @@ def test_serving_most_tries_a_second_construction_only_when_one_is_dropped(
     assert solver.solve_serving_most(problem, OPTS) is real
     assert firsts == [OPTS.first_solution]  # nothing dropped: one solve
 
-
-def test_serving_most_still_reports_what_no_construction_can_serve() -> None:
-    late = Request("x", delivery=Visit(3, 0, 5, 0), demand=(1,), pickup=Visit(1, 0, 1000, 0),
-                   drop_penalty=10**6)
-    problem = RoutingProblem(LINE, LINE, (late, _req("ok", 1, 2)), (_vehicle(),))
-    sol = solve_serving_most(problem, OPTS)
-    assert sol.dropped == (0,)
-    assert sol.routes and sol.routes[0].requests == (1,)
