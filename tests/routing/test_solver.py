@@ -115,4 +115,3 @@ def test_serving_most_tries_a_second_construction_only_when_one_is_dropped(
     monkeypatch.setattr(solver, "solve", lambda p, o: firsts.append(o.first_solution) or real)
     assert solver.solve_serving_most(problem, OPTS) is real
     assert firsts == [OPTS.first_solution]  # nothing dropped: one solve
-
