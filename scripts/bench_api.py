@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Load benchmark of the REST API (not a test): manifests and afbud on the demo data, SQLite.
+"""Load benchmark of the REST API (not a test): manifests and afbud on the demo data, SQLite
+(default) or PostgreSQL (``--postgres URL``).
 
-Seeds a fresh SQLite database with the demo scenario and a weekly plan, starts ``uvicorn`` in a
+Seeds a fresh database with the demo scenario and a weekly plan, starts ``uvicorn`` in a
 separate process on 127.0.0.1, then sends requests *open loop* at a fixed rate (default 100 per
 second: new requests start on schedule whether or not earlier ones have answered) for a bounded
 time and prints p50/p90/p99/max latency per endpoint. Target: p99 ≤ 50 ms on 2 cores.
@@ -127,6 +128,10 @@ def main() -> int:
                         help="share of afbud lists (the rest: manifests)")
     parser.add_argument("--server-workers", type=int, default=1,
                         help="uvicorn worker processes")
+    parser.add_argument("--postgres", metavar="URL", default=None,
+                        help="measure on PostgreSQL instead: a server URL with the right to "
+                        "create databases (a fresh database is made and dropped afterwards), "
+                        "e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--runs", type=int, default=1,
                         help="measure this many times in a row against the same server (the "
                         "spread shows how much the machine's other work moves the tail)")
@@ -136,6 +141,43 @@ def main() -> int:
 
     tmp = tempfile.TemporaryDirectory(prefix="samkorsel-bench-")
     database_url = f"sqlite+pysqlite:///{tmp.name}/bench.db"
+    if args.postgres:
+        database_url = _create_postgres_database(args.postgres)
+    try:
+        return _bench(database_url, args, tmp)
+    finally:
+        if args.postgres:
+            _drop_postgres_database(args.postgres, database_url)
+
+
+def _create_postgres_database(admin_url: str) -> str:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin_url)
+    name = f"samkorsel_bench_{os.getpid()}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(admin_url: str, database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" '
+                          "WITH (FORCE)"))
+    engine.dispose()
+
+
+def _bench(database_url: str, args: argparse.Namespace,
+           tmp: tempfile.TemporaryDirectory[str]) -> int:
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"database: {backend}, server workers: {args.server_workers}", flush=True)
     token, scenario, plan = _seed(database_url, args.plan, args.time_limit)
     # The load generator must not pause to walk the seeding's heap (the planner's objects when
     # it planned the week here): a full collection in this process would add its pause to
