@@ -141,37 +141,12 @@ def main() -> int:
 
     tmp = tempfile.TemporaryDirectory(prefix="samkorsel-bench-")
     database_url = f"sqlite+pysqlite:///{tmp.name}/bench.db"
-    if args.postgres:
-        database_url = _create_postgres_database(args.postgres)
-    try:
+    if not args.postgres:
         return _bench(database_url, args, tmp)
-    finally:
-        if args.postgres:
-            _drop_postgres_database(args.postgres, database_url)
+    from api.db.scratch import scratch_database
 
-
-def _create_postgres_database(admin_url: str) -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(admin_url)
-    name = f"samkorsel_bench_{os.getpid()}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_postgres_database(admin_url: str, database_url: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    engine = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(database_url).database}" '
-                          "WITH (FORCE)"))
-    engine.dispose()
+    with scratch_database(args.postgres, "samkorsel_bench") as database_url:
+        return _bench(database_url, args, tmp)
 
 
 def _bench(database_url: str, args: argparse.Namespace,

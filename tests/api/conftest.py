@@ -10,7 +10,6 @@ test.
 from __future__ import annotations
 
 import os
-import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,10 +25,9 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 from apitest_data import tiny_scenario
 from apitest_support import LiveServer, add_user, auth, empty_tables, load_tiny, publish_plan
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from api.db.database import Database, upgrade_database
+from api.db.scratch import scratch_database
 from api.main import create_app
 from api.settings import Settings
 
@@ -39,24 +37,6 @@ BACKENDS = [
     "sqlite",
     pytest.param("postgres", marks=pytest.mark.postgres),
 ]
-
-
-def _create_postgres_database(admin_url: str) -> str:
-    url = make_url(admin_url)
-    name = f"samkorsel_test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_postgres_database(admin_url: str, test_url: str) -> None:
-    name = make_url(test_url).database
-    engine = create_engine(make_url(admin_url), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -72,12 +52,9 @@ def database_url(request: pytest.FixtureRequest,
     admin_url = os.environ.get(POSTGRES_ENV)
     if not admin_url:
         pytest.skip(f"{POSTGRES_ENV} is not set")
-    url = _create_postgres_database(admin_url)
-    try:
+    with scratch_database(admin_url, "samkorsel_test") as url:
         upgrade_database(url)
         yield url
-    finally:
-        _drop_postgres_database(admin_url, url)
 
 
 @pytest.fixture
