@@ -36,7 +36,17 @@ from routing.daily import (
     trip_session,
 )
 from routing.errors import SamkorselError
-from routing.model import Direction, Plan, Run, Scenario, Stop, StopKind, format_hm
+from routing.model import (
+    AgreedTimeChange,
+    Direction,
+    Plan,
+    Run,
+    Scenario,
+    Stop,
+    StopKind,
+    format_hm,
+    largest_shift_s,
+)
 from routing.params import PlanParams
 
 if TYPE_CHECKING:
@@ -67,7 +77,7 @@ class ConsolidationParams:
 
 
 @dataclass(frozen=True, slots=True)
-class MovedRider:
+class MovedRider(AgreedTimeChange):
     """A rider whose pickup time changes with a merge (to be notified)."""
 
     rider_id: str
@@ -76,11 +86,6 @@ class MovedRider:
     direction: Direction
     old_agreed_s: int
     new_agreed_s: int
-
-    @property
-    def shift_s(self) -> int:
-        """Signed change of the pickup time (positive = later)."""
-        return self.new_agreed_s - self.old_agreed_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +117,7 @@ class ConsolidationSuggestion:
     @property
     def max_shift_s(self) -> int:
         """Largest absolute pickup time change."""
-        return max((abs(m.shift_s) for m in self.moved), default=0)
+        return largest_shift_s(self.moved)
 
     @property
     def riders_changing_vehicle(self) -> tuple[str, ...]:

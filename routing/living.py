@@ -39,6 +39,7 @@ from routing.daily import MatrixLike, RunContext, StopSpec, assemble_run, run_pr
 from routing.errors import SamkorselError
 from routing.model import (
     WEEKDAYS,
+    AgreedTimeChange,
     Direction,
     Plan,
     Rider,
@@ -47,6 +48,8 @@ from routing.model import (
     Stop,
     Unserved,
     format_hm,
+    largest_shift_s,
+    total_shift_s,
 )
 from routing.params import PlanParams
 from routing.planner import Trip, kpis_of, rider_trips
@@ -73,7 +76,7 @@ class LivingPlanError(SamkorselError, ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class TimeMove:
+class TimeMove(AgreedTimeChange):
     """A rider whose agreed pickup time changes on one weekday and direction."""
 
     rider_id: str
@@ -82,11 +85,6 @@ class TimeMove:
     run_id: str
     old_agreed_s: int
     new_agreed_s: int
-
-    @property
-    def shift_s(self) -> int:
-        """Signed change (positive = later)."""
-        return self.new_agreed_s - self.old_agreed_s
 
     def describe(self) -> str:
         sign = "+" if self.shift_s > 0 else "-"
@@ -131,11 +129,11 @@ class InsertionOption:
 
     @property
     def total_shift_s(self) -> int:
-        return sum(abs(m.shift_s) for m in self.moved)
+        return total_shift_s(self.moved)
 
     @property
     def max_shift_s(self) -> int:
-        return max((abs(m.shift_s) for m in self.moved), default=0)
+        return largest_shift_s(self.moved)
 
     @property
     def moved_riders(self) -> tuple[str, ...]:

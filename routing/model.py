@@ -7,6 +7,7 @@ seconds since midnight (``*_s``), distances metres (``*_m``), money øre (``*_or
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -262,6 +263,30 @@ class Run:
                 for r in s.rider_ids:
                     seen[r] = None
         return tuple(seen)
+
+
+class AgreedTimeChange:
+    """A rider's agreed pickup time, old → new: the base of the changes to notify riders of
+    (a plan change, a merge of daily runs). Subclasses are dataclasses with both fields."""
+
+    __slots__ = ()
+    old_agreed_s: int
+    new_agreed_s: int
+
+    @property
+    def shift_s(self) -> int:
+        """Signed change (positive = later)."""
+        return self.new_agreed_s - self.old_agreed_s
+
+
+def total_shift_s(changes: Iterable[AgreedTimeChange]) -> int:
+    """Sum of the absolute shifts."""
+    return sum(abs(c.shift_s) for c in changes)
+
+
+def largest_shift_s(changes: Iterable[AgreedTimeChange]) -> int:
+    """Largest absolute shift (0 when nothing moves)."""
+    return max((abs(c.shift_s) for c in changes), default=0)
 
 
 @dataclass(frozen=True, slots=True)

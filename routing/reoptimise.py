@@ -38,7 +38,7 @@ from routing.living import (
     refresh_kpis,
     remove_rider,
 )
-from routing.model import Plan, Run, Scenario
+from routing.model import Plan, Run, Scenario, largest_shift_s, total_shift_s
 from routing.params import PlanParams
 from routing.planner import Trip, rider_trips
 
@@ -78,11 +78,11 @@ class ReoptimiseResult:
 
     @property
     def total_shift_s(self) -> int:
-        return sum(abs(m.shift_s) for m in self.moved)
+        return total_shift_s(self.moved)
 
     @property
     def largest_shift_s(self) -> int:
-        return max((abs(m.shift_s) for m in self.moved), default=0)
+        return largest_shift_s(self.moved)
 
     def describe(self) -> str:
         return (f"saves {self.saved_ore / 100:,.2f} DKK a week ({len(self.improvements)} "
