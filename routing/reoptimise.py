@@ -184,34 +184,33 @@ class _Search:
         plan = self.original
         cost = self.cost(plan)
         done: list[Improvement] = []
+
+        def take(candidate: Plan | None, kind: str, description: str) -> bool:
+            """Accept the candidate when it is cheaper."""
+            nonlocal plan, cost
+            if candidate is None:
+                return False
+            new_cost = self.cost(candidate)
+            if new_cost >= cost:
+                return False
+            done.append(Improvement(kind, description, cost - new_cost))
+            plan, cost = candidate, new_cost
+            return True
+
         for _ in range(max_rounds):
             improved = False
             for run in sorted(plan.runs, key=lambda r: (len(r.rider_ids), r.weekday, r.run_id)):
-                if run not in plan.runs:
-                    continue
-                candidate = self.close_run(plan, run)
-                new_cost = self.cost(candidate) if candidate is not None else cost
-                if candidate is not None and new_cost < cost:
-                    saved = cost - new_cost
-                    plan, cost = candidate, new_cost
-                    done.append(Improvement("close_run", f"run {run.run_id} closed, its "
-                                            f"{len(run.rider_ids)} rider(s) moved to other runs",
-                                            saved))
-                    improved = True
+                if run in plan.runs:
+                    improved |= take(self.close_run(plan, run), "close_run",
+                                     f"run {run.run_id} closed, its {len(run.rider_ids)} "
+                                     "rider(s) moved to other runs")
             for run in sorted(plan.runs, key=lambda r: (r.weekday, r.run_id)):
                 for rider_id in run.rider_ids:
                     current = next((r for r in plan.runs if r.run_id == run.run_id), None)
-                    if current is None or rider_id not in current.rider_ids:
-                        continue
-                    candidate = self.relocate(plan, current, rider_id)
-                    new_cost = self.cost(candidate) if candidate is not None else cost
-                    if candidate is not None and new_cost < cost:
-                        saved = cost - new_cost
-                        plan, cost = candidate, new_cost
-                        done.append(Improvement("relocate", f"rider {rider_id} {run.weekday} "
-                                                f"{run.direction} moved from run {run.run_id}",
-                                                saved))
-                        improved = True
+                    if current is not None and rider_id in current.rider_ids:
+                        improved |= take(self.relocate(plan, current, rider_id), "relocate",
+                                         f"rider {rider_id} {run.weekday} {run.direction} "
+                                         f"moved from run {run.run_id}")
             if not improved:
                 break
         return plan, done
