@@ -22,6 +22,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from routing.matrix import TravelMatrix
     from routing.model import Centre, Plan, Scenario
     from routing.network import RoadNetwork
 
@@ -513,6 +514,18 @@ def _read_plan_or_fail(path: Path) -> Plan:
         raise _fail(str(exc)) from exc
 
 
+def _plan_in_force(scenario_dir: Path, plan_file: Path
+                   ) -> tuple[Scenario, Plan, RoadNetwork, TravelMatrix]:
+    """What a change to the plan in force works on: scenario, plan, network, travel matrix
+    (each failing with a clear message and exit 2)."""
+    from routing.planner import place_matrix
+
+    sc = _load_scenario(scenario_dir)
+    old = _read_plan_or_fail(plan_file)
+    network = _load_network(sc)
+    return sc, old, network, place_matrix(sc, network)
+
+
 def _default_out(plan_file: Path, action: str, rider: str | None = None) -> Path:
     suffix = f"-{action}" + (f"-{rider}" if rider else "")
     return plan_file.with_name(f"{plan_file.stem}{suffix}.json")
@@ -601,14 +614,10 @@ def insert(
 ) -> None:
     """Insert a rider into the plan in force with the least disturbance (ranked options)."""
     from routing.living import LivingPlanError, insert_rider
-    from routing.planner import place_matrix
 
-    sc = _load_scenario(scenario)
-    old = _read_plan_or_fail(plan_file)
-    network = _load_network(sc)
+    sc, old, network, matrix = _plan_in_force(scenario, plan_file)
     try:
-        report = insert_rider(old, sc, place_matrix(sc, network), rider,
-                              max_shift_s=max_shift * 60)
+        report = insert_rider(old, sc, matrix, rider, max_shift_s=max_shift * 60)
     except LivingPlanError as exc:
         raise _fail(str(exc)) from exc
     _print_options(report)
@@ -634,18 +643,15 @@ def remove(
     """Remove a rider from the plan in force; nobody's agreed time moves."""
     from routing.living import LivingPlanError, remove_rider
     from routing.model import DIRECTIONS, WEEKDAYS
-    from routing.planner import place_matrix
     from routing.verify import expected_trips
 
-    sc = _load_scenario(scenario)
     bad = [d for d in weekday or [] if d not in WEEKDAYS]
     if bad:
         raise _fail(f"--weekday {bad[0]!r} is not one of {', '.join(WEEKDAYS)}")
-    old = _read_plan_or_fail(plan_file)
-    network = _load_network(sc)
+    sc, old, network, matrix = _plan_in_force(scenario, plan_file)
     trips = [(d, k) for d in weekday for k in DIRECTIONS] if weekday else None
     try:
-        result = remove_rider(old, sc, place_matrix(sc, network), rider, trips=trips)
+        result = remove_rider(old, sc, matrix, rider, trips=trips)
     except LivingPlanError as exc:
         raise _fail(str(exc)) from exc
     console.print(f"removed {len(result.removed_trips)} trip(s) of {rider}: "
@@ -678,14 +684,10 @@ def change(
 ) -> None:
     """Apply a changed rider (days, sessions, address) as remove + insert."""
     from routing.living import LivingPlanError, change_rider
-    from routing.planner import place_matrix
 
-    sc = _load_scenario(scenario)
-    old = _read_plan_or_fail(plan_file)
-    network = _load_network(sc)
+    sc, old, network, matrix = _plan_in_force(scenario, plan_file)
     try:
-        result = change_rider(old, sc, place_matrix(sc, network), rider,
-                              max_shift_s=max_shift * 60)
+        result = change_rider(old, sc, matrix, rider, max_shift_s=max_shift * 60)
     except LivingPlanError as exc:
         raise _fail(str(exc)) from exc
     console.print(f"removed {len(result.removal.removed_trips)} trip(s)", highlight=False)
@@ -711,15 +713,11 @@ def reoptimise(
         help="Write the notifications as CSV.")] = None,
 ) -> None:
     """Improve the plan within a stability budget; report the saving against the riders moved."""
-    from routing.planner import place_matrix
     from routing.reoptimise import describe_improvements
     from routing.reoptimise import reoptimise as improve
 
-    sc = _load_scenario(scenario)
-    old = _read_plan_or_fail(plan_file)
-    network = _load_network(sc)
-    result = improve(old, sc, place_matrix(sc, network), max_moved=max_moved,
-                     max_shift_s=max_shift * 60)
+    sc, old, network, matrix = _plan_in_force(scenario, plan_file)
+    result = improve(old, sc, matrix, max_moved=max_moved, max_shift_s=max_shift * 60)
     for line in describe_improvements(result.improvements):
         console.print(f"  {line}", highlight=False)
     for m in result.moved:
