@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from api.auth import Principal
 from api.context import AppContext
-from api.errors import ApiError
+from api.errors import ApiError, ConflictError
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,6 @@ def _warm_days(context: AppContext) -> int:
     """Build the coming days' manifests and the centres' afbud lists; the number built."""
     from api.absences import service as absences
     from api.absences.routes import absence_rules
-    from api.db import repo_plans
     from api.manifests import service as manifests
     from api.plans.service import published_plan
     from routing.calendar import weekday_key
@@ -75,9 +74,10 @@ def _warm_days(context: AppContext) -> int:
     rules = absence_rules(context)
     built = 0
     with context.database.unit_of_work(write=False) as db:
-        if repo_plans.published_ref(db) is None:
+        try:
+            _, plan = published_plan(db)
+        except ConflictError:  # nothing published yet
             return 0
-        _, plan = published_plan(db)
         for day in coming_working_days(context.today()):
             absences.list_absences(db, _WARM_UP_USER, rider_id=None, centre_id=None,
                                    first=day, last=day, include_withdrawn=False, limit=200,

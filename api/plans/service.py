@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -74,16 +75,23 @@ def list_plans(db: DbSession, who: Principal, status: str | None, limit: int,
 
 def finished_plan(row: m.PlanRecord) -> Plan:
     """The plan of a finished job; 409 when it is not done."""
-    if row.status != "done":
-        raise ConflictError(f"plan {row.plan_id} is {row.status}, not done", id=str(row.plan_id),
-                            plan_status=row.status)
+    return _parsed(row, lambda: row.document)
+
+
+def _parsed(ref: m.PlanRecord | repo_plans.PlanRef,
+            load: Callable[[], dict[str, Any] | None]) -> Plan:
+    """The finished plan ``ref`` parsed (cached; ``load`` reads its document when it is not)."""
+    if ref.status != "done":
+        raise ConflictError(f"plan {ref.plan_id} is {ref.status}, not done", id=str(ref.plan_id),
+                            plan_status=ref.status)
 
     def document() -> dict[str, Any]:
-        if row.document is None:  # pragma: no cover - done plans have one
-            raise ConflictError(f"plan {row.plan_id} has no document", id=str(row.plan_id))
-        return row.document
+        doc = load()
+        if doc is None:  # pragma: no cover - done plans have one
+            raise ConflictError(f"plan {ref.plan_id} has no document", id=str(ref.plan_id))
+        return doc
 
-    return parsed_plan(plan_key(row), document)
+    return parsed_plan(plan_key(ref), document)
 
 
 def plan_key(row: m.PlanRecord | repo_plans.PlanRef) -> tuple[object, ...]:
@@ -132,17 +140,7 @@ def published_plan(db: DbSession) -> tuple[repo_plans.PlanRef, Plan]:
     ref = repo_plans.published_ref(db)
     if ref is None:
         raise ConflictError("no plan has been published yet")
-    if ref.status != "done":  # pragma: no cover - only finished plans can be published
-        raise ConflictError(f"plan {ref.plan_id} is {ref.status}, not done",
-                            id=str(ref.plan_id), plan_status=ref.status)
-
-    def document() -> dict[str, Any]:
-        doc = repo_plans.document(db, ref.plan_id)
-        if doc is None:  # pragma: no cover - done plans have one
-            raise ConflictError(f"plan {ref.plan_id} has no document", id=str(ref.plan_id))
-        return doc
-
-    return ref, parsed_plan(plan_key(ref), document)
+    return ref, _parsed(ref, lambda: repo_plans.document(db, ref.plan_id))
 
 
 def plans_to_compare(db: DbSession, who: Principal, plan_id: int, against: int | None
