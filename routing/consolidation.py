@@ -171,19 +171,9 @@ def is_nearly_empty(run: Run, ctx: RunContext, cparams: ConsolidationParams) -> 
     return _peak_places(run) <= cparams.max_seat_share * capacity
 
 
-def _centre_time(run: Run) -> int:
-    """When the run is at the centre: first centre drop-off (to) or first centre pickup (from)."""
-    for stop in run.stops:
-        if stop.place.startswith("centre:"):
-            if run.direction == "from_centre" and stop.agreed_s is not None:
-                return stop.agreed_s
-            return stop.arrival_s
-    return run.stops[0].departure_s
-
-
 def _same_wave(a: Run, b: Run, params: PlanParams) -> bool:
     return (a.weekday == b.weekday and a.direction == b.direction
-            and abs(_centre_time(a) - _centre_time(b)) <= params.wave_gap_s)
+            and abs(a.centre_time_s - b.centre_time_s) <= params.wave_gap_s)
 
 
 def _minutes(seconds: int) -> str:
@@ -222,11 +212,11 @@ class _Timer:
         vehicle = ctx.vehicles.get(base.vehicle_id)
         same_vehicle = [r for r in others if r.vehicle_id == base.vehicle_id and r.stops]
         # The vehicle's other runs that day bound when this one may start and end.
-        start = _centre_time(base) if at_s is None else at_s
+        start = base.centre_time_s if at_s is None else at_s
         prev_end = max((r.stops[-1].arrival_s for r in same_vehicle
-                        if _centre_time(r) < start), default=None)
+                        if r.centre_time_s < start), default=None)
         next_start = min((r.stops[0].departure_s for r in same_vehicle
-                          if _centre_time(r) >= start), default=None)
+                          if r.centre_time_s >= start), default=None)
         lo = vehicle.available_from_s if vehicle is not None else -math.inf
         hi = vehicle.available_to_s if vehicle is not None else math.inf
         self.earliest_leave = max(lo, prev_end) if prev_end is not None else lo

@@ -255,15 +255,6 @@ def _overlaps(run: Run, others: Iterable[Run]) -> bool:
     return False
 
 
-def _centre_time(run: Run) -> int:
-    for stop in run.stops:
-        if stop.place.startswith("centre:"):
-            if stop.kind == "pickup" and stop.agreed_s is not None:
-                return stop.agreed_s
-            return stop.arrival_s
-    return run.stops[0].departure_s
-
-
 def refresh_kpis(plan: Plan, scenario: Scenario, matrix: MatrixLike,
                  params: PlanParams | None = None) -> dict[str, object]:
     """The plan's key figures recomputed (the planner's, :func:`routing.planner.kpis_of`),
@@ -662,7 +653,7 @@ class _Inserter:
         for run in self.runs:
             if run.weekday != trip.weekday or run.direction != trip.direction or not run.stops:
                 continue
-            if abs(_centre_time(run) - trip.centre_time_s) > reach:
+            if abs(run.centre_time_s - trip.centre_time_s) > reach:
                 continue
             out.append((run, False))
         if self.existing_only:

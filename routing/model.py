@@ -256,6 +256,17 @@ class Run:
         return self.stops[-1].arrival_s - self.stops[0].departure_s if self.stops else 0
 
     @property
+    def centre_time_s(self) -> int:
+        """When the run is at the centre: the first centre drop-off's arrival (to the centre)
+        or the first centre pickup's agreed time (from it); the departure if it visits none."""
+        for stop in self.stops:
+            if stop.place.startswith("centre:"):
+                if self.direction == "from_centre" and stop.agreed_s is not None:
+                    return stop.agreed_s
+                return stop.arrival_s
+        return self.stops[0].departure_s
+
+    @property
     def rider_ids(self) -> tuple[str, ...]:
         seen: dict[str, None] = {}
         for s in self.stops:
