@@ -47,8 +47,6 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_P99_MS = 50.0
-_USED_AFBUD: set[tuple[str, date]] = set()
-"""(rider, day) pairs given an afbud so far: every registration is a new afbud."""
 sys.path.insert(0, str(REPO))
 
 
@@ -183,12 +181,13 @@ def _bench(database_url: str, args: argparse.Namespace,
             time.sleep(0.2)
         p99s: list[float] = []
         rng = random.Random(1)
+        used: set[tuple[str, date]] = set()  # (rider, day) given an afbud: each one is new
         for run in range(args.runs):
             if args.runs > 1:
                 print(f"\n== run {run + 1} of {args.runs}")
             cpu_before = _cpu_seconds(server.pid)
             started = time.monotonic()
-            p99s.append(_load(base, headers, scenario, plan, args, rng,
+            p99s.append(_load(base, headers, scenario, plan, args, rng, used,
                               warm_up=run == 0 and not args.no_warm_up))
             cpu = _cpu_seconds(server.pid) - cpu_before
             print(f"server CPU: {cpu:.1f} s in {time.monotonic() - started:.1f} s "
@@ -206,7 +205,8 @@ def _bench(database_url: str, args: argparse.Namespace,
 
 
 def _load(base: str, headers: dict[str, str], scenario: Scenario, plan: Plan,
-          args: argparse.Namespace, rng: random.Random, *, warm_up: bool) -> float:
+          args: argparse.Namespace, rng: random.Random, used: set[tuple[str, date]], *,
+          warm_up: bool) -> float:
     """One measurement; returns the p99 latency of all requests (ms)."""
     weekdays_run = {(r.weekday, r.vehicle_id) for r in plan.runs}
     days = _working_days(args.manifest_days)
@@ -215,7 +215,6 @@ def _load(base: str, headers: dict[str, str], scenario: Scenario, plan: Plan,
     riders = [r.rider_id for r in scenario.riders]
     centres = [c.centre_id for c in scenario.centres]
     absence_days = _working_days(args.absence_days)
-    used = _USED_AFBUD
 
     def next_request() -> tuple[str, str, str, dict[str, object] | None]:
         roll = rng.random()
