@@ -22,9 +22,9 @@ from rich.table import Table
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from routing.matrix import TravelMatrix
     from routing.model import Centre, Plan, Scenario
-    from routing.network import RoadNetwork
+    from routing.network.matrix import TravelMatrix
+    from routing.network.roads import RoadNetwork
 
 app = typer.Typer(
     name="samkorsel",
@@ -46,7 +46,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def _load_scenario(directory: Path) -> Scenario:
     from routing.errors import SamkorselError
-    from routing.scenario import load_scenario
+    from routing.scenario.reader import load_scenario
 
     try:
         return load_scenario(directory)
@@ -58,7 +58,7 @@ def _load_scenario(directory: Path) -> Scenario:
 
 def _load_network(scenario: Scenario) -> RoadNetwork:
     from routing.errors import SamkorselError
-    from routing.network import default_cache_dir, load_network
+    from routing.network.roads import default_cache_dir, load_network
 
     try:
         return load_network(scenario.network_path, cache_dir=default_cache_dir())
@@ -70,7 +70,7 @@ def _plan_with_progress(scenario: Scenario, network: RoadNetwork, time_limit: fl
                         seed: int | None) -> Plan:
     from routing.errors import SamkorselError
     from routing.params import PlanParams
-    from routing.planner import build_plan
+    from routing.planning.planner import build_plan
 
     params = scenario.plan_params if isinstance(scenario.plan_params, PlanParams) else PlanParams()
     changes: dict[str, Any] = {}
@@ -135,7 +135,7 @@ def plan(
     map_html: Annotated[Path | None, typer.Option("--map", help="Also write an HTML map.")] = None,
 ) -> None:
     """Build the fixed weekly plan of a scenario and write it as JSON."""
-    from routing.plan_io import write_plan
+    from routing.planning.plan_io import write_plan
 
     sc = _load_scenario(scenario)
     network = _load_network(sc)
@@ -163,7 +163,7 @@ def _write_maps(result: Plan, network: RoadNetwork, geojson: Path | None,
 
 def _verify_and_report(plan_obj: Plan, sc: Scenario, network: RoadNetwork,
                        expected: set[tuple[str, str, str]] | None = None) -> int:
-    from routing.verify import verify_plan
+    from routing.verify.checks import verify_plan
 
     violations = verify_plan(plan_obj, sc, network, expected_trips=expected)
     errors = [v for v in violations if v.severity == "error"]
@@ -187,7 +187,7 @@ def verify(
 ) -> None:
     """Check a plan independently of the solver: legs, times, capacities, every rider."""
     from routing.errors import PlanFormatError
-    from routing.plan_io import read_plan
+    from routing.planning.plan_io import read_plan
 
     sc = _load_scenario(scenario)
     try:
@@ -222,15 +222,19 @@ def bench(
     if "network" in chosen:
         import tempfile
 
-        from routing.network import bench_network_load, default_cache_dir, default_network_path
+        from routing.network.roads import (
+            bench_network_load,
+            default_cache_dir,
+            default_network_path,
+        )
         with tempfile.TemporaryDirectory() as tmp:
             figures = bench_network_load(default_network_path(), None, Path(tmp))
         console.print(f"network load (Samsø): cold {figures['cold_s']:.2f} s, "
                       f"warm {figures['warm_s']:.3f} s")
         del default_cache_dir
     if "matrix" in chosen:
-        from routing.matrix import bench_matrix
-        from routing.network import default_cache_dir, default_network_path, load_network
+        from routing.network.matrix import bench_matrix
+        from routing.network.roads import default_cache_dir, default_network_path, load_network
 
         net = load_network(default_network_path(), cache_dir=default_cache_dir())
         m = bench_matrix(net, n=500)
@@ -240,8 +244,8 @@ def bench(
         sc = _load_scenario(DEMO_SCENARIO)
         net = _load_network(sc)
         from routing.params import PlanParams
-        from routing.planner import build_plan
-        from routing.verify import verify_plan
+        from routing.planning.planner import build_plan
+        from routing.verify.checks import verify_plan
 
         params = (sc.plan_params if isinstance(sc.plan_params, PlanParams) else PlanParams())
         t0 = time.monotonic()
@@ -256,7 +260,7 @@ def bench(
                         "seconds": round(secs, 2), "violations": len(errors)})
     std = [s for s in chosen if s in ("darp", "lilim", "homberger")]
     if std:
-        from routing.benchmarks import (
+        from benchmarks.suite import (
             result_to_dict,
             run_benchmarks,
             summarize,
@@ -342,7 +346,7 @@ def network(
 ) -> None:
     """Load and cache a road network (default: bundled Samsø) and print its size."""
     from routing.errors import SamkorselError
-    from routing.network import (
+    from routing.network.roads import (
         default_cache_dir,
         default_network_path,
         load_network,
@@ -377,10 +381,10 @@ def reimburse(
 ) -> None:
     """Decide whether reimbursement instead of the shared ride is warranted, and how much."""
     from routing.errors import PlanFormatError
-    from routing.plan_io import read_plan
-    from routing.planner import place_matrix
-    from routing.rates import load_rates
-    from routing.reimbursement import assess
+    from routing.planning.plan_io import read_plan
+    from routing.planning.planner import place_matrix
+    from routing.reimbursement.decision import assess
+    from routing.reimbursement.rates import load_rates
 
     sc = _load_scenario(scenario)
     try:
@@ -421,7 +425,7 @@ def day(
 ) -> None:
     """Derive one date's runs from the weekly plan (closing days, afbud) and write manifests."""
     from routing.errors import PlanFormatError
-    from routing.plan_io import read_plan
+    from routing.planning.plan_io import read_plan
 
     sc = _load_scenario(scenario)
     try:
@@ -464,7 +468,7 @@ def demo(
     port: Annotated[int, typer.Option(help="API port.")] = 8000,
 ) -> None:
     """The whole job on the embedded default: Samsø network, demo scenario, SQLite."""
-    from routing.plan_io import write_plan
+    from routing.planning.plan_io import write_plan
 
     out.mkdir(parents=True, exist_ok=True)
     sc = _load_scenario(DEMO_SCENARIO)
@@ -506,7 +510,7 @@ def demo(
 
 def _read_plan_or_fail(path: Path) -> Plan:
     from routing.errors import PlanFormatError
-    from routing.plan_io import read_plan
+    from routing.planning.plan_io import read_plan
 
     try:
         return read_plan(path)
@@ -518,7 +522,7 @@ def _plan_in_force(scenario_dir: Path, plan_file: Path
                    ) -> tuple[Scenario, Plan, RoadNetwork, TravelMatrix]:
     """What a change to the plan in force works on: scenario, plan, network, travel matrix
     (each failing with a clear message and exit 2)."""
-    from routing.planner import place_matrix
+    from routing.planning.planner import place_matrix
 
     sc = _load_scenario(scenario_dir)
     old = _read_plan_or_fail(plan_file)
@@ -536,9 +540,9 @@ def _finish_change(old: Plan, new: Plan, sc: Scenario, network: RoadNetwork, out
                    expected: set[tuple[str, str, str]] | None = None) -> None:
     """Verify the new plan, write it and the notifications; exit 1 (nothing written) when the
     change breaks a rule the plan in force kept."""
-    from routing.notifications import notifications_csv, plan_notifications
-    from routing.plan_io import write_plan
-    from routing.verify import verify_plan
+    from routing.living.notifications import notifications_csv, plan_notifications
+    from routing.planning.plan_io import write_plan
+    from routing.verify.checks import verify_plan
 
     code = _verify_and_report(new, sc, network, expected)
     if code != 0:
@@ -613,7 +617,7 @@ def insert(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list the options.")] = False,
 ) -> None:
     """Insert a rider into the plan in force with the least disturbance (ranked options)."""
-    from routing.living import LivingPlanError, insert_rider
+    from routing.living.changes import LivingPlanError, insert_rider
 
     sc, old, network, matrix = _plan_in_force(scenario, plan_file)
     try:
@@ -641,9 +645,9 @@ def remove(
         help="Write the notifications as CSV.")] = None,
 ) -> None:
     """Remove a rider from the plan in force; nobody's agreed time moves."""
-    from routing.living import LivingPlanError, remove_rider
+    from routing.living.changes import LivingPlanError, remove_rider
     from routing.model import DIRECTIONS, WEEKDAYS
-    from routing.verify import expected_trips
+    from routing.verify.checks import expected_trips
 
     bad = [d for d in weekday or [] if d not in WEEKDAYS]
     if bad:
@@ -683,7 +687,7 @@ def change(
         help="Minutes others' times may move when no insertion keeps them all.")] = 20,
 ) -> None:
     """Apply a changed rider (days, sessions, address) as remove + insert."""
-    from routing.living import LivingPlanError, change_rider
+    from routing.living.changes import LivingPlanError, change_rider
 
     sc, old, network, matrix = _plan_in_force(scenario, plan_file)
     try:
@@ -713,8 +717,8 @@ def reoptimise(
         help="Write the notifications as CSV.")] = None,
 ) -> None:
     """Improve the plan within a stability budget; report the saving against the riders moved."""
-    from routing.reoptimise import describe_improvements
-    from routing.reoptimise import reoptimise as improve
+    from routing.living.reoptimise import describe_improvements
+    from routing.living.reoptimise import reoptimise as improve
 
     sc, old, network, matrix = _plan_in_force(scenario, plan_file)
     result = improve(old, sc, matrix, max_moved=max_moved, max_shift_s=max_shift * 60)

@@ -20,9 +20,9 @@ from api.settings import Settings
 if TYPE_CHECKING:
     from api.deps import RequestGate
     from api.plans.jobs import JobRunner
-    from routing.matrix import TravelMatrix
     from routing.model import Plan, Scenario
-    from routing.network import RoadNetwork
+    from routing.network.matrix import TravelMatrix
+    from routing.network.roads import RoadNetwork
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def network_path(settings: Settings) -> Path:
     """The road network file the service plans on."""
     if settings.network_path is not None:
         return settings.network_path
-    from routing.network import default_network_path
+    from routing.network.roads import default_network_path
 
     return default_network_path()
 
@@ -40,7 +40,7 @@ def cache_dir(settings: Settings) -> Path:
     """Where prepared road networks are cached."""
     if settings.cache_dir is not None:
         return settings.cache_dir
-    from routing.network import default_cache_dir
+    from routing.network.roads import default_cache_dir
 
     return default_cache_dir()
 
@@ -74,7 +74,7 @@ class NetworkCache:
         with _NETWORKS_LOCK:
             network = _NETWORKS.get(key)
             if network is None:
-                from routing.network import load_network
+                from routing.network.roads import load_network
 
                 network = load_network(self.path, cache_dir=cache_dir(self._settings))
                 _NETWORKS[key] = network
@@ -163,7 +163,7 @@ def travel_matrix_for(context: AppContext, scenario: Scenario) -> TravelMatrix:
     Snapping and shortest paths take a while; the places change rarely (imports, moved homes),
     so daily runs and manifests reuse the matrix until they do.
     """
-    from routing.planner import place_matrix
+    from routing.planning.planner import place_matrix
 
     params = scenario.plan_params
     network = context.networks.get()
@@ -183,7 +183,7 @@ def parsed_plan(key: Hashable, document: Callable[[], dict[str, Any]]) -> Plan:
     """A finished plan's document parsed, cached under ``key`` (finished plans never change;
     the key must identify the stored plan, e.g. id, creation and finish time). ``document`` is
     called only when the plan is not cached."""
-    from routing.plan_io import plan_from_dict
+    from routing.planning.plan_io import plan_from_dict
 
     plan: Plan = _PLANS.get_or_make(key, lambda: plan_from_dict(document()))
     return plan

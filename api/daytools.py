@@ -1,7 +1,8 @@
 """One date's operation from files, for ``samkorsel day`` and ``samkorsel demo``.
 
 Reads afbud (CSV) and closures (CSV or iCalendar), derives the date's runs from the weekly plan
-(:func:`routing.daily.daily_runs_for_date`), verifies them independently, and writes into ``out``:
+(:func:`routing.operations.daily.daily_runs_for_date`), verifies them independently, and writes
+into ``out``:
 
 * ``runs.json`` — the daily runs (schema ``samkorsel.plan/1``, weekday = the date);
 * ``manifest-<vehicle>.json|html|pdf`` — each vehicle's køreliste;
@@ -22,14 +23,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from routing import absences as core_absences
-from routing import calendar as cal
-from routing.daily import daily_expected_trips, daily_runs_for_date
 from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import Plan, Scenario
-from routing.network import RoadNetwork
+from routing.network.roads import RoadNetwork
+from routing.operations import absences as core_absences
+from routing.operations import calendar as cal
+from routing.operations.daily import daily_expected_trips, daily_runs_for_date
 from routing.params import PlanParams
-from routing.plan_io import write_plan
+from routing.planning.plan_io import write_plan
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +134,8 @@ def run_day(
         vehicles_on,
     )
     from maps.webmap import day_map_html
-    from routing.planner import place_matrix
-    from routing.verify import expected_trips, verify_plan
+    from routing.planning.planner import place_matrix
+    from routing.verify.checks import expected_trips, verify_plan
 
     def say(text: str) -> None:
         if console is not None:

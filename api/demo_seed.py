@@ -13,7 +13,7 @@ from api.db.types import utcnow
 from api.scenario.service import store_scenario
 from api.settings import Settings
 from routing.model import Plan, Scenario
-from routing.plan_io import plan_to_dict
+from routing.planning.plan_io import plan_to_dict
 
 log = logging.getLogger(__name__)
 

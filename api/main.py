@@ -154,8 +154,15 @@ def _prepare_process(context: AppContext) -> None:
     import gc
     import importlib
 
-    for module in ("routing.planner", "routing.daily", "routing.consolidation",
-                   "routing.verify", "routing.reimbursement", "maps.manifest", "maps.geojson"):
+    for module in (
+        "routing.planning.planner",
+        "routing.operations.daily",
+        "routing.operations.consolidation",
+        "routing.verify.checks",
+        "routing.reimbursement.decision",
+        "maps.manifest",
+        "maps.geojson",
+    ):
         try:
             importlib.import_module(module)
         except ImportError:  # pragma: no cover - a module not installed yet

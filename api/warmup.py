@@ -45,7 +45,7 @@ def warm_up(context: AppContext) -> None:
 
 
 def _warm_calendars(today: date) -> None:
-    from routing.calendar import CENTRE_RULES, OFFICE_RULES, holiday_name
+    from routing.operations.calendar import CENTRE_RULES, OFFICE_RULES, holiday_name
 
     for year in (today.year, today.year + 1):
         for rules in (CENTRE_RULES, OFFICE_RULES):
@@ -69,7 +69,7 @@ def _warm_days(context: AppContext) -> int:
     from api.absences.routes import absence_rules
     from api.manifests import service as manifests
     from api.plans.service import published_plan
-    from routing.calendar import weekday_key
+    from routing.operations.calendar import weekday_key
 
     rules = absence_rules(context)
     built = 0

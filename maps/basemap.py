@@ -19,7 +19,7 @@ import numpy as np
 import shapely
 
 from maps.geojson import ATTRIBUTION, LICENSE
-from routing.network import RoadNetwork, from_metric
+from routing.network.roads import RoadNetwork, from_metric
 
 logger = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from routing.matrix import path_coordinates
 from routing.model import WEEKDAYS, Plan, Run, Stop, format_hm
-from routing.network import RoadNetwork
-from routing.snap import SnappedPoint, snap_points
+from routing.network.matrix import path_coordinates
+from routing.network.roads import RoadNetwork
+from routing.network.snap import SnappedPoint, snap_points
 
 logger = logging.getLogger(__name__)
 

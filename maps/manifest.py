@@ -30,10 +30,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from maps.png import manifest_run_png
-from routing.daily import DailyResult, RemovedRider
 from routing.model import Plan, Rider, Run, Scenario, Stop, format_hm
-from routing.network import RoadNetwork
-from routing.reasons import danish
+from routing.network.roads import RoadNetwork
+from routing.operations.daily import DailyResult, RemovedRider
+from routing.planning.reasons import danish
 
 log = logging.getLogger(__name__)
 
@@ -389,7 +389,7 @@ def build_manifest(
     Parameters
     ----------
     daily
-        The day's runs (:func:`routing.daily.daily_runs`).
+        The day's runs (:func:`routing.operations.daily.daily_runs`).
     scenario
         For names, addresses and needs.
     vehicle_id

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from maps.geojson import ATTRIBUTION
-from routing.network import RoadNetwork
+from routing.network.roads import RoadNetwork
 
 Position = tuple[float, float]
 """``(lon, lat)``."""

@@ -31,7 +31,7 @@ from maps.basemap import road_geojson
 from maps.geojson import ATTRIBUTION, RUN_COLOURS, plan_geojson
 from maps.leaflet import inline_assets, linked_assets
 from routing.model import Centre, Plan, Run, format_hm
-from routing.network import RoadNetwork
+from routing.network.roads import RoadNetwork
 
 logger = logging.getLogger(__name__)
 
@@ -347,7 +347,8 @@ def day_map_html(
     offline: bool = False,
     snap_max_m: float = 500.0,
 ) -> str:
-    """An interactive HTML map of one day's runs (:attr:`routing.daily.DailyResult.runs`),
+    """An interactive HTML map of one day's runs
+    (:attr:`routing.operations.daily.DailyResult.runs`),
     one layer per vehicle (self-contained page, Leaflet inlined)."""
     config = map_config(runs, network, group_by="vehicle", centres=centres,
                         snap_max_m=snap_max_m, offline=offline)

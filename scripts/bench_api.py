@@ -60,16 +60,16 @@ def _seed(database_url: str, plan_file: Path | None,
           time_limit_s: float) -> tuple[str, Scenario, Plan]:
     from api.demo_seed import seed_demo_database
     from api.settings import Settings
-    from routing.plan_io import read_plan
-    from routing.scenario import load_scenario
+    from routing.planning.plan_io import read_plan
+    from routing.scenario.reader import load_scenario
 
     scenario = load_scenario(REPO / "data" / "demo")
     if plan_file is not None:
         plan = read_plan(plan_file)
     else:
-        from routing.network import default_cache_dir, load_network
+        from routing.network.roads import default_cache_dir, load_network
         from routing.params import PlanParams
-        from routing.planner import build_plan
+        from routing.planning.planner import build_plan
 
         network = load_network(scenario.network_path, cache_dir=default_cache_dir())
         params = scenario.plan_params if isinstance(scenario.plan_params, PlanParams) \

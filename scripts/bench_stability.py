@@ -3,7 +3,7 @@
 ``k`` riders (fixed seed) are taken out of the demo scenario and the week is planned without
 them: that is the plan in force. Each removed rider is then added back in two ways:
 
-* **insertion** (:func:`routing.living.insert_rider`, best option) into the plan in force;
+* **insertion** (:func:`routing.living.changes.insert_rider`, best option) into the plan in force;
 * **re-solve**: the whole week planned from scratch with the rider back (``build_plan``).
 
 For each, the script counts the *other* riders (and trips) whose agreed pickup time differs from
@@ -25,14 +25,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from routing.costing import runs_cost_ore  # noqa: E402
-from routing.living import agreed_times, insert_rider  # noqa: E402
+from routing.living.changes import agreed_times, insert_rider  # noqa: E402
 from routing.model import Plan, Scenario  # noqa: E402
-from routing.network import default_cache_dir, load_network  # noqa: E402
+from routing.network.roads import default_cache_dir, load_network  # noqa: E402
 from routing.params import PlanParams  # noqa: E402
-from routing.planner import build_plan, place_matrix  # noqa: E402
-from routing.scenario import load_scenario  # noqa: E402
-from routing.verify import verify_plan  # noqa: E402
+from routing.planning.costing import runs_cost_ore  # noqa: E402
+from routing.planning.planner import build_plan, place_matrix  # noqa: E402
+from routing.scenario.reader import load_scenario  # noqa: E402
+from routing.verify.checks import verify_plan  # noqa: E402
 
 
 def moved(old: Plan, new: Plan, exclude: set[str]) -> tuple[set[str], int, int]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from routing.network import RoadNetwork, default_cache_dir, default_network_path, load_network
+from routing.network.roads import RoadNetwork, default_cache_dir, default_network_path, load_network
 
 TEST_DATA = Path(__file__).parent / "data"
 TINY_OSM = TEST_DATA / "tiny.osm"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from routing.model import Scenario
 from routing.params import PlanParams
-from routing.scenario import load_scenario
+from routing.scenario.reader import load_scenario
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 

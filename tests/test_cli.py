@@ -10,7 +10,7 @@ from demo_subsets import monday_demo
 from typer.testing import CliRunner
 
 from api.cli import app
-from routing.scenario import write_scenario
+from routing.scenario.reader import write_scenario
 
 runner = CliRunner()
 

@@ -12,11 +12,11 @@ from demo_subsets import monday_demo
 from typer.testing import CliRunner
 
 from api.cli import app
-from routing.network import RoadNetwork
+from routing.network.roads import RoadNetwork
 from routing.params import PlanParams
-from routing.plan_io import read_plan, write_plan
-from routing.planner import build_plan
-from routing.scenario import write_scenario
+from routing.planning.plan_io import read_plan, write_plan
+from routing.planning.planner import build_plan
+from routing.scenario.reader import write_scenario
 
 FAST = PlanParams(solution_limit=20, time_limit_s=20)
 runner = CliRunner()

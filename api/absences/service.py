@@ -1,5 +1,5 @@
 """Absences (afbud), no-shows and the long-absence list, stored; the rules are the core's
-(:mod:`routing.absences`).
+(:mod:`routing.operations.absences`).
 
 An afbud is on time until the deadline (default 16:00 on the working day before its first day,
 Europe/Copenhagen); later ones are accepted and marked late. Registering the same afbud (same rider,
@@ -23,9 +23,9 @@ from api.db import convert, repo, repo_absences, repo_riders
 from api.db import models as m
 from api.errors import ConflictError, NotFoundError, UnprocessableError
 from api.riders.service import visible_rider
-from routing import absences as core
-from routing.calendar import weekday_key
 from routing.model import parse_time
+from routing.operations import absences as core
+from routing.operations.calendar import weekday_key
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,8 @@ class LongAbsence:
 def long_absences(db: DbSession, who: Principal, on: date, min_days: int | None,
                   centre_id: str | None, rules: AbsenceRules) -> list[LongAbsence]:
     """Riders absent more than ``min_days`` (default 21) consecutive days as of ``on``
-    (:func:`routing.absences.long_absences`: touching afbud, or afbud separated by a weekend,
+    (:func:`routing.operations.absences.long_absences`: touching afbud, or afbud separated by a
+    weekend,
     count as one absence; only afbud of both rides count)."""
     who.require("coordinator", "centre")
     threshold = rules.long_absence_days if min_days is None else min_days

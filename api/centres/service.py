@@ -15,7 +15,7 @@ from api.db import repo, repo_centres, repo_riders
 from api.db.types import utcnow
 from api.errors import ConflictError, NotFoundError, UnprocessableError
 from api.schemas import time_seconds
-from routing import calendar as cal
+from routing.operations import calendar as cal
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from api.db import models as m
-from routing import absences, model
+from routing import model
+from routing.operations import absences
 
 
 def centre_model(row: m.Centre) -> model.Centre:

@@ -248,7 +248,7 @@ class PlanRecord(Base):
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
     """Key figures and counts of the document, for status answers without loading it."""
     violations: Mapped[list[Any] | None] = mapped_column(JSONDocument)
-    """What the independent checker (``routing.verify``) found in the finished plan."""
+    """What the independent checker (``routing.verify.checks``) found in the finished plan."""
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_by: Mapped[int | None] = mapped_column(Integer)

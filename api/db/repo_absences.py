@@ -13,7 +13,7 @@ from api.db.models import Absence, NoShow, Rider
 
 def natural_key(rider_id: str, start: date, end: date | None, scope: str) -> str:
     """Identity of an afbud: the same rider, days and scope is the same afbud
-    (:attr:`routing.absences.Absence.natural_key`)."""
+    (:attr:`routing.operations.absences.Absence.natural_key`)."""
     return f"{rider_id}|{start.isoformat()}|{end.isoformat() if end else 'open'}|{scope}"
 
 

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from api.context import LruCache
-from routing.matrix import path_coordinates
 from routing.model import Run, Stop
-from routing.network import RoadNetwork
-from routing.snap import SnappedPoint, snap_points
+from routing.network.matrix import path_coordinates
+from routing.network.roads import RoadNetwork
+from routing.network.snap import SnappedPoint, snap_points
 
 COORD_DECIMALS = 6
 

@@ -26,8 +26,8 @@ from api.manifests.schemas import (
     SuggestionOut,
 )
 from api.schemas import time_text
-from routing.consolidation import ConsolidationSuggestion, notification_lines
-from routing.plan_io import run_to_dict
+from routing.operations.consolidation import ConsolidationSuggestion, notification_lines
+from routing.planning.plan_io import run_to_dict
 
 router = api_router(tags=["days"])
 

@@ -1,7 +1,8 @@
 """Daily operations: the runs of a date, consolidation, manifests and centre rider lists.
 
 The plan in force (latest published) is turned into a date's runs by the core
-(:func:`routing.daily.daily_runs_for_date`) with the stored closures, afbud and no-shows, then the
+(:func:`routing.operations.daily.daily_runs_for_date`) with the stored closures, afbud and
+no-shows, then the
 consolidations a coordinator accepted for that date are applied while they still fit.
 """
 
@@ -29,12 +30,12 @@ from api.manifests.lines import Position, road_line
 from api.plans.jobs import params_from_stored
 from api.plans.service import plan_key, published_plan
 from api.scenario.service import scenario_from_db
-from routing import absences as core_absences
-from routing import consolidation as core_consolidation
-from routing.calendar import weekday_key
-from routing.daily import DailyResult, daily_runs_for_date
-from routing.matrix import TravelMatrix
 from routing.model import Run, Scenario
+from routing.network.matrix import TravelMatrix
+from routing.operations import absences as core_absences
+from routing.operations import consolidation as core_consolidation
+from routing.operations.calendar import weekday_key
+from routing.operations.daily import DailyResult, daily_runs_for_date
 from routing.params import PlanParams
 
 RoadLine = tuple[Position, ...]
@@ -184,7 +185,7 @@ def statistics(db: DbSession, who: Principal, context: AppContext, first: date, 
     Coordinators get everything (cancelled runs need a published plan). Centre staff get their
     riders' afbud and no-shows only.
     """
-    from routing.statistics import operations_statistics
+    from routing.operations.statistics import operations_statistics
 
     who.require("coordinator", "centre")
     if last < first:

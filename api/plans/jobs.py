@@ -73,9 +73,9 @@ def execute_plan(
             repo_plans.set_progress(db, plan_id, stage, done, total)
 
     try:
-        from routing.plan_io import plan_to_dict
-        from routing.planner import build_plan
-        from routing.verify import verify_plan
+        from routing.planning.plan_io import plan_to_dict
+        from routing.planning.planner import build_plan
+        from routing.verify.checks import verify_plan
 
         with database.unit_of_work(write=False) as db:
             scenario = scenario_from_db(db, networks.path)
@@ -120,7 +120,7 @@ def _reoptimise_source(db: Any, stored_params: dict[str, Any]) -> Any:
     spec = stored_params.get(REOPTIMISE)
     if not spec:
         return None
-    from routing.plan_io import plan_from_dict
+    from routing.planning.plan_io import plan_from_dict
 
     row = repo_plans.get_plan(db, int(spec["from_plan_id"]))
     if row is None or row.document is None:
@@ -134,8 +134,8 @@ def _reoptimised(source: Any, scenario: Any, network: Any, params: Any,
     (saving, riders moved, the accepted changes)."""
     from dataclasses import replace
 
-    from routing.planner import place_matrix
-    from routing.reoptimise import describe_improvements, reoptimise
+    from routing.living.reoptimise import describe_improvements, reoptimise
+    from routing.planning.planner import place_matrix
 
     matrix = place_matrix(scenario, network, params)
     result = reoptimise(source, scenario, matrix, params, max_moved=int(spec["max_moved"]),

@@ -4,8 +4,8 @@ Each request works on a finished plan (usually the one in force) and, unless it 
 stores the result as a **new plan version**: a finished, unpublished draft with the independent
 checker's findings, which the coordinator reviews (``GET /plans/{id}/diff``) and publishes as
 usual. A change whose plan fails the independent check is refused (409) and nothing is stored.
-The domain logic is in :mod:`routing.living`, :mod:`routing.reoptimise` and
-:mod:`routing.notifications`; this module only loads, stores and translates.
+The domain logic is in :mod:`routing.living.changes`, :mod:`routing.living.reoptimise` and
+:mod:`routing.living.notifications`; this module only loads, stores and translates.
 """
 
 from __future__ import annotations
@@ -38,9 +38,9 @@ from api.plans.schemas import (
 from api.plans.service import finished_plan, get_plan
 from api.scenario.service import scenario_from_db
 from api.schemas import time_text
-from routing.living import InsertionOption, InsertionReport, LivingPlanError, TimeMove
+from routing.living.changes import InsertionOption, InsertionReport, LivingPlanError, TimeMove
+from routing.living.notifications import Notification, plan_notifications
 from routing.model import WEEKDAYS, Plan, Scenario
-from routing.notifications import Notification, plan_notifications
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,8 @@ class _Work:
               expected: set[tuple[str, str, str]] | None = None) -> int:
         """Verify the new plan and store it as a finished, unpublished version; 409 when the
         independent check finds errors (nothing is stored)."""
-        from routing.plan_io import plan_to_dict
-        from routing.verify import verify_plan
+        from routing.planning.plan_io import plan_to_dict
+        from routing.verify.checks import verify_plan
 
         violations = verify_plan(new, self.scenario, self.context.networks.get(), self.params,
                                  expected_trips=expected)
@@ -132,7 +132,7 @@ class _Work:
         return [notification_out(n) for n in plan_notifications(self.plan, new, self.scenario)]
 
     def cost_change(self, new: Plan) -> int:
-        from routing.costing import runs_cost_ore
+        from routing.planning.costing import runs_cost_ore
 
         vehicles = {v.vehicle_id: v for v in self.scenario.vehicles}
         return runs_cost_ore(new.runs, vehicles) - runs_cost_ore(self.plan.runs, vehicles)
@@ -167,7 +167,7 @@ def _insertion_answer(work: _Work, action: Action, report: InsertionReport, choo
 def insert(db: DbSession, who: Principal, context: AppContext, plan_id: int,
            data: InsertRequest) -> LivingChangeOut:
     """Insertion options for a stored rider the plan does not serve; apply the chosen one."""
-    from routing.living import insert_rider
+    from routing.living.changes import insert_rider
 
     work = _Work(db, who, context, plan_id)
     _rider_known(work, data.rider_id)
@@ -183,7 +183,7 @@ def insert(db: DbSession, who: Principal, context: AppContext, plan_id: int,
 def change(db: DbSession, who: Principal, context: AppContext, plan_id: int,
            data: InsertRequest) -> LivingChangeOut:
     """A changed rider (days, sessions, home) as remove + insert."""
-    from routing.living import change_rider
+    from routing.living.changes import change_rider
 
     work = _Work(db, who, context, plan_id)
     _rider_known(work, data.rider_id)
@@ -210,9 +210,9 @@ def change(db: DbSession, who: Principal, context: AppContext, plan_id: int,
 def remove(db: DbSession, who: Principal, context: AppContext, plan_id: int,
            data: RemoveRequest) -> LivingChangeOut:
     """Take a rider (stored or already deleted) out of the plan; nobody's agreed time moves."""
-    from routing.living import remove_rider
+    from routing.living.changes import remove_rider
     from routing.model import DIRECTIONS
-    from routing.verify import expected_trips
+    from routing.verify.checks import expected_trips
 
     work = _Work(db, who, context, plan_id, removing=data.rider_id)
     bad = [d for d in data.weekdays or [] if d not in WEEKDAYS]
@@ -266,7 +266,7 @@ def notifications_csv(db: DbSession, who: Principal, context: AppContext, plan_i
                       against: int | None) -> str:
     """The notifications between ``against`` (default: the plan in force) and the plan, CSV."""
     from api.plans.service import plans_to_compare
-    from routing.notifications import notifications_csv as to_csv
+    from routing.living.notifications import notifications_csv as to_csv
 
     old_row, new_row = plans_to_compare(db, who, plan_id, against)
     scenario = scenario_from_db(db, context.networks.path)

@@ -163,7 +163,7 @@ def diff_plans(db: DbSession, who: Principal, plan_id: int, against: int | None)
     old_plan, new_plan = finished_plan(old_row), finished_plan(new_row)
     changes = pickup_changes(old_plan, new_plan)
     from api.plans.living import notification_out
-    from routing.notifications import plan_notifications
+    from routing.living.notifications import plan_notifications
 
     notes = plan_notifications(old_plan, new_plan, scenario_from_db(db))
     return PlanDiffOut(
@@ -192,8 +192,8 @@ def marginal_costs(db: DbSession, who: Principal, context: AppContext,
                    plan_id: int) -> list[dict[str, Any]]:
     """What the plan costs with and without each rider (coordinators only)."""
     plan = finished_plan(get_plan(db, who, plan_id))
-    from routing.planner import place_matrix
-    from routing.reimbursement import marginal_costs as compute
+    from routing.planning.planner import place_matrix
+    from routing.reimbursement.decision import marginal_costs as compute
 
     scenario = scenario_from_db(db, context.networks.path)
     params = scenario.plan_params

@@ -26,10 +26,10 @@ from api.db.types import utcnow
 from api.errors import BadRequestError, PayloadTooLargeError
 from api.scenario.schemas import Counts, ImportResult
 from api.schemas import ID_PATTERN
-from routing import scenario as scenario_io
 from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import Scenario
 from routing.params import PlanParams
+from routing.scenario import reader as scenario_io
 
 log = logging.getLogger(__name__)
 

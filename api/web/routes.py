@@ -51,7 +51,7 @@ from api.web.session import (
     csrf_token,
     set_session_cookie,
 )
-from routing.reasons import danish
+from routing.planning.reasons import danish
 
 log = logging.getLogger(__name__)
 

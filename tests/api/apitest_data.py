@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from routing.model import Centre, Direction, Plan, Rider, Run, Scenario, Session, Stop, Vehicle
 from routing.params import PlanParams
-from routing.scenario import default_network_path
+from routing.scenario.reader import default_network_path
 
 H = 3600
 
@@ -47,7 +47,7 @@ def tiny_plan(scenario: Scenario, network: object) -> Plan:
     and home. Wednesday: V1 carries R1 and R3 to C1 and home. Times follow the stops' legs; the
     plan is for tests of daily operations, not a solver result.
     """
-    from routing.planner import place_matrix
+    from routing.planning.planner import place_matrix
 
     matrix = place_matrix(scenario, network, scenario.plan_params)  # type: ignore[arg-type]
     riders = {r.rider_id: r for r in scenario.riders}

@@ -108,7 +108,7 @@ def publish_plan(database: Database, plan: Any) -> int:
     from api.db.models import PlanRecord
     from api.db.repo_plans import plan_summary
     from api.db.types import utcnow
-    from routing.plan_io import plan_to_dict
+    from routing.planning.plan_io import plan_to_dict
 
     now = utcnow()
     document = plan_to_dict(plan)

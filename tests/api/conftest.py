@@ -102,7 +102,7 @@ def live_server(app: Any) -> Iterator[LiveServer]:
 @pytest.fixture(scope="session")
 def network() -> Any:
     """The bundled Samsø road network (from the shared cache)."""
-    from routing.network import default_cache_dir, default_network_path, load_network
+    from routing.network.roads import default_cache_dir, default_network_path, load_network
 
     return load_network(default_network_path(), cache_dir=default_cache_dir())
 

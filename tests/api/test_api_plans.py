@@ -18,8 +18,8 @@ from api.main import create_app
 from api.settings import Settings
 
 needs_planner = pytest.mark.skipif(
-    importlib.util.find_spec("routing.matrix") is None
-    or importlib.util.find_spec("routing.snap") is None,
+    importlib.util.find_spec("routing.network.matrix") is None
+    or importlib.util.find_spec("routing.network.snap") is None,
     reason="the planner's matrix/snap modules are not installed yet",
 )
 
@@ -153,7 +153,7 @@ def test_jobs_run_in_a_process_pool(tiny: TestClient, settings: Settings,
         plan_id = start_plan(client, coordinator)
         status = wait_for(client, coordinator, plan_id)
     assert status["attempts"] == 1 and status["status"] in ("done", "failed")
-    if importlib.util.find_spec("routing.matrix") is not None:
+    if importlib.util.find_spec("routing.network.matrix") is not None:
         assert status["status"] == "done", status["error"]
 
 

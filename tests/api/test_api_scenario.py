@@ -10,7 +10,7 @@ from apitest_data import tiny_scenario
 from fastapi.testclient import TestClient
 from test_api_basics import assert_problem
 
-from routing.scenario import load_scenario, write_scenario
+from routing.scenario.reader import load_scenario, write_scenario
 
 FILES = ("centres.csv", "sessions.csv", "riders.csv", "vehicles.csv", "scenario.toml")
 

@@ -18,7 +18,7 @@ from api.main import create_app
 from api.manifests import service as manifests
 from api.settings import Settings
 from api.warmup import coming_working_days, warm_up
-from routing.calendar import weekday_key
+from routing.operations.calendar import weekday_key
 
 
 def _counts(database: Database) -> tuple[int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from maps.basemap import road_geojson
-from routing.network import RoadNetwork
+from routing.network.roads import RoadNetwork
 
 
 def test_samso_roads_are_small_and_cover_the_network(samso_network: RoadNetwork) -> None:

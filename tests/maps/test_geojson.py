@@ -14,7 +14,7 @@ import pytest
 import maps.geojson as geojson_module
 from maps.geojson import ATTRIBUTION, plan_geojson, write_geojson
 from routing.model import Direction, Plan, Run, Stop, StopKind
-from routing.snap import snap_points
+from routing.network.snap import snap_points
 
 # Tranebjerg, Samsø: a depot, two riders' homes and a centre, all within a few hundred metres of
 # roads of the bundled extract.

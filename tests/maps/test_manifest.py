@@ -22,13 +22,13 @@ from maps.manifest import (
     route_svg,
     vehicles_on,
 )
-from routing.consolidation import build_run
-from routing.daily import DailyResult, daily_runs
 from routing.model import Plan, Run, Scenario
-from routing.network import RoadNetwork
+from routing.network.roads import RoadNetwork
+from routing.operations.consolidation import build_run
+from routing.operations.daily import DailyResult, daily_runs
 from routing.params import PlanParams
-from routing.planner import place_matrix
-from routing.scenario import load_scenario
+from routing.planning.planner import place_matrix
+from routing.scenario.reader import load_scenario
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 MON = date(2026, 3, 2)

@@ -7,7 +7,7 @@ import io
 from PIL import Image
 
 from maps.png import manifest_run_png, route_png
-from routing.network import RoadNetwork
+from routing.network.roads import RoadNetwork
 
 LINE = [(10.5880, 55.8275), (10.5910, 55.8305), (10.5935, 55.8320), (10.5960, 55.8290)]
 STOPS = [((10.5910, 55.8305), "1", False), ((10.5935, 55.8320), "2", True),

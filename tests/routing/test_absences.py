@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from routing.absences import (
+from routing.operations.absences import (
     COPENHAGEN,
     Absence,
     AbsenceBook,

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from routing.benchmarks import (
+from benchmarks.suite import (
     CORDEAU_BEST,
     DEFAULT_ROOT,
     SCALE,
@@ -41,7 +41,7 @@ from routing.benchmarks import (
     write_solutions,
 )
 from routing.errors import BenchmarkFormatError
-from routing.problem import SolveOptions
+from routing.planning.problem import SolveOptions
 
 BENCH = Path(__file__).parents[1] / "data" / "bench"
 DARP = BENCH / "a2-tiny.txt"
@@ -375,7 +375,7 @@ def test_scale_is_documented_value() -> None:
 
 def test_cordeau_window_tightening_keeps_every_schedule() -> None:
     """A user with a window at the drop-off only gets the implied pickup window, and back."""
-    from routing.benchmarks import _tightened
+    from benchmarks.suite import _tightened
 
     pick, drop = _tightened((0, 1000), (500, 600), direct=100, pick_service=10, drop_service=10,
                             ride=200, from_depot=50, to_depot=900)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from routing.calendar import (
+from routing.errors import ScenarioError, ScenarioErrors
+from routing.operations.calendar import (
     CENTRE_RULES,
     OFFICE_RULES,
     CentreCalendar,
@@ -25,7 +26,6 @@ from routing.calendar import (
     week_dates,
     weekday_key,
 )
-from routing.errors import ScenarioError, ScenarioErrors
 
 SUMMER_2026 = Closure("c1", date(2026, 7, 6), date(2026, 7, 24), "Sommerlukning")
 WEEK_42 = Closure.week("c1", 2026, 42, "Efterårsferie")

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from routing.consolidation import (
+from routing.model import Plan, Run, Scenario
+from routing.network.matrix import TravelMatrix
+from routing.network.roads import RoadNetwork
+from routing.operations.consolidation import (
     ConsolidationError,
     ConsolidationParams,
     apply,
@@ -18,14 +21,11 @@ from routing.consolidation import (
     notification_lines,
     suggest_consolidations,
 )
-from routing.daily import RunContext, StopSpec, assemble_run, daily_runs
-from routing.matrix import TravelMatrix
-from routing.model import Plan, Run, Scenario
-from routing.network import RoadNetwork
+from routing.operations.daily import RunContext, StopSpec, assemble_run, daily_runs
 from routing.params import PlanParams
-from routing.planner import place_matrix
-from routing.scenario import load_scenario
-from routing.verify import verify_plan
+from routing.planning.planner import place_matrix
+from routing.scenario.reader import load_scenario
+from routing.verify.checks import verify_plan
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 MON = date(2026, 3, 2)
@@ -133,7 +133,7 @@ def test_merge_within_10_minutes_is_offered_and_applied(
     assert [r.run_id for r in after] == ["mon-to-BUS1", "mon-from-BUS1"]
     assert errors(after, scenario, samso_network, params) == []
     vehicles = {v.vehicle_id: v for v in scenario.vehicles}
-    from routing.costing import runs_cost_ore
+    from routing.planning.costing import runs_cost_ore
 
     assert runs_cost_ore(runs, vehicles) - runs_cost_ore(after, vehicles) == suggestion.saved_ore
     # A stale suggestion is not applied.
@@ -185,7 +185,7 @@ def test_daily_result_consolidation_after_afbud(
 
 def test_full_check_can_refuse_an_offer(target: Run, scenario: Scenario, matrix: TravelMatrix,
                                         params: PlanParams) -> None:
-    from routing.verify import Violation
+    from routing.verify.checks import Violation
 
     small = home_run("mon-from-TAXI1", "TAXI1", ("R25",), NOON + 5 * 60, scenario, matrix,
                      params)

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from routing.absences import COPENHAGEN, AbsenceBook, is_late_afbud
-from routing.calendar import CentreCalendar, Closure
-from routing.consolidation import build_run
-from routing.costing import run_variable_cost_ore, runs_cost_ore
-from routing.daily import (
+from routing.model import Plan, Run, Scenario
+from routing.network.matrix import TravelMatrix
+from routing.network.roads import RoadNetwork
+from routing.operations.absences import COPENHAGEN, AbsenceBook, is_late_afbud
+from routing.operations.calendar import CentreCalendar, Closure
+from routing.operations.consolidation import build_run
+from routing.operations.daily import (
     DailyResult,
     RunContext,
     daily_expected_trips,
@@ -24,15 +26,13 @@ from routing.daily import (
     daily_runs_for_date,
     run_problems,
 )
-from routing.matrix import TravelMatrix
-from routing.model import Plan, Run, Scenario
-from routing.network import RoadNetwork
+from routing.operations.statistics import operations_statistics
 from routing.params import PlanParams
-from routing.planner import place_matrix
-from routing.rules import boarding_time_s, pickup_tolerance_s
-from routing.scenario import load_scenario
-from routing.statistics import operations_statistics
-from routing.verify import expected_trips, verify_plan
+from routing.planning.costing import run_variable_cost_ore, runs_cost_ore
+from routing.planning.planner import place_matrix
+from routing.planning.rules import boarding_time_s, pickup_tolerance_s
+from routing.scenario.reader import load_scenario
+from routing.verify.checks import expected_trips, verify_plan
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 
@@ -302,7 +302,7 @@ def test_unknown_place_names_the_place(plan: Plan, scenario: Scenario, params: P
 def test_daily_runs_of_the_real_plan_pass_verify(scenario: Scenario, samso_network: RoadNetwork,
                                                   params: PlanParams) -> None:
     """The planner's Monday, minus a closed centre's and absent riders, passes the checker."""
-    from routing.planner import build_plan
+    from routing.planning.planner import build_plan
 
     monday = {s.session_id for s in scenario.sessions if s.weekday == "mon"}
     riders = tuple(replace(r, session_ids=tuple(s for s in r.session_ids if s in monday))

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from api.plans.diff import pickup_changes
-from routing.costing import runs_cost_ore
-from routing.living import (
+from routing.living.changes import (
     InsertionReport,
     LivingPlanError,
     agreed_times,
@@ -20,15 +19,16 @@ from routing.living import (
     missing_trips,
     remove_rider,
 )
-from routing.matrix import TravelMatrix
+from routing.living.notifications import CSV_COLUMNS, notifications_csv, plan_notifications
+from routing.living.reoptimise import reoptimise
 from routing.model import Plan, Rider, Scenario
-from routing.network import RoadNetwork
-from routing.notifications import CSV_COLUMNS, notifications_csv, plan_notifications
+from routing.network.matrix import TravelMatrix
+from routing.network.roads import RoadNetwork
 from routing.params import PlanParams
-from routing.planner import build_plan, place_matrix
-from routing.reoptimise import reoptimise
-from routing.scenario import load_scenario
-from routing.verify import expected_trips, verify_plan
+from routing.planning.costing import runs_cost_ore
+from routing.planning.planner import build_plan, place_matrix
+from routing.scenario.reader import load_scenario
+from routing.verify.checks import expected_trips, verify_plan
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 FAST = PlanParams(time_limit_s=30.0, solution_limit=20)

@@ -10,15 +10,15 @@ import numpy as np
 import pytest
 
 from routing.errors import NetworkError
-from routing.matrix import (
+from routing.network.matrix import (
     TravelMatrix,
     bench_matrix,
     node_matrix,
     path_coordinates,
     travel_matrix,
 )
-from routing.network import RoadNetwork
-from routing.snap import SnappedPoint, snap_points
+from routing.network.roads import RoadNetwork
+from routing.network.snap import SnappedPoint, snap_points
 
 
 def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

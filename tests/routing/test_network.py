@@ -15,9 +15,9 @@ import numpy as np
 import osmnx as ox
 import pytest
 
-import routing.network as network_module
+import routing.network.roads as network_module
 from routing.errors import NetworkError
-from routing.network import (
+from routing.network.roads import (
     RoadNetwork,
     bench_network_load,
     car_allowed,

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from routing.model import Rider, Run, Scenario, Stop, Vehicle
-from routing.network import RoadNetwork
+from routing.network.roads import RoadNetwork
 from routing.params import PlanParams
-from routing.plan_io import plan_from_dict, plan_to_dict
-from routing.planner import build_plan, rider_trips, waves_of_day
-from routing.rules import boarding_time_s
-from routing.scenario import load_scenario
-from routing.verify import verify_plan
+from routing.planning.plan_io import plan_from_dict, plan_to_dict
+from routing.planning.planner import build_plan, rider_trips, waves_of_day
+from routing.planning.rules import boarding_time_s
+from routing.scenario.reader import load_scenario
+from routing.verify.checks import verify_plan
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 FAST = PlanParams(time_limit_s=30.0, solution_limit=20)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from routing.reasons import _TEMPLATES, danish, need_text, unserved_reason
+from routing.planning.reasons import _TEMPLATES, danish, need_text, unserved_reason
 
 
 def test_every_reason_has_a_danish_text_with_the_same_figures() -> None:

@@ -16,18 +16,11 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from routing.costing import runs_cost_ore
 from routing.model import Centre, Plan, Rider, Run, Scenario, Session, Stop, Unserved, Vehicle
 from routing.params import PlanParams
-from routing.rates import (
-    EscortPolicy,
-    RateTableError,
-    available_years,
-    load_rates,
-    rates_from_mapping,
-)
-from routing.reasons import danish
-from routing.reimbursement import (
+from routing.planning.costing import runs_cost_ore
+from routing.planning.reasons import danish
+from routing.reimbursement.decision import (
     Decision,
     DecisionInputs,
     ReimbursementError,
@@ -38,6 +31,13 @@ from routing.reimbursement import (
     marginal_costs,
     recompute,
     without_riders,
+)
+from routing.reimbursement.rates import (
+    EscortPolicy,
+    RateTableError,
+    available_years,
+    load_rates,
+    rates_from_mapping,
 )
 
 H = 3600
@@ -331,12 +331,13 @@ def test_decision_record_is_json_and_recomputes() -> None:
 
 @pytest.fixture(scope="module")
 def network(request: pytest.FixtureRequest) -> Any:
-    # Until routing.snap/routing.matrix land, the planned-week tests skip (the planner needs them).
-    pytest.importorskip("routing.matrix")
+    # Until routing.snap/routing.network.matrix land, the planned-week tests skip (the planner
+    # needs them).
+    pytest.importorskip("routing.network.matrix")
     try:
         return request.getfixturevalue("samso_network")
     except pytest.FixtureLookupError:
-        from routing.network import default_cache_dir, default_network_path, load_network
+        from routing.network.roads import default_cache_dir, default_network_path, load_network
 
         return load_network(default_network_path(), cache_dir=default_cache_dir())
 
@@ -381,7 +382,7 @@ class Planned:
 
 @pytest.fixture(scope="module")
 def planned(network: Any) -> Iterator[Planned]:
-    from routing.planner import build_plan, place_matrix
+    from routing.planning.planner import build_plan, place_matrix
 
     scenario = _samso_scenario()
     matrix = place_matrix(scenario, network)
@@ -439,7 +440,7 @@ def test_rider_close_to_a_run_is_not_warranted(planned: Planned) -> None:
 
 def test_runs_without_a_rider_still_keep_every_rule(planned: Planned, network: Any) -> None:
     """The removal behind the marginal cost leaves runs the independent checker accepts."""
-    from routing.verify import verify_plan
+    from routing.verify.checks import verify_plan
 
     s, plan = planned.scenario, planned.plan
     base = {v.code for v in verify_plan(plan, s, network) if v.severity == "error"}
@@ -471,7 +472,7 @@ def test_rate_change_between_years_changes_the_amount(planned: Planned) -> None:
 def test_danish_decision_text_has_reasons_and_appeal_guidance(planned: Planned) -> None:
     from datetime import date
 
-    from routing.calendar import CentreCalendar
+    from routing.operations.calendar import CentreCalendar
 
     d = assess("W", planned.scenario, planned.matrix, load_rates(2026), plan=planned.plan,
                calendar=CentreCalendar(), decided_on=date(2026, 1, 15))

@@ -18,7 +18,7 @@ import pytest
 from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import Scenario
 from routing.params import PlanParams
-from routing.scenario import (
+from routing.scenario.reader import (
     CENTRES_FILE,
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from routing.errors import SnapError
-from routing.network import RoadNetwork
-from routing.snap import SnappedPoint, snap_points
+from routing.network.roads import RoadNetwork
+from routing.network.snap import SnappedPoint, snap_points
 
 
 def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from routing.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
-from routing.solver import solve, solve_serving_most
+from routing.planning.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
+from routing.planning.solver import solve, solve_serving_most
 
 # A line: depot 0 — 1 — 2 — 3, 10 time units (and metres) per hop.
 POS = np.array([0, 10, 20, 30])
@@ -96,7 +96,7 @@ def test_allowed_vehicles() -> None:
 
 def test_serving_most_tries_a_second_construction_only_when_one_is_dropped(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import routing.solver as solver
+    import routing.planning.solver as solver
 
     problem = RoutingProblem(LINE, LINE, (_req("a", 1, 3), _req("b", 2, 3)), (_vehicle(),))
     real = solver.solve(problem, OPTS)

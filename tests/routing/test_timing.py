@@ -1,8 +1,9 @@
-"""Timing runs with no waiting while riders are on board (routing.timing), on small numbers."""
+"""Timing runs with no waiting while riders are on board (routing.planning.timing), on small
+numbers."""
 
 from __future__ import annotations
 
-from routing.timing import StopTiming, onboard_waits_s, time_segments
+from routing.planning.timing import StopTiming, onboard_waits_s, time_segments
 
 
 def test_a_loaded_segment_is_rigid_and_idle_time_goes_to_the_depot() -> None:

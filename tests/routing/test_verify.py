@@ -11,7 +11,6 @@ from dataclasses import replace
 
 import pytest
 
-from routing.matrix import TravelMatrix, travel_matrix
 from routing.model import (
     Centre,
     Plan,
@@ -24,11 +23,12 @@ from routing.model import (
     Unserved,
     Vehicle,
 )
-from routing.network import RoadNetwork
+from routing.network.matrix import TravelMatrix, travel_matrix
+from routing.network.roads import RoadNetwork
+from routing.network.snap import snap_points
 from routing.params import PlanParams
-from routing.plan_io import plan_from_dict, plan_to_dict
-from routing.snap import snap_points
-from routing.verify import Violation, expected_trips, verify_plan
+from routing.planning.plan_io import plan_from_dict, plan_to_dict
+from routing.verify.checks import Violation, expected_trips, verify_plan
 
 H = 3600
 M = 60

@@ -8,7 +8,7 @@ time where the route allows and otherwise moves to the nearest feasible time on 
 the target run's riders are disturbed only when necessary. A merge is offered only if every rider's
 pickup time moves by at most ``max_shift_s`` (default 10 minutes) and all rules still hold
 (capacity, windows, ride times, vehicle availability and overlap) — checked by
-:func:`routing.verify.verify_plan` on the candidate when a road network is given.
+:func:`routing.verify.checks.verify_plan` on the candidate when a road network is given.
 
 Suggestions are pure values: nothing changes until a coordinator accepts one, and :func:`apply`
 returns the new runs; the riders whose time moved are listed for notification.
@@ -23,18 +23,6 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from routing.costing import runs_cost_ore
-from routing.daily import (
-    CancelledRun,
-    DailyResult,
-    MatrixLike,
-    RunContext,
-    StopSpec,
-    _weekday_of_day,
-    assemble_run,
-    run_problems,
-    trip_session,
-)
 from routing.errors import SamkorselError
 from routing.model import (
     AgreedTimeChange,
@@ -47,11 +35,23 @@ from routing.model import (
     format_hm,
     largest_shift_s,
 )
+from routing.operations.daily import (
+    CancelledRun,
+    DailyResult,
+    MatrixLike,
+    RunContext,
+    StopSpec,
+    _weekday_of_day,
+    assemble_run,
+    run_problems,
+    trip_session,
+)
 from routing.params import PlanParams
+from routing.planning.costing import runs_cost_ore
 
 if TYPE_CHECKING:
-    from routing.network import RoadNetwork
-    from routing.verify import Violation
+    from routing.network.roads import RoadNetwork
+    from routing.verify.checks import Violation
 
 log = logging.getLogger(__name__)
 
@@ -446,7 +446,7 @@ def build_run(
     the centre, the centres first (pickup at the earliest feasible time after the session) and
     then the homes. Riders sharing a home share a stop. ``other_runs`` of the same vehicle and
     day bound its start and end. Feasibility is not guaranteed: check with
-    :func:`routing.daily.run_problems` or :func:`routing.verify.verify_plan`.
+    :func:`routing.operations.daily.run_problems` or :func:`routing.verify.checks.verify_plan`.
 
     Raises
     ------
@@ -499,8 +499,8 @@ def build_run(
 
 def verify_checker(scenario: Scenario, network: RoadNetwork,
                    params: PlanParams | None = None) -> Checker:
-    """A :data:`Checker` running :func:`routing.verify.verify_plan` on the road network."""
-    from routing.verify import verify_plan  # the checker builds its own network routing
+    """A :data:`Checker` running :func:`routing.verify.checks.verify_plan` on the road network."""
+    from routing.verify.checks import verify_plan  # the checker builds its own network routing
 
     def check(plan: Plan, trips: set[TripKey]) -> Sequence[Violation]:
         return verify_plan(plan, scenario, network, params, expected_trips=trips)
@@ -527,14 +527,15 @@ def suggest_consolidations(
     scenario
         The scenario.
     matrix
-        Travel matrix over the places (``routing.planner.place_matrix``).
+        Travel matrix over the places (``routing.planning.planner.place_matrix``).
     params
         Planning rules; default ``scenario.plan_params`` or the shipped defaults.
     cparams
         When a run is nearly empty and how far times may move (default 10 min).
     network
-        When given, every candidate is checked with :func:`routing.verify.verify_plan`
-        (recommended; without it only the quick checks of :func:`routing.daily.run_problems`).
+        When given, every candidate is checked with :func:`routing.verify.checks.verify_plan`
+        (recommended; without it only the quick checks of
+        :func:`routing.operations.daily.run_problems`).
     check
         A custom full check instead of ``network`` (tests).
 

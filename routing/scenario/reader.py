@@ -39,6 +39,7 @@ from routing.model import (
     parse_time,
 )
 from routing.params import PlanParams, plan_params_from_mapping
+from routing.paths import BUNDLED_NETWORK
 
 __all__ = [
     "CENTRES_FILE",
@@ -102,9 +103,7 @@ _T = TypeVar("_T")
 
 
 def _bundled_network_path() -> Path:
-    # Same path as routing.network.default_network_path(); kept here so that loading a scenario
-    # does not depend on the network module (and its heavy imports) being present.
-    return Path(__file__).resolve().parents[1] / "data" / "osm" / "samsoe-2020-03-09.osm.bz2"
+    return BUNDLED_NETWORK
 
 
 def default_network_path() -> Path:
@@ -113,11 +112,11 @@ def default_network_path() -> Path:
     Returns
     -------
     Path
-        ``routing.network.default_network_path()`` when that module provides it, otherwise
+        ``routing.network.roads.default_network_path()`` when that module provides it, otherwise
         ``data/osm/samsoe-2020-03-09.osm.bz2`` of this repository.
     """
     try:
-        network = importlib.import_module("routing.network")
+        network = importlib.import_module("routing.network.roads")
     except ImportError:
         return _bundled_network_path()
     func = getattr(network, "default_network_path", None)

@@ -1,6 +1,7 @@
 """Per-rider rules shared by planning, daily runs and reimbursement.
 
-(:mod:`routing.verify` re-implements them on purpose: the checker must not trust the planner.)
+(:mod:`routing.verify.checks` re-implements them on purpose: the checker must not trust the
+planner.)
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Shortest paths minimise travel time (``edge_travel_s``) with
 ``scipy.sparse.csgraph.dijkstra``; the distance reported is the road length *along that fastest
 path* (not the shortest distance), recovered from the predecessor tree.
 
-Points are :class:`~routing.snap.SnappedPoint` s lying part-way along an edge ``u -> v`` at fraction
+Points are :class:`~routing.network.snap.SnappedPoint` s lying part-way along an edge ``u -> v`` at
+fraction
 ``f``. A point leaves forward to ``v`` at cost ``(1-f)`` of the edge, or, when the road is two-way
 (a reverse twin ``v -> u`` exists), backward to ``u`` at cost ``f`` of the twin; it is reached from
 ``u`` at cost ``f`` of the edge, or from ``v`` along the twin. Two points on the same edge (or
@@ -30,8 +31,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from routing.errors import NetworkError
-from routing.network import RoadNetwork, bench_network_load
-from routing.snap import SnappedPoint
+from routing.network.roads import RoadNetwork, bench_network_load
+from routing.network.snap import SnappedPoint
 
 __all__ = [
     "TravelMatrix",

@@ -1,8 +1,9 @@
 """OR-Tools adapter: the only module that imports OR-Tools.
 
-Solves a :class:`~routing.problem.RoutingProblem` (pickup and delivery with time windows, several
+Solves a :class:`~routing.planning.problem.RoutingProblem` (pickup and delivery with time windows,
+several
 capacities, maximum ride times, heterogeneous fleet with fixed, distance and time costs) and
-returns a :class:`~routing.problem.RoutingSolution`.
+returns a :class:`~routing.planning.problem.RoutingSolution`.
 
 Choices that follow from what was measured on these machines (``shared/docs/solver-notes.md``):
 construction by parallel cheapest insertion, never ``PATH_CHEAPEST_ARC`` with hard windows; every
@@ -21,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from routing.problem import (
+from routing.planning.problem import (
     Request,
     Route,
     RouteVisit,

@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from routing.errors import BenchmarkFormatError, SamkorselError
-from routing.problem import (
+from routing.planning.problem import (
     FleetVehicle,
     Request,
     RoutingProblem,
@@ -743,9 +743,12 @@ def evaluate(instance: BenchInstance,
 
 
 def solve_instance(instance: BenchInstance, options: SolveOptions) -> BenchResult:
-    """Solve one instance as the planner solves a wave (:func:`routing.solver.solve_serving_most`:
+    """Solve one instance as the planner solves a wave
+    (:func:`routing.planning.solver.solve_serving_most`:
     a second construction when the first leaves requests unserved) and evaluate the result."""
-    from routing.solver import solve_serving_most  # the OR-Tools adapter; imported when needed
+    from routing.planning.solver import (
+        solve_serving_most,  # the OR-Tools adapter; imported when needed
+    )
 
     started = time.monotonic()
     solution = solve_serving_most(instance.problem, options)

@@ -16,8 +16,10 @@ judged by the total change). Moves are tried in a fixed order (runs with the few
 then trips by rider and day), so the same input gives the same result. With ``N = 0`` only
 changes that keep every agreed time are made (riders may change vehicle at the same time).
 
-Every move's runs pass :func:`routing.daily.run_problems` and the overlap check; the result is
-meant to pass :func:`routing.verify.verify_plan` (callers run it). The result reports the saving
+Every move's runs pass :func:`routing.operations.daily.run_problems` and the overlap check; the
+result is
+meant to pass :func:`routing.verify.checks.verify_plan` (callers run it). The result reports the
+saving
 against the stability cost (riders moved, total and largest shift) so the coordinator can decide.
 """
 
@@ -27,9 +29,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from routing.costing import runs_cost_ore
-from routing.daily import MatrixLike, RunContext
-from routing.living import (
+from routing.living.changes import (
     TimeMove,
     _Inserter,
     _sorted_runs,
@@ -39,8 +39,10 @@ from routing.living import (
     remove_rider,
 )
 from routing.model import Plan, Run, Scenario, largest_shift_s, total_shift_s
+from routing.operations.daily import MatrixLike, RunContext
 from routing.params import PlanParams
-from routing.planner import Trip, rider_trips
+from routing.planning.costing import runs_cost_ore
+from routing.planning.planner import Trip, rider_trips
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +238,7 @@ def reoptimise(
     scenario
         Its scenario (every rider of the plan).
     matrix
-        Travel matrix over the scenario's places (:func:`routing.planner.place_matrix`).
+        Travel matrix over the scenario's places (:func:`routing.planning.planner.place_matrix`).
     params
         Planning rules; default the scenario's.
     max_moved

@@ -10,7 +10,8 @@ How a plan is built
    share a vehicle). Waves are solved in time order; a vehicle is free for a later wave once it is
    back at its depot, and its fixed vehicle-day price is charged only in the first wave it serves.
 3. **Agreed times and waiting.** Riders on board never wait: the solver forbids slack between a
-   rider's pickup and drop-off, and each run is timed by :func:`routing.timing.time_segments`
+   rider's pickup and drop-off, and each run is timed by
+   :func:`routing.planning.timing.time_segments`
    (the vehicle leaves the depot just in time; it waits only while empty, at the door before a
    boarding). The published pickup time is the boarding start rounded *down* to the grid
    (``rounding_s``): the rider is ready at the agreed time and boards within ``rounding_s``
@@ -35,9 +36,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from routing.costing import runs_cost_ore
 from routing.errors import SnapError
-from routing.matrix import TravelMatrix, travel_matrix
 from routing.model import (
     DAY_S,
     WEEKDAYS,
@@ -52,14 +51,16 @@ from routing.model import (
     Vehicle,
     format_hm,
 )
-from routing.network import RoadNetwork
+from routing.network.matrix import TravelMatrix, travel_matrix
+from routing.network.roads import RoadNetwork
+from routing.network.snap import SnappedPoint, snap_points
 from routing.params import PlanParams
-from routing.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
-from routing.reasons import need_text, unserved_reason
-from routing.rules import boarding_time_s, ride_limit_s, vehicle_fits
-from routing.snap import SnappedPoint, snap_points
-from routing.solver import solve, solve_serving_most
-from routing.timing import StopTiming, onboard_waits_s, time_segments
+from routing.planning.costing import runs_cost_ore
+from routing.planning.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
+from routing.planning.reasons import need_text, unserved_reason
+from routing.planning.rules import boarding_time_s, ride_limit_s, vehicle_fits
+from routing.planning.solver import solve, solve_serving_most
+from routing.planning.timing import StopTiming, onboard_waits_s, time_segments
 
 log = logging.getLogger(__name__)
 
@@ -407,7 +408,8 @@ def _schedule_run(
     ``visits`` are (kind, place, trip, solver start of service) without the depot visits.
     Consecutive visits of the same kind at the same place become one stop when the solver's time
     of the stop suits every rider's own bounds. The run is timed by
-    :func:`routing.timing.time_segments`: riders on board never wait, the vehicle leaves the
+    :func:`routing.planning.timing.time_segments`: riders on board never wait, the vehicle leaves
+    the
     depot just in time, each segment (from boarding an empty vehicle until it is empty again)
     starts near the solver's time, on the grid when possible; the agreed time of each pickup is
     its boarding start rounded down to the grid.
@@ -702,7 +704,7 @@ def kpis_of(
     travel_s: Callable[[str, str], int],
     exceptions: Sequence[dict[str, object]] = (),
 ) -> dict[str, object]:
-    """The plan's key figures from its runs (also after edits: :mod:`routing.living`).
+    """The plan's key figures from its runs (also after edits: :mod:`routing.living.changes`).
 
     ``travel_s(a, b)`` is the direct travel time between two place ids (for detour factors).
     """

@@ -4,7 +4,7 @@ A centre is closed on Saturdays and Sundays, on Danish public holidays (the ``ho
 Danish names), on the customary closing days (Grundlovsdag 5 June and 24–31 December by default,
 see :class:`HolidayRules`) and on its own closures: single days or periods such as three summer
 weeks, week 42 (efterårsferie) or Christmas to New Year. On a closing day no run to the centre
-exists (:mod:`routing.daily` removes them).
+exists (:mod:`routing.operations.daily` removes them).
 
 Closures are imported from CSV (``centre_id,start,end,reason``) and from iCalendar (``.ics``,
 all-day events); a centre's calendar is exported as ``.ics``. The afbud deadline counts *working

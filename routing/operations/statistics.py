@@ -2,8 +2,10 @@
 
 Counted per rider, per centre and per month (``YYYY-MM``). An afbud counts once, in the month of
 its first day, and is late when it came after the deadline of its first day
-(:func:`routing.absences.is_late_afbud`); withdrawn afbud are not counted. Cancelled runs and
-their savings come from the :class:`~routing.daily.DailyResult` of each day; a run counts for the
+(:func:`routing.operations.absences.is_late_afbud`); withdrawn afbud are not counted. Cancelled
+runs and
+their savings come from the :class:`~routing.operations.daily.DailyResult` of each day; a run
+counts for the
 centre it serves (``Run.centre_id``).
 """
 
@@ -15,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from routing.absences import DEFAULT_DEADLINE, AbsenceBook, DeadlineRule, is_late_afbud
-from routing.daily import DailyResult
 from routing.model import Scenario
+from routing.operations.absences import DEFAULT_DEADLINE, AbsenceBook, DeadlineRule, is_late_afbud
+from routing.operations.daily import DailyResult
 
 
 @dataclass(frozen=True, slots=True)

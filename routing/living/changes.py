@@ -4,7 +4,8 @@ Riders have agreed pickup times and must be contacted before one changes, so a p
 edited, not re-solved:
 
 * **Remove** (:func:`remove_rider`): the rider's stops are dropped and each run is re-timed with
-  every other rider's agreed time kept (:func:`routing.daily.assemble_run`: the vehicle may leave
+  every other rider's agreed time kept (:func:`routing.operations.daily.assemble_run`: the vehicle
+  may leave
   the depot later); a run left without riders disappears. Nobody's agreed time moves.
 * **Insert** (:func:`insert_rider`): every trip of the rider the plan does not serve (weekday ×
   direction) is inserted into an existing run of that weekday and direction — every position of
@@ -18,10 +19,13 @@ edited, not re-solved:
 * **Change** (:func:`change_rider`): trips that no longer exist, or whose home moved, are removed;
   missing trips are inserted — remove + insert, so unchanged days keep their runs and times.
 
-Feasibility uses the planner's rules (:mod:`routing.rules`: boarding times, ride limits with the
-detour factor; :func:`routing.daily.run_problems`: windows, capacity via
-:func:`routing.rules.vehicle_fits`, availability) plus no overlap with the vehicle's other runs
-that day. Every result is meant to pass :func:`routing.verify.verify_plan`; the callers (CLI, API,
+Feasibility uses the planner's rules (:mod:`routing.planning.rules`: boarding times, ride limits
+with the
+detour factor; :func:`routing.operations.daily.run_problems`: windows, capacity via
+:func:`routing.planning.rules.vehicle_fits`, availability) plus no overlap with the vehicle's other
+runs
+that day. Every result is meant to pass :func:`routing.verify.checks.verify_plan`; the callers
+(CLI, API,
 tests) run it. Everything here is deterministic: the same input gives the same options.
 """
 
@@ -34,8 +38,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
-from routing.costing import run_variable_cost_ore, runs_cost_ore
-from routing.daily import MatrixLike, RunContext, StopSpec, assemble_run, run_problems
 from routing.errors import SamkorselError
 from routing.model import (
     WEEKDAYS,
@@ -51,10 +53,12 @@ from routing.model import (
     largest_shift_s,
     total_shift_s,
 )
+from routing.operations.daily import MatrixLike, RunContext, StopSpec, assemble_run, run_problems
 from routing.params import PlanParams
-from routing.planner import Trip, kpis_of, rider_trips
-from routing.reasons import unserved_reason
-from routing.rules import pickup_tolerance_s
+from routing.planning.costing import run_variable_cost_ore, runs_cost_ore
+from routing.planning.planner import Trip, kpis_of, rider_trips
+from routing.planning.reasons import unserved_reason
+from routing.planning.rules import pickup_tolerance_s
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +261,7 @@ def _overlaps(run: Run, others: Iterable[Run]) -> bool:
 
 def refresh_kpis(plan: Plan, scenario: Scenario, matrix: MatrixLike,
                  params: PlanParams | None = None) -> dict[str, object]:
-    """The plan's key figures recomputed (the planner's, :func:`routing.planner.kpis_of`),
+    """The plan's key figures recomputed (the planner's, :func:`routing.planning.planner.kpis_of`),
     keeping its consistency exceptions of riders still served."""
     params = plan_params_of(scenario, params)
     ctx = RunContext(scenario, matrix, params)
@@ -304,7 +308,7 @@ def remove_rider(
     scenario
         The scenario of the other riders (the removed rider need not be in it any more).
     matrix
-        Travel matrix over the scenario's places (:func:`routing.planner.place_matrix`).
+        Travel matrix over the scenario's places (:func:`routing.planning.planner.place_matrix`).
     rider_id
         The rider to remove.
     params
@@ -813,7 +817,7 @@ def insert_rider(
     scenario
         The scenario including the rider (their sessions say which trips are needed).
     matrix
-        Travel matrix over the scenario's places (:func:`routing.planner.place_matrix`).
+        Travel matrix over the scenario's places (:func:`routing.planning.planner.place_matrix`).
     rider_id
         The rider to insert.
     params

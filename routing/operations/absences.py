@@ -10,7 +10,7 @@ Rules:
 
 * **Deadline** (:class:`DeadlineRule`, municipal; default 16:00 the working day before): an afbud
   registered later is *late*. A late afbud is still honoured when the rider's run has not left
-  the depot yet, and it is counted as late (:mod:`routing.statistics`).
+  the depot yet, and it is counted as late (:mod:`routing.operations.statistics`).
 * **No-show** (forgæves kørsel): the driver records a rider not at the pickup point. A morning
   no-show cancels the ride home that day unless someone says otherwise (Midttrafik's rule).
 * **Long absence**: a rider absent more than 21 consecutive calendar days (configurable) goes on
@@ -28,9 +28,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
-from routing.calendar import OFFICE_RULES, HolidayRules, working_days_before
 from routing.errors import SamkorselError
 from routing.model import DIRECTIONS, Direction
+from routing.operations.calendar import OFFICE_RULES, HolidayRules, working_days_before
 
 log = logging.getLogger(__name__)
 
@@ -435,7 +435,8 @@ class AbsenceBook:
             The date.
         run_start_s
             Depot departure (seconds after midnight) of the run carrying each
-            ``(rider_id, direction)``, see :func:`routing.daily.rider_run_starts`. When given, an
+            ``(rider_id, direction)``, see :func:`routing.operations.daily.rider_run_starts`. When
+            given, an
             afbud counts for a ride only if it was registered, and not withdrawn, before that
             run left the depot (late afbud are honoured until then). When None, the current
             state counts.

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from routing.errors import SamkorselError
+from routing.paths import DATA_DIR
 
 EscortRule = Literal["free", "surcharge", "not_covered"]
 ESCORT_RULES: tuple[EscortRule, ...] = ("free", "surcharge", "not_covered")
@@ -28,7 +29,7 @@ FareKind = Literal["zones", "distance_bands"]
 MEANS: tuple[str, ...] = ("public_transport", "own_car", "bicycle", "taxi", "wheelchair_taxi")
 """Means of transport a reimbursement can be based on, cheapest-first in the usual Danish order."""
 
-DEFAULT_RATES_DIR = Path(__file__).resolve().parent.parent / "data" / "rates"
+DEFAULT_RATES_DIR = DATA_DIR / "rates"
 """Where the shipped tables live in a source checkout (``data/rates``)."""
 
 

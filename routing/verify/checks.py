@@ -34,7 +34,6 @@ from itertools import pairwise
 from typing import Any
 
 from routing.errors import SnapError
-from routing.matrix import TravelMatrix, travel_matrix
 from routing.model import (
     DIRECTIONS,
     WEEKDAYS,
@@ -48,9 +47,10 @@ from routing.model import (
     format_hm,
     format_hms,
 )
-from routing.network import RoadNetwork
+from routing.network.matrix import TravelMatrix, travel_matrix
+from routing.network.roads import RoadNetwork
+from routing.network.snap import SnappedPoint, snap_points
 from routing.params import PlanParams
-from routing.snap import SnappedPoint, snap_points
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,11 @@
 """Snapping points (homes, centres, depots) to the nearest road edge of a :class:`RoadNetwork`.
 
-Points are projected to ETRS89 / UTM 32N (:data:`routing.network.METRIC_CRS`) and matched to the
+Points are projected to ETRS89 / UTM 32N (:data:`routing.network.roads.METRIC_CRS`) and matched to
+the
 nearest edge polyline with a shapely ``STRtree``, so a point is placed *along* a road, not at its
 nearest node. A two-way road is two directed edges with the same polyline: the point is placed on
-the lower-numbered of the two, and :mod:`routing.matrix` also uses the reverse twin, so the point
+the lower-numbered of the two, and :mod:`routing.network.matrix` also uses the reverse twin, so the
+point
 can be left and reached in both directions.
 """
 
@@ -18,7 +20,7 @@ import numpy as np
 import shapely
 
 from routing.errors import NetworkError, SnapError
-from routing.network import RoadNetwork, from_metric, to_metric
+from routing.network.roads import RoadNetwork, from_metric, to_metric
 
 logger = logging.getLogger(__name__)
 

@@ -5,11 +5,13 @@ riders are removed, stops left without riders are dropped and the legs between t
 are recomputed from the travel matrix. Every remaining rider keeps the agreed pickup time (never
 earlier; boarding within the pickup interval), nobody on board waits, and the vehicle leaves the
 depot as late as it can, which shortens the run. A run with nobody left is cancelled and its cost
-saved is reported (:mod:`routing.costing`, with the vehicle-day's fixed price when the vehicle has
+saved is reported (:mod:`routing.planning.costing`, with the vehicle-day's fixed price when the
+vehicle has
 no other run that day).
 
 Daily runs carry the ISO date in ``Run.weekday`` (e.g. ``"2026-03-02"``), which
-:func:`routing.verify.verify_plan` and :func:`routing.costing.runs_cost_ore` understand; use
+:func:`routing.verify.checks.verify_plan` and :func:`routing.planning.costing.runs_cost_ore`
+understand; use
 :meth:`DailyResult.as_plan` and :func:`daily_expected_trips` to verify them.
 
 Conventions (those of the planner and the checker, ``docs/vehicles.md``): riders on board never
@@ -30,8 +32,6 @@ from typing import TYPE_CHECKING, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from routing.calendar import weekday_key
-from routing.costing import run_variable_cost_ore, runs_cost_ore
 from routing.model import (
     DAY_S,
     Direction,
@@ -45,19 +45,21 @@ from routing.model import (
     Unserved,
     Vehicle,
 )
+from routing.operations.calendar import weekday_key
 from routing.params import PlanParams
-from routing.rules import (
+from routing.planning.costing import run_variable_cost_ore, runs_cost_ore
+from routing.planning.rules import (
     boarding_time_s,
     pickup_tolerance_s,
     ride_limit_s,
     run_layout,
     vehicle_fits,
 )
-from routing.timing import StopTiming, onboard_waits_s, time_segments
+from routing.planning.timing import StopTiming, onboard_waits_s, time_segments
 
 if TYPE_CHECKING:
-    from routing.absences import AbsenceBook
-    from routing.calendar import CentreCalendar
+    from routing.operations.absences import AbsenceBook
+    from routing.operations.calendar import CentreCalendar
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,8 @@ RiderTrip = tuple[str, Direction]
 
 
 class MatrixLike(Protocol):
-    """What daily runs need of :class:`routing.matrix.TravelMatrix` (ids are place strings)."""
+    """What daily runs need of :class:`routing.network.matrix.TravelMatrix` (ids are place
+    strings)."""
 
     @property
     def ids(self) -> Sequence[str]: ...
@@ -189,7 +192,7 @@ def daily_expected_trips(
     Parameters
     ----------
     weekly_expected
-        ``routing.verify.expected_trips(scenario)``.
+        ``routing.verify.checks.expected_trips(scenario)``.
     result
         The daily result.
     """
@@ -316,17 +319,17 @@ def assemble_run(
     run_id: str | None = None,
 ) -> Run:
     """Time a run from its stops: legs from the matrix, riders keep their agreed times, and
-    nobody on board waits (:mod:`routing.timing`).
+    nobody on board waits (:mod:`routing.planning.timing`).
 
     While riders are on board the vehicle only drives, boards and alights; it leaves the depot
     just in time and waits only while empty, at the door before a boarding. Each pickup's
     boarding starts within the pickup interval (agreed time to agreed time +
-    :func:`routing.rules.pickup_tolerance_s`), as early as the other riders' intervals, the
+    :func:`routing.planning.rules.pickup_tolerance_s`), as early as the other riders' intervals, the
     centre's arrival window and the vehicle's availability allow. If no such timetable exists
     (e.g. an afbud saved more time between two pickups than the interval absorbs), riders on
-    board wait as little as the intervals allow (:func:`routing.timing.time_segments`) and
+    board wait as little as the intervals allow (:func:`routing.planning.timing.time_segments`) and
     nobody boards before their agreed time; :func:`run_problems` reports the wait and
-    :func:`routing.verify.verify_plan` accepts it only as unavoidable. Loads are recomputed.
+    :func:`routing.verify.checks.verify_plan` accepts it only as unavoidable. Loads are recomputed.
 
     Parameters
     ----------
@@ -452,7 +455,7 @@ def _with_metadata(base: Run, stops: tuple[Stop, ...], ctx: RunContext, *, day: 
 def run_problems(run: Run, ctx: RunContext) -> list[str]:
     """Quick checks of a timed run: pickups on time, windows, ride times, capacity, availability.
 
-    A cheap subset of :func:`routing.verify.verify_plan` used to discard candidates early;
+    A cheap subset of :func:`routing.verify.checks.verify_plan` used to discard candidates early;
     an empty list does not replace the full check.
     """
     out: list[str] = []
@@ -522,7 +525,7 @@ def rider_run_starts(plan: Plan, weekday: str) -> dict[RiderTrip, int]:
     """Planned depot departure (seconds) of the run carrying each ``(rider_id, direction)``.
 
     Used to judge whether a late afbud came before the run started
-    (:meth:`routing.absences.AbsenceBook.absent_on`).
+    (:meth:`routing.operations.absences.AbsenceBook.absent_on`).
     """
     out: dict[RiderTrip, int] = {}
     for run in plan.runs:
@@ -569,14 +572,15 @@ def daily_runs(
     scenario
         Its scenario.
     matrix
-        Travel matrix over the plan's places (``routing.planner.place_matrix``).
+        Travel matrix over the plan's places (``routing.planning.planner.place_matrix``).
     on_date
         The date; on a Saturday or Sunday there are no runs.
     absent
         Rides cancelled by afbud: ``{(rider_id, direction)}``
-        (:meth:`routing.absences.AbsenceBook.absent_on`).
+        (:meth:`routing.operations.absences.AbsenceBook.absent_on`).
     closed_centres
-        Centres closed that day (:meth:`routing.calendar.CentreCalendar.closed_centres`): their
+        Centres closed that day
+        (:meth:`routing.operations.calendar.CentreCalendar.closed_centres`): their
         riders are removed from every run.
     params
         Planning rules; default ``scenario.plan_params`` or the shipped defaults.

@@ -12,8 +12,10 @@ tolerance), for a drop-off at a centre the arrival window. Every bound on a stop
 becomes a bound on the segment's start, so a segment is feasible exactly when the intersection
 of these intervals is not empty. :func:`time_segments` picks one start per segment.
 
-Pure functions, used by :mod:`routing.planner` (weekly plan) and :mod:`routing.daily` (daily
-runs after afbud and consolidation); :mod:`routing.verify` re-checks the result independently.
+Pure functions, used by :mod:`routing.planning.planner` (weekly plan) and
+:mod:`routing.operations.daily` (daily
+runs after afbud and consolidation); :mod:`routing.verify.checks` re-checks the result
+independently.
 """
 
 from __future__ import annotations

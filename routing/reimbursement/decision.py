@@ -6,7 +6,7 @@ Three parts:
   rider (the removal cost in the current plan).
 * :func:`transport_options` — each means of transport (public transport, own or a relative's car,
   bicycle/moped, taxi, wheelchair taxi), whether it is reasonable for the rider and what one trip
-  costs at a year's rates (:mod:`routing.rates`).
+  costs at a year's rates (:mod:`routing.reimbursement.rates`).
 * :func:`assess` — the decision: reimbursement is warranted only when the shared ride is not an
   option — the centre has recorded a concrete assessment, the plan cannot serve the rider, or
   serving them costs more than ``cost_multiple`` times the cheapest reasonable alternative
@@ -31,8 +31,6 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from routing.costing import run_variable_cost_ore, runs_cost_ore
-from routing.daily import MatrixLike, RunContext, StopSpec, assemble_run
 from routing.errors import SamkorselError
 from routing.model import (
     WEEKDAYS,
@@ -44,9 +42,11 @@ from routing.model import (
     Unserved,
     Vehicle,
 )
+from routing.operations.daily import MatrixLike, RunContext, StopSpec, assemble_run
 from routing.params import PlanParams
-from routing.rates import MEANS, RateTable, round_div
-from routing.reasons import danish
+from routing.planning.costing import run_variable_cost_ore, runs_cost_ore
+from routing.planning.reasons import danish
+from routing.reimbursement.rates import MEANS, RateTable, round_div
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ MEANS_NAMES: dict[str, tuple[str, str]] = {
     "taxi": ("taxa", "taxi"),
     "wheelchair_taxi": ("kørestolstaxa (liftbil)", "wheelchair taxi (lift vehicle)"),
 }
-"""Danish and English names of the means in :data:`routing.rates.MEANS`."""
+"""Danish and English names of the means in :data:`routing.reimbursement.rates.MEANS`."""
 
 WEEKDAY_NAMES_DA: dict[str, str] = {
     "mon": "mandag", "tue": "tirsdag", "wed": "onsdag", "thu": "torsdag", "fri": "fredag",
@@ -91,11 +91,11 @@ class ReimbursementError(SamkorselError, ValueError):
 
 
 TravelMatrixLike = MatrixLike
-"""What this module needs of :class:`routing.matrix.TravelMatrix`."""
+"""What this module needs of :class:`routing.network.matrix.TravelMatrix`."""
 
 
 class OpenDays(Protocol):
-    """What this module needs of :class:`routing.calendar.CentreCalendar`."""
+    """What this module needs of :class:`routing.operations.calendar.CentreCalendar`."""
 
     def is_open(self, centre_id: str, day: date) -> bool: ...
 
@@ -237,7 +237,8 @@ def without_riders(
     """The run with the riders' stops removed and its timing recomputed, or None if it is empty.
 
     Stops left with no rider disappear; the rest is timed as a daily run is after afbud
-    (:func:`routing.daily.assemble_run`): legs from ``matrix``, other riders keep their agreed
+    (:func:`routing.operations.daily.assemble_run`): legs from ``matrix``, other riders keep their
+    agreed
     pickup times, nobody waits on board, and the depot departure moves as late as that allows.
 
     Parameters
@@ -364,7 +365,7 @@ def marginal_costs(
     riders' agreed times kept, the depot departure may move later); a vehicle-day with no run left
     also saves its fixed price. The plan is not re-optimised, so the figure is what the shared ride
     costs *for this rider in this plan*, not a re-planned optimum. Costs come from
-    :mod:`routing.costing` (fixed price per vehicle-day + per km + per hour).
+    :mod:`routing.planning.costing` (fixed price per vehicle-day + per km + per hour).
 
     Parameters
     ----------
@@ -373,7 +374,7 @@ def marginal_costs(
     scenario
         The scenario the plan was built from (riders, vehicles and their tariffs).
     matrix
-        Travel matrix over the plan's place ids, e.g. :func:`routing.planner.place_matrix`.
+        Travel matrix over the plan's place ids, e.g. :func:`routing.planning.planner.place_matrix`.
     params
         Planning rules (boarding, windows); default the scenario's ``plan_params``.
 
@@ -450,7 +451,7 @@ class MeansOption:
     """One means of transport for one rider: reasonable or not (and why), and its cost per trip."""
 
     means: str
-    """One of :data:`routing.rates.MEANS`."""
+    """One of :data:`routing.reimbursement.rates.MEANS`."""
     reasonable: bool
     reason_da: str
     reason_en: str
@@ -727,7 +728,7 @@ class Decision:
     rates_year: int
     rates_source: str
     rates: dict[str, Any]
-    """Snapshot of the rate table used (:meth:`routing.rates.RateTable.to_dict`)."""
+    """Snapshot of the rate table used (:meth:`routing.reimbursement.rates.RateTable.to_dict`)."""
     text_da: str
     """The decision letter (afgørelse) in Danish, with reasons and appeal guidance."""
     inputs: DecisionInputs
@@ -1034,7 +1035,8 @@ def transport_options(
 ) -> tuple[MeansOption, ...]:
     """Every means of transport for the rider: reasonable or not (with reasons) and price per trip.
 
-    In the order of :data:`routing.rates.MEANS`. See :func:`assess` for the parameters.
+    In the order of :data:`routing.reimbursement.rates.MEANS`. See :func:`assess` for the
+    parameters.
     """
     r = scenario.rider(rider) if isinstance(rider, str) else rider
     distance_m, travel_s = home_centre_trip(r, matrix)
@@ -1085,9 +1087,9 @@ def assess(
         Scenario holding the rider, their centre and sessions (and the plan's vehicles).
     matrix
         Travel matrix containing ``home:<rider_id>`` and ``centre:<centre_id>`` — and, with a
-        plan, all its places (:func:`routing.planner.place_matrix`).
+        plan, all its places (:func:`routing.planning.planner.place_matrix`).
     rates
-        Rate table of the year (:func:`routing.rates.load_rates`).
+        Rate table of the year (:func:`routing.reimbursement.rates.load_rates`).
     plan
         The weekly plan; without it only ground (a) is checked.
     centre_assessment
@@ -1097,7 +1099,8 @@ def assess(
     weeks_per_month
         Weeks per month for the monthly amount when no calendar is given.
     calendar
-        Centre calendar (e.g. :class:`routing.calendar.CentreCalendar`) for actual open days.
+        Centre calendar (e.g. :class:`routing.operations.calendar.CentreCalendar`) for actual open
+        days.
     rules
         Which means count as reasonable (bicycle distance, car rate, accessible buses).
     marginal

@@ -58,6 +58,7 @@ from pyproj import Transformer
 
 from routing.errors import NetworkError
 from routing.params import NetworkParams
+from routing.paths import BUNDLED_NETWORK, DATA_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -243,12 +244,12 @@ class RoadNetwork:
 
 def default_network_path() -> Path:
     """The bundled Samsø extract, ``data/osm/samsoe-2020-03-09.osm.bz2``."""
-    return Path(__file__).resolve().parents[1] / "data" / "osm" / "samsoe-2020-03-09.osm.bz2"
+    return BUNDLED_NETWORK
 
 
 def default_cache_dir() -> Path:
     """``<repo>/data/cache``, where prepared networks are cached (git-ignored)."""
-    return Path(__file__).resolve().parents[1] / "data" / "cache"
+    return DATA_DIR / "cache"
 
 
 def _params_fingerprint(params: NetworkParams) -> bytes:
