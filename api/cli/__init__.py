@@ -1,0 +1,45 @@
+"""The ``samkorsel`` command line: demo, plan, verify, bench, serve and the daily tools.
+
+One module per command group: :mod:`~api.cli.plan` (plan, verify), :mod:`~api.cli.living`
+(insert, remove, change, reoptimise), :mod:`~api.cli.day` (day), :mod:`~api.cli.reimburse`,
+:mod:`~api.cli.service` (serve, demo, create-user, network) and :mod:`~api.cli.bench`; the
+shared console, error exit and loaders are in :mod:`~api.cli.common`.
+
+Exit codes: 0 success; 1 the check failed (``verify`` found violations); 2 bad input (the
+message names the file, row and column or the option at fault).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from api.cli import bench, day, living, plan, reimburse, service
+
+app = typer.Typer(
+    name="samkorsel",
+    help="Samkørsel: fixed shared routes to activity and day centres (Serviceloven § 104).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+# Registered here, in the order ``--help`` lists them.
+app.command()(plan.plan)
+app.command()(plan.verify)
+app.command()(bench.bench)
+app.command()(service.serve)
+app.command("create-user")(service.create_user_cmd)
+app.command()(service.network)
+app.command()(reimburse.reimburse)
+app.command()(day.day)
+app.command()(service.demo)
+app.command()(living.insert)
+app.command()(living.remove)
+app.command()(living.change)
+app.command()(living.reoptimise)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()

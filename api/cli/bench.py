@@ -1,0 +1,111 @@
+"""``samkorsel bench``: network load, matrix speed-up, the demo plan and the standard VRP/DARP
+sets. The only service module that imports the :mod:`benchmarks` package (import-linter)."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from api.cli.common import DEMO_SCENARIO, console, load_network, load_scenario
+from routing.params import PlanParams
+
+
+def _cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def bench(
+    sets: Annotated[str, typer.Option(
+        help="Comma-separated: network,matrix,demo,darp,lilim,homberger.")] = "network,matrix,demo",
+    time_limit: Annotated[float, typer.Option(help="Seconds per benchmark instance.")] = 30.0,
+    instances: Annotated[str | None, typer.Option(
+        help="Comma-separated instance names (default: the whole set).")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many instances per set.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write results as JSON.")] = None,
+    solutions: Annotated[Path | None, typer.Option(
+        help="Write each solution's routes (node indices) into this directory.")] = None,
+    demo_time_limit: Annotated[float, typer.Option(
+        help="Max solver seconds for the demo plan.")] = 90.0,
+) -> None:
+    """Benchmarks: network load, matrix speed-up, demo plan, standard VRP/DARP sets."""
+    # OR-Tools, numpy and the road network stack: lazy (api.cli.common)
+    from benchmarks.suite import result_to_dict, run_benchmarks, summarize, write_solutions
+    from routing.network.matrix import bench_matrix
+    from routing.network.roads import (
+        bench_network_load,
+        default_cache_dir,
+        default_network_path,
+    )
+    from routing.network.roads import (
+        load_network as read_network,
+    )
+    from routing.planning.planner import build_plan
+    from routing.verify.checks import verify_plan
+
+    chosen = [s.strip() for s in sets.split(",") if s.strip()]
+    console.print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+                  f"{_cpu_count()} cores, Python {platform.python_version()}")
+    results: list[dict[str, Any]] = []
+    if "network" in chosen:
+        with tempfile.TemporaryDirectory() as tmp:
+            figures = bench_network_load(default_network_path(), None, Path(tmp))
+        console.print(f"network load (Samsø): cold {figures['cold_s']:.2f} s, "
+                      f"warm {figures['warm_s']:.3f} s")
+    if "matrix" in chosen:
+        net = read_network(default_network_path(), cache_dir=default_cache_dir())
+        m = bench_matrix(net, n=500)
+        console.print("matrix 500×500: " + ", ".join(f"{k} {v:.4g}" if isinstance(v, float)
+                                                    else f"{k} {v}" for k, v in m.items()))
+    if "demo" in chosen:
+        sc = load_scenario(DEMO_SCENARIO)
+        net = load_network(sc)
+        params = (sc.plan_params if isinstance(sc.plan_params, PlanParams) else PlanParams())
+        t0 = time.monotonic()
+        p = build_plan(sc, net, params.with_overrides(time_limit_s=demo_time_limit))
+        secs = time.monotonic() - t0
+        errors = [v for v in verify_plan(p, sc, net) if v.severity == "error"]
+        console.print(f"demo weekly plan: {secs:.1f} s, cost {p.kpis['cost_dkk']:,.2f} DKK, "
+                      f"{p.kpis['runs']} runs, {p.kpis['trips_unserved']} unserved trips, "
+                      f"{len(errors)} violations")
+        results.append({"instance": "samso-demo",  # cost in DKK "cost": p.kpis["cost_dkk"],
+                        "routes": p.kpis["runs"], "best_known": None, "gap_pct": None,
+                        "seconds": round(secs, 2), "violations": len(errors)})
+    std = [s for s in chosen if s in ("darp", "lilim", "homberger")]
+    if std:
+        names = [s.strip() for s in instances.split(",")] if instances else None
+        table = Table(title=f"Standard benchmarks ({time_limit:g} s per instance)")
+        for col in ("set", "instance", "cost", "routes", "best known", "gap %", "s", "feasible"):
+            table.add_column(col)
+
+        def pct(x: float | None) -> str:
+            return "n/a" if x is None else f"{x:+.2f}"
+
+        def show(r: Any) -> None:
+            console.print(f"  {r.instance}: cost {r.cost:.2f}, routes {r.routes}, gap "
+                          f"{pct(r.gap_pct)} %, {r.seconds:.1f} s"
+                          + ("" if r.feasible else " [red]INFEASIBLE[/]"), highlight=False)
+
+        bench_results = run_benchmarks(std, time_limit_s=time_limit, instances=names,
+                                       limit=limit, progress=show)
+        for r in bench_results:
+            table.add_row(r.set, r.instance, f"{r.cost:.2f}", str(r.routes),
+                          "n/a" if r.best_known is None else f"{r.best_known:.2f}",
+                          pct(r.gap_pct), f"{r.seconds:.1f}", "yes" if r.feasible else "NO")
+            results.append(result_to_dict(r))
+        console.print(table)
+        for name, summary in summarize(bench_results).items():
+            console.print(f"{name}: {summary}")
+        if solutions is not None:
+            write_solutions(bench_results, solutions)
+            console.print(f"solutions written to {solutions}")
+    if json_out is not None:
+        json_out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        console.print(f"results written to {json_out}")
