@@ -4,25 +4,31 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from api.auth import PrincipalCache
+from api.cache import LruCache
 from api.db.database import Database
 from api.db.types import utcnow
+from api.gate import RequestGate
 from api.settings import Settings
-
-if TYPE_CHECKING:
-    from api.deps import RequestGate
-    from api.plans.jobs import JobRunner
-    from routing.model import Plan, Scenario
-    from routing.network.matrix import TravelMatrix
-    from routing.network.roads import RoadNetwork
+from maps.lines import LineCaches, RoadLines
+from routing.model import Plan, Scenario
+from routing.network.matrix import TravelMatrix
+from routing.network.roads import (
+    RoadNetwork,
+    default_cache_dir,
+    default_network_path,
+    load_network,
+)
+from routing.planning.plan_io import plan_from_dict
+from routing.planning.planner import place_matrix
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +37,6 @@ def network_path(settings: Settings) -> Path:
     """The road network file the service plans on."""
     if settings.network_path is not None:
         return settings.network_path
-    from routing.network.roads import default_network_path
-
     return default_network_path()
 
 
@@ -40,8 +44,6 @@ def cache_dir(settings: Settings) -> Path:
     """Where prepared road networks are cached."""
     if settings.cache_dir is not None:
         return settings.cache_dir
-    from routing.network.roads import default_cache_dir
-
     return default_cache_dir()
 
 
@@ -74,13 +76,21 @@ class NetworkCache:
         with _NETWORKS_LOCK:
             network = _NETWORKS.get(key)
             if network is None:
-                from routing.network.roads import load_network
-
                 network = load_network(self.path, cache_dir=cache_dir(self._settings))
                 _NETWORKS[key] = network
                 log.info("road network ready: %d nodes, %d edges", network.n_nodes,
                          network.n_edges)
             return network
+
+
+class JobQueue(Protocol):
+    """Where plan jobs go (:class:`api.plans.jobs.JobRunner`)."""
+
+    def submit(self, plan_id: int) -> Future[str] | None: ...
+
+    def recover(self) -> list[int]: ...
+
+    def shutdown(self) -> None: ...
 
 
 @dataclass
@@ -90,7 +100,7 @@ class AppContext:
     settings: Settings
     database: Database
     networks: NetworkCache
-    jobs: JobRunner | None = None
+    jobs: JobQueue | None = None
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     """Recently authenticated API keys."""
     gate: RequestGate | None = None
@@ -107,50 +117,13 @@ class AppContext:
         return self.clock().astimezone(ZoneInfo(self.settings.timezone)).date()
 
 
-class LruCache:
-    """A small thread-safe least-recently-used cache for immutable values."""
+_ROAD_LINES = LineCaches(snapped=LruCache(8192), legs=LruCache(16384), lines=LruCache(4096))
 
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Any:
-        """The cached value, or None."""
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        return None
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def keys(self) -> list[Hashable]:
-        """The cached keys, least recently used first."""
-        with self._lock:
-            return list(self._items)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = make()  # outside the lock: two threads may compute it once each, harmlessly
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
+def road_lines(context: AppContext, snap_max_m: float) -> RoadLines:
+    """Runs drawn along the roads of the service's network, with process-wide caches: a
+    day's run shares its legs with other runs and dates, so most lines cost no path search."""
+    return RoadLines(context.networks.get(), snap_max_m, caches=_ROAD_LINES)
 
 
 _MATRICES = LruCache(4)
@@ -163,8 +136,6 @@ def travel_matrix_for(context: AppContext, scenario: Scenario) -> TravelMatrix:
     Snapping and shortest paths take a while; the places change rarely (imports, moved homes),
     so daily runs and manifests reuse the matrix until they do.
     """
-    from routing.planning.planner import place_matrix
-
     params = scenario.plan_params
     network = context.networks.get()
     key = (
@@ -183,7 +154,5 @@ def parsed_plan(key: Hashable, document: Callable[[], dict[str, Any]]) -> Plan:
     """A finished plan's document parsed, cached under ``key`` (finished plans never change;
     the key must identify the stored plan, e.g. id, creation and finish time). ``document`` is
     called only when the plan is not cached."""
-    from routing.planning.plan_io import plan_from_dict
-
     plan: Plan = _PLANS.get_or_make(key, lambda: plan_from_dict(document()))
     return plan

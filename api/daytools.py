@@ -23,6 +23,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from maps.manifest.data import build_centre_list, build_manifest, vehicles_on
+from maps.manifest.html import render_centre_list_html, render_manifest_html
+from maps.manifest.pdf import render_manifest_pdf
+from maps.webmap import day_map_html
 from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import Plan, Scenario
 from routing.network.roads import RoadNetwork
@@ -31,6 +35,8 @@ from routing.operations import calendar as cal
 from routing.operations.daily import daily_expected_trips, daily_runs_for_date
 from routing.params import PlanParams
 from routing.planning.plan_io import write_plan
+from routing.planning.planner import place_matrix
+from routing.verify.checks import expected_trips, verify_plan
 
 log = logging.getLogger(__name__)
 
@@ -125,18 +131,6 @@ def run_day(
     ValueError
         For unreadable afbud or closure files (:class:`ScenarioErrors` names file, row, column).
     """
-    from maps.manifest import (
-        build_centre_list,
-        build_manifest,
-        render_centre_list_html,
-        render_manifest_html,
-        render_manifest_pdf,
-        vehicles_on,
-    )
-    from maps.webmap import day_map_html
-    from routing.planning.planner import place_matrix
-    from routing.verify.checks import expected_trips, verify_plan
-
     def say(text: str) -> None:
         if console is not None:
             console.print(text, highlight=False)

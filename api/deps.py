@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import inspect
 from collections.abc import AsyncIterator, Callable
@@ -16,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import Principal, authenticate
 from api.context import AppContext
-from api.db.database import Database
 from api.errors import problem_responses
+from api.gate import RequestGate
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -26,23 +25,6 @@ bearer = HTTPBearer(
     scheme_name="ApiKey",
     description="API key of a coordinator, centre or driver user: `Authorization: Bearer sk_…`.",
 )
-
-
-class RequestGate:
-    """Admission to the database, awaited on the event loop (never in a worker thread).
-
-    Requests wait here *before* they take a worker thread or a pooled connection. Were the
-    waiting done inside worker threads, the threads could all be blocked by requests that
-    themselves wait for a thread to finish (a deadlock under load). Readers and writers have
-    separate allowances (on SQLite one writer at a time), so a writer, who holds the database's
-    write lock, never queues for a thread behind a crowd of readers; more concurrent requests
-    than a few per core would only share the same CPU anyway.
-    """
-
-    def __init__(self, database: Database, concurrency: int = 8) -> None:
-        readers = max(1, min(concurrency, database.max_sessions // 2))
-        self.readers = asyncio.Semaphore(readers)
-        self.writers = asyncio.Semaphore(1 if database.is_sqlite else readers)
 
 
 def _commit_after(endpoint: Callable[..., Any]) -> Callable[..., Any]:

@@ -6,6 +6,7 @@ Nothing is configured at import time.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,11 +16,22 @@ from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 
+from api.absences.routes import router as absences_router
+from api.centres.routes import router as centres_router
 from api.context import AppContext, NetworkCache
 from api.db.database import Database, upgrade_database
-from api.deps import RequestGate
 from api.errors import install_error_handlers, tidy_openapi_problems
+from api.gate import RequestGate
+from api.manifests.routes import router as days_router
+from api.plans.jobs import JobRunner
+from api.plans.routes import router as plans_router
+from api.reimbursement.routes import router as reimbursement_router
+from api.riders.routes import router as riders_router
+from api.riders.routes import vehicles as vehicles_router
+from api.scenario.routes import router as scenario_router
 from api.settings import Settings
+from api.users.routes import router as users_router
+from api.warmup import warm_up
 from api.web import install as install_web_pages
 
 log = logging.getLogger(__name__)
@@ -55,20 +67,11 @@ role may never use answer 403.
 """
 
 
-def _routers() -> list[APIRouter]:
-    from api.absences.routes import router as absences
-    from api.centres.routes import router as centres
-    from api.manifests.routes import router as days
-    from api.plans.routes import router as plans
-    from api.reimbursement.routes import router as reimbursement
-    from api.riders.routes import router as riders
-    from api.riders.routes import vehicles
-    from api.scenario.routes import router as scenario
-    from api.users.routes import router as users
-
-    # Requests are matched against the routers in this order: the busiest (drivers' manifests,
-    # afbud) first. Their paths overlap no other router's.
-    return [days, absences, users, centres, riders, vehicles, scenario, plans, reimbursement]
+ROUTERS: tuple[APIRouter, ...] = (
+    days_router, absences_router, users_router, centres_router, riders_router, vehicles_router,
+    scenario_router, plans_router, reimbursement_router)
+"""Requests are matched against the routers in this order: the busiest (drivers' manifests,
+afbud) first. Their paths overlap no other router's."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -126,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(health, prefix=API_PREFIX)
-    for router in _routers():
+    for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     install_web_pages(app)  # /web pages and /static files (not part of the OpenAPI description)
 
@@ -143,33 +146,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _prepare_process(context: AppContext) -> None:
-    """Import the heavy modules now rather than in the first requests and warm the caches
-    (:mod:`api.warmup`); then move everything loaded so far out of the garbage collector's
-    reach (``gc.freeze``): the libraries' hundreds of thousands of long-lived objects would
-    otherwise be walked by every full collection, pausing all requests for a fifth of a
-    second. Then collect less often: the default (a young collection every 700 allocations)
-    runs several collections per request, and the caches filled after start-up (road network,
-    matrices, parsed plans) make the older generations' collections long; at 100 requests/s
-    this halves the p99 latency (``scripts/bench_api.py``)."""
-    import gc
-    import importlib
-
-    for module in (
-        "routing.planning.planner",
-        "routing.operations.daily",
-        "routing.operations.consolidation",
-        "routing.verify.checks",
-        "routing.reimbursement.decision",
-        "maps.manifest",
-        "maps.geojson",
-    ):
-        try:
-            importlib.import_module(module)
-        except ImportError:  # pragma: no cover - a module not installed yet
-            log.warning("module %s is not available", module)
+    """Warm the caches (:mod:`api.warmup`) rather than in the first requests (the heavy
+    modules, OR-Tools and the road network stack, are imported with this module already);
+    then move everything loaded so far out of the garbage collector's reach (``gc.freeze``):
+    the libraries' hundreds of thousands of long-lived objects would otherwise be walked by
+    every full collection, pausing all requests for a fifth of a second. Then collect less
+    often: the default (a young collection every 700 allocations) runs several collections per
+    request, and the caches filled after start-up (road network, matrices, parsed plans) make
+    the older generations' collections long; at 100 requests/s this halves the p99 latency
+    (``scripts/bench_api.py``)."""
     if context.settings.warm_up:
-        from api.warmup import warm_up
-
         warm_up(context)
     gc.collect()
     gc.freeze()
@@ -177,9 +163,5 @@ def _prepare_process(context: AppContext) -> None:
 
 
 def _start_jobs(context: AppContext) -> None:
-    try:
-        from api.plans.jobs import JobRunner
-    except ImportError:  # pragma: no cover - plans domain not installed
-        return
-    context.jobs = JobRunner(context)
-    context.jobs.recover()
+    jobs = context.jobs = JobRunner(context)
+    jobs.recover()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Path as PathParam
 from pydantic import (
@@ -94,8 +95,6 @@ JsonObject = dict[str, Any]
 
 def resource_path(*segments: object) -> str:
     """``/api/v1/<segments>`` with each segment percent-encoded (ids may hold any letter)."""
-    from urllib.parse import quote
-
     return "/api/v1/" + "/".join(quote(str(s), safe="") for s in segments)
 
 

@@ -14,9 +14,16 @@ import logging
 import time
 from datetime import date, timedelta
 
+from api.absences import service as absences
+from api.absences.routes import absence_rules
+from api.absences.schemas import AbsenceIn
 from api.auth import Principal
 from api.context import AppContext
+from api.db import repo_riders
 from api.errors import ApiError, ConflictError
+from api.manifests import service as manifests
+from api.plans.service import published_plan
+from routing.operations.calendar import CENTRE_RULES, OFFICE_RULES, holiday_name, weekday_key
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +52,6 @@ def warm_up(context: AppContext) -> None:
 
 
 def _warm_calendars(today: date) -> None:
-    from routing.operations.calendar import CENTRE_RULES, OFFICE_RULES, holiday_name
-
     for year in (today.year, today.year + 1):
         for rules in (CENTRE_RULES, OFFICE_RULES):
             holiday_name(date(year, 1, 1), rules)
@@ -65,12 +70,6 @@ def coming_working_days(today: date, count: int = WARM_DAYS) -> list[date]:
 
 def _warm_days(context: AppContext) -> int:
     """Build the coming days' manifests and the centres' afbud lists; the number built."""
-    from api.absences import service as absences
-    from api.absences.routes import absence_rules
-    from api.manifests import service as manifests
-    from api.plans.service import published_plan
-    from routing.operations.calendar import weekday_key
-
     rules = absence_rules(context)
     built = 0
     with context.database.unit_of_work(write=False) as db:
@@ -96,11 +95,6 @@ def _warm_days(context: AppContext) -> int:
 
 def _warm_afbud(context: AppContext) -> None:
     """Register an afbud for the first rider and roll it back (compiles its statements)."""
-    from api.absences import service as absences
-    from api.absences.routes import absence_rules
-    from api.absences.schemas import AbsenceIn
-    from api.db import repo_riders
-
     try:
         with context.database.unit_of_work(write=True) as db:
             riders = repo_riders.list_riders(db)

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import shapely
 
-from maps.geojson import ATTRIBUTION, LICENSE
+from maps import ATTRIBUTION
+from maps.geojson import LICENSE
 from routing.network.roads import RoadNetwork, from_metric
 
 logger = logging.getLogger(__name__)

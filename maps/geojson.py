@@ -2,7 +2,8 @@
 
 The lines follow the fastest path on the road network between consecutive stops, with a short
 straight connector from each stop's place (the original address point) to the point where it joins
-the road network. Coordinates are ``[lon, lat]`` in WGS 84, rounded to 6 decimals (about 0.1 m).
+the road network (drawn by :class:`maps.lines.RoadLines`). Coordinates are ``[lon, lat]`` in
+WGS 84, rounded to 6 decimals (about 0.1 m).
 
 Rider names are left out by default: a GeoJSON file is easily shared, and ids are enough to join
 it with the coordinators' own lists.
@@ -12,24 +13,18 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
-from itertools import pairwise
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from maps import ATTRIBUTION, Position
+from maps.lines import RoadLines, rounded
 from routing.model import WEEKDAYS, Plan, Run, Stop, format_hm
-from routing.network.matrix import path_coordinates
 from routing.network.roads import RoadNetwork
-from routing.network.snap import SnappedPoint, snap_points
 
 logger = logging.getLogger(__name__)
 
-ATTRIBUTION = "© OpenStreetMap contributors"
-"""Required by the ODbL on every map or data product made from the OSM road data."""
-
 LICENSE = "ODbL-1.0"
-
-COORD_DECIMALS = 6
 
 RUN_COLOURS: tuple[str, ...] = (
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
@@ -37,86 +32,10 @@ RUN_COLOURS: tuple[str, ...] = (
 )
 """Line colours of runs, cycled in plan order (matplotlib's *tab10*, distinct on a light map)."""
 
-Position = tuple[float, float]
-"""``(lon, lat)`` in degrees."""
-
-_PlaceKey = tuple[str, float, float]
-
 
 def run_colour(index: int) -> str:
     """Colour (``#rrggbb``) of the ``index``-th run of a map (cycles :data:`RUN_COLOURS`)."""
     return RUN_COLOURS[index % len(RUN_COLOURS)]
-
-
-def _place_key(stop: Stop) -> _PlaceKey:
-    # The coordinates are part of the key so that an inconsistent plan (same place label,
-    # different coordinates) is drawn where each stop really is.
-    return (stop.place, stop.lat, stop.lon)
-
-
-def _point_id(key: _PlaceKey) -> str:
-    place, lat, lon = key
-    return place or f"stop@{lat:.6f},{lon:.6f}"
-
-
-def _round(lon: float, lat: float) -> Position:
-    return (round(lon, COORD_DECIMALS), round(lat, COORD_DECIMALS))
-
-
-class _RunGeometry:
-    """Snaps each distinct place once and caches road paths between pairs of places.
-
-    Weekly plans repeat the same runs on several weekdays, so the path cache saves most of the
-    shortest-path searches.
-    """
-
-    def __init__(self, network: RoadNetwork, runs: Iterable[Run], snap_max_m: float) -> None:
-        self._network = network
-        keys: dict[_PlaceKey, None] = {}
-        for run in runs:
-            for stop in run.stops:
-                keys[_place_key(stop)] = None
-        points = [(_point_id(k), k[1], k[2]) for k in keys]
-        snapped = snap_points(network, points, snap_max_m) if points else []
-        if len(snapped) != len(points):
-            raise RuntimeError(f"snap_points returned {len(snapped)} points for {len(points)}")
-        self._snapped: dict[_PlaceKey, SnappedPoint] = dict(zip(keys, snapped, strict=True))
-        self._paths: dict[tuple[_PlaceKey, _PlaceKey], list[Position]] = {}
-
-    def _path(self, a: _PlaceKey, b: _PlaceKey) -> list[Position]:
-        path = self._paths.get((a, b))
-        if path is None:
-            path = [
-                (float(lon), float(lat))
-                for lon, lat in path_coordinates(self._network, self._snapped[a], self._snapped[b])
-            ]
-            self._paths[(a, b)] = path
-        return path
-
-    def line(self, run: Run) -> list[Position]:
-        """Rounded ``(lon, lat)`` positions of the run, at least two (GeoJSON LineString)."""
-        coords: list[Position] = []
-
-        def add(lon: float, lat: float) -> None:
-            position = _round(lon, lat)
-            if not coords or coords[-1] != position:
-                coords.append(position)
-
-        if not run.stops:
-            return coords
-        first = run.stops[0]
-        add(first.lon, first.lat)
-        for a, b in pairwise(run.stops):
-            key_a, key_b = _place_key(a), _place_key(b)
-            if key_a != key_b:
-                # place a → its snapped point → roads → b's snapped point → place b; the
-                # connectors are the straight pieces between the places and the path's ends.
-                for lon, lat in self._path(key_a, key_b):
-                    add(lon, lat)
-            add(b.lon, b.lat)
-        if len(coords) == 1:
-            coords.append(coords[0])  # a LineString needs two positions
-        return coords
 
 
 def _run_properties(run: Run, colour: str) -> dict[str, Any]:
@@ -175,6 +94,7 @@ def plan_geojson(
     weekday: str | None = None,
     include_names: bool = False,
     rider_names: Mapping[str, str] | None = None,
+    lines: RoadLines | None = None,
 ) -> dict[str, Any]:
     """The plan's runs and stops as a GeoJSON FeatureCollection.
 
@@ -193,6 +113,9 @@ def plan_geojson(
         names are personal data and the plan itself carries only ids.
     rider_names
         ``rider_id → name``; required when ``include_names`` is true (the plan holds no names).
+    lines
+        Draws the runs (its caches may outlive this call); default: new ones on ``network``
+        with ``snap_max_m``.
 
     Returns
     -------
@@ -219,13 +142,14 @@ def plan_geojson(
         raise ValueError("include_names needs rider_names (the plan holds only rider ids)")
     names = rider_names if include_names else None
     runs = [r for r in plan.runs if r.stops and (weekday is None or r.weekday == weekday)]
-    geometry = _RunGeometry(network, runs, snap_max_m)
+    lines = lines or RoadLines(network, snap_max_m)
+    lines.snap(stop for run in runs for stop in run.stops)  # every place in one batch
 
     features: list[dict[str, Any]] = []
     all_coords: list[Position] = []
     for index, run in enumerate(runs):
         colour = run_colour(index)
-        line = geometry.line(run)
+        line = lines.line(run)
         all_coords.extend(line)
         features.append(_feature(
             {"type": "LineString", "coordinates": [list(p) for p in line]},
@@ -233,7 +157,7 @@ def plan_geojson(
         ))
         for seq, stop in enumerate(run.stops):
             features.append(_feature(
-                {"type": "Point", "coordinates": list(_round(stop.lon, stop.lat))},
+                {"type": "Point", "coordinates": list(rounded(stop.lon, stop.lat))},
                 _stop_properties(run, seq, stop, colour, names),
             ))
     logger.debug("GeoJSON of %d runs, %d features", len(runs), len(features))

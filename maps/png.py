@@ -17,14 +17,8 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from maps.geojson import ATTRIBUTION
+from maps import ATTRIBUTION, Position, StopMark
 from routing.network.roads import RoadNetwork
-
-Position = tuple[float, float]
-"""``(lon, lat)``."""
-
-StopMark = tuple[Position, str, bool]
-"""``((lon, lat), label, cancelled)``."""
 
 _SUPERSAMPLE = 2
 _BACKGROUND = (244, 241, 234)

@@ -27,8 +27,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from maps import ATTRIBUTION
 from maps.basemap import road_geojson
-from maps.geojson import ATTRIBUTION, RUN_COLOURS, plan_geojson
+from maps.geojson import RUN_COLOURS, plan_geojson
 from maps.leaflet import inline_assets, linked_assets
 from routing.model import Centre, Plan, Run, format_hm
 from routing.network.roads import RoadNetwork

@@ -22,6 +22,7 @@ from api.centres.service import visible_centre
 from api.db import convert, repo, repo_absences, repo_riders
 from api.db import models as m
 from api.errors import ConflictError, NotFoundError, UnprocessableError
+from api.plans.service import published_plan
 from api.riders.service import visible_rider
 from routing.model import parse_time
 from routing.operations import absences as core
@@ -163,8 +164,6 @@ def long_absences(db: DbSession, who: Principal, on: date, min_days: int | None,
 def record_no_show(db: DbSession, who: Principal, data: NoShowIn, now: datetime,
                    today: date) -> tuple[m.NoShow, bool]:
     """Record that the rider was not at the pickup point of a run of the plan in force."""
-    from api.plans.service import published_plan
-
     who.require("coordinator", "driver")
     if data.date > today:
         raise UnprocessableError(f"{data.date} is in the future; a no-show is recorded after "

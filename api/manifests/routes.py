@@ -26,6 +26,8 @@ from api.manifests.schemas import (
     SuggestionOut,
 )
 from api.schemas import time_text
+from maps.manifest.html import render_centre_list_html, render_manifest_html
+from maps.manifest.pdf import render_manifest_pdf
 from routing.operations.consolidation import ConsolidationSuggestion, notification_lines
 from routing.planning.plan_io import run_to_dict
 
@@ -158,8 +160,6 @@ def manifest_vehicles(on_date: date, db: DbSession, who: CurrentUser, context: C
             "manifest (another vehicle's answers 404).")
 def manifest(on_date: date, vehicle_id: str, db: DbSession, who: CurrentUser, context: Context,
              request: Request, format: Format = None) -> Response:
-    from maps.manifest import render_manifest_html, render_manifest_pdf
-
     fmt = service.negotiate(format, request.headers.get("accept"), service.FORMATS)
     doc = service.manifest(db, who, context, on_date, vehicle_id, absence_rules(context))
     if fmt == "json":
@@ -179,8 +179,6 @@ def manifest(on_date: date, vehicle_id: str, db: DbSession, who: CurrentUser, co
             "JSON or printable HTML.")
 def centre_list(centre_id: str, on_date: date, db: DbSession, who: CurrentUser,
                 context: Context, request: Request, format: Format = None) -> Response:
-    from maps.manifest import render_centre_list_html
-
     fmt = service.negotiate(format, request.headers.get("accept"), ("json", "html"))
     body = service.centre_list(db, who, context, centre_id, on_date, absence_rules(context))
     return _document(body, fmt, render_centre_list_html, None,

@@ -11,34 +11,32 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
 from api.absences.service import AbsenceRules
 from api.auth import Principal
+from api.cache import LruCache
 from api.centres.service import calendar_of, visible_centre
-from api.context import AppContext, LruCache, travel_matrix_for
+from api.context import AppContext, road_lines, travel_matrix_for
 from api.db import convert, repo, repo_absences, repo_days, repo_plans
 from api.db import models as m
 from api.errors import ConflictError, NotAcceptableError, NotFoundError, UnprocessableError
-from api.manifests.lines import Position, road_line
 from api.plans.jobs import params_from_stored
 from api.plans.service import plan_key, published_plan
 from api.scenario.service import scenario_from_db
-from routing.model import Run, Scenario
+from maps.manifest.data import build_centre_list, build_manifest, vehicles_on
+from routing.model import Scenario
 from routing.network.matrix import TravelMatrix
 from routing.operations import absences as core_absences
 from routing.operations import consolidation as core_consolidation
 from routing.operations.calendar import weekday_key
 from routing.operations.daily import DailyResult, daily_runs_for_date
+from routing.operations.statistics import operations_statistics
 from routing.params import PlanParams
-
-RoadLine = tuple[Position, ...]
 
 log = logging.getLogger(__name__)
 
@@ -185,8 +183,6 @@ def statistics(db: DbSession, who: Principal, context: AppContext, first: date, 
     Coordinators get everything (cancelled runs need a published plan). Centre staff get their
     riders' afbud and no-shows only.
     """
-    from routing.operations.statistics import operations_statistics
-
     who.require("coordinator", "centre")
     if last < first:
         raise UnprocessableError("to is before from")
@@ -322,44 +318,19 @@ def manifest(db: DbSession, who: Principal, context: AppContext, on_date: date,
 
 def _build_manifest(db: DbSession, context: AppContext, on_date: date, vehicle_id: str,
                     driver: str | None, rules: AbsenceRules) -> dict[str, object]:
-    from maps.manifest import build_manifest, route_svg
-
     current = day(db, context, on_date, rules, vehicle_id)
     if not any(v.vehicle_id == vehicle_id for v in current.scenario.vehicles):
         raise NotFoundError("vehicle", vehicle_id)
-    # Built without the network, then given road lines from a cache keyed by the stops: the
-    # same run is drawn on many dates, and drawing it along the roads is the expensive part.
-    body = build_manifest(current.result, current.scenario, vehicle_id, network=None,
-                          driver_name=driver, snap_max_m=current.params.snap_max_m,
-                          generated_at=context.now())
-    driven = {r.run_id: r for r in current.result.runs if r.vehicle_id == vehicle_id}
-    for entry in body["runs"]:
-        run = driven.get(entry["run_id"])
-        if entry["cancelled"] or run is None:
-            continue
-        line_key, line, rounded = _road_line(context, run, current.params.snap_max_m)
-        entry["route"] = rounded
-        map_stops = tuple(((s["lon"], s["lat"]), str(s["seq"]), bool(s["cancelled"]))
-                          for s in entry["stops"][1:-1])
-        entry["map_svg"] = _SVGS.get_or_make(
-            (line_key, map_stops), partial(route_svg, line, map_stops)) if map_stops else ""
-    return body
-
-
-def _road_line(context: AppContext, run: Run, snap_max_m: float
-               ) -> tuple[Hashable, RoadLine, RoadLine]:
-    """The run's line along the roads (rounded ``(lon, lat)``), twice (for the map and the
-    JSON), with a key identifying it."""
-    network = context.networks.get()
-    line = road_line(network, run, snap_max_m)
-    return (network.digest, snap_max_m, line), line, line
+    # Road lines and SVG maps from the process-wide caches: the same run is drawn on many
+    # dates, and drawing it along the roads is the expensive part.
+    return build_manifest(current.result, current.scenario, vehicle_id, driver_name=driver,
+                          generated_at=context.now(),
+                          lines=road_lines(context, current.params.snap_max_m), svgs=_SVGS)
 
 
 def manifest_vehicles(db: DbSession, who: Principal, context: AppContext, on_date: date,
                       rules: AbsenceRules) -> list[str]:
     """Vehicles with a (driving or cancelled) run on the date that the caller may see."""
-    from maps.manifest import vehicles_on
-
     who.require("coordinator", "driver")
     current = day(db, context, on_date, rules)
     return [v for v in vehicles_on(current.result) if who.sees_vehicle(v)]
@@ -368,8 +339,6 @@ def manifest_vehicles(db: DbSession, who: Principal, context: AppContext, on_dat
 def centre_list(db: DbSession, who: Principal, context: AppContext, centre_id: str,
                 on_date: date, rules: AbsenceRules) -> dict[str, object]:
     """Who comes to the centre on the date, on which run and when, and who is absent."""
-    from maps.manifest import build_centre_list
-
     visible_centre(db, who, centre_id)
     current = day(db, context, on_date, rules)
     reason = calendar_of(db, [centre_id]).closing_reason(centre_id, on_date)

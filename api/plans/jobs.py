@@ -24,7 +24,7 @@ import logging
 import multiprocessing
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from api.context import NetworkCache
@@ -32,6 +32,11 @@ from api.db import repo_plans
 from api.db.database import Database
 from api.scenario.service import scenario_from_db
 from api.settings import Settings
+from routing.living.reoptimise import describe_improvements, reoptimise
+from routing.params import PlanParams
+from routing.planning.plan_io import plan_from_dict, plan_to_dict
+from routing.planning.planner import build_plan, place_matrix
+from routing.verify.checks import verify_plan
 
 if TYPE_CHECKING:
     from api.context import AppContext
@@ -44,10 +49,6 @@ class JobInterrupted(Exception):
 
 
 def params_from_stored(stored: dict[str, Any]) -> Any:
-    from dataclasses import fields, replace
-
-    from routing.params import PlanParams
-
     known = {f.name for f in fields(PlanParams)}
     return replace(PlanParams(), **{k: v for k, v in stored.items() if k in known})
 
@@ -73,10 +74,6 @@ def execute_plan(
             repo_plans.set_progress(db, plan_id, stage, done, total)
 
     try:
-        from routing.planning.plan_io import plan_to_dict
-        from routing.planning.planner import build_plan
-        from routing.verify.checks import verify_plan
-
         with database.unit_of_work(write=False) as db:
             scenario = scenario_from_db(db, networks.path)
             source = _reoptimise_source(db, stored_params)
@@ -120,7 +117,6 @@ def _reoptimise_source(db: Any, stored_params: dict[str, Any]) -> Any:
     spec = stored_params.get(REOPTIMISE)
     if not spec:
         return None
-    from routing.planning.plan_io import plan_from_dict
 
     row = repo_plans.get_plan(db, int(spec["from_plan_id"]))
     if row is None or row.document is None:
@@ -132,11 +128,6 @@ def _reoptimised(source: Any, scenario: Any, network: Any, params: Any,
                  spec: dict[str, Any]) -> Any:
     """Improve ``source`` within the stability budget; the outcome is kept in the plan's stats
     (saving, riders moved, the accepted changes)."""
-    from dataclasses import replace
-
-    from routing.living.reoptimise import describe_improvements, reoptimise
-    from routing.planning.planner import place_matrix
-
     matrix = place_matrix(scenario, network, params)
     result = reoptimise(source, scenario, matrix, params, max_moved=int(spec["max_moved"]),
                         max_shift_s=int(spec["max_shift_s"]))

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session as DbSession
 from api.auth import Principal
 from api.context import AppContext, travel_matrix_for
 from api.db import models as m
-from api.db import repo
+from api.db import repo, repo_plans
 from api.db.repo_plans import plan_summary
 from api.db.types import utcnow
 from api.errors import ConflictError, NotFoundError, UnprocessableError
-from api.plans.jobs import params_from_stored
+from api.plans.jobs import REOPTIMISE, params_from_stored
 from api.plans.schemas import (
     InsertionOptionOut,
     InsertRequest,
@@ -35,20 +35,28 @@ from api.plans.schemas import (
     ReoptimiseRequest,
     UnservedOut,
 )
-from api.plans.service import finished_plan, get_plan
+from api.plans.service import finished_plan, get_plan, plans_to_compare
 from api.scenario.service import scenario_from_db
 from api.schemas import time_text
-from routing.living.changes import InsertionOption, InsertionReport, LivingPlanError, TimeMove
-from routing.living.notifications import Notification, plan_notifications
-from routing.model import WEEKDAYS, Plan, Scenario
+from routing.living.changes import (
+    InsertionOption,
+    InsertionReport,
+    LivingPlanError,
+    TimeMove,
+    change_rider,
+    insert_rider,
+    remove_rider,
+)
+from routing.living.notifications import notifications_csv as to_csv
+from routing.living.notifications import plan_notifications
+from routing.model import DIRECTIONS, WEEKDAYS, Plan, Scenario
+from routing.planning.costing import runs_cost_ore
+from routing.planning.plan_io import plan_to_dict
+from routing.verify.checks import expected_trips, verify_plan
 
 log = logging.getLogger(__name__)
 
 Action = Literal["insert", "remove", "change"]
-
-
-def notification_out(n: Notification) -> NotificationOut:
-    return NotificationOut(**n.to_dict())  # type: ignore[arg-type]
 
 
 def _moved_out(moves: tuple[TimeMove, ...]) -> list[MovedOut]:
@@ -97,9 +105,6 @@ class _Work:
               expected: set[tuple[str, str, str]] | None = None) -> int:
         """Verify the new plan and store it as a finished, unpublished version; 409 when the
         independent check finds errors (nothing is stored)."""
-        from routing.planning.plan_io import plan_to_dict
-        from routing.verify.checks import verify_plan
-
         violations = verify_plan(new, self.scenario, self.context.networks.get(), self.params,
                                  expected_trips=expected)
         # Refuse what the change breaks; findings the source plan already had stay listed
@@ -129,11 +134,9 @@ class _Work:
         return int(row.plan_id)
 
     def notifications(self, new: Plan) -> list[NotificationOut]:
-        return [notification_out(n) for n in plan_notifications(self.plan, new, self.scenario)]
+        return [NotificationOut.of(n) for n in plan_notifications(self.plan, new, self.scenario)]
 
     def cost_change(self, new: Plan) -> int:
-        from routing.planning.costing import runs_cost_ore
-
         vehicles = {v.vehicle_id: v for v in self.scenario.vehicles}
         return runs_cost_ore(new.runs, vehicles) - runs_cost_ore(self.plan.runs, vehicles)
 
@@ -167,8 +170,6 @@ def _insertion_answer(work: _Work, action: Action, report: InsertionReport, choo
 def insert(db: DbSession, who: Principal, context: AppContext, plan_id: int,
            data: InsertRequest) -> LivingChangeOut:
     """Insertion options for a stored rider the plan does not serve; apply the chosen one."""
-    from routing.living.changes import insert_rider
-
     work = _Work(db, who, context, plan_id)
     _rider_known(work, data.rider_id)
     try:
@@ -183,8 +184,6 @@ def insert(db: DbSession, who: Principal, context: AppContext, plan_id: int,
 def change(db: DbSession, who: Principal, context: AppContext, plan_id: int,
            data: InsertRequest) -> LivingChangeOut:
     """A changed rider (days, sessions, home) as remove + insert."""
-    from routing.living.changes import change_rider
-
     work = _Work(db, who, context, plan_id)
     _rider_known(work, data.rider_id)
     result = change_rider(work.plan, work.scenario, work.matrix, data.rider_id, work.params,
@@ -210,10 +209,6 @@ def change(db: DbSession, who: Principal, context: AppContext, plan_id: int,
 def remove(db: DbSession, who: Principal, context: AppContext, plan_id: int,
            data: RemoveRequest) -> LivingChangeOut:
     """Take a rider (stored or already deleted) out of the plan; nobody's agreed time moves."""
-    from routing.living.changes import remove_rider
-    from routing.model import DIRECTIONS
-    from routing.verify.checks import expected_trips
-
     work = _Work(db, who, context, plan_id, removing=data.rider_id)
     bad = [d for d in data.weekdays or [] if d not in WEEKDAYS]
     if bad:
@@ -247,9 +242,6 @@ def queue_reoptimise(db: DbSession, who: Principal, plan_id: int,
     """Store a queued job that improves the plan within the stability budget (the route submits
     it after the commit). A background job: on the demo it takes up to a minute, and a request
     would hold the database's write turn that long."""
-    from api.db import repo, repo_plans
-    from api.plans.jobs import REOPTIMISE
-
     who.require("coordinator")
     row = get_plan(db, who, plan_id)
     finished_plan(row)
@@ -265,9 +257,6 @@ def queue_reoptimise(db: DbSession, who: Principal, plan_id: int,
 def notifications_csv(db: DbSession, who: Principal, context: AppContext, plan_id: int,
                       against: int | None) -> str:
     """The notifications between ``against`` (default: the plan in force) and the plan, CSV."""
-    from api.plans.service import plans_to_compare
-    from routing.living.notifications import notifications_csv as to_csv
-
     old_row, new_row = plans_to_compare(db, who, plan_id, against)
     scenario = scenario_from_db(db, context.networks.path)
     return to_csv(plan_notifications(finished_plan(old_row), finished_plan(new_row), scenario))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import BackgroundTasks, Query, Response, status
+from fastapi.responses import JSONResponse
 
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
@@ -100,8 +101,6 @@ def diff_plans(plan_id: IntId, db: DbSession, who: CurrentUser,
             summary="The plan's runs along the roads as GeoJSON")
 def plan_geojson(plan_id: IntId, db: DbSession, who: CurrentUser, context: Context,
                  weekday: Weekday = None) -> Any:
-    from fastapi.responses import JSONResponse
-
     body = service.plan_geojson(db, who, context, plan_id, weekday)
     return JSONResponse(body, media_type="application/geo+json")
 

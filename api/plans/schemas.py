@@ -9,6 +9,7 @@ from pydantic import Field
 
 from api.db import models as m
 from api.schemas import ApiModel, OutModel
+from routing.living.notifications import Notification
 
 PlanStatus = Literal["queued", "running", "done", "failed"]
 
@@ -108,6 +109,10 @@ class NotificationOut(OutModel):
     old_vehicle_id: str | None
     new_vehicle_id: str | None
     message: str = Field(description="Danish text ready to send.")
+
+    @classmethod
+    def of(cls, n: Notification) -> NotificationOut:
+        return cls.model_validate(n.to_dict())
 
 
 class PickupChangeOut(OutModel):

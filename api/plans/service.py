@@ -10,17 +10,21 @@ from typing import Any
 from sqlalchemy.orm import Session as DbSession
 
 from api.auth import Principal
-from api.context import AppContext, parsed_plan
+from api.context import AppContext, parsed_plan, road_lines
 from api.db import models as m
 from api.db import repo, repo_plans
 from api.db.types import utcnow
 from api.errors import ConflictError, NotFoundError, UnprocessableError
 from api.plans.diff import pickup_changes
-from api.plans.schemas import PickupChangeOut, PlanCreate, PlanDiffOut
+from api.plans.schemas import NotificationOut, PickupChangeOut, PlanCreate, PlanDiffOut
 from api.scenario.service import SCENARIO_CONFIG_KEY, plan_params_from_config, scenario_from_db
 from api.schemas import time_text
+from maps.geojson import plan_geojson as to_geojson
+from routing.living.notifications import plan_notifications
 from routing.model import Plan
 from routing.params import plan_params_from_mapping
+from routing.planning.planner import place_matrix
+from routing.reimbursement.decision import marginal_costs as compute
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +166,6 @@ def diff_plans(db: DbSession, who: Principal, plan_id: int, against: int | None)
     old_row, new_row = plans_to_compare(db, who, plan_id, against)
     old_plan, new_plan = finished_plan(old_row), finished_plan(new_row)
     changes = pickup_changes(old_plan, new_plan)
-    from api.plans.living import notification_out
-    from routing.living.notifications import plan_notifications
 
     notes = plan_notifications(old_plan, new_plan, scenario_from_db(db))
     return PlanDiffOut(
@@ -175,25 +177,23 @@ def diff_plans(db: DbSession, who: Principal, plan_id: int, against: int | None)
             new_pickup=time_text(c.new_s) if c.new_s is not None else None,
             delta_s=c.delta_s, old_vehicle_id=c.old_vehicle_id,
             new_vehicle_id=c.new_vehicle_id) for c in changes],
-        notifications=[notification_out(n) for n in notes],
+        notifications=[NotificationOut.of(n) for n in notes],
     )
 
 
 def plan_geojson(db: DbSession, who: Principal, context: AppContext, plan_id: int,
                  weekday: str | None) -> dict[str, Any]:
     plan = finished_plan(get_plan(db, who, plan_id))
-    from maps.geojson import plan_geojson as to_geojson
 
     snap_max_m = float(plan.params.get("snap_max_m", 500.0)) if plan.params else 500.0
-    return to_geojson(plan, context.networks.get(), snap_max_m=snap_max_m, weekday=weekday)
+    return to_geojson(plan, context.networks.get(), snap_max_m=snap_max_m, weekday=weekday,
+                      lines=road_lines(context, snap_max_m))
 
 
 def marginal_costs(db: DbSession, who: Principal, context: AppContext,
                    plan_id: int) -> list[dict[str, Any]]:
     """What the plan costs with and without each rider (coordinators only)."""
     plan = finished_plan(get_plan(db, who, plan_id))
-    from routing.planning.planner import place_matrix
-    from routing.reimbursement.decision import marginal_costs as compute
 
     scenario = scenario_from_db(db, context.networks.path)
     params = scenario.plan_params

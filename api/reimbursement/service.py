@@ -18,6 +18,7 @@ from api.plans.service import finished_plan
 from api.reimbursement.schemas import AssessmentIn, RecomputeIn
 from api.riders.service import visible_rider
 from api.scenario.service import scenario_from_db
+from routing.planning.planner import place_matrix
 from routing.reimbursement.decision import ReimbursementError, ReimbursementRules, assess, recompute
 from routing.reimbursement.rates import RateTable, available_years, load_rates
 
@@ -54,7 +55,6 @@ def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id
     plan = finished_plan(plan_row) if plan_row is not None else None
     assessment = data.centre_assessment if data.centre_assessment is not None \
         else rider.centre_assessment
-    from routing.planning.planner import place_matrix
 
     scenario = scenario_from_db(db, context.networks.path)
     matrix = place_matrix(scenario, context.networks.get(), scenario.plan_params)

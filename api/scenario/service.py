@@ -19,7 +19,7 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session as DbSession
 
 from api.auth import Principal
-from api.context import LruCache
+from api.cache import LruCache
 from api.db import convert, repo, repo_centres, repo_riders
 from api.db import models as m
 from api.db.types import utcnow

@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 
 from api.absences.routes import absence_rules
 from api.auth import Principal
-from api.context import AppContext, LruCache
+from api.cache import LruCache
+from api.context import AppContext
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import NotFoundError, problem_responses
 from api.manifests import service as days
+from maps import png as map_png
 
 _PNGS = LruCache(256)
 
@@ -26,8 +28,6 @@ def run_png_bytes(db: Session, who: Principal, context: AppContext, on_date: dat
                   vehicle_id: str, run_id: str) -> bytes:
     """The PNG map of a run on the vehicle's manifest of the date (404 when the caller may not
     see the vehicle, or the run is not on its manifest)."""
-    from maps.png import manifest_run_png
-
     doc = days.manifest(db, who, context, on_date, vehicle_id, absence_rules(context))
     run = next((r for r in doc.body["runs"] if r["run_id"] == run_id), None)
     if run is None:
@@ -36,7 +36,7 @@ def run_png_bytes(db: Session, who: Principal, context: AppContext, on_date: dat
     network = context.networks.get()
     key = (network.digest,
            hashlib.sha256(json.dumps(run, sort_keys=True).encode("utf-8")).hexdigest())
-    png: bytes = _PNGS.get_or_make(key, lambda: manifest_run_png(run, network=network))
+    png: bytes = _PNGS.get_or_make(key, lambda: map_png.manifest_run_png(run, network=network))
     return png
 
 

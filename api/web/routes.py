@@ -27,9 +27,10 @@ from api.absences import service as absences
 from api.absences.routes import absence_rules
 from api.absences.schemas import AbsenceIn, NoShowIn
 from api.auth import Principal, authenticate
+from api.cache import LruCache
 from api.centres import service as centres
 from api.centres.schemas import ClosureIn
-from api.context import AppContext, LruCache
+from api.context import AppContext
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import (
     ApiError,
@@ -43,6 +44,7 @@ from api.manifests import service as days
 from api.plans import service as plans
 from api.riders import service as riders
 from api.scenario.service import scenario_from_db
+from api.web.png import run_png_bytes
 from api.web.session import (
     COOKIE_NAME,
     WebUser,
@@ -51,6 +53,8 @@ from api.web.session import (
     csrf_token,
     set_session_cookie,
 )
+from maps.basemap import road_geojson
+from maps.webmap import config_json, map_config
 from routing.planning.reasons import danish
 
 log = logging.getLogger(__name__)
@@ -309,8 +313,6 @@ _MAP_CONFIGS = LruCache(32)
 
 def _plan_map(context: AppContext, db: Session, plan_row: Any, plan: Any,
               weekday: str | None) -> dict[str, Any]:
-    from maps.webmap import map_config
-
     scenario = scenario_from_db(db, context.networks.path)
     names = {r.rider_id: r.name for r in scenario.riders}
     snap = float(plan.params.get("snap_max_m", 500.0)) if plan.params else 500.0
@@ -328,8 +330,6 @@ def _plan_map(context: AppContext, db: Session, plan_row: Any, plan: Any,
 def plan_page(request: Request, plan_id: int, db: DbSession, who: WebUser, context: Context,
               ugedag: Annotated[str, Query(max_length=8)] = "mon",
               mod: Annotated[int | None, Query(ge=1)] = None) -> Response:
-    from maps.webmap import config_json
-
     row = plans.get_plan(db, who, plan_id)
     weekday = None if ugedag == "alle" else (ugedag if ugedag in WEEKDAY_KEYS else "mon")
     plan = plans.finished_plan(row) if row.status == "done" else None
@@ -357,8 +357,6 @@ def plan_page(request: Request, plan_id: int, db: DbSession, who: WebUser, conte
 @page
 def day_page(request: Request, on_date: str, db: DbSession, who: WebUser,
              context: Context) -> Response:
-    from maps.webmap import config_json, map_config
-
     day = parse_date(on_date, context.today())
     who.require("coordinator")
     current = days.day_for(db, who, context, day, absence_rules(context))
@@ -543,9 +541,6 @@ def record_no_show(request: Request, vehicle_id: str, db: DbSession, who: WebUse
 @router.get("/kort/vejnet.geojson")
 def road_layer(request: Request, who: WebUser, context: Context) -> Response:
     """The road network base layer (for maps when no tiles load); any logged-in user."""
-    from maps.basemap import road_geojson
-    from maps.webmap import config_json
-
     body = config_json(road_geojson(context.networks.get()))
     return Response(body, media_type="application/geo+json",
                     headers={"Cache-Control": "private, max-age=3600"})
@@ -556,8 +551,6 @@ def road_layer(request: Request, who: WebUser, context: Context) -> Response:
 def run_png(request: Request, vehicle_id: str, on_date: str, run_id: str, db: DbSession,
             who: WebUser, context: Context) -> Response:
     """A run's map as PNG (drivers: only their own vehicle's runs)."""
-    from api.web.png import run_png_bytes
-
     day = parse_date(on_date, context.today())
     png = run_png_bytes(db, who, context, day, vehicle_id, run_id)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-store"})

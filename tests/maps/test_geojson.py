@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-import maps.geojson as geojson_module
-from maps.geojson import ATTRIBUTION, plan_geojson, write_geojson
+import maps.lines as lines_module
+from maps import ATTRIBUTION
+from maps.geojson import plan_geojson, write_geojson
 from routing.model import Direction, Plan, Run, Stop, StopKind
 from routing.network.snap import snap_points
 
@@ -242,7 +243,7 @@ def test_each_place_snapped_once(
         calls.append([p[0] for p in points])
         return snap_points(network, points, max_m)
 
-    monkeypatch.setattr(geojson_module, "snap_points", counting)
+    monkeypatch.setattr(lines_module, "snap_points", counting)
     plan_geojson(plan, samso_network)
     assert len(calls) == 1
     assert sorted(calls[0]) == ["centre:c1", "depot:v1", "home:r1", "home:r2"]

@@ -10,18 +10,12 @@ from typing import Any
 
 import pytest
 
-from maps.manifest import (
-    ATTRIBUTION,
-    build_centre_list,
-    build_manifest,
-    date_text,
-    pdf_text,
-    render_centre_list_html,
-    render_manifest_html,
-    render_manifest_pdf,
-    route_svg,
-    vehicles_on,
-)
+from maps import ATTRIBUTION
+from maps.manifest.data import build_centre_list, build_manifest, vehicles_on
+from maps.manifest.html import render_centre_list_html, render_manifest_html
+from maps.manifest.pdf import pdf_text, render_manifest_pdf
+from maps.manifest.svg import route_svg
+from maps.manifest.texts import date_text
 from routing.model import Plan, Run, Scenario
 from routing.network.roads import RoadNetwork
 from routing.operations.consolidation import build_run
