@@ -37,7 +37,8 @@ def bench(
 ) -> None:
     """Benchmarks: network load, matrix speed-up, demo plan, standard VRP/DARP sets."""
     # OR-Tools, numpy and the road network stack: lazy (api.cli.common)
-    from benchmarks.suite import result_to_dict, run_benchmarks, summarize, write_solutions
+    from benchmarks.results import result_to_dict, write_solutions
+    from benchmarks.run import run_benchmarks, summarize
     from routing.network.matrix import bench_matrix
     from routing.network.roads import (
         bench_network_load,

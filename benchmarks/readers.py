@@ -1,4 +1,4 @@
-"""Standard benchmark sets read into the generic routing problem and checked independently.
+"""Standard benchmark sets read into the generic routing problem, with their reference values.
 
 Three families are supported, each read through the same model and solver as real data:
 
@@ -20,48 +20,26 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import itertools
-import json
-import logging
 import math
 import re
-import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from routing.errors import BenchmarkFormatError, SamkorselError
-from routing.planning.problem import (
-    FleetVehicle,
-    Request,
-    RoutingProblem,
-    RoutingSolution,
-    SolveOptions,
-    Visit,
+from benchmarks.instance import (
+    DEFAULT_ROOT,
+    SCALE,
+    SETS,
+    BenchInstance,
+    BenchmarkNotFoundError,
+    FloatArray,
+    Objective,
+    euclidean,
 )
-
-log = logging.getLogger(__name__)
-
-FloatArray = npt.NDArray[np.float64]
-
-SCALE = 1000
-"""Factor from instance units (distance, time) to the solver's integers."""
-
-EPS = 1e-6
-"""Tolerance (instance units) of the double-precision feasibility checks."""
-
-DEFAULT_ROOT = Path(__file__).parents[2] / "shared" / "benchmarks"
-"""Default location of the benchmark data (``/work/shared/benchmarks`` beside the repository)."""
-
-SetName = Literal["darp", "darp-b", "lilim", "lilim-hier", "homberger"]
-SETS: tuple[str, ...] = ("darp", "darp-b", "lilim", "lilim-hier", "homberger")
-
-Objective = Literal["distance", "routes-then-distance"]
+from routing.errors import BenchmarkFormatError
+from routing.planning.problem import FleetVehicle, Request, RoutingProblem, Visit
 
 # Folder and file pattern of each set, below the benchmark root.
 _SET_FILES: dict[str, tuple[str, str]] = {
@@ -94,90 +72,6 @@ CORDEAU_BEST: dict[str, float] = {
 """Best known (proven optimal) total distance of the Cordeau (2006) a- and b-instances."""
 
 
-class BenchmarkNotFoundError(SamkorselError, FileNotFoundError):
-    """The benchmark folder, an instance or its reference table is missing."""
-
-
-@dataclass(frozen=True, slots=True)
-class BenchInstance:
-    """A benchmark instance: the original data (for :func:`evaluate`) and the solver's problem.
-
-    Node ``i`` of the file is row ``i`` of every array and location ``i`` of ``problem``.
-    """
-
-    name: str
-    set: str
-    coords: FloatArray
-    """(x, y) per node."""
-    service: FloatArray
-    earliest: FloatArray
-    latest: FloatArray
-    load: FloatArray
-    """Change of the vehicle's load at each node: + at a pickup, − at a delivery. For VRPTW
-    customers (goods loaded at the depot) it is the delivered demand, negated."""
-    start_depot: int
-    end_depot: int
-    n_vehicles: int
-    capacity: float
-    customers: tuple[int, ...]
-    """Nodes that must be visited exactly once."""
-    pairs: tuple[tuple[int, int], ...]
-    """(pickup, delivery) node pairs; empty for VRPTW."""
-    max_ride: float | None
-    """Maximum ride time, from the end of service at the pickup to the start of service at the
-    delivery (Cordeau's convention)."""
-    max_route_duration: float | None
-    speed: float
-    objective: Objective
-    problem: RoutingProblem
-    best_known: float | None = None
-    """Reference total distance for the gap (see the set's description)."""
-    best_known_routes: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Evaluation:
-    """Result of :func:`evaluate`: double-precision distance, route count and violations."""
-
-    distance: float
-    routes: int
-    violations: tuple[str, ...]
-    missing: tuple[int, ...]
-    """Customer nodes served by no route (node numbers of the file)."""
-
-    @property
-    def feasible(self) -> bool:
-        return not self.violations
-
-
-@dataclass(frozen=True, slots=True)
-class BenchResult:
-    """One solved benchmark instance, as checked by :func:`evaluate`."""
-
-    instance: str
-    set: str
-    cost: float
-    """Total Euclidean distance, double precision, recomputed from the coordinates."""
-    routes: int
-    best_known: float | None
-    gap_pct: float | None
-    """``(cost - best_known) / best_known * 100``."""
-    seconds: float
-    feasible: bool
-    violations: tuple[str, ...]
-    dropped: tuple[str, ...]
-    """Request ids the solver left unserved (the instance is then not solved)."""
-    best_known_routes: int | None = None
-    route_nodes: tuple[tuple[int, ...], ...] = ()
-    """Each route as node numbers of the instance file, depots included."""
-    objective: int = 0
-    status: str = ""
-
-
-# --------------------------------------------------------------------------------------------
-# Reading
-
-
 def _numeric_rows(path: Path) -> list[tuple[int, list[float]]]:
     """Rows of numbers (with their 1-based line numbers); other lines are skipped."""
     try:
@@ -200,12 +94,6 @@ def _as_int(value: float, path: Path, lineno: int, what: str) -> int:
     if value != int(value):
         raise BenchmarkFormatError(f"{path}: line {lineno}: {what} {value} is not an integer")
     return int(value)
-
-
-def euclidean(coords: FloatArray) -> FloatArray:
-    """Matrix of Euclidean distances between all ``coords`` (double precision)."""
-    diff = coords[:, None, :] - coords[None, :, :]
-    return np.asarray(np.hypot(diff[..., 0], diff[..., 1]), dtype=np.float64)
 
 
 def _scaled_matrices(coords: FloatArray, speed: float, scale: int
@@ -493,10 +381,6 @@ def read_homberger(path: Path, *, scale: int = SCALE,
         max_route_duration=None, speed=1.0, objective=objective, problem=problem)
 
 
-# --------------------------------------------------------------------------------------------
-# Reference values
-
-
 def read_best_known(path: Path, benchmark: str, clients: int) -> dict[str, tuple[int, float]]:
     """Best known (routes, distance) per instance from ``best-known.csv``.
 
@@ -579,347 +463,3 @@ def load_instance(set_name: str, path: Path, root: Path = DEFAULT_ROOT,
         raise ValueError(f"unknown benchmark set {set_name!r}; choose from {', '.join(SETS)}")
     routes, dist = ref.get(inst.name.lower(), (None, None))
     return dataclasses.replace(inst, best_known=dist, best_known_routes=routes)
-
-
-# --------------------------------------------------------------------------------------------
-# Independent evaluation
-
-
-def solution_routes(solution: RoutingSolution) -> list[tuple[int, ...]]:
-    """Routes of a solver result as node numbers (a benchmark's location is its node number)."""
-    return [tuple(v.location for v in route.visits) for route in solution.routes]
-
-
-def _floyd(weights: FloatArray) -> FloatArray:
-    dist = weights.copy()
-    for k in range(dist.shape[0]):
-        np.minimum(dist, dist[:, k:k + 1] + dist[k:k + 1, :], out=dist)
-    return dist
-
-
-def _check_route(inst: BenchInstance, number: int, route: Sequence[int], dist: FloatArray,
-                 violations: list[str]) -> None:
-    """Append the violations of one route (its depots already checked)."""
-    nodes = list(route)
-    travel = dist / inst.speed
-    where = f"route {number}"
-
-    # Capacity. VRPTW: everything delivered is on board when leaving the depot.
-    load = -sum(inst.load[v] for v in nodes if inst.load[v] < 0) if not inst.pairs else 0.0
-    peak = load
-    for v in nodes:
-        load += inst.load[v]
-        peak = max(peak, load)
-    if peak > inst.capacity + EPS:
-        violations.append(f"{where}: load {peak:g} exceeds capacity {inst.capacity:g}")
-
-    # Pairing and precedence.
-    position = {v: i for i, v in enumerate(nodes)}
-    for p, d in inst.pairs:
-        if (p in position) != (d in position):
-            violations.append(f"{where}: request {p}→{d} is split across routes")
-        elif p in position and position[p] > position[d]:
-            violations.append(f"{where}: delivery {d} before its pickup {p}")
-
-    # Time windows: earliest start of service, waiting allowed.
-    t = float(inst.earliest[nodes[0]])
-    late = False
-    for a, b in itertools.pairwise(nodes):
-        t = max(float(inst.earliest[b]), t + inst.service[a] + travel[a, b])
-        if t > inst.latest[b] + EPS:
-            violations.append(f"{where}: node {b} served at {t:.3f}, after its window closes "
-                              f"at {inst.latest[b]:g}")
-            late = True
-    if late or (inst.max_ride is None and inst.max_route_duration is None):
-        return
-
-    # Ride times and duration: a simple temporal network over the start-of-service times.
-    # Edge i→j with weight w means t_j − t_i ≤ w; node m is time zero.
-    m = len(nodes)
-    w = np.full((m + 1, m + 1), np.inf)
-    np.fill_diagonal(w, 0.0)
-    for k in range(m - 1):
-        w[k + 1, k] = -(inst.service[nodes[k]] + travel[nodes[k], nodes[k + 1]])
-    for k, v in enumerate(nodes):
-        w[m, k] = inst.latest[v]
-        w[k, m] = -inst.earliest[v]
-    tight = _floyd(w)
-    before = len(violations)
-    extra: list[tuple[int, int, float]] = []
-    if inst.max_ride is not None:
-        for p, d in inst.pairs:
-            if p in position and d in position and position[p] < position[d]:
-                i, j = position[p], position[d]
-                bound = inst.max_ride + inst.service[p]
-                extra.append((i, j, bound))
-                shortest = -tight[j, i] - inst.service[p]
-                if shortest > inst.max_ride + EPS:
-                    violations.append(f"{where}: request {p}→{d} rides at least {shortest:.3f}, "
-                                      f"above the limit {inst.max_ride:g}")
-    if inst.max_route_duration is not None:
-        extra.append((0, m - 1, inst.max_route_duration))
-        shortest = -tight[m - 1, 0]
-        if shortest > inst.max_route_duration + EPS:
-            violations.append(f"{where}: lasts at least {shortest:.3f}, above the limit "
-                              f"{inst.max_route_duration:g}")
-    for i, j, bound in extra:
-        w[i, j] = min(w[i, j], bound)
-    # Each limit may be met alone yet not all together (they compete for the same waiting).
-    if len(violations) == before and extra and np.any(np.diag(_floyd(w)) < -EPS):
-        violations.append(f"{where}: no schedule meets all its ride-time and duration limits "
-                          f"together")
-
-
-def evaluate(instance: BenchInstance,
-             solution: RoutingSolution | Iterable[Sequence[int]]) -> Evaluation:
-    """Check a solution against the instance's original data, independently of the solver.
-
-    Parameters
-    ----------
-    instance
-        The benchmark instance.
-    solution
-        A solver result, or routes as node numbers of the instance file (depot to depot), e.g.
-        read back with :func:`read_solution`. The solver's times are not used: a schedule is
-        rebuilt from the original coordinates, windows and service times.
-
-    Returns
-    -------
-    Evaluation
-        Total Euclidean distance in double precision, number of routes, and violations: capacity,
-        time windows (waiting allowed), pairing and precedence, ride times, route duration, fleet
-        size, requests served more than once or not at all.
-    """
-    routes = (solution_routes(solution) if isinstance(solution, RoutingSolution)
-              else [tuple(r) for r in solution])
-    dist = euclidean(instance.coords)
-    n_nodes = len(instance.coords)
-    depots = {instance.start_depot, instance.end_depot}
-    violations: list[str] = []
-    seen: Counter[int] = Counter()
-    total = 0.0
-    used = 0
-    for number, route in enumerate(routes, start=1):
-        nodes = list(route)
-        bad = [v for v in nodes if not 0 <= v < n_nodes]
-        if bad:
-            violations.append(f"route {number}: unknown nodes {bad}")
-            continue
-        if len(nodes) < 2 or nodes[0] != instance.start_depot or nodes[-1] != instance.end_depot:
-            violations.append(f"route {number}: must run from depot {instance.start_depot} to "
-                              f"depot {instance.end_depot}")
-            continue
-        inner = nodes[1:-1]
-        if any(v in depots for v in inner):
-            violations.append(f"route {number}: passes a depot mid-route")
-            continue
-        if not inner:
-            continue  # an unused vehicle
-        used += 1
-        seen.update(inner)
-        total += float(sum(dist[a, b] for a, b in itertools.pairwise(nodes)))
-        _check_route(instance, number, nodes, dist, violations)
-    if used > instance.n_vehicles:
-        violations.append(f"{used} routes, but the fleet has {instance.n_vehicles} vehicles")
-    for v, count in sorted(seen.items()):
-        if count > 1:
-            violations.append(f"node {v} visited {count} times")
-    customers = set(instance.customers)
-    for v in sorted(set(seen) - customers):
-        violations.append(f"node {v} is not a customer of the instance")
-    missing = tuple(v for v in instance.customers if v not in seen)
-    pickups = {p for p, _ in instance.pairs}
-    deliveries = {d for _, d in instance.pairs}
-    for v in missing:
-        if v in deliveries:
-            continue  # reported with its pickup
-        kind = "request" if v in pickups else "customer"
-        violations.append(f"{kind} {v} not served")
-    return Evaluation(total, used, tuple(violations), missing)
-
-
-# --------------------------------------------------------------------------------------------
-# Running
-
-
-def solve_instance(instance: BenchInstance, options: SolveOptions) -> BenchResult:
-    """Solve one instance as the planner solves a wave
-    (:func:`routing.planning.solver.solve_serving_most`:
-    a second construction when the first leaves requests unserved) and evaluate the result."""
-    from routing.planning.solver import (
-        solve_serving_most,  # the OR-Tools adapter; imported when needed
-    )
-
-    started = time.monotonic()
-    solution = solve_serving_most(instance.problem, options)
-    seconds = time.monotonic() - started
-    ev = evaluate(instance, solution)
-    dropped = tuple(instance.problem.requests[r].request_id for r in solution.dropped)
-    best = instance.best_known
-    gap = (ev.distance - best) / best * 100.0 if best else None
-    return BenchResult(
-        instance=instance.name, set=instance.set, cost=round(ev.distance, 6), routes=ev.routes,
-        best_known=best, gap_pct=None if gap is None else round(gap, 4),
-        seconds=round(seconds, 3), feasible=ev.feasible and not dropped,
-        violations=ev.violations, dropped=dropped, best_known_routes=instance.best_known_routes,
-        route_nodes=tuple(tuple(r) for r in solution_routes(solution)),
-        objective=solution.objective, status=solution.status)
-
-
-def run_benchmarks(
-    sets: list[str],
-    time_limit_s: float,
-    instances: list[str] | None = None,
-    limit: int | None = None,
-    progress: Callable[[BenchResult], None] | None = None,
-    *,
-    root: Path = DEFAULT_ROOT,
-    options: SolveOptions | None = None,
-) -> list[BenchResult]:
-    """Solve standard instances one after the other and compare them with the best known.
-
-    Parameters
-    ----------
-    sets
-        Any of ``darp`` (Cordeau a-set), ``darp-b``, ``lilim`` (distance only), ``lilim-hier``
-        (routes, then distance), ``homberger`` (Gehring–Homberger 200, routes then distance).
-    time_limit_s
-        Solver time per instance.
-    instances
-        Instance names (file stems, e.g. ``a2-16``, ``lc101``) to run; default all of each set.
-    limit
-        At most this many instances per set (after the ``instances`` filter).
-    progress
-        Called with each result as soon as it is known.
-    root
-        Folder holding the benchmark data.
-    options
-        Solver options (strategies, seed); ``time_limit_s`` overrides their time limit.
-
-    Returns
-    -------
-    list[BenchResult]
-        In run order. ``feasible`` is false when the independent check finds a violation or the
-        solver dropped a request.
-    """
-    opts = dataclasses.replace(options or SolveOptions(), time_limit_s=time_limit_s)
-    wanted = {name.lower() for name in instances} if instances else None
-    found: set[str] = set()
-    results: list[BenchResult] = []
-    for set_name in sets:
-        paths = instance_paths(set_name, root)
-        if wanted is not None:
-            paths = [p for p in paths if p.stem.lower() in wanted]
-            found.update(p.stem.lower() for p in paths)
-        if limit is not None:
-            paths = paths[:limit]
-        for path in paths:
-            inst = load_instance(set_name, path, root)
-            result = solve_instance(inst, opts)
-            log.info("benchmark %s/%s: distance %.2f, %d routes, gap %s, %.1f s, %s", set_name,
-                     inst.name, result.cost, result.routes,
-                     "n/a" if result.gap_pct is None else f"{result.gap_pct:+.2f} %",
-                     result.seconds, "feasible" if result.feasible else "NOT feasible")
-            results.append(result)
-            if progress is not None:
-                progress(result)
-    if wanted is not None and wanted - found:
-        raise BenchmarkNotFoundError(
-            f"instances not found in sets {', '.join(sets)}: {', '.join(sorted(wanted - found))}")
-    return results
-
-
-def summarize(results: Iterable[BenchResult]) -> dict[str, dict[str, Any]]:
-    """Per set: instances, feasible ones, mean and max gap over the feasible ones, and how many
-    use more routes than the best known (their distance gap then compares unlike solutions:
-    with the routes-first convention a negative gap usually means extra vehicles)."""
-    out: dict[str, dict[str, Any]] = {}
-    for r in results:
-        s = out.setdefault(r.set, {"instances": 0, "feasible": 0, "more_routes_than_best": 0,
-                                   "gaps": []})
-        s["instances"] += 1
-        if r.best_known_routes is not None and r.routes > r.best_known_routes:
-            s["more_routes_than_best"] += 1
-        if r.feasible:
-            s["feasible"] += 1
-            if r.gap_pct is not None:
-                s["gaps"].append(r.gap_pct)
-    for s in out.values():
-        gaps = s.pop("gaps")
-        s["mean_gap_pct"] = round(sum(gaps) / len(gaps), 4) if gaps else None
-        s["max_gap_pct"] = round(max(gaps), 4) if gaps else None
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Writing
-
-
-def result_to_dict(result: BenchResult) -> dict[str, Any]:
-    """The JSON form of a result (``routes`` is the route count)."""
-    return {
-        "instance": result.instance,
-        "set": result.set,
-        "cost": result.cost,
-        "routes": result.routes,
-        "best_known": result.best_known,
-        "best_known_routes": result.best_known_routes,
-        "gap_pct": result.gap_pct,
-        "seconds": result.seconds,
-        "feasible": result.feasible,
-        "dropped": len(result.dropped),
-        "violations": list(result.violations),
-    }
-
-
-def write_json(results: Iterable[BenchResult], path: Path) -> None:
-    """Write the results as a JSON list (see :func:`result_to_dict`)."""
-    path.write_text(json.dumps([result_to_dict(r) for r in results], indent=2) + "\n",
-                    encoding="utf-8")
-
-
-def write_solutions(results: Iterable[BenchResult], directory: Path) -> list[Path]:
-    """Write each solution as ``<directory>/<set>/<instance>.sol``, one line per route.
-
-    Lines read ``Route 1: 0 5 12 ... 0`` with the node numbers of the instance file (depots
-    included), then ``Cost <distance>``; lines starting with ``#`` are comments. Anyone can check
-    them with their own code, or with :func:`read_solution` and :func:`evaluate`.
-
-    Returns
-    -------
-    list[Path]
-        The files written.
-    """
-    written: list[Path] = []
-    for r in results:
-        folder = directory / r.set
-        folder.mkdir(parents=True, exist_ok=True)
-        lines = [f"# {r.set} {r.instance}: {r.routes} routes, distance {r.cost:.4f}, "
-                 f"{'feasible' if r.feasible else 'NOT feasible'}"]
-        lines += [f"# violation: {v}" for v in r.violations]
-        lines += [f"# dropped request: {d}" for d in r.dropped]
-        number = 0
-        for route in r.route_nodes:
-            if len(route) <= 2:
-                continue
-            number += 1
-            lines.append(f"Route {number}: " + " ".join(str(v) for v in route))
-        lines.append(f"Cost {r.cost:.4f}")
-        path = folder / f"{r.instance}.sol"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        written.append(path)
-    return written
-
-
-def read_solution(path: Path) -> list[tuple[int, ...]]:
-    """Routes (node numbers) from a file written by :func:`write_solutions`."""
-    routes: list[tuple[int, ...]] = []
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.startswith("Route"):
-            continue
-        _, _, body = line.partition(":")
-        try:
-            routes.append(tuple(int(t) for t in body.split()))
-        except ValueError as exc:
-            raise BenchmarkFormatError(f"{path}: line {lineno}: bad node number ({exc})") from exc
-    return routes

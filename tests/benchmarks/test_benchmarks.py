@@ -20,26 +20,26 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.suite import (
-    CORDEAU_BEST,
+from benchmarks.evaluate import evaluate
+from benchmarks.instance import (
     DEFAULT_ROOT,
     SCALE,
     BenchInstance,
     BenchmarkNotFoundError,
     BenchResult,
-    evaluate,
+)
+from benchmarks.readers import (
+    CORDEAU_BEST,
+    _tightened,
     instance_paths,
     load_instance,
     read_best_known,
     read_cordeau,
     read_homberger,
     read_lilim,
-    read_solution,
-    run_benchmarks,
-    summarize,
-    write_json,
-    write_solutions,
 )
+from benchmarks.results import read_solution, write_json, write_solutions
+from benchmarks.run import run_benchmarks, summarize
 from routing.errors import BenchmarkFormatError
 from routing.planning.problem import SolveOptions
 
@@ -375,8 +375,6 @@ def test_scale_is_documented_value() -> None:
 
 def test_cordeau_window_tightening_keeps_every_schedule() -> None:
     """A user with a window at the drop-off only gets the implied pickup window, and back."""
-    from benchmarks.suite import _tightened
-
     pick, drop = _tightened((0, 1000), (500, 600), direct=100, pick_service=10, drop_service=10,
                             ride=200, from_depot=50, to_depot=900)
     # Pickup: no earlier than 600 - ... : d - p <= 200 → p >= 500 - 200; d >= p + 10 + 100 →
