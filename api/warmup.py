@@ -15,7 +15,7 @@ import time
 from datetime import date, timedelta
 
 from api.absences import service as absences
-from api.absences.routes import absence_rules
+from api.absences.rules import absence_rules
 from api.absences.schemas import AbsenceIn
 from api.auth import Principal
 from api.context import AppContext

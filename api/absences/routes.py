@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Query, Response, status
 
 from api.absences import service
+from api.absences.rules import absence_rules
 from api.absences.schemas import (
     AbsenceEnd,
     AbsenceIn,
@@ -16,7 +17,6 @@ from api.absences.schemas import (
     NoShowIn,
     NoShowOut,
 )
-from api.context import AppContext
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
 from api.schemas import IntId
@@ -26,11 +26,6 @@ router = api_router(tags=["absences"])
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=10**9)]
 OptionalId = Annotated[str | None, Query(max_length=64)]
-
-
-def absence_rules(context: AppContext) -> service.AbsenceRules:
-    s = context.settings
-    return service.rules_from(s.absence_deadline, s.long_absence_days)
 
 
 @router.post(

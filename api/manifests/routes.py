@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from api.absences.routes import absence_rules
+from api.absences.rules import absence_rules
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import NotAcceptableError, problem_responses
 from api.manifests import service

@@ -10,7 +10,7 @@ from datetime import date
 from fastapi import Response
 from sqlalchemy.orm import Session
 
-from api.absences.routes import absence_rules
+from api.absences.rules import absence_rules
 from api.auth import Principal
 from api.cache import LruCache
 from api.context import AppContext

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.absences import service as absences
-from api.absences.routes import absence_rules
+from api.absences.rules import absence_rules
 from api.absences.schemas import AbsenceIn, NoShowIn
 from api.auth import Principal, authenticate
 from api.cache import LruCache
