@@ -69,10 +69,9 @@ def _load_network(scenario: Scenario) -> RoadNetwork:
 def _plan_with_progress(scenario: Scenario, network: RoadNetwork, time_limit: float | None,
                         seed: int | None) -> Plan:
     from routing.errors import SamkorselError
-    from routing.params import PlanParams
     from routing.planning.planner import build_plan
 
-    params = scenario.plan_params if isinstance(scenario.plan_params, PlanParams) else PlanParams()
+    params = scenario.plan_params
     changes: dict[str, Any] = {}
     if time_limit is not None:
         changes["time_limit_s"] = time_limit
@@ -243,11 +242,10 @@ def bench(
     if "demo" in chosen:
         sc = _load_scenario(DEMO_SCENARIO)
         net = _load_network(sc)
-        from routing.params import PlanParams
         from routing.planning.planner import build_plan
         from routing.verify.checks import verify_plan
 
-        params = (sc.plan_params if isinstance(sc.plan_params, PlanParams) else PlanParams())
+        params = sc.plan_params
         t0 = time.monotonic()
         p = build_plan(sc, net, params.with_overrides(time_limit_s=demo_time_limit))
         secs = time.monotonic() - t0

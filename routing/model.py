@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from routing.params import PlanParams
+
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
 """Weekdays a centre can open, in order (Danish: mandag … fredag)."""
 
@@ -320,7 +322,8 @@ class Plan:
     kpis: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
     scenario: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
+    params: PlanParams = field(default_factory=PlanParams)
+    """The rules and solver settings the plan was built with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,8 +337,8 @@ class Scenario:
     vehicles: tuple[Vehicle, ...]
     network_path: str
     """OSM file (``.osm`` or ``.osm.bz2``) of the road network."""
-    plan_params: Any = None
-    """:class:`routing.params.PlanParams` (typed ``Any`` to keep this module dependency-free)."""
+    plan_params: PlanParams = field(default_factory=PlanParams)
+    """The planning rules: shipped defaults overridden by the scenario's ``[plan]`` table."""
 
     def centre(self, centre_id: str) -> Centre:
         for c in self.centres:

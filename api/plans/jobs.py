@@ -32,6 +32,7 @@ from api.db import repo_plans
 from api.db.database import Database
 from api.scenario.service import scenario_from_db
 from api.settings import Settings
+from routing.params import plan_params_from_stored
 
 if TYPE_CHECKING:
     from api.context import AppContext
@@ -41,15 +42,6 @@ log = logging.getLogger(__name__)
 
 class JobInterrupted(Exception):
     """The app is shutting down: the job stops after the current wave and is requeued."""
-
-
-def params_from_stored(stored: dict[str, Any]) -> Any:
-    from dataclasses import fields, replace
-
-    from routing.params import PlanParams
-
-    known = {f.name for f in fields(PlanParams)}
-    return replace(PlanParams(), **{k: v for k, v in stored.items() if k in known})
 
 
 def execute_plan(
@@ -80,7 +72,7 @@ def execute_plan(
         with database.unit_of_work(write=False) as db:
             scenario = scenario_from_db(db, networks.path)
             source = _reoptimise_source(db, stored_params)
-        params = params_from_stored(stored_params)
+        params = plan_params_from_stored(stored_params)
         report("loading road network", 0, 0)
         network = networks.get()
         if source is None:

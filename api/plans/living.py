@@ -23,7 +23,6 @@ from api.db import repo
 from api.db.repo_plans import plan_summary
 from api.db.types import utcnow
 from api.errors import ConflictError, NotFoundError, UnprocessableError
-from api.plans.jobs import params_from_stored
 from api.plans.schemas import (
     InsertionOptionOut,
     InsertRequest,
@@ -41,6 +40,7 @@ from api.schemas import time_text
 from routing.living.changes import InsertionOption, InsertionReport, LivingPlanError, TimeMove
 from routing.living.notifications import Notification, plan_notifications
 from routing.model import WEEKDAYS, Plan, Scenario
+from routing.params import plan_params_from_stored
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class _Work:
         self.row = get_plan(db, who, plan_id)
         self.plan = finished_plan(self.row)
         self.scenario: Scenario = scenario_from_db(db, context.networks.path)
-        self.params = params_from_stored(dict(self.row.params or {}))
+        self.params = plan_params_from_stored(self.row.params)
         known = {r.rider_id for r in self.scenario.riders}
         planned = {r for run in self.plan.runs for r in run.rider_ids}
         # A rider deleted from the master data may be removed from the plan; any other

@@ -211,14 +211,6 @@ class ChangeResult:
 # Helpers
 
 
-def plan_params_of(scenario: Scenario, params: PlanParams | None = None) -> PlanParams:
-    """``params`` or the scenario's or the shipped defaults."""
-    if params is not None:
-        return params
-    p = scenario.plan_params
-    return p if isinstance(p, PlanParams) else PlanParams()
-
-
 def agreed_times(plan: Plan) -> dict[TripKey, tuple[int, str]]:
     """Agreed pickup time and run of each served trip ``(rider, weekday, direction)``."""
     out: dict[TripKey, tuple[int, str]] = {}
@@ -263,7 +255,7 @@ def refresh_kpis(plan: Plan, scenario: Scenario, matrix: MatrixLike,
                  params: PlanParams | None = None) -> dict[str, object]:
     """The plan's key figures recomputed (the planner's, :func:`routing.planning.planner.kpis_of`),
     keeping its consistency exceptions of riders still served."""
-    params = plan_params_of(scenario, params)
+    params = params or scenario.plan_params
     ctx = RunContext(scenario, matrix, params)
     served = {r for run in plan.runs for r in run.rider_ids}
     exceptions = [e for e in plan.kpis.get("consistency_exceptions", [])
@@ -326,7 +318,7 @@ def remove_rider(
     LivingPlanError
         If the plan neither serves nor lists the rider.
     """
-    params = plan_params_of(scenario, params)
+    params = params or scenario.plan_params
     ctx = RunContext(scenario, matrix, params)
     wanted = None if trips is None else {(d, str(k)) for d, k in trips}
 
@@ -839,7 +831,7 @@ def insert_rider(
     LivingPlanError
         If the rider is unknown or every trip is already served.
     """
-    params = plan_params_of(scenario, params)
+    params = params or scenario.plan_params
     try:
         rider: Rider = scenario.rider(rider_id)
     except KeyError as exc:
@@ -961,7 +953,7 @@ def change_rider(
     moved — every trip are removed (nobody else's time moves); the trips then missing are
     inserted as by :func:`insert_rider`. A rider no longer in ``scenario`` is removed entirely.
     """
-    params = plan_params_of(scenario, params)
+    params = params or scenario.plan_params
     riders = {r.rider_id: r for r in scenario.riders}
     rider = riders.get(rider_id)
     served: dict[tuple[str, str], tuple[Run, Stop]] = {}

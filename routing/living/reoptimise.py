@@ -34,7 +34,6 @@ from routing.living.changes import (
     _Inserter,
     _sorted_runs,
     agreed_times,
-    plan_params_of,
     refresh_kpis,
     remove_rider,
 )
@@ -260,7 +259,7 @@ def reoptimise(
     """
     if max_moved < 0 or max_shift_s < 0:
         raise ValueError("the stability budget must not be negative")
-    params = plan_params_of(scenario, params)
+    params = params or scenario.plan_params
     search = _Search(plan, scenario, matrix, params, max_moved, max_shift_s if max_moved else 0)
     new, done = search.run(max_rounds)
     if done:

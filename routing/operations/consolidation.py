@@ -453,8 +453,7 @@ def build_run(
     ConsolidationError
         If no timetable keeps the centre windows and the vehicle's availability.
     """
-    params = params or (scenario.plan_params if isinstance(scenario.plan_params, PlanParams)
-                        else PlanParams())
+    params = params or scenario.plan_params
     ctx = RunContext(scenario, matrix, params)
     vehicle = ctx.vehicles[vehicle_id]
     depot = StopSpec("pickup", f"depot:{vehicle_id}", (), vehicle.depot_lat, vehicle.depot_lon)
@@ -545,8 +544,7 @@ def suggest_consolidations(
         Offered merges, best saving first (each run is absorbed or targeted by at most one
         suggestion, so the offers can be accepted together), and the refused ones with reasons.
     """
-    params = params or (scenario.plan_params if isinstance(scenario.plan_params, PlanParams)
-                        else PlanParams())
+    params = params or scenario.plan_params
     cparams = cparams or ConsolidationParams()
     if check is None and network is not None:
         check = verify_checker(scenario, network, params)

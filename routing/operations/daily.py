@@ -165,7 +165,7 @@ class DailyResult:
         """Riders taken off the run."""
         return tuple(r for r in self.removed if r.run_id == run_id)
 
-    def as_plan(self, scenario_name: str = "", params: Mapping[str, object] | None = None) -> Plan:
+    def as_plan(self, scenario_name: str = "", params: PlanParams | None = None) -> Plan:
         """The daily runs as a :class:`Plan` (for ``verify_plan``, ``write_plan`` and maps)."""
         return Plan(
             runs=self.runs,
@@ -179,7 +179,7 @@ class DailyResult:
                 "removed_riders": len(self.removed),
             },
             scenario=scenario_name,
-            params=dict(params or {}),
+            params=params or PlanParams(),
         )
 
 
@@ -592,8 +592,7 @@ def daily_runs(
     DailyResult
         Runs with ``weekday`` = the ISO date, cancelled runs with savings, removed riders.
     """
-    params = params or (scenario.plan_params if isinstance(scenario.plan_params, PlanParams)
-                        else PlanParams())
+    params = params or scenario.plan_params
     ctx = RunContext(scenario, matrix, params)
     weekday = weekday_key(on_date)
     day = on_date.isoformat()

@@ -32,7 +32,7 @@ import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -149,13 +149,8 @@ def place_matrix(scenario: Scenario, network: RoadNetwork,
 
     Ids are ``home:<rider_id>``, ``centre:<centre_id>`` and ``depot:<vehicle_id>``.
     """
-    params = params or _params(scenario)
+    params = params or scenario.plan_params
     return travel_matrix(network, snap_places(scenario, network, params))
-
-
-def _params(scenario: Scenario) -> PlanParams:
-    p = scenario.plan_params
-    return p if isinstance(p, PlanParams) else PlanParams()
 
 
 # --------------------------------------------------------------------------------------------
@@ -622,7 +617,7 @@ def build_plan(
     Plan
         Runs, unserved trips with reasons, key figures and solve statistics.
     """
-    params = params or _params(scenario)
+    params = params or scenario.plan_params
     started = time.monotonic()
     snapped_list = snap_places(scenario, network, params)
     matrix = matrix or travel_matrix(network, snapped_list)
@@ -682,7 +677,7 @@ def build_plan(
              "solution_limit": params.solution_limit,
              "time_limit_s": params.time_limit_s, "seed": params.seed}
     return Plan(runs=tuple(runs), unserved=tuple(unserved), kpis=kpis, stats=stats,
-                scenario=scenario.name, params=asdict(params))
+                scenario=scenario.name, params=params)
 
 
 def plan_kpis(

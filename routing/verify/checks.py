@@ -903,7 +903,7 @@ def verify_plan(
         then consistency). An empty list, or warnings only, means the plan is valid.
     """
     if params is None:
-        params = scenario.plan_params if scenario.plan_params is not None else PlanParams()
+        params = scenario.plan_params
     expected = _expected_trips(scenario) if expected_trips is None else set(expected_trips)
     verifier = _Verifier(plan, scenario, network, params, expected)
     verifier.build_matrix()
