@@ -115,7 +115,8 @@ def publish_plan(database: Database, plan: Any) -> int:
     document = plan_to_dict(plan)
     with database.unit_of_work() as session:
         row = PlanRecord(name="hand-made", status="done", progress={"stage": "done"},
-                         params=plan_params_to_stored(plan.params), document=document, summary=plan_summary(document),
+                         params=plan_params_to_stored(plan.params), document=document,
+                         summary=plan_summary(document),
                          violations=[], attempts=1, created_at=now, finished_at=now, published=True,
                          published_at=now)
         session.add(row)
