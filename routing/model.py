@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 from routing.params import PlanParams
+from routing.places import is_centre
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
 """Weekdays a centre can open, in order (Danish: mandag … fredag)."""
+
+
+def weekday_key(day: date) -> str | None:
+    """The plan's weekday name of a date (``"mon"`` … ``"fri"``), None on a weekend."""
+    index = day.weekday()
+    return WEEKDAYS[index] if index < len(WEEKDAYS) else None
 
 Direction = Literal["to_centre", "from_centre"]
 DIRECTIONS: tuple[Direction, ...] = ("to_centre", "from_centre")
@@ -262,7 +270,7 @@ class Run:
         """When the run is at the centre: the first centre drop-off's arrival (to the centre)
         or the first centre pickup's agreed time (from it); the departure if it visits none."""
         for stop in self.stops:
-            if stop.place.startswith("centre:"):
+            if is_centre(stop.place):
                 if self.direction == "from_centre" and stop.agreed_s is not None:
                     return stop.agreed_s
                 return stop.arrival_s

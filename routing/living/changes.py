@@ -32,7 +32,6 @@ tests) run it. Everything here is deterministic: the same input gives the same o
 from __future__ import annotations
 
 import logging
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -53,12 +52,30 @@ from routing.model import (
     largest_shift_s,
     total_shift_s,
 )
-from routing.operations.daily import MatrixLike, RunContext, StopSpec, assemble_run, run_problems
 from routing.params import PlanParams
 from routing.planning.costing import run_variable_cost_ore, runs_cost_ore
-from routing.planning.planner import Trip, kpis_of, rider_trips
+from routing.planning.kpis import kpis_of
+from routing.planning.planner import Trip, rider_trips
 from routing.planning.reasons import unserved_reason
 from routing.planning.rules import pickup_tolerance_s
+from routing.planning.stops import (
+    MatrixLike,
+    RunContext,
+    StopSpec,
+    assemble_run,
+    ceil_grid,
+    centre_window,
+    depot_place,
+    floor_grid,
+    grid_s,
+    home_place,
+    insertions,
+    is_centre,
+    rider_stops,
+    run_problems,
+    specs_of,
+    without_riders,
+)
 
 log = logging.getLogger(__name__)
 
@@ -222,19 +239,6 @@ def agreed_times(plan: Plan) -> dict[TripKey, tuple[int, str]]:
     return out
 
 
-def _specs(run: Run) -> list[StopSpec]:
-    return [StopSpec(s.kind, s.place, s.rider_ids, s.lat, s.lon, s.agreed_s)
-            for s in run.stops[1:-1]]
-
-
-def _floor(t: float, grid: int) -> int:
-    return int(math.floor(t / grid) * grid)
-
-
-def _ceil(t: float, grid: int) -> int:
-    return int(math.ceil(t / grid) * grid)
-
-
 def _checked(run: Run, ctx: RunContext) -> Run | None:
     """The run if :func:`run_problems` finds nothing, else None."""
     return None if run_problems(run, ctx) else run
@@ -253,7 +257,7 @@ def _overlaps(run: Run, others: Iterable[Run]) -> bool:
 
 def refresh_kpis(plan: Plan, scenario: Scenario, matrix: MatrixLike,
                  params: PlanParams | None = None) -> dict[str, object]:
-    """The plan's key figures recomputed (the planner's, :func:`routing.planning.planner.kpis_of`),
+    """The plan's key figures recomputed (the planner's, :func:`routing.planning.kpis.kpis_of`),
     keeping its consistency exceptions of riders still served."""
     params = params or scenario.plan_params
     ctx = RunContext(scenario, matrix, params)
@@ -339,15 +343,10 @@ def remove_rider(
             new_runs.append(run)
             continue
         removed.append((run.weekday, run.direction, run.run_id))
-        specs = []
-        for spec in _specs(run):
-            riders = tuple(r for r in spec.rider_ids if r != rider_id)
-            if riders:
-                specs.append(replace(spec, rider_ids=riders))
-        if not any(s.kind == "pickup" for s in specs):
+        timed = without_riders(run, {rider_id}, ctx)
+        if timed is None:
             cancelled.append(run.run_id)
             continue
-        timed = assemble_run(run, specs, ctx, day=run.weekday)
         # Agreed times are kept by construction; the pickup interval absorbs the time saved.
         # Should it not (a long detour saved between two pickups), the quick check says so.
         problems.extend(f"run {run.run_id}: {p}" for p in run_problems(timed, ctx))
@@ -407,64 +406,25 @@ class _Inserter:
 
     @property
     def grid(self) -> int:
-        return max(1, self.params.rounding_s)
+        return grid_s(self.params)
 
     # ---- places ------------------------------------------------------------------------
 
     def rider_specs(self, trip: Trip) -> tuple[StopSpec, StopSpec]:
         rider = self.ctx.riders[trip.rider_id]
-        centre = self.scenario.centre(rider.centre_id)
-        home = StopSpec("pickup", f"home:{rider.rider_id}", (rider.rider_id,), rider.lat,
-                        rider.lon)
-        ctr = StopSpec("pickup", f"centre:{centre.centre_id}", (rider.rider_id,), centre.lat,
-                       centre.lon)
-        if trip.direction == "to_centre":
-            return home, replace(ctr, kind="dropoff")
-        return ctr, replace(home, kind="dropoff")
-
-    def sequences(self, specs: list[StopSpec], pickup: StopSpec,
-                  dropoff: StopSpec) -> list[tuple[list[StopSpec], int, bool]]:
-        """Every stop sequence with the rider's pickup before the drop-off: ``(sequence, index
-        of the pickup, whether the pickup joined an existing stop)``. A stop at the same place
-        and of the same kind is joined (one centre stop per run)."""
-        rider = pickup.rider_ids
-        out: list[tuple[list[StopSpec], int, bool]] = []
-        join_p = [i for i, s in enumerate(specs) if s.kind == "pickup" and s.place == pickup.place]
-        p_options: list[tuple[list[StopSpec], int, bool]] = []
-        if join_p:
-            i = join_p[0]
-            seq = list(specs)
-            seq[i] = replace(seq[i], rider_ids=seq[i].rider_ids + rider)
-            p_options.append((seq, i, True))
-        else:
-            for i in range(len(specs) + 1):
-                p_options.append(([*specs[:i], pickup, *specs[i:]], i, False))
-        for seq, pi, joined in p_options:
-            join_d = [j for j, s in enumerate(seq)
-                      if s.kind == "dropoff" and s.place == dropoff.place]
-            if join_d:
-                j = join_d[0]
-                if j > pi:
-                    new = list(seq)
-                    new[j] = replace(new[j], rider_ids=new[j].rider_ids + rider)
-                    out.append((new, pi, joined))
-                continue
-            for j in range(pi + 1, len(seq) + 1):
-                out.append(([*seq[:j], dropoff, *seq[j:]], pi, joined))
-        return out
+        return rider_stops(rider, self.scenario.centre(rider.centre_id), trip.direction)
 
     # ---- bounds ------------------------------------------------------------------------
 
     def rider_window(self, trip: Trip) -> tuple[int, int]:
         """Window of the new rider's agreed pickup time (grid values)."""
         p = self.params
+        lo, hi = centre_window(trip.direction, trip.centre_time_s, p)
         if trip.direction == "from_centre":
-            return (_ceil(trip.centre_time_s + p.pickup_earliest_after_s, self.grid),
-                    _floor(trip.centre_time_s + p.pickup_latest_after_s, self.grid))
+            return ceil_grid(lo, self.grid), floor_grid(hi, self.grid)
         rider = self.ctx.riders[trip.rider_id]
         limit = rider.max_ride_s if rider.max_ride_s is not None else p.max_ride_s
-        return (_floor(trip.centre_time_s - p.arrive_earliest_before_s - limit, self.grid),
-                _floor(trip.centre_time_s - p.arrive_latest_before_s, self.grid))
+        return floor_grid(lo - limit, self.grid), floor_grid(hi, self.grid)
 
     def time_values(self, trip: Trip, base: Run, seq: list[StopSpec], k: int) -> list[int]:
         """Grid values worth trying for the new pickup at index ``k`` of ``seq``.
@@ -479,11 +439,11 @@ class _Inserter:
                                  self.ctx, day=base.weekday)
             boards = probe.stops[k + 1].departure_s - self.ctx.service_s(seq[k].rider_ids)
             slack = pickup_tolerance_s(self.params) + self.grid
-            w_lo, w_hi = max(w_lo, _ceil(boards - slack, self.grid)), min(
-                w_hi, _floor(boards + slack, self.grid))
+            w_lo, w_hi = max(w_lo, ceil_grid(boards - slack, self.grid)), min(
+                w_hi, floor_grid(boards + slack, self.grid))
         if self.band is not None:
-            w_lo = max(w_lo, _ceil(self.band[0], self.grid))
-            w_hi = min(w_hi, _floor(self.band[1], self.grid))
+            w_lo = max(w_lo, ceil_grid(self.band[0], self.grid))
+            w_hi = min(w_hi, floor_grid(self.band[1], self.grid))
         if w_lo > w_hi:
             return []
         return list(range(w_hi, max(w_lo, w_hi - _SPAN_S) - 1, -self.grid))
@@ -500,7 +460,7 @@ class _Inserter:
             others = [r for r in self.runs
                       if r.weekday == base.weekday and r.vehicle_id == base.vehicle_id]
             pickup, dropoff = self.rider_specs(trip)
-            for seq, k, joined in self.sequences(_specs(base) if not is_new else [],
+            for seq, k, joined in insertions(specs_of(base) if not is_new else [],
                                                  pickup, dropoff):
                 times = [seq[k].agreed_s] if joined and seq[k].agreed_s is not None \
                     else self.time_values(trip, base, seq, k)
@@ -530,7 +490,7 @@ class _Inserter:
                    if run_id == base.run_id and d == base.weekday and dr == base.direction}
             target_new = self.own_target(trip)
             bucket: list[_Cand] = []
-            for seq, k, joined in self.sequences(_specs(base), pickup, dropoff):
+            for seq, k, joined in insertions(specs_of(base), pickup, dropoff):
                 times = [seq[k].agreed_s] if joined and seq[k].agreed_s is not None \
                     else self.time_values(trip, base, seq, k)
                 if target_new is not None:
@@ -582,10 +542,10 @@ class _Inserter:
                 start = clock - self.ctx.leg(spec.place, seq[j + 1].place)[0] \
                     - self.ctx.service_s(spec.rider_ids)
                 if spec.kind == "pickup":
-                    lo, hi = _ceil(start - tolerance, self.grid), _floor(start, self.grid)
+                    lo, hi = ceil_grid(start - tolerance, self.grid), floor_grid(start, self.grid)
                     target = spec.agreed_s if spec.agreed_s is not None else hi
                     new_seq[j] = replace(spec, agreed_s=min(max(target, lo), hi))
-                elif spec.place.startswith("centre:"):
+                elif is_centre(spec.place):
                     window = self.ctx.arrival_window(spec.rider_ids, weekday)
                     if window is not None and not window[0] <= start <= window[1]:
                         feasible = False
@@ -613,7 +573,7 @@ class _Inserter:
                     continue
                 boards = stop.departure_s - self.ctx.service_s(stop.rider_ids)
                 if boards > stop.agreed_s + tolerance:
-                    new_seq[j] = replace(seq[j], agreed_s=_ceil(boards - tolerance, self.grid))
+                    new_seq[j] = replace(seq[j], agreed_s=ceil_grid(boards - tolerance, self.grid))
                     changed = True
             if not changed:
                 return None
@@ -658,7 +618,7 @@ class _Inserter:
             depot = Stop(kind="depot", rider_ids=(), lat=vehicle.depot_lat,
                          lon=vehicle.depot_lon, arrival_s=0, departure_s=0, load_seats=0,
                          load_wheelchairs=0, leg_distance_m=0, leg_travel_s=0,
-                         place=f"depot:{vehicle.vehicle_id}")
+                         place=depot_place(vehicle.vehicle_id))
             run_id = self.new_run_id(trip, vehicle.vehicle_id)
             out.append((Run(run_id, trip.weekday, trip.centre_id, trip.session_id,
                             trip.direction, vehicle.vehicle_id, (depot, depot),
@@ -972,7 +932,7 @@ def change_rider(
                             and not _same_time_session(scenario, run, trip)):
             drop.append((weekday, direction))
             continue
-        home = next((s for s in run.stops if s.place == f"home:{rider_id}"), None)
+        home = next((s for s in run.stops if s.place == home_place(rider_id)), None)
         if rider is not None and home is not None and (
                 abs(home.lat - rider.lat) > 1e-6 or abs(home.lon - rider.lon) > 1e-6):
             drop.append((weekday, direction))

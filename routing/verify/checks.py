@@ -51,6 +51,7 @@ from routing.network.matrix import TravelMatrix, travel_matrix
 from routing.network.roads import RoadNetwork
 from routing.network.snap import SnappedPoint, snap_points
 from routing.params import PlanParams
+from routing.places import centre_place, depot_place, home_place, parse_place
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +221,7 @@ class _Verifier:
 
     def place_coords(self, place: str) -> tuple[float, float] | None:
         """Coordinates of ``depot:<v>``, ``centre:<c>`` or ``home:<r>`` from the scenario."""
-        kind, _, ident = place.partition(":")
+        kind, ident = parse_place(place) or ("", "")
         if kind == "depot" and ident in self.vehicles:
             v = self.vehicles[ident]
             return v.depot_lat, v.depot_lon
@@ -256,11 +257,11 @@ class _Verifier:
                     rider = self.riders.get(rider_id)
                     if rider is None:
                         continue
-                    points[f"home:{rider_id}"] = (rider.lat, rider.lon)
-                    centre_place = f"centre:{rider.centre_id}"
-                    centre_coords = self.place_coords(centre_place)
+                    points[home_place(rider_id)] = (rider.lat, rider.lon)
+                    centre = centre_place(rider.centre_id)
+                    centre_coords = self.place_coords(centre)
                     if centre_coords is not None:
-                        points[centre_place] = centre_coords
+                        points[centre] = centre_coords
         if not points:
             return
         triples = [(pid, lat, lon) for pid, (lat, lon) in points.items()]
@@ -377,15 +378,15 @@ class _Verifier:
     def check_stops(self, ri: int, run: Run) -> None:
         rid = run.run_id
         last = len(run.stops) - 1
-        depot_place = f"depot:{run.vehicle_id}"
+        depot = depot_place(run.vehicle_id)
         for si, stop in enumerate(run.stops):
             where = f"run {rid} stop {si}"
             if si in (0, last):
                 if stop.kind != "depot":
                     self.add("depot", f"{where}: kind {stop.kind!r}, expected 'depot' (a run "
                              f"starts and ends at the vehicle's depot)", run_id=rid)
-                if stop.place != depot_place:
-                    self.add("depot", f"{where}: place {stop.place!r}, expected {depot_place!r}",
+                if stop.place != depot:
+                    self.add("depot", f"{where}: place {stop.place!r}, expected {depot!r}",
                              run_id=rid)
                 if stop.rider_ids:
                     self.add("depot", f"{where}: depot stop lists riders "
@@ -636,8 +637,8 @@ class _Verifier:
         for rider_id, p in picked.items():
             rider = self.riders[rider_id]
             self.served[(rider_id, run.weekday, direction)].append(rid)
-            home = f"home:{rider_id}"
-            centre = f"centre:{rider.centre_id}"
+            home = home_place(rider_id)
+            centre = centre_place(rider.centre_id)
             pickup = run.stops[p]
             self.check_place(run, p, rider, home if to_centre else centre)
             d = dropped.get(rider_id)
