@@ -412,7 +412,7 @@ def build_run(
     the centre, the centres first (pickup at the earliest feasible time after the session) and
     then the homes. Riders sharing a home share a stop. ``other_runs`` of the same vehicle and
     day bound its start and end. Feasibility is not guaranteed: check with
-    :func:`routing.operations.daily.run_problems` or :func:`routing.verify.checks.verify_plan`.
+    :func:`routing.planning.stops.run_problems` or :func:`routing.verify.checks.verify_plan`.
 
     Raises
     ------
@@ -500,7 +500,7 @@ def suggest_consolidations(
     network
         When given, every candidate is checked with :func:`routing.verify.checks.verify_plan`
         (recommended; without it only the quick checks of
-        :func:`routing.operations.daily.run_problems`).
+        :func:`routing.planning.stops.run_problems`).
     check
         A custom full check instead of ``network`` (tests).
 
