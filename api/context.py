@@ -140,7 +140,7 @@ def travel_matrix_for(context: AppContext, scenario: Scenario) -> TravelMatrix:
     network = context.networks.get()
     key = (
         network.digest,
-        getattr(params, "snap_max_m", None),
+        params.snap_max_m,
         tuple((r.rider_id, r.lat, r.lon) for r in scenario.riders),
         tuple((c.centre_id, c.lat, c.lon) for c in scenario.centres),
         tuple((v.vehicle_id, v.depot_lat, v.depot_lon) for v in scenario.vehicles),

@@ -33,7 +33,6 @@ from routing.network.roads import RoadNetwork
 from routing.operations import absences as core_absences
 from routing.operations import calendar as cal
 from routing.operations.daily import daily_expected_trips, daily_runs_for_date
-from routing.params import PlanParams
 from routing.planning.plan_io import write_plan
 from routing.planning.planner import place_matrix
 from routing.verify.checks import expected_trips, verify_plan
@@ -135,8 +134,7 @@ def run_day(
         if console is not None:
             console.print(text, highlight=False)
 
-    params = scenario.plan_params if isinstance(scenario.plan_params, PlanParams) \
-        else PlanParams()
+    params = scenario.plan_params
     book = core_absences.AbsenceBook(read_absences_csv(absences_csv, scenario)
                                      if absences_csv else ())
     calendar = cal.CentreCalendar(read_closures(closures_path, scenario) if closures_path

@@ -13,6 +13,7 @@ from api.db.types import utcnow
 from api.scenario.service import store_scenario
 from api.settings import Settings
 from routing.model import Plan, Scenario
+from routing.params import plan_params_to_stored
 from routing.planning.plan_io import plan_to_dict
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ def seed_demo_database(
                 document = plan_to_dict(plan)
                 row = m.PlanRecord(
                     name=f"{scenario.name} (demo)", status="done", attempts=1,
-                    progress={"stage": "done", "done": 1, "total": 1}, params=plan.params,
+                    progress={"stage": "done", "done": 1, "total": 1},
+                    params=plan_params_to_stored(plan.params),
                     document=document, summary=plan_summary(document), violations=None,
                     created_by=user.user_id, created_at=now, started_at=now,
                     finished_at=now, published=True, published_at=now,

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
+
+from routing.params import PlanParams
+from routing.places import is_centre
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
 """Weekdays a centre can open, in order (Danish: mandag … fredag)."""
+
+
+def weekday_key(day: date) -> str | None:
+    """The plan's weekday name of a date (``"mon"`` … ``"fri"``), None on a weekend."""
+    index = day.weekday()
+    return WEEKDAYS[index] if index < len(WEEKDAYS) else None
 
 Direction = Literal["to_centre", "from_centre"]
 DIRECTIONS: tuple[Direction, ...] = ("to_centre", "from_centre")
@@ -260,7 +270,7 @@ class Run:
         """When the run is at the centre: the first centre drop-off's arrival (to the centre)
         or the first centre pickup's agreed time (from it); the departure if it visits none."""
         for stop in self.stops:
-            if stop.place.startswith("centre:"):
+            if is_centre(stop.place):
                 if self.direction == "from_centre" and stop.agreed_s is not None:
                     return stop.agreed_s
                 return stop.arrival_s
@@ -320,7 +330,8 @@ class Plan:
     kpis: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
     scenario: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
+    params: PlanParams = field(default_factory=PlanParams)
+    """The rules and solver settings the plan was built with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,8 +345,8 @@ class Scenario:
     vehicles: tuple[Vehicle, ...]
     network_path: str
     """OSM file (``.osm`` or ``.osm.bz2``) of the road network."""
-    plan_params: Any = None
-    """:class:`routing.params.PlanParams` (typed ``Any`` to keep this module dependency-free)."""
+    plan_params: PlanParams = field(default_factory=PlanParams)
+    """The planning rules: shipped defaults overridden by the scenario's ``[plan]`` table."""
 
     def centre(self, centre_id: str) -> Centre:
         for c in self.centres:

@@ -7,7 +7,7 @@ Frozen dataclasses; a scenario's ``scenario.toml`` may override any field by nam
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 MIN = 60
@@ -107,6 +107,23 @@ def plan_params_from_mapping(
             )
         changes[name] = value
     return replace(base, **changes)
+
+
+def plan_params_from_stored(values: Mapping[str, Any] | None) -> PlanParams:
+    """The :class:`PlanParams` of a stored document: a plan file's ``params``, a plan job's
+    request or the scenario's stored configuration. The one place they are parsed.
+
+    Keys are field names as written by :func:`plan_params_to_stored`; other keys (a job's
+    ``reoptimise`` source, fields of older versions) are ignored, missing ones keep the defaults,
+    so documents written before a field existed stay readable.
+    """
+    known = {k: v for k, v in (values or {}).items() if k in PLAN_PARAM_NAMES}
+    return replace(PlanParams(), **known)
+
+
+def plan_params_to_stored(params: PlanParams) -> dict[str, Any]:
+    """The JSON-ready form of ``params`` (read back by :func:`plan_params_from_stored`)."""
+    return asdict(params)
 
 
 # Danish default speeds (km/h) per OSM road class, used where ``maxspeed`` is missing.

@@ -15,7 +15,6 @@ import typer
 from rich.table import Table
 
 from api.cli.common import DEMO_SCENARIO, console, load_network, load_scenario
-from routing.params import PlanParams
 
 
 def _cpu_count() -> int:
@@ -68,7 +67,7 @@ def bench(
     if "demo" in chosen:
         sc = load_scenario(DEMO_SCENARIO)
         net = load_network(sc)
-        params = (sc.plan_params if isinstance(sc.plan_params, PlanParams) else PlanParams())
+        params = sc.plan_params
         t0 = time.monotonic()
         p = build_plan(sc, net, params.with_overrides(time_limit_s=demo_time_limit))
         secs = time.monotonic() - t0

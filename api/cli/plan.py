@@ -20,7 +20,6 @@ from api.cli.common import (
 )
 from routing.errors import SamkorselError
 from routing.model import Centre, Plan, Scenario
-from routing.params import PlanParams
 from routing.planning.plan_io import write_plan
 
 if TYPE_CHECKING:
@@ -32,7 +31,7 @@ def plan_with_progress(scenario: Scenario, network: RoadNetwork, time_limit: flo
     """The scenario's weekly plan, with a progress bar per wave on stderr."""
     from routing.planning.planner import build_plan  # OR-Tools: lazy (api.cli.common)
 
-    params = scenario.plan_params if isinstance(scenario.plan_params, PlanParams) else PlanParams()
+    params = scenario.plan_params
     changes: dict[str, Any] = {}
     if time_limit is not None:
         changes["time_limit_s"] = time_limit

@@ -25,7 +25,6 @@ from api.context import AppContext, road_lines, travel_matrix_for
 from api.db import convert, repo, repo_absences, repo_days, repo_plans
 from api.db import models as m
 from api.errors import ConflictError, NotAcceptableError, NotFoundError, UnprocessableError
-from api.plans.jobs import params_from_stored
 from api.plans.service import plan_key, published_plan
 from api.scenario.service import scenario_from_db
 from maps.manifest.data import build_centre_list, build_manifest, vehicles_on
@@ -63,7 +62,7 @@ def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceR
     if not planned <= {r.rider_id for r in scenario.riders}:
         raise ConflictError(f"plan {row.plan_id} in force names riders no longer stored; "
                             "publish a new plan", id=str(row.plan_id))
-    params = params_from_stored(plan.params or {})
+    params = plan.params
     matrix = travel_matrix_for(context, scenario)
     riders: list[str] | None = None
     if vehicle_id is not None:

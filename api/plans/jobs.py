@@ -24,7 +24,7 @@ import logging
 import multiprocessing
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
 from api.context import NetworkCache
@@ -33,7 +33,7 @@ from api.db.database import Database
 from api.scenario.service import scenario_from_db
 from api.settings import Settings
 from routing.living.reoptimise import describe_improvements, reoptimise
-from routing.params import PlanParams
+from routing.params import plan_params_from_stored
 from routing.planning.plan_io import plan_from_dict, plan_to_dict
 from routing.planning.planner import build_plan, place_matrix
 from routing.verify.checks import verify_plan
@@ -46,11 +46,6 @@ log = logging.getLogger(__name__)
 
 class JobInterrupted(Exception):
     """The app is shutting down: the job stops after the current wave and is requeued."""
-
-
-def params_from_stored(stored: dict[str, Any]) -> Any:
-    known = {f.name for f in fields(PlanParams)}
-    return replace(PlanParams(), **{k: v for k, v in stored.items() if k in known})
 
 
 def execute_plan(
@@ -77,7 +72,7 @@ def execute_plan(
         with database.unit_of_work(write=False) as db:
             scenario = scenario_from_db(db, networks.path)
             source = _reoptimise_source(db, stored_params)
-        params = params_from_stored(stored_params)
+        params = plan_params_from_stored(stored_params)
         report("loading road network", 0, 0)
         network = networks.get()
         if source is None:

@@ -23,7 +23,7 @@ from api.db import repo, repo_plans
 from api.db.repo_plans import plan_summary
 from api.db.types import utcnow
 from api.errors import ConflictError, NotFoundError, UnprocessableError
-from api.plans.jobs import REOPTIMISE, params_from_stored
+from api.plans.jobs import REOPTIMISE
 from api.plans.schemas import (
     InsertionOptionOut,
     InsertRequest,
@@ -50,6 +50,7 @@ from routing.living.changes import (
 from routing.living.notifications import notifications_csv as to_csv
 from routing.living.notifications import plan_notifications
 from routing.model import DIRECTIONS, WEEKDAYS, Plan, Scenario
+from routing.params import plan_params_from_stored
 from routing.planning.costing import runs_cost_ore
 from routing.planning.plan_io import plan_to_dict
 from routing.verify.checks import expected_trips, verify_plan
@@ -91,7 +92,7 @@ class _Work:
         self.row = get_plan(db, who, plan_id)
         self.plan = finished_plan(self.row)
         self.scenario: Scenario = scenario_from_db(db, context.networks.path)
-        self.params = params_from_stored(dict(self.row.params or {}))
+        self.params = plan_params_from_stored(self.row.params)
         known = {r.rider_id for r in self.scenario.riders}
         planned = {r for run in self.plan.runs for r in run.rider_ids}
         # A rider deleted from the master data may be removed from the plan; any other

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
@@ -22,7 +21,7 @@ from api.schemas import time_text
 from maps.geojson import plan_geojson as to_geojson
 from routing.living.notifications import plan_notifications
 from routing.model import Plan
-from routing.params import plan_params_from_mapping
+from routing.params import plan_params_from_mapping, plan_params_to_stored
 from routing.planning.planner import place_matrix
 from routing.reimbursement.decision import marginal_costs as compute
 
@@ -54,7 +53,7 @@ def create_plan(db: DbSession, who: Principal, context: AppContext, data: PlanCr
     if not scenario.riders or not scenario.vehicles:
         raise ConflictError("nothing to plan: the database holds no riders or no vehicles "
                             "(import a scenario first)")
-    row = repo_plans.add_plan(db, name=data.name, params=asdict(params),
+    row = repo_plans.add_plan(db, name=data.name, params=plan_params_to_stored(params),
                               created_by=who.user_id)
     repo.audit(db, who.user_id, "create", "plan", str(row.plan_id),
                {"name": data.name, "params": data.params, "time_limit_s": params.time_limit_s})
@@ -185,7 +184,7 @@ def plan_geojson(db: DbSession, who: Principal, context: AppContext, plan_id: in
                  weekday: str | None) -> dict[str, Any]:
     plan = finished_plan(get_plan(db, who, plan_id))
 
-    snap_max_m = float(plan.params.get("snap_max_m", 500.0)) if plan.params else 500.0
+    snap_max_m = plan.params.snap_max_m
     return to_geojson(plan, context.networks.get(), snap_max_m=snap_max_m, weekday=weekday,
                       lines=road_lines(context, snap_max_m))
 

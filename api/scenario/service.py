@@ -12,7 +12,6 @@ import logging
 import re
 import tempfile
 import zipfile
-from dataclasses import asdict, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
@@ -28,7 +27,7 @@ from api.scenario.schemas import Counts, ImportResult
 from api.schemas import ID_PATTERN
 from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import Scenario
-from routing.params import PlanParams
+from routing.params import PlanParams, plan_params_from_stored, plan_params_to_stored
 from routing.scenario import reader as scenario_io
 
 log = logging.getLogger(__name__)
@@ -48,10 +47,7 @@ Mode = Literal["merge", "replace"]
 
 def plan_params_from_config(value: dict[str, Any] | None) -> PlanParams:
     """The stored planning parameters (from the last import), or the defaults."""
-    params = PlanParams()
-    stored = (value or {}).get("plan_params") or {}
-    known = {f.name for f in fields(PlanParams)}
-    return replace(params, **{k: v for k, v in stored.items() if k in known})
+    return plan_params_from_stored((value or {}).get("plan_params"))
 
 
 _SCENARIOS = LruCache(8)
@@ -224,10 +220,8 @@ def store_scenario(db: DbSession, scenario: Scenario, mode: Mode, user_id: int |
     for v in scenario.vehicles:
         counts[_upsert(db, m.Vehicle, "vehicle_id", v.vehicle_id, convert.vehicle_values(v))][
             "vehicles"] += 1
-    params = scenario.plan_params if isinstance(scenario.plan_params, PlanParams) \
-        else PlanParams()
-    repo.set_config(db, SCENARIO_CONFIG_KEY, {"name": scenario.name,
-                                              "plan_params": asdict(params)})
+    repo.set_config(db, SCENARIO_CONFIG_KEY, {
+        "name": scenario.name, "plan_params": plan_params_to_stored(scenario.plan_params)})
     db.flush()
     result = ImportResult(scenario=scenario.name, mode=mode,
                           **{k: Counts(**v) for k, v in counts.items()})

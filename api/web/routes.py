@@ -315,7 +315,7 @@ def _plan_map(context: AppContext, db: Session, plan_row: Any, plan: Any,
               weekday: str | None) -> dict[str, Any]:
     scenario = scenario_from_db(db, context.networks.path)
     names = {r.rider_id: r.name for r in scenario.riders}
-    snap = float(plan.params.get("snap_max_m", 500.0)) if plan.params else 500.0
+    snap = plan.params.snap_max_m
     runs = [r for r in plan.runs if weekday is None or r.weekday == weekday]
     key = (context.settings.database_url, plans.plan_key(plan_row), weekday,
            tuple(sorted(names.items())))

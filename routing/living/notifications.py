@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from routing.model import WEEKDAYS, Plan, Run, Scenario, format_hm
+from routing.places import is_centre, place_ref
 
 RecipientKind = Literal["rider", "driver", "centre"]
 ChangeKind = Literal["time", "vehicle", "added", "removed", "changed", "cancelled", "new"]
@@ -112,14 +113,14 @@ def _rides(plan: Plan) -> dict[tuple[str, str, str], _Ride]:
             for r in stop.rider_ids:
                 if stop.kind == "pickup":
                     pickup[r] = stop.agreed_s if stop.agreed_s is not None else stop.arrival_s
-                    if stop.place.startswith("centre:"):
+                    if is_centre(stop.place):
                         out[(r, run.weekday, run.direction)] = _Ride(
                             pickup[r], pickup[r], run.run_id, run.vehicle_id,
-                            stop.place.partition(":")[2])
-                elif stop.kind == "dropoff" and r in pickup and stop.place.startswith("centre:"):
+                            place_ref(stop.place))
+                elif stop.kind == "dropoff" and r in pickup and is_centre(stop.place):
                     out[(r, run.weekday, run.direction)] = _Ride(
                         pickup[r], stop.arrival_s, run.run_id, run.vehicle_id,
-                        stop.place.partition(":")[2])
+                        place_ref(stop.place))
     return out
 
 

@@ -16,7 +16,7 @@ judged by the total change). Moves are tried in a fixed order (runs with the few
 then trips by rider and day), so the same input gives the same result. With ``N = 0`` only
 changes that keep every agreed time are made (riders may change vehicle at the same time).
 
-Every move's runs pass :func:`routing.operations.daily.run_problems` and the overlap check; the
+Every move's runs pass :func:`routing.planning.stops.run_problems` and the overlap check; the
 result is
 meant to pass :func:`routing.verify.checks.verify_plan` (callers run it). The result reports the
 saving
@@ -29,20 +29,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from routing.living.changes import (
-    TimeMove,
-    _Inserter,
-    _sorted_runs,
-    agreed_times,
-    plan_params_of,
-    refresh_kpis,
-    remove_rider,
-)
+from routing.living.insertion import Inserter
+from routing.living.removal import remove_rider
+from routing.living.results import TimeMove, agreed_times, refresh_kpis, sorted_runs
 from routing.model import Plan, Run, Scenario, largest_shift_s, total_shift_s
-from routing.operations.daily import MatrixLike, RunContext
 from routing.params import PlanParams
 from routing.planning.costing import runs_cost_ore
 from routing.planning.planner import Trip, rider_trips
+from routing.planning.stops import MatrixLike, RunContext
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +128,7 @@ class _Search:
         """``plan`` with the trip inserted into an existing run of its wave (others keep their
         times; the trip's own time within the budget), cheapest first; None if impossible."""
         key = (trip.rider_id, trip.weekday, trip.direction)
-        ins = _Inserter(plan, self.scenario, self.ctx, self.params, 0, existing_only=True,
+        ins = Inserter(plan, self.scenario, self.ctx, self.params, 0, existing_only=True,
                         near_s=self.params.wave_gap_s,
                         band=self.band(key) if self.max_moved > 0 else
                         (self.orig_agreed[key][0], self.orig_agreed[key][0]))
@@ -148,7 +142,7 @@ class _Search:
                                   c.run.run_id))
         for cand in cands:
             runs = [cand.run if r.run_id == cand.base_run_id else r for r in plan.runs]
-            new = replace(plan, runs=_sorted_runs(runs))
+            new = replace(plan, runs=sorted_runs(runs))
             if self.within_budget(new):
                 return new
         return None
@@ -180,7 +174,7 @@ class _Search:
         placed = self.place(others, trip)
         if placed is None:
             return None
-        return replace(placed, runs=_sorted_runs([*placed.runs, *kept]))
+        return replace(placed, runs=sorted_runs([*placed.runs, *kept]))
 
     def run(self, max_rounds: int) -> tuple[Plan, list[Improvement]]:
         plan = self.original
@@ -260,7 +254,7 @@ def reoptimise(
     """
     if max_moved < 0 or max_shift_s < 0:
         raise ValueError("the stability budget must not be negative")
-    params = plan_params_of(scenario, params)
+    params = params or scenario.plan_params
     search = _Search(plan, scenario, matrix, params, max_moved, max_shift_s if max_moved else 0)
     new, done = search.run(max_rounds)
     if done:

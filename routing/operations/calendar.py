@@ -27,7 +27,7 @@ import holidays
 import icalendar
 
 from routing.errors import ScenarioError, ScenarioErrors
-from routing.model import WEEKDAYS
+from routing.model import weekday_key as weekday_key  # its home is the model
 
 log = logging.getLogger(__name__)
 
@@ -153,12 +153,6 @@ def working_days_before(day: date, count: int, rules: HolidayRules = OFFICE_RULE
     for _ in range(count):
         current = previous_working_day(current, rules)
     return current
-
-
-def weekday_key(day: date) -> str | None:
-    """The plan's weekday name of a date (``"mon"`` … ``"fri"``), None on a weekend."""
-    index = day.weekday()
-    return WEEKDAYS[index] if index < len(WEEKDAYS) else None
 
 
 def week_dates(year: int, week: int) -> tuple[date, ...]:

@@ -35,19 +35,25 @@ from routing.model import (
     format_hm,
     largest_shift_s,
 )
-from routing.operations.daily import (
-    CancelledRun,
-    DailyResult,
+from routing.operations.daily import CancelledRun, DailyResult
+from routing.params import PlanParams
+from routing.places import centre_place, depot_place, home_place, is_centre
+from routing.planning.costing import runs_cost_ore
+from routing.planning.stops import (
     MatrixLike,
     RunContext,
     StopSpec,
-    _weekday_of_day,
     assemble_run,
+    ceil_grid,
+    floor_grid,
+    grid_s,
+    insertions,
+    rider_stops,
     run_problems,
+    specs_of,
     trip_session,
+    weekday_of_day,
 )
-from routing.params import PlanParams
-from routing.planning.costing import runs_cost_ore
 
 if TYPE_CHECKING:
     from routing.network.roads import RoadNetwork
@@ -191,11 +197,6 @@ def _old_agreed(run: Run) -> dict[str, int]:
     return out
 
 
-def _specs(run: Run) -> list[StopSpec]:
-    return [StopSpec(s.kind, s.place, s.rider_ids, s.lat, s.lon, s.agreed_s)
-            for s in run.stops[1:-1]]
-
-
 # --------------------------------------------------------------------------------------------
 # Re-timing a candidate stop sequence
 
@@ -207,8 +208,8 @@ class _Timer:
                  at_s: int | None = None) -> None:
         self.ctx = ctx
         self.base = base
-        self.weekday = _weekday_of_day(base.weekday)
-        self.grid = max(1, ctx.params.rounding_s)
+        self.weekday = weekday_of_day(base.weekday)
+        self.grid = grid_s(ctx.params)
         vehicle = ctx.vehicles.get(base.vehicle_id)
         same_vehicle = [r for r in others if r.vehicle_id == base.vehicle_id and r.stops]
         # The vehicle's other runs that day bound when this one may start and end.
@@ -223,18 +224,18 @@ class _Timer:
         self.latest_back = min(hi, next_start) if next_start is not None else hi
 
     def floor(self, t: float) -> float:
-        return t if math.isinf(t) else math.floor(t / self.grid) * self.grid
+        return t if math.isinf(t) else floor_grid(t, self.grid)
 
     def ceil(self, t: float) -> float:
-        return t if math.isinf(t) else math.ceil(t / self.grid) * self.grid
+        return t if math.isinf(t) else ceil_grid(t, self.grid)
 
     def own_window(self, spec: StopSpec) -> tuple[float, float]:
         if self.base.direction == "to_centre" and spec.kind == "dropoff" \
-                and spec.place.startswith("centre:"):
+                and is_centre(spec.place):
             w = self.ctx.arrival_window(spec.rider_ids, self.weekday)
             return (float(w[0]), float(w[1])) if w else (-math.inf, math.inf)
         if self.base.direction == "from_centre" and spec.kind == "pickup" \
-                and spec.place.startswith("centre:"):
+                and is_centre(spec.place):
             w = self.ctx.pickup_window(spec.rider_ids, self.weekday)
             return (float(w[0]), float(w[1])) if w else (-math.inf, math.inf)
         return -math.inf, math.inf
@@ -307,55 +308,20 @@ class _Merger:
 
     def rider_places(self, rider_id: str, direction: Direction) -> tuple[StopSpec, StopSpec]:
         rider = self.ctx.riders[rider_id]
-        centre = self.ctx.scenario.centre(rider.centre_id)
-        home = StopSpec("pickup", f"home:{rider_id}", (rider_id,), rider.lat, rider.lon)
-        ctr = StopSpec("pickup", f"centre:{centre.centre_id}", (rider_id,), centre.lat,
-                       centre.lon)
-        if direction == "to_centre":
-            return home, replace(ctr, kind="dropoff")
-        return ctr, replace(home, kind="dropoff")
-
-    def insertions(self, specs: list[StopSpec], pickup: StopSpec,
-                   dropoff: StopSpec) -> list[list[StopSpec]]:
-        """Every sequence with the rider's pickup before the drop-off (joining same-place stops)."""
-        rider = pickup.rider_ids
-        out: list[list[StopSpec]] = []
-        join_p = [i for i, s in enumerate(specs) if s.kind == "pickup" and s.place == pickup.place]
-        p_options: list[tuple[list[StopSpec], int]] = []
-        if join_p:
-            i = join_p[0]
-            seq = list(specs)
-            seq[i] = replace(seq[i], rider_ids=seq[i].rider_ids + rider)
-            p_options.append((seq, i))
-        else:
-            for i in range(len(specs) + 1):
-                p_options.append(([*specs[:i], pickup, *specs[i:]], i))
-        for seq, pi in p_options:
-            join_d = [j for j, s in enumerate(seq)
-                      if s.kind == "dropoff" and s.place == dropoff.place]
-            if join_d:
-                j = join_d[0]
-                if j > pi:
-                    new = list(seq)
-                    new[j] = replace(new[j], rider_ids=new[j].rider_ids + rider)
-                    out.append(new)
-                continue
-            for j in range(pi + 1, len(seq) + 1):
-                out.append([*seq[:j], dropoff, *seq[j:]])
-        return out
+        return rider_stops(rider, self.ctx.scenario.centre(rider.centre_id), direction)
 
     def merge(self, small: Run, target: Run) -> ConsolidationSuggestion | RefusedMerge:
         ctx = self.ctx
         others = [r for r in self.day_runs if r.run_id not in (small.run_id, target.run_id)]
         timer = _Timer(ctx, target, others)
         old = {**_old_agreed(target), **_old_agreed(small)}
-        specs = _specs(target)
+        specs = specs_of(target)
         for rider_id in small.rider_ids:
             best_refused_shift: int | None = None
             last_problem = f"rider {rider_id}: no feasible position"
             pickup, dropoff = self.rider_places(rider_id, small.direction)
             best: tuple[int, int, list[StopSpec], Run] | None = None
-            for seq in self.insertions(specs, pickup, dropoff):
+            for seq, _, _ in insertions(specs, pickup, dropoff):
                 targets = [self._target(s, old) for s in seq]
                 timed = timer.retime(seq, targets)
                 if timed is None:
@@ -446,18 +412,17 @@ def build_run(
     the centre, the centres first (pickup at the earliest feasible time after the session) and
     then the homes. Riders sharing a home share a stop. ``other_runs`` of the same vehicle and
     day bound its start and end. Feasibility is not guaranteed: check with
-    :func:`routing.operations.daily.run_problems` or :func:`routing.verify.checks.verify_plan`.
+    :func:`routing.planning.stops.run_problems` or :func:`routing.verify.checks.verify_plan`.
 
     Raises
     ------
     ConsolidationError
         If no timetable keeps the centre windows and the vehicle's availability.
     """
-    params = params or (scenario.plan_params if isinstance(scenario.plan_params, PlanParams)
-                        else PlanParams())
+    params = params or scenario.plan_params
     ctx = RunContext(scenario, matrix, params)
     vehicle = ctx.vehicles[vehicle_id]
-    depot = StopSpec("pickup", f"depot:{vehicle_id}", (), vehicle.depot_lat, vehicle.depot_lon)
+    depot = StopSpec("pickup", depot_place(vehicle_id), (), vehicle.depot_lat, vehicle.depot_lon)
     homes: dict[str, StopSpec] = {}
     centres: dict[str, StopSpec] = {}
     home_kind: StopKind = "pickup" if direction == "to_centre" else "dropoff"
@@ -468,10 +433,10 @@ def build_run(
         if key in homes:
             homes[key] = replace(homes[key], rider_ids=(*homes[key].rider_ids, r))
         else:
-            homes[key] = StopSpec(home_kind, f"home:{r}", (r,), rider.lat, rider.lon)
+            homes[key] = StopSpec(home_kind, home_place(r), (r,), rider.lat, rider.lon)
         centre = scenario.centre(rider.centre_id)
         spec = centres.get(centre.centre_id) or StopSpec(
-            centre_kind, f"centre:{centre.centre_id}", (), centre.lat, centre.lon)
+            centre_kind, centre_place(centre.centre_id), (), centre.lat, centre.lon)
         centres[centre.centre_id] = replace(spec, rider_ids=(*spec.rider_ids, r))
     specs = [*homes.values(), *centres.values()] if direction == "to_centre" \
         else [*centres.values(), *homes.values()]
@@ -481,7 +446,7 @@ def build_run(
     first_centre = next(iter(centres))
     base = Run(run_id, day, first_centre, "", direction, vehicle_id, (stop, stop),
                centre_ids=tuple(centres), session_ids=("",))
-    sessions = [trip_session(ctx.riders[r], _weekday_of_day(day), ctx.sessions, direction)
+    sessions = [trip_session(ctx.riders[r], weekday_of_day(day), ctx.sessions, direction)
                 for r in rider_ids]
     session_ids = tuple(dict.fromkeys(s.session_id for s in sessions if s is not None))
     base = replace(base, session_id=session_ids[0] if session_ids else "",
@@ -535,7 +500,7 @@ def suggest_consolidations(
     network
         When given, every candidate is checked with :func:`routing.verify.checks.verify_plan`
         (recommended; without it only the quick checks of
-        :func:`routing.operations.daily.run_problems`).
+        :func:`routing.planning.stops.run_problems`).
     check
         A custom full check instead of ``network`` (tests).
 
@@ -545,8 +510,7 @@ def suggest_consolidations(
         Offered merges, best saving first (each run is absorbed or targeted by at most one
         suggestion, so the offers can be accepted together), and the refused ones with reasons.
     """
-    params = params or (scenario.plan_params if isinstance(scenario.plan_params, PlanParams)
-                        else PlanParams())
+    params = params or scenario.plan_params
     cparams = cparams or ConsolidationParams()
     if check is None and network is not None:
         check = verify_checker(scenario, network, params)

@@ -12,6 +12,7 @@ from typing import Any
 
 from routing.errors import PlanFormatError
 from routing.model import Plan, Run, Stop, Unserved, format_hms, parse_time
+from routing.params import PlanParams, plan_params_from_stored, plan_params_to_stored
 
 SCHEMA = "samkorsel.plan/1"
 
@@ -55,7 +56,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "scenario": plan.scenario,
-        "params": plan.params,
+        "params": plan_params_to_stored(plan.params),
         "kpis": plan.kpis,
         "stats": plan.stats,
         "runs": [run_to_dict(r) for r in plan.runs],
@@ -130,7 +131,16 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         raise PlanFormatError(f"unserved: malformed entry: {exc!r}") from exc
     return Plan(runs=tuple(runs), unserved=unserved, kpis=data.get("kpis", {}),
                 stats=data.get("stats", {}), scenario=data.get("scenario", ""),
-                params=data.get("params", {}))
+                params=_params(data.get("params")))
+
+
+def _params(value: object) -> PlanParams:
+    if value is not None and not isinstance(value, dict):
+        raise PlanFormatError(f"params: must be an object, got {type(value).__name__}")
+    try:
+        return plan_params_from_stored(value)
+    except TypeError as exc:
+        raise PlanFormatError(f"params: malformed: {exc!r}") from exc
 
 
 def read_plan(path: Path) -> Plan:

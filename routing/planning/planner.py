@@ -31,8 +31,8 @@ import logging
 import math
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -45,7 +45,6 @@ from routing.model import (
     Rider,
     Run,
     Scenario,
-    Session,
     Stop,
     Unserved,
     Vehicle,
@@ -55,12 +54,21 @@ from routing.network.matrix import TravelMatrix, travel_matrix
 from routing.network.roads import RoadNetwork
 from routing.network.snap import SnappedPoint, snap_points
 from routing.params import PlanParams
-from routing.planning.costing import runs_cost_ore
+from routing.places import centre_place, depot_place, home_place, is_centre, is_home
+from routing.planning.kpis import kpis_of
 from routing.planning.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
 from routing.planning.reasons import need_text, unserved_reason
-from routing.planning.rules import boarding_time_s, ride_limit_s, vehicle_fits
+from routing.planning.rules import (
+    boarding_time_s,
+    ceil_grid,
+    floor_grid,
+    grid_s,
+    ride_limit_s,
+    vehicle_fits,
+)
 from routing.planning.solver import solve, solve_serving_most
-from routing.planning.timing import StopTiming, onboard_waits_s, time_segments
+from routing.planning.stops import centre_window, trip_session
+from routing.planning.timing import StopTiming, time_segments
 
 log = logging.getLogger(__name__)
 
@@ -89,32 +97,16 @@ def rider_trips(scenario: Scenario, params: PlanParams | None = None) -> list[Tr
     sessions = {s.session_id: s for s in scenario.sessions}
     trips: list[Trip] = []
     for rider in scenario.riders:
-        by_day: dict[str, list[Session]] = defaultdict(list)
-        for sid in rider.session_ids:
-            s = sessions[sid]
-            by_day[s.weekday].append(s)
         for day in WEEKDAYS:
-            if day not in by_day:
+            first = trip_session(rider, day, sessions, "to_centre")
+            last = trip_session(rider, day, sessions, "from_centre")
+            if first is None or last is None:
                 continue
-            first = min(by_day[day], key=lambda s: (s.start_s, s.session_id))
-            last = max(by_day[day], key=lambda s: (s.end_s, s.session_id))
             trips.append(Trip(rider.rider_id, day, "to_centre", rider.centre_id,
                               first.session_id, first.start_s))
             trips.append(Trip(rider.rider_id, day, "from_centre", rider.centre_id,
                               last.session_id, last.end_s))
     return trips
-
-
-def home_place(rider_id: str) -> str:
-    return f"home:{rider_id}"
-
-
-def centre_place(centre_id: str) -> str:
-    return f"centre:{centre_id}"
-
-
-def depot_place(vehicle_id: str) -> str:
-    return f"depot:{vehicle_id}"
 
 
 def _places(scenario: Scenario) -> list[tuple[str, float, float]]:
@@ -134,7 +126,7 @@ def snap_places(scenario: Scenario, network: RoadNetwork,
     """
     snapped = snap_points(network, _places(scenario), max_distance_m=math.inf)
     far = [s for s in snapped
-           if s.distance_m > params.snap_max_m and not s.point_id.startswith("home:")]
+           if s.distance_m > params.snap_max_m and not is_home(s.point_id)]
     if far:
         listing = "; ".join(f"{s.point_id} at ({s.lat:.5f}, {s.lon:.5f}) is {s.distance_m:.0f} m "
                             f"from the nearest road" for s in far)
@@ -149,13 +141,8 @@ def place_matrix(scenario: Scenario, network: RoadNetwork,
 
     Ids are ``home:<rider_id>``, ``centre:<centre_id>`` and ``depot:<vehicle_id>``.
     """
-    params = params or _params(scenario)
+    params = params or scenario.plan_params
     return travel_matrix(network, snap_places(scenario, network, params))
-
-
-def _params(scenario: Scenario) -> PlanParams:
-    p = scenario.plan_params
-    return p if isinstance(p, PlanParams) else PlanParams()
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,14 +178,6 @@ def waves_of_day(trips: Iterable[Trip], params: PlanParams) -> list[list[Trip]]:
 # The planning context and one wave
 
 
-def _floor_grid(t: int, grid: int) -> int:
-    return t - t % grid
-
-
-def _ceil_grid(t: int, grid: int) -> int:
-    return -(-t // grid) * grid
-
-
 @dataclass
 class _Context:
     scenario: Scenario
@@ -230,15 +209,6 @@ def _trip_places(trip: Trip) -> tuple[str, str]:
     return (home, centre) if trip.direction == "to_centre" else (centre, home)
 
 
-def _centre_window(trip: Trip, params: PlanParams) -> tuple[int, int]:
-    """Window of the arrival at the centre (to) or of the agreed pickup there (from)."""
-    if trip.direction == "to_centre":
-        return (trip.centre_time_s - params.arrive_earliest_before_s,
-                trip.centre_time_s - params.arrive_latest_before_s)
-    return (trip.centre_time_s + params.pickup_earliest_after_s,
-            trip.centre_time_s + params.pickup_latest_after_s)
-
-
 def _precheck(trip: Trip, ctx: _Context, day: _DayState) -> str | None:
     """A concrete reason why the trip cannot be served at all, or None."""
     p = ctx.params
@@ -258,7 +228,7 @@ def _precheck(trip: Trip, ctx: _Context, day: _DayState) -> str | None:
     need = need_text(rider.seats, rider.wheelchair, rider.escort)
     if not capable:
         return unserved_reason("no_capable_vehicle", need=need)
-    lo, hi = _centre_window(trip, p)
+    lo, hi = centre_window(trip.direction, trip.centre_time_s, p)
     board = boarding_time_s(rider, p)
     span = (lo - limit, hi) if trip.direction == "to_centre" else (lo, hi + board + direct)
     for v in capable:
@@ -323,7 +293,7 @@ def _build_problem(
         board = boarding_time_s(rider, p)
         direct = ctx.travel(origin, dest)
         limit = ride_limit_s(rider, direct, p)
-        lo, hi = _centre_window(t, p)
+        lo, hi = centre_window(t.direction, t.centre_time_s, p)
         p_lo, p_hi = _pickup_bounds(t, p, windows)
         pickup = Visit(local[origin], p_lo, p_hi, board)
         if t.direction == "to_centre":
@@ -375,20 +345,20 @@ def _pickup_bounds(
     A consistency window that misses the session's window is ignored (the rider becomes a
     consistency exception rather than unserved).
     """
-    grid = max(1, p.rounding_s)
+    grid = grid_s(p)
     w = windows.get((trip.rider_id, trip.direction))
     if trip.direction == "to_centre":
-        if w is not None and _ceil_grid(w[0], grid) <= _floor_grid(w[1], grid):
-            return _ceil_grid(w[0], grid), _floor_grid(w[1], grid) + grid - 1
+        if w is not None and ceil_grid(w[0], grid) <= floor_grid(w[1], grid):
+            return ceil_grid(w[0], grid), floor_grid(w[1], grid) + grid - 1
         # No window, or an empty one (the rider's times already spread beyond the limit: an
         # accepted exception on an earlier day).
         return 0, DAY_S
-    lo, hi = _centre_window(trip, p)
-    b_lo, b_hi = _ceil_grid(lo, grid), hi
+    lo, hi = centre_window(trip.direction, trip.centre_time_s, p)
+    b_lo, b_hi = ceil_grid(lo, grid), hi
     if w is not None:
-        c_lo = max(b_lo, _ceil_grid(w[0], grid))
-        c_hi = min(b_hi, _floor_grid(w[1], grid) + grid - 1)
-        if c_lo <= min(c_hi, _floor_grid(w[1], grid)):
+        c_lo = max(b_lo, ceil_grid(w[0], grid))
+        c_hi = min(b_hi, floor_grid(w[1], grid) + grid - 1)
+        if c_lo <= min(c_hi, floor_grid(w[1], grid)):
             return c_lo, c_hi
     return b_lo, b_hi
 
@@ -415,13 +385,13 @@ def _schedule_run(
     its boarding start rounded down to the grid.
     """
     p = ctx.params
-    grid = max(1, p.rounding_s)
+    grid = grid_s(p)
 
     def bounds(kind: str, place: str, trip: Trip) -> tuple[int, int]:
         if kind == "pickup":
             return _pickup_bounds(trip, p, windows)
-        if trip.direction == "to_centre" and place.startswith("centre:"):
-            return _centre_window(trip, p)
+        if trip.direction == "to_centre" and is_centre(place):
+            return centre_window(trip.direction, trip.centre_time_s, p)
         return -DAY_S, 2 * DAY_S
 
     groups: list[tuple[str, str, list[Trip], int, tuple[int, int]]] = []
@@ -470,7 +440,7 @@ def _schedule_run(
         arrival = min(start, prev_dep + timing.travel_in_s)
         agreed: int | None = None
         if kind == "pickup":
-            agreed = _floor_grid(start, grid)
+            agreed = floor_grid(start, grid)
             seats += sum(r.seats for r in riders)
             wheelchairs += sum(r.wheelchair_places for r in riders)
         else:
@@ -569,7 +539,7 @@ def _solve_wave(
                   "time_limited": solution.wall_s >= 0.95 * time_limit_s})
     for i in solution.dropped:
         t = solvable[i]
-        lo, hi = _centre_window(t, p)
+        lo, hi = centre_window(t.direction, t.centre_time_s, p)
         unserved.append(Unserved(
             t.rider_id, t.weekday, t.session_id, t.direction,
             unserved_reason("wave_full", time=format_hm(t.centre_time_s), start=format_hm(lo),
@@ -622,7 +592,7 @@ def build_plan(
     Plan
         Runs, unserved trips with reasons, key figures and solve statistics.
     """
-    params = params or _params(scenario)
+    params = params or scenario.plan_params
     started = time.monotonic()
     snapped_list = snap_places(scenario, network, params)
     matrix = matrix or travel_matrix(network, snapped_list)
@@ -682,7 +652,7 @@ def build_plan(
              "solution_limit": params.solution_limit,
              "time_limit_s": params.time_limit_s, "seed": params.seed}
     return Plan(runs=tuple(runs), unserved=tuple(unserved), kpis=kpis, stats=stats,
-                scenario=scenario.name, params=asdict(params))
+                scenario=scenario.name, params=params)
 
 
 def plan_kpis(
@@ -693,96 +663,3 @@ def plan_kpis(
 ) -> dict[str, object]:
     """Key figures: vehicles, km, hours, cost, ride times, detours, time-consistency spread."""
     return kpis_of(runs, unserved, ctx.riders, ctx.vehicles, ctx.params, ctx.travel, exceptions)
-
-
-def kpis_of(
-    runs: Sequence[Run],
-    unserved: Sequence[Unserved],
-    riders: Mapping[str, Rider],
-    vehicles: Mapping[str, Vehicle],
-    params: PlanParams,
-    travel_s: Callable[[str, str], int],
-    exceptions: Sequence[dict[str, object]] = (),
-) -> dict[str, object]:
-    """The plan's key figures from its runs (also after edits: :mod:`routing.living.changes`).
-
-    ``travel_s(a, b)`` is the direct travel time between two place ids (for detour factors).
-    """
-    rides: list[int] = []
-    detours: list[float] = []
-    agreed: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for run in runs:
-        picked: dict[str, Stop] = {}
-        for stop in run.stops:
-            if stop.kind == "pickup":
-                for rid in stop.rider_ids:
-                    picked[rid] = stop
-                    if stop.agreed_s is not None:
-                        agreed[(rid, run.direction)].append(stop.agreed_s)
-            elif stop.kind == "dropoff":
-                for rid in stop.rider_ids:
-                    if rid not in picked:  # a malformed run; the verifier says so
-                        continue
-                    p_stop = picked[rid]
-                    ride = stop.arrival_s - p_stop.departure_s
-                    rides.append(ride)
-                    direct = travel_s(p_stop.place, stop.place)
-                    if direct > 0:
-                        detours.append(ride / direct)
-    spreads = [max(v) - min(v) for v in agreed.values()]
-    waits, late = run_wait_figures(runs, riders, params)
-    vehicles_by_day: dict[str, set[str]] = defaultdict(set)
-    for run in runs:
-        vehicles_by_day[run.weekday].add(run.vehicle_id)
-    cost_ore = runs_cost_ore(runs, vehicles)
-    limit = params.consistency_s
-    return {
-        "vehicles": max((len(v) for v in vehicles_by_day.values()), default=0),
-        "vehicle_days": sum(len(v) for v in vehicles_by_day.values()),
-        "runs": len(runs),
-        "km": round(sum(r.distance_m for r in runs) / 1000.0, 1),
-        "vehicle_hours": round(sum(r.duration_s for r in runs) / 3600.0, 2),
-        "cost_dkk": round(cost_ore / 100.0, 2),
-        "trips_served": len(rides),
-        "trips_unserved": len(unserved),
-        "riders_unserved": len({u.rider_id for u in unserved}),
-        "mean_ride_min": round(sum(rides) / len(rides) / 60.0, 1) if rides else 0.0,
-        "max_ride_min": round(max(rides) / 60.0, 1) if rides else 0.0,
-        "mean_detour_factor": round(sum(detours) / len(detours), 2) if detours else 0.0,
-        "consistency_max_spread_min": round(max(spreads, default=0) / 60.0, 1),
-        "consistency_mean_spread_min": round(sum(spreads) / len(spreads) / 60.0, 2)
-        if spreads else 0.0,
-        "consistency_within_limit_pct": round(
-            100.0 * sum(1 for s in spreads if limit is None or s <= limit) / len(spreads), 1)
-        if spreads else 100.0,
-        "consistency_exceptions": list(exceptions),
-        "onboard_wait_total_min": round(sum(waits) / 60.0, 1),
-        "onboard_wait_max_min": round(max(waits, default=0) / 60.0, 1),
-        "boarding_after_agreed_max_min": round(max(late, default=0) / 60.0, 1),
-    }
-
-
-def run_wait_figures(
-    runs: Iterable[Run], riders: Mapping[str, Rider], params: PlanParams
-) -> tuple[list[int], list[int]]:
-    """Waiting figures of timed runs: idle seconds with riders on board at each stop where it
-    happens, and for each pickup how long after the agreed time boarding starts.
-
-    Boarding is taken to end at the stop's departure (the plan's convention), so it starts at
-    ``departure - boarding``.
-    """
-    waits: list[int] = []
-    late: list[int] = []
-    for run in runs:
-        services = [sum(boarding_time_s(riders[r], params) for r in s.rider_ids if r in riders)
-                    for s in run.stops]
-        loads = [s.load_seats + s.load_wheelchairs for s in run.stops]
-        per_stop = onboard_waits_s(
-            [s.arrival_s for s in run.stops], [s.departure_s for s in run.stops],
-            [s.leg_travel_s for s in run.stops], services, loads,
-            [s.kind == "pickup" for s in run.stops])
-        waits.extend(w for w in per_stop if w > 0)
-        for stop, service in zip(run.stops, services, strict=True):
-            if stop.kind == "pickup" and stop.agreed_s is not None:
-                late.append(max(0, stop.departure_s - service - stop.agreed_s))
-    return waits, late

@@ -16,9 +16,24 @@ PICKUP_TOLERANCE_S = PlanParams().pickup_tolerance_s
 """Default pickup interval (:attr:`PlanParams.pickup_tolerance_s`)."""
 
 
+def grid_s(params: PlanParams) -> int:
+    """The grid of published (agreed) times: multiples of ``rounding_s``, at least 1 s."""
+    return max(1, params.rounding_s)
+
+
+def floor_grid(t: float, grid: int) -> int:
+    """``t`` rounded down to a multiple of ``grid``."""
+    return int(t // grid) * grid
+
+
+def ceil_grid(t: float, grid: int) -> int:
+    """``t`` rounded up to a multiple of ``grid``."""
+    return -int(-t // grid) * grid
+
+
 def pickup_tolerance_s(params: PlanParams) -> int:
     """How long after the agreed time boarding may start, never less than the rounding grid."""
-    return max(params.pickup_tolerance_s, max(1, params.rounding_s) - 1)
+    return max(params.pickup_tolerance_s, grid_s(params) - 1)
 
 
 def boarding_time_s(rider: Rider, params: PlanParams) -> int:

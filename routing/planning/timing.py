@@ -65,10 +65,6 @@ def _segments(stops: Sequence[StopTiming]) -> list[tuple[int, int]]:
     return out
 
 
-def _floor(t: int, grid: int) -> int:
-    return t - t % grid
-
-
 def time_segments(
     stops: Sequence[StopTiming],
     *,

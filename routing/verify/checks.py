@@ -28,12 +28,9 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from routing.errors import SnapError
 from routing.model import (
     DIRECTIONS,
     WEEKDAYS,
@@ -42,298 +39,32 @@ from routing.model import (
     Run,
     Scenario,
     Session,
-    Stop,
     Vehicle,
-    format_hm,
-    format_hms,
 )
-from routing.network.matrix import TravelMatrix, travel_matrix
 from routing.network.roads import RoadNetwork
-from routing.network.snap import SnappedPoint, snap_points
 from routing.params import PlanParams
+from routing.places import centre_place, depot_place, home_place
+from routing.verify.state import (
+    COORD_TOLERANCE_DEG,
+    ERROR,
+    LEG_TOLERANCE_M,
+    LEG_TOLERANCE_S,
+    ONBOARD_WAIT_TOLERANCE_S,
+    WARNING,
+    TripKey,
+    VerifierState,
+    weekday_of,
+)
+from routing.verify.state import Violation as Violation
+from routing.verify.state import duration_text as _dur
+from routing.verify.state import expected_trips as expected_trips
+from routing.verify.state import time_text as _t
 
 log = logging.getLogger(__name__)
 
-TripKey = tuple[str, str, str]
-"""``(rider_id, weekday, direction)``; for daily plans the day may be an ISO date."""
 
-LEG_TOLERANCE_S = 1
-"""Recomputed and stated leg travel times may differ by this much (rounding)."""
-LEG_TOLERANCE_M = 1
-"""Recomputed and stated leg distances may differ by this much (rounding)."""
-COORD_TOLERANCE_DEG = 1e-6
-"""A stop's coordinates must equal its place's within this (the JSON keeps 7 decimals)."""
-
-ONBOARD_WAIT_TOLERANCE_S = 60
-"""Idle time with riders on board tolerated at one stop (the rule is: none)."""
-
-ERROR = "error"
-WARNING = "warning"
-
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    """One broken rule of a plan.
-
-    ``code`` is short and stable (e.g. ``"ride_time"``) so tests and tools can match on it;
-    ``message`` names the run, stop index, rider and the numbers involved.
-    """
-
-    code: str
-    message: str
-    run_id: str | None = None
-    rider_id: str | None = None
-    severity: str = ERROR
-    """``"error"`` or ``"warning"`` (e.g. an accepted consistency exception)."""
-
-    def __str__(self) -> str:
-        return f"[{self.severity}] {self.code}: {self.message}"
-
-
-# --------------------------------------------------------------------------------------------
-# Expected trips
-
-
-def _weekday_of(day: str) -> str | None:
-    """The weekday name of a run's day: a weekday itself or an ISO date (daily runs)."""
-    if day in WEEKDAYS:
-        return day
-    try:
-        weekday_index = date.fromisoformat(day).weekday()
-    except ValueError:
-        return None
-    return WEEKDAYS[weekday_index] if weekday_index < len(WEEKDAYS) else None
-
-
-def _rider_sessions_by_weekday(scenario: Scenario) -> dict[str, dict[str, list[Session]]]:
-    """Sessions of each rider grouped by weekday (unknown session ids are skipped)."""
-    sessions = {s.session_id: s for s in scenario.sessions}
-    out: dict[str, dict[str, list[Session]]] = {}
-    for rider in scenario.riders:
-        by_day: dict[str, list[Session]] = defaultdict(list)
-        for session_id in rider.session_ids:
-            session = sessions.get(session_id)
-            if session is not None:
-                by_day[session.weekday].append(session)
-        out[rider.rider_id] = dict(by_day)
-    return out
-
-
-def expected_trips(scenario: Scenario) -> set[tuple[str, str, str]]:
-    """The trips a weekly plan of the scenario owes: ``(rider_id, weekday, direction)``.
-
-    Every rider attending at least one session on a weekday has one ``to_centre`` and one
-    ``from_centre`` trip that day.
-
-    Parameters
-    ----------
-    scenario
-        The scenario the plan was built from.
-
-    Returns
-    -------
-    set of tuple
-        ``(rider_id, weekday, direction)`` for every trip.
-    """
-    trips: set[TripKey] = set()
-    for rider_id, by_day in _rider_sessions_by_weekday(scenario).items():
-        for weekday in by_day:
-            for direction in DIRECTIONS:
-                trips.add((rider_id, weekday, direction))
-    return trips
-
-
-# --------------------------------------------------------------------------------------------
-# Formatting helpers for messages
-
-
-def _t(seconds: int) -> str:
-    """A time of day, with seconds only when they are not zero."""
-    return format_hm(seconds) if seconds % 60 == 0 else format_hms(seconds)
-
-
-def _dur(seconds: float) -> str:
-    """A duration in minutes and seconds, e.g. ``62 min 10 s``."""
-    total = round(seconds)
-    sign = "-" if total < 0 else ""
-    minutes, secs = divmod(abs(total), 60)
-    if minutes and secs:
-        return f"{sign}{minutes} min {secs} s"
-    return f"{sign}{minutes} min" if minutes else f"{sign}{secs} s"
-
-
-# --------------------------------------------------------------------------------------------
-# The checker
-
-
-class _Verifier:
-    """State of one verification: lookups, the recomputed matrix and the collected violations."""
-
-    def __init__(
-        self,
-        plan: Plan,
-        scenario: Scenario,
-        network: RoadNetwork,
-        params: PlanParams,
-        expected: set[TripKey],
-    ) -> None:
-        self.plan = plan
-        self.scenario = scenario
-        self.network = network
-        self.params = params
-        self.expected = expected
-        self.riders: dict[str, Rider] = {r.rider_id: r for r in scenario.riders}
-        self.centres = {c.centre_id: c for c in scenario.centres}
-        self.vehicles: dict[str, Vehicle] = {v.vehicle_id: v for v in scenario.vehicles}
-        self.sessions = {s.session_id: s for s in scenario.sessions}
-        self.rider_days = _rider_sessions_by_weekday(scenario)
-        self.out: list[Violation] = []
-        self.index: dict[str, int] = {}
-        self.matrix: TravelMatrix | None = None
-        # Trip accounting: where each trip shows up.
-        self.served: dict[TripKey, list[str]] = defaultdict(list)
-        # Agreed pickup times per (rider, direction) and day, for the consistency rule.
-        self.agreed: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-        self.unknown_reported: set[tuple[str, str]] = set()
-
-    # ---- bookkeeping ----------------------------------------------------------------------
-
-    def add(
-        self,
-        code: str,
-        message: str,
-        *,
-        run_id: str | None = None,
-        rider_id: str | None = None,
-        severity: str = ERROR,
-    ) -> None:
-        self.out.append(Violation(code, message, run_id, rider_id, severity))
-
-    def report_unknown_rider(self, rider_id: str, where: str, run_id: str | None) -> None:
-        if (rider_id, where) in self.unknown_reported:
-            return
-        self.unknown_reported.add((rider_id, where))
-        self.add("unknown_rider", f"{where}: rider {rider_id!r} is not in the scenario",
-                 run_id=run_id, rider_id=rider_id)
-
-    # ---- places and the matrix ------------------------------------------------------------
-
-    def place_coords(self, place: str) -> tuple[float, float] | None:
-        """Coordinates of ``depot:<v>``, ``centre:<c>`` or ``home:<r>`` from the scenario."""
-        kind, _, ident = place.partition(":")
-        if kind == "depot" and ident in self.vehicles:
-            v = self.vehicles[ident]
-            return v.depot_lat, v.depot_lon
-        if kind == "centre" and ident in self.centres:
-            c = self.centres[ident]
-            return c.lat, c.lon
-        if kind == "home" and ident in self.riders:
-            r = self.riders[ident]
-            return r.lat, r.lon
-        return None
-
-    @staticmethod
-    def stop_point_id(run_index: int, stop_index: int) -> str:
-        """Matrix id of a stop whose place is unknown (routed from the stop's own coordinates)."""
-        return f"stop:{run_index}:{stop_index}"
-
-    def point_id(self, run_index: int, stop_index: int, stop: Stop) -> str:
-        if self.place_coords(stop.place) is not None:
-            return stop.place
-        return self.stop_point_id(run_index, stop_index)
-
-    def build_matrix(self) -> None:
-        """Snap every place the plan uses (and each served rider's home and centre) and route."""
-        points: dict[str, tuple[float, float]] = {}
-        for ri, run in enumerate(self.plan.runs):
-            for si, stop in enumerate(run.stops):
-                coords = self.place_coords(stop.place)
-                if coords is None:
-                    points[self.stop_point_id(ri, si)] = (stop.lat, stop.lon)
-                else:
-                    points[stop.place] = coords
-                for rider_id in stop.rider_ids:
-                    rider = self.riders.get(rider_id)
-                    if rider is None:
-                        continue
-                    points[f"home:{rider_id}"] = (rider.lat, rider.lon)
-                    centre_place = f"centre:{rider.centre_id}"
-                    centre_coords = self.place_coords(centre_place)
-                    if centre_coords is not None:
-                        points[centre_place] = centre_coords
-        if not points:
-            return
-        triples = [(pid, lat, lon) for pid, (lat, lon) in points.items()]
-        snapped = self.snap(triples)
-        if not snapped:
-            return
-        self.matrix = travel_matrix(self.network, snapped)
-        self.index = {pid: self.matrix.index(pid) for pid in self.matrix.ids}
-
-    def snap(self, triples: Sequence[tuple[str, float, float]]) -> list[SnappedPoint]:
-        max_m = self.params.snap_max_m
-        try:
-            return list(snap_points(self.network, list(triples), max_m))
-        except SnapError:
-            pass
-        # Some point is off the network: snap one by one to name every such point.
-        snapped: list[SnappedPoint] = []
-        for triple in triples:
-            try:
-                snapped.extend(snap_points(self.network, [triple], max_m))
-            except SnapError as exc:
-                far = f"is {exc.distance_m:,.0f} m from the nearest road" \
-                    if exc.distance_m is not None else "cannot be placed on a road"
-                self.add("off_network", f"place {triple[0]} at ({triple[1]:.6f}, "
-                         f"{triple[2]:.6f}) {far} (limit {max_m:,.0f} m); its legs are not "
-                         f"checked")
-        return snapped
-
-    def travel(self, a: str, b: str) -> tuple[int, int] | None:
-        """Recomputed ``(travel_s, distance_m)`` from point ``a`` to ``b``; None if unroutable."""
-        if a == b:
-            return 0, 0
-        if self.matrix is None or a not in self.index or b not in self.index:
-            return None
-        i, j = self.index[a], self.index[b]
-        return int(self.matrix.time_s[i, j]), int(self.matrix.distance_m[i, j])
-
-    # ---- per-rider rules ------------------------------------------------------------------
-
-    def boarding_s(self, rider: Rider) -> int:
-        if rider.boarding_s is not None:
-            return rider.boarding_s
-        return self.params.boarding_wheelchair_s if rider.wheelchair else self.params.boarding_s
-
-    def max_ride_s(self, rider: Rider) -> int:
-        return rider.max_ride_s if rider.max_ride_s is not None else self.params.max_ride_s
-
-    def trip_session(self, rider_id: str, day: str, direction: str) -> Session | None:
-        """The session a trip serves: the day's earliest-starting (to) or latest-ending (from)."""
-        weekday = _weekday_of(day)
-        if weekday is None:
-            return None
-        day_sessions = self.rider_days.get(rider_id, {}).get(weekday)
-        if not day_sessions:
-            return None
-        if direction == "to_centre":
-            return min(day_sessions, key=lambda s: (s.start_s, s.session_id))
-        return max(day_sessions, key=lambda s: (s.end_s, s.session_id))
-
-    def session_fits(self, session_id: str, rider_id: str, day: str, direction: str) -> bool:
-        """Whether ``session_id`` is a valid session for the trip (ties in start/end allowed)."""
-        expected = self.trip_session(rider_id, day, direction)
-        session = self.sessions.get(session_id)
-        if expected is None or session is None:
-            return False
-        rider = self.riders.get(rider_id)
-        if rider is None or session_id not in rider.session_ids:
-            return False
-        if session.weekday != expected.weekday:
-            return False
-        if direction == "to_centre":
-            return session.start_s == expected.start_s
-        return session.end_s == expected.end_s
+class _Verifier(VerifierState):
+    """The checks of one verification, collected in ``self.out``."""
 
     # ---- runs -----------------------------------------------------------------------------
 
@@ -352,7 +83,7 @@ class _Verifier:
         if run.direction not in DIRECTIONS:
             self.add("direction", f"run {rid}: direction {run.direction!r} is not one of "
                      f"{', '.join(DIRECTIONS)}", run_id=rid)
-        if _weekday_of(run.weekday) is None:
+        if weekday_of(run.weekday) is None:
             self.add("weekday", f"run {rid}: day {run.weekday!r} is neither a weekday "
                      f"({', '.join(WEEKDAYS)}) nor an ISO date of one", run_id=rid)
         vehicle = self.vehicles.get(run.vehicle_id)
@@ -377,15 +108,15 @@ class _Verifier:
     def check_stops(self, ri: int, run: Run) -> None:
         rid = run.run_id
         last = len(run.stops) - 1
-        depot_place = f"depot:{run.vehicle_id}"
+        depot = depot_place(run.vehicle_id)
         for si, stop in enumerate(run.stops):
             where = f"run {rid} stop {si}"
             if si in (0, last):
                 if stop.kind != "depot":
                     self.add("depot", f"{where}: kind {stop.kind!r}, expected 'depot' (a run "
                              f"starts and ends at the vehicle's depot)", run_id=rid)
-                if stop.place != depot_place:
-                    self.add("depot", f"{where}: place {stop.place!r}, expected {depot_place!r}",
+                if stop.place != depot:
+                    self.add("depot", f"{where}: place {stop.place!r}, expected {depot!r}",
                              run_id=rid)
                 if stop.rider_ids:
                     self.add("depot", f"{where}: depot stop lists riders "
@@ -636,8 +367,8 @@ class _Verifier:
         for rider_id, p in picked.items():
             rider = self.riders[rider_id]
             self.served[(rider_id, run.weekday, direction)].append(rid)
-            home = f"home:{rider_id}"
-            centre = f"centre:{rider.centre_id}"
+            home = home_place(rider_id)
+            centre = centre_place(rider.centre_id)
             pickup = run.stops[p]
             self.check_place(run, p, rider, home if to_centre else centre)
             d = dropped.get(rider_id)
@@ -903,7 +634,7 @@ def verify_plan(
         then consistency). An empty list, or warnings only, means the plan is valid.
     """
     if params is None:
-        params = scenario.plan_params if scenario.plan_params is not None else PlanParams()
+        params = scenario.plan_params
     expected = _expected_trips(scenario) if expected_trips is None else set(expected_trips)
     verifier = _Verifier(plan, scenario, network, params, expected)
     verifier.build_matrix()

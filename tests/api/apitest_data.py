@@ -122,4 +122,4 @@ def tiny_plan(scenario: Scenario, network: object) -> Plan:
         run("wed-from-V1", "wed", "from_centre", "V1", "C1", "C1-wed", ("R1", "R3"), 12 * H),
     )
     return Plan(runs=runs, unserved=(), kpis={}, stats={}, scenario=scenario.name,
-                params={"time_limit_s": 1.0})
+                params=PlanParams(time_limit_s=1.0))

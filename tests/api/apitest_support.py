@@ -108,13 +108,15 @@ def publish_plan(database: Database, plan: Any) -> int:
     from api.db.models import PlanRecord
     from api.db.repo_plans import plan_summary
     from api.db.types import utcnow
+    from routing.params import plan_params_to_stored
     from routing.planning.plan_io import plan_to_dict
 
     now = utcnow()
     document = plan_to_dict(plan)
     with database.unit_of_work() as session:
         row = PlanRecord(name="hand-made", status="done", progress={"stage": "done"},
-                         params=plan.params, document=document, summary=plan_summary(document),
+                         params=plan_params_to_stored(plan.params), document=document,
+                         summary=plan_summary(document),
                          violations=[], attempts=1, created_at=now, finished_at=now, published=True,
                          published_at=now)
         session.add(row)

@@ -20,14 +20,13 @@ from routing.errors import NetworkError
 from routing.network.roads import (
     RoadNetwork,
     bench_network_load,
-    car_allowed,
     default_cache_dir,
     default_network_path,
     load_network,
     load_network_from_place,
     network_digest,
-    parse_maxspeed,
 )
+from routing.network.tags import car_allowed, parse_maxspeed
 from routing.params import NetworkParams
 
 TINY_OSM = Path(__file__).parents[1] / "data" / "tiny.osm"
