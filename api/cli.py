@@ -318,23 +318,10 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
-@app.command("create-user")
-def create_user_cmd(
-    name: Annotated[str, typer.Argument(help="User name (e.g. the coordinator's e-mail).")],
-    role: Annotated[str, typer.Option(help="coordinator, centre or driver.")] = "coordinator",
-    centre: Annotated[list[str] | None, typer.Option(help="Centre id (role centre).")] = None,
-    vehicle: Annotated[str | None, typer.Option(help="Vehicle id (role driver).")] = None,
-) -> None:
-    """Create a user and print their API token (shown once). The first user is a coordinator."""
-    from api.auth import create_user
-    from api.settings import Settings
+# Users: the command's logic lives in api/users/cli.py.
+from api.users.cli import create_user_cmd  # noqa: E402
 
-    try:
-        token = create_user(Settings().database_url, name, role, tuple(centre or ()), vehicle)
-    except ValueError as exc:
-        raise _fail(str(exc)) from exc
-    console.print(f"created {role} {name!r}; API token (store it now, it is not shown again):")
-    typer.echo(token)
+app.command("create-user")(create_user_cmd)
 
 
 @app.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from api.auth import hash_token, new_token
+from api.auth import hash_password, hash_token, new_token, normalise_username
 from api.db import models as m
 from api.db import repo
 from api.db.database import Database, upgrade_database
@@ -17,6 +17,10 @@ from routing.planning.plan_io import plan_to_dict
 
 log = logging.getLogger(__name__)
 
+DEMO_USERNAME = "koordinator"
+DEMO_PASSWORD = "samkorsel-demo"
+"""The demo coordinator's login: printed by ``samkorsel demo``; only for the demo database."""
+
 
 def seed_demo_database(
     settings: Settings,
@@ -24,6 +28,8 @@ def seed_demo_database(
     plan: Plan | None = None,
     *,
     user_name: str = "demo coordinator",
+    username: str | None = DEMO_USERNAME,
+    password: str | None = DEMO_PASSWORD,
 ) -> str:
     """Store ``scenario`` (replacing what is there), publish ``plan``, create a coordinator.
 
@@ -37,6 +43,8 @@ def seed_demo_database(
         A finished weekly plan of ``scenario``; stored as done and published.
     user_name
         Name of the coordinator created.
+    username, password
+        The coordinator's web login (None: API key only).
 
     Returns
     -------
@@ -48,8 +56,16 @@ def seed_demo_database(
     try:
         token = new_token()
         with database.unit_of_work() as db:
+            login = normalise_username(username) if username and password else None
+            old = repo.user_by_username(db, login) if login else None
+            if old is not None:  # a second demo run on the same database: a fresh coordinator
+                old.username = None
+                old.revoked_at = old.revoked_at or utcnow()
+                db.flush()
             user = repo.add_user(db, name=user_name, role="coordinator",
-                                 token_hash=hash_token(token))
+                                 token_hash=hash_token(token), username=login,
+                                 password_hash=hash_password(password) if login and password
+                                 else None)
             store_scenario(db, scenario, "replace", user.user_id)
             if plan is not None:
                 now = utcnow()

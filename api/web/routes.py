@@ -26,7 +26,14 @@ from sqlalchemy.orm import Session
 from api.absences import service as absences
 from api.absences.routes import absence_rules
 from api.absences.schemas import AbsenceIn, NoShowIn
-from api.auth import Principal, authenticate
+from api.auth import (
+    Principal,
+    end_session,
+    login_user,
+    session_principal,
+    session_ttl,
+    start_session,
+)
 from api.centres import service as centres
 from api.centres.schemas import ClosureIn
 from api.context import AppContext, LruCache
@@ -49,6 +56,9 @@ from api.web.session import (
     check_csrf,
     clear_session_cookie,
     csrf_token,
+    login_csrf_ok,
+    new_login_token,
+    set_login_cookie,
     set_session_cookie,
 )
 from routing.planning.reasons import danish
@@ -244,15 +254,10 @@ def home_of(who: Principal) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request, db: DbSession) -> Response:
+def start(request: Request, db: DbSession, context: Context) -> Response:
     key = request.cookies.get(COOKIE_NAME)
-    if key:
-        try:
-            who = authenticate(db, key)
-        except UnauthorizedError:
-            return redirect("/login")
-        return redirect(home_of(who))
-    return redirect("/login")
+    who = session_principal(db, key, context.now()) if key else None
+    return redirect(home_of(who) if who is not None else "/login")
 
 
 def _next_page(text: str) -> str | None:
@@ -263,30 +268,52 @@ def _next_page(text: str) -> str | None:
     return None
 
 
+def _login_page(request: Request, naeste: str, status_code: int = 200,
+                error: str | None = None, username: str = "") -> Response:
+    token = new_login_token()
+    response = render(request, "login.html", None, status_code=status_code, naeste=naeste,
+                      login_csrf=token, error=error, username=username)
+    set_login_cookie(response, request, token)
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request,
                naeste: Annotated[str, Query(max_length=300)] = "") -> Response:
-    return render(request, "login.html", None, naeste=naeste)
+    return _login_page(request, naeste)
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, db: DbSession,
-          noegle: Annotated[str, Form(max_length=200)] = "",
+def login(request: Request, db: DbSession, context: Context,
+          username: Annotated[str, Form(max_length=100)] = "",
+          password: Annotated[str, Form(max_length=200)] = "",
+          husk: Annotated[str, Form(max_length=10)] = "",
+          csrf: Annotated[str, Form(max_length=100)] = "",
           naeste: Annotated[str, Form(max_length=300)] = "") -> Response:
-    try:
-        who = authenticate(db, noegle.strip())
-    except UnauthorizedError:
-        return render(request, "login.html", None, status_code=401, naeste=naeste,
-                      error="Nøglen er ukendt eller spærret.")
+    if not login_csrf_ok(request, csrf):
+        log.info("web login refused: login form token or origin wrong")
+        return _login_page(request, naeste, 400, ERRORS["csrf"], username)
+    user = login_user(db, username, password)
+    if user is None:
+        return _login_page(request, naeste, 401, "Forkert brugernavn eller adgangskode.",
+                           username)
+    remember = husk == "ja"
+    key = start_session(db, user, remember, context.now())
+    who = session_principal(db, key, context.now())
+    assert who is not None
     response = redirect(_next_page(naeste) or home_of(who))
-    set_session_cookie(response, request, noegle.strip())
+    set_session_cookie(response, request, key, session_ttl(user.role, remember))
     log.info("web login of user %s (%s)", who.user_id, who.role)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+def logout(request: Request, db: DbSession, context: Context,
+           csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
     check_csrf(request, csrf)
+    key = request.cookies.get(COOKIE_NAME, "")
+    end_session(db, key, context.now())
+    context.principals.clear()
     response = redirect("/login", besked="logget-ud")
     clear_session_cookie(response)
     return response

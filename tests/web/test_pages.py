@@ -132,7 +132,11 @@ def test_pages_need_a_login(browser: Any, site: Site) -> None:
     page = new_page(browser)
     page.goto(f"{site.url}/web/center/C1")
     assert "/web/login" in page.url
-    page.fill("#noegle", "sk_wrong")
-    page.click("button[type=submit]")
-    assert "ukendt" in page.locator(".flash.fejl").inner_text()
+    page.fill("#username", "centre_c1")
+    page.fill("#password", "not-the-password")
+    page.click("#login-form button[type=submit]")
+    assert "Forkert brugernavn" in page.locator(".flash.fejl").inner_text()
+    page.fill("#password", site.password)
+    page.click("#login-form button[type=submit]")
+    assert page.url.endswith("/web/center/C1")  # back to the page asked for
     page.context.close()
