@@ -476,18 +476,21 @@ def demo(
     console.print(f"\nplan: [bold]{plan_path}[/]\nmap: [bold]{out / 'map.html'}[/]\n"
                   f"manifests and day map for {on_date.isoformat()}: "
                   f"[bold]{out}/day-{on_date.isoformat()}/[/]")
+    # Seeded with or without --serve: the pages show the plan at once (issue 14).
+    from api.demo_seed import seed_demo
+    from api.settings import Settings
+
+    token, login_lines = seed_demo(Settings(), sc, result)
+    for line in login_lines:
+        console.print(line, soft_wrap=True)
+    console.print(f"web pages: http://127.0.0.1:{port}/web/"
+                  + ("" if serve_api else " (after `samkorsel serve`)") + "\n"
+                  f"coordinator API key: {token}\ntry: curl -H 'Authorization: Bearer "
+                  f"{token}' http://127.0.0.1:{port}/api/v1/plans", soft_wrap=True,
+                  highlight=False)
     if code != 0:
         raise typer.Exit(code)
     if serve_api:
-        from api.demo_seed import seed_demo_database
-        from api.settings import Settings
-
-        settings = Settings()
-        token = seed_demo_database(settings, sc, result)
-        console.print(f"database: {settings.database_url}\ncoordinator token for the demo: "
-                      f"[bold]{token}[/]\ntry: curl -H 'Authorization: Bearer {token}' "
-                      f"http://127.0.0.1:{port}/api/v1/plans\nweb pages (log in with the token): "
-                      f"http://127.0.0.1:{port}/web/", soft_wrap=True)
         serve(host="127.0.0.1", port=port)
 
 

@@ -87,3 +87,40 @@ def seed_demo_database(
         return token
     finally:
         database.dispose()
+
+
+def seed_demo(settings: Settings, scenario: Scenario, plan: Plan) -> tuple[str, list[str]]:
+    """``samkorsel demo``: the scenario and its published plan in the database, a demo
+    coordinator, and a centre and a driver login (all with :data:`DEMO_PASSWORD`).
+
+    Returns the coordinator's API key and the lines telling how to log in.
+    """
+    token = seed_demo_database(settings, scenario, plan)
+    people: list[tuple[str, str, str, list[str], str | None]] = []
+    if scenario.centres:
+        centre = scenario.centres[0]
+        people.append(("center", f"Personale, {centre.name}", "centre", [centre.centre_id], None))
+    if scenario.vehicles:
+        vehicle = scenario.vehicles[0]
+        people.append(("chauffoer", f"Chauffør, vogn {vehicle.vehicle_id}", "driver", [],
+                       vehicle.vehicle_id))
+    database = Database(settings.database_url)
+    try:
+        with database.unit_of_work() as db:
+            for username, name, role, centre_ids, vehicle_id in people:
+                old = repo.user_by_username(db, username)
+                if old is not None:
+                    old.username = None
+                    old.revoked_at = old.revoked_at or utcnow()
+                    db.flush()
+                repo.add_user(db, name=name, role=role, token_hash=None, centre_ids=centre_ids,
+                              vehicle_id=vehicle_id, username=username,
+                              password_hash=hash_password(DEMO_PASSWORD))
+    finally:
+        database.dispose()
+    lines = [f"database: {settings.database_url}",
+             f"log in to the web pages as the demo coordinator: username [bold]{DEMO_USERNAME}"
+             f"[/], password [bold]{DEMO_PASSWORD}[/]"]
+    lines += [f"  or as {role} ({name}): username [bold]{username}[/], same password"
+              for username, name, role, _, _ in people]
+    return token, lines
