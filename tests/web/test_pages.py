@@ -95,14 +95,6 @@ def test_afbud_in_the_centre_form_strikes_the_rider_on_the_manifest(
     driver.context.close()
 
 
-def test_driver_marks_a_no_show(browser: Any, site: Site) -> None:
-    page = new_page(browser, phone=True)
-    login(page, site, "driver_v2")
-    page.click(".rider[data-rider=R2] .no-show button")
-    assert "Udeblivelsen er registreret." in page.locator(".flash.ok").inner_text()
-    page.context.close()
-
-
 def test_a_centre_cannot_open_another_centres_list(browser: Any, site: Site) -> None:
     page = new_page(browser)
     login(page, site, "centre_c1")
