@@ -1,7 +1,9 @@
-"""API keys and roles.
+"""API keys, passwords, browser sessions and roles.
 
-Callers send ``Authorization: Bearer <key>``. A key is 32 random bytes (``sk_…``); only its SHA-256
-is stored, so a leaked database does not leak keys. Roles:
+Machine clients send ``Authorization: Bearer <key>``. A key is 32 random bytes (``sk_…``); only
+its SHA-256 is stored, so a leaked database does not leak keys. People log in to the web pages
+with a username and password (argon2id hash, :mod:`argon2`); a login opens a server-side session
+(:class:`api.db.models.WebSession`) that logout, a password reset and deactivation end. Roles:
 
 * ``coordinator`` — everything.
 * ``centre`` — staff of the centres in ``centre_ids``: those centres' riders, absences, closures
@@ -22,10 +24,15 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal, get_args
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from api.db import models as m
 from api.db import repo
 from api.db.database import Database, upgrade_database
 from api.errors import ForbiddenError, UnauthorizedError
@@ -117,11 +124,129 @@ def authenticate(session: Session, token: str | None) -> Principal:
     user = repo.user_by_token_hash(session, hash_token(token))
     if user is None or user.revoked_at is not None:
         raise UnauthorizedError("unknown or revoked API key")
+    return principal_of(user)
+
+
+def principal_of(user: m.User) -> Principal:
+    """The principal of an active user (401 when its stored role is not a known one)."""
     role = user.role if user.role in ROLES else None
     if role is None:
-        raise UnauthorizedError("the API key has no valid role")
+        raise UnauthorizedError("the user has no valid role")
     return Principal(user_id=user.user_id, role=role, centre_ids=frozenset(user.centre_ids),
                      vehicle_id=user.vehicle_id, name=user.name)
+
+
+# --------------------------------------------------------------------------------------------
+# Passwords
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 200
+_HASHER = PasswordHasher()  # argon2id with the library's (RFC 9106) defaults
+_DUMMY_HASH: list[str] = []
+
+
+def normalise_username(text: str) -> str:
+    """Usernames are compared without case and surrounding spaces."""
+    return text.strip().lower()
+
+
+def check_password(password: str) -> None:
+    """Raise ``ValueError`` for a password that is too short or too long."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValueError(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
+
+
+def hash_password(password: str) -> str:
+    """The stored form of a password (argon2id, salted)."""
+    return _HASHER.hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``stored``. Without a stored hash a dummy hash is checked,
+    so an unknown username takes as long as a wrong password (no probing for usernames)."""
+    if stored is None:
+        if not _DUMMY_HASH:
+            _DUMMY_HASH.append(_HASHER.hash(secrets.token_urlsafe(16)))
+        stored, password = _DUMMY_HASH[0], password + "\0never"
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def login_user(session: Session, username: str, password: str) -> m.User | None:
+    """The active user with this username and password, or None (unknown, wrong or
+    deactivated: the caller cannot tell which)."""
+    user = repo.user_by_username(session, normalise_username(username))
+    ok = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not ok or user.revoked_at is not None or user.role not in ROLES:
+        return None
+    assert user.password_hash is not None
+    if _HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+# --------------------------------------------------------------------------------------------
+# Browser sessions
+
+SESSION_TTL = timedelta(hours=12)
+"""A browser session lasts a working day; then the user logs in again."""
+REMEMBER_TTL = timedelta(days=30)
+"""A driver's device may stay logged in this long (the tablet in the vehicle)."""
+SESSION_PREFIX = "ws_"
+
+
+def session_ttl(role: str, remember: bool) -> timedelta:
+    """How long a new session lasts: 30 days only for a driver who asked for it."""
+    return REMEMBER_TTL if remember and role == "driver" else SESSION_TTL
+
+
+def start_session(session: Session, user: m.User, remember: bool, now: datetime) -> str:
+    """Open a browser session for ``user``; returns the cookie value (only its hash is
+    stored)."""
+    token = SESSION_PREFIX + secrets.token_urlsafe(32)
+    keep = remember and user.role == "driver"
+    session.add(m.WebSession(session_hash=hash_token(token), user_id=user.user_id,
+                             created_at=now, expires_at=now + session_ttl(user.role, keep),
+                             remember=keep))
+    session.flush()
+    return token
+
+
+def session_principal(session: Session, token: str, now: datetime) -> Principal | None:
+    """The user of an open session; None when unknown, ended, expired or deactivated."""
+    row = session.execute(
+        select(m.WebSession, m.User).join(m.User, m.User.user_id == m.WebSession.user_id)
+        .where(m.WebSession.session_hash == hash_token(token))).one_or_none()
+    if row is None:
+        return None
+    web_session, user = row
+    if web_session.revoked_at is not None or web_session.expires_at <= now \
+            or user.revoked_at is not None or user.role not in ROLES:
+        return None
+    return principal_of(user)
+
+
+def end_session(session: Session, token: str, now: datetime) -> None:
+    session.execute(update(m.WebSession).where(m.WebSession.session_hash == hash_token(token),
+                                               m.WebSession.revoked_at.is_(None))
+                    .values(revoked_at=now))
+
+
+def end_user_sessions(session: Session, user_id: int, now: datetime) -> int:
+    """End every open session of a user (password reset, deactivation); returns how many."""
+    result = session.execute(update(m.WebSession).where(m.WebSession.user_id == user_id,
+                                                        m.WebSession.revoked_at.is_(None))
+                             .values(revoked_at=now))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def active_coordinators(session: Session) -> int:
+    return len(session.scalars(select(m.User.user_id).where(
+        m.User.role == "coordinator", m.User.revoked_at.is_(None))).all())
 
 
 def check_user_fields(role: str, centre_ids: Iterable[str], vehicle_id: str | None) -> None:
@@ -132,6 +257,47 @@ def check_user_fields(role: str, centre_ids: Iterable[str], vehicle_id: str | No
         raise ValueError("a centre user needs at least one centre id")
     if role == "driver" and not vehicle_id:
         raise ValueError("a driver needs a vehicle id")
+
+
+def create_person(
+    database_url: str,
+    username: str,
+    password: str,
+    role: str,
+    centre_ids: Iterable[str] = (),
+    vehicle_id: str | None = None,
+    name: str | None = None,
+) -> int:
+    """Create a person who logs in with ``username`` and ``password`` (no API key); returns
+    the user id. Like :func:`create_user` it migrates the database first.
+
+    Raises
+    ------
+    ValueError
+        For a bad role or scope, a short password or a username already taken.
+    """
+    centres = list(dict.fromkeys(centre_ids))
+    check_user_fields(role, centres, vehicle_id)
+    check_password(password)
+    login = normalise_username(username)
+    if not login:
+        raise ValueError("the username is empty")
+    upgrade_database(database_url)
+    database = Database(database_url)
+    try:
+        with database.unit_of_work() as session:
+            if repo.user_by_username(session, login) is not None:
+                raise ValueError(f"the username {login!r} is already taken")
+            user = repo.add_user(session, name=name or username.strip(), role=role,
+                                 token_hash=None, centre_ids=centres, vehicle_id=vehicle_id,
+                                 username=login, password_hash=hash_password(password))
+            repo.audit(session, None, "create", "user", str(user.user_id),
+                       {"role": role, "centre_ids": centres, "vehicle_id": vehicle_id,
+                        "username": login})
+            log.info("created user %s with role %s (password login)", user.user_id, role)
+            return int(user.user_id)
+    finally:
+        database.dispose()
 
 
 def create_user(

@@ -115,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         openapi_tags=TAGS,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # /docs is served by api.web with bundled Swagger UI files (offline)
         redoc_url=None,
         lifespan=lifespan,
     )

@@ -95,3 +95,7 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(
         default=20_000_000, ge=1, description="Largest upload (all files together)."
     )
+    dispatch_phone: str = Field(
+        default="", max_length=40,
+        description="The operator's dispatch number, shown on every driver's manifest page.",
+    )

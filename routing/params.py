@@ -56,6 +56,12 @@ class PlanParams:
     """Seed for the solver's randomised parts; same input + seed → same plan."""
     snap_max_m: float = 500.0
     """Points farther than this from any road are rejected as off the network."""
+    door_stop_warn_m: float = 100.0
+    """A home farther than this from where the vehicle stops (its point snapped to the nearest
+    road) is flagged by ``verify`` and on the rider's page: its own street may be missing from
+    the network."""
+    door_stop_warn_wheelchair_m: float = 30.0
+    """The same limit for wheelchair users."""
 
     def with_overrides(self, **changes: Any) -> PlanParams:
         return replace(self, **changes)

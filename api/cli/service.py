@@ -1,5 +1,5 @@
 """Running the service: ``serve``, ``demo`` (the whole job on the embedded default),
-``create-user`` and ``network`` (load and cache a road network)."""
+and ``network`` (load and cache a road network)."""
 
 from __future__ import annotations
 
@@ -29,25 +29,6 @@ def serve(
 
     console.print(f"API: http://{host}:{port}/api/v1  (OpenAPI docs: http://{host}:{port}/docs)")
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
-
-
-def create_user_cmd(
-    name: Annotated[str, typer.Argument(help="User name (e.g. the coordinator's e-mail).")],
-    role: Annotated[str, typer.Option(help="coordinator, centre or driver.")] = "coordinator",
-    centre: Annotated[list[str] | None, typer.Option(help="Centre id (role centre).")] = None,
-    vehicle: Annotated[str | None, typer.Option(help="Vehicle id (role driver).")] = None,
-) -> None:
-    """Create a user and print their API token (shown once). The first user is a coordinator."""
-    # SQLAlchemy and pydantic-settings: lazy, they would add 0.6 s to every other command.
-    from api.auth import create_user
-    from api.settings import Settings
-
-    try:
-        token = create_user(Settings().database_url, name, role, tuple(centre or ()), vehicle)
-    except ValueError as exc:
-        raise fail(str(exc)) from exc
-    console.print(f"created {role} {name!r}; API token (store it now, it is not shown again):")
-    typer.echo(token)
 
 
 def network(
@@ -106,17 +87,20 @@ def demo(
     console.print(f"\nplan: [bold]{plan_path}[/]\nmap: [bold]{out / 'map.html'}[/]\n"
                   f"manifests and day map for {on_date.isoformat()}: "
                   f"[bold]{out}/day-{on_date.isoformat()}/[/]")
+    # Seeded with or without --serve, so the pages show the plan at once.
+    # SQLAlchemy and pydantic-settings: lazy, as in serve.
+    from api.demo_seed import seed_demo
+    from api.settings import Settings
+
+    token, login_lines = seed_demo(Settings(), sc, result)
+    for line in login_lines:
+        console.print(line, soft_wrap=True)
+    console.print(f"web pages: http://127.0.0.1:{port}/web/"
+                  + ("" if serve_api else " (after `samkorsel serve`)") + "\n"
+                  f"coordinator API key: {token}\ntry: curl -H 'Authorization: Bearer "
+                  f"{token}' http://127.0.0.1:{port}/api/v1/plans", soft_wrap=True,
+                  highlight=False)
     if code != 0:
         raise typer.Exit(code)
     if serve_api:
-        # SQLAlchemy and pydantic-settings: lazy, as in serve.
-        from api.demo_seed import seed_demo_database
-        from api.settings import Settings
-
-        settings = Settings()
-        token = seed_demo_database(settings, sc, result)
-        console.print(f"database: {settings.database_url}\ncoordinator token for the demo: "
-                      f"[bold]{token}[/]\ntry: curl -H 'Authorization: Bearer {token}' "
-                      f"http://127.0.0.1:{port}/api/v1/plans\nweb pages (log in with the token): "
-                      f"http://127.0.0.1:{port}/web/", soft_wrap=True)
         serve(host="127.0.0.1", port=port)

@@ -56,6 +56,8 @@ class Centre(Base):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    """Shown to the drivers of runs to this centre (revision 0003)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -97,6 +99,10 @@ class Rider(Base):
     has_driver: Mapped[bool] = mapped_column(Boolean, default=False)
     centre_assessment: Mapped[str | None] = mapped_column(Text)
     """The centre's concrete assessment that the shared ride is not an option (reimbursement)."""
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    """A relative's or contact person's number. Both numbers are shown only to the coordinator,
+    the rider's centre and the drivers of the rider's runs (revision 0003)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -123,17 +129,39 @@ class Vehicle(Base):
 
 
 class User(Base):
-    """A person or system with an API key. Only the key's SHA-256 is stored."""
+    """A person (username and password) or a machine client (API key), or both.
+
+    Only the key's SHA-256 and the password's argon2 hash are stored.
+    """
 
     __tablename__ = "users"
 
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    username: Mapped[str | None] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     centre_ids: Mapped[list[Any]] = mapped_column(default=list)
     vehicle_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebSession(Base):
+    """A browser's login: the cookie holds a random value, this table its SHA-256, so a session
+    can be ended on the server (logout, password reset, deactivation)."""
+
+    __tablename__ = "web_sessions"
+
+    session_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.user_id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A driver's device kept logged in (30 days instead of a working day)."""
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

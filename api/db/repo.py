@@ -27,15 +27,22 @@ def add_user(
     *,
     name: str,
     role: str,
-    token_hash: str,
+    token_hash: str | None,
     centre_ids: Sequence[str] = (),
     vehicle_id: str | None = None,
+    username: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
     user = User(name=name, role=role, token_hash=token_hash, centre_ids=list(centre_ids),
-                vehicle_id=vehicle_id, created_at=utcnow())
+                vehicle_id=vehicle_id, username=username, password_hash=password_hash,
+                created_at=utcnow())
     session.add(user)
     session.flush()
     return user
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return session.scalars(select(User).where(User.username == username)).one_or_none()
 
 
 def get_user(session: Session, user_id: int) -> User | None:

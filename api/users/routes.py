@@ -11,7 +11,7 @@ from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
 from api.schemas import IntId
 from api.users import service
-from api.users.schemas import AuditOut, UserCreated, UserIn, UserOut
+from api.users.schemas import AuditOut, PasswordIn, UserCreated, UserIn, UserOut
 
 router = api_router(tags=["users"])
 
@@ -36,10 +36,21 @@ def list_users(db: DbSession, who: CurrentUser,
     return service.list_users(db, who, include_revoked)
 
 
-@router.delete("/users/{user_id}", response_model=UserOut, responses=problem_responses(404),
-               summary="Revoke a user's API key")
+@router.delete("/users/{user_id}", response_model=UserOut,
+               responses=problem_responses(404, 409),
+               summary="Deactivate a user (API key, password and sessions)")
 def revoke_user(user_id: IntId, db: DbSession, who: CurrentUser, context: Context) -> Any:
     user = service.revoke_user(db, who, user_id)
+    context.principals.clear()
+    return user
+
+
+@router.put("/users/{user_id}/password", response_model=UserOut,
+            responses=problem_responses(404, 409, 422),
+            summary="Reset a person's password (ends their browser sessions)")
+def reset_password(user_id: IntId, data: PasswordIn, db: DbSession, who: CurrentUser,
+                   context: Context) -> Any:
+    user = service.reset_password(db, who, user_id, data.password)
     context.principals.clear()
     return user
 

@@ -16,12 +16,25 @@ class UserIn(ApiModel):
     centre_ids: list[Id] = Field(default_factory=list, max_length=100,
                                  description="Centres of a centre user.")
     vehicle_id: Id | None = Field(default=None, description="Vehicle of a driver.")
+    username: str | None = Field(default=None, min_length=1, max_length=100,
+                                 description="Login of a person in the web pages "
+                                 "(case-insensitive); needs `password`.")
+    password: str | None = Field(default=None, min_length=8, max_length=200,
+                                 description="The person's password (only its argon2 hash "
+                                 "is stored).")
+    api_key: bool = Field(default=True, description="Also create an API key (machine "
+                          "clients); false for a person who only logs in to the pages.")
+
+
+class PasswordIn(ApiModel):
+    password: str = Field(min_length=8, max_length=200, description="The new password.")
 
 
 class UserOut(OutModel):
     user_id: int
     name: str
     role: str
+    username: str | None
     centre_ids: list[str]
     vehicle_id: str | None
     created_at: datetime
@@ -29,7 +42,8 @@ class UserOut(OutModel):
 
 
 class UserCreated(UserOut):
-    token: str = Field(description="The API key. Shown only now; only its hash is stored.")
+    token: str | None = Field(description="The API key (null without `api_key`). Shown only "
+                              "now; only its hash is stored.")
 
 
 class AuditOut(OutModel):

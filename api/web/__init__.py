@@ -1,7 +1,9 @@
 """Web pages for coordinators, centre staff and drivers (Danish, server-rendered).
 
 :func:`install` adds the pages under ``/web`` and the static files (Leaflet and the map script
-under ``/static/maps``, the pages' CSS/JS under ``/static/web``) to the app.
+under ``/static/maps``, the pages' CSS/JS under ``/static/web``) to the app, and the OpenAPI
+docs at ``/docs`` with the Swagger UI files shipped in the ``fastapi-offline`` package (served
+from ``/static/docs``, so the docs work without internet).
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.web.addresses import router as addresses_router
+from api.web.desk import router as desk_router
 from api.web.png import router as png_router
 from api.web.routes import MAPS_STATIC, PREFIX, WEB_STATIC, router
 from api.web.session import CsrfError, LoginRequired
+from api.web.users import router as users_router
 from maps.leaflet import STATIC_DIR as MAPS_STATIC_DIR
 
 WEB_STATIC_DIR = Path(__file__).parent / "static"
@@ -29,9 +34,13 @@ def install(app: FastAPI) -> None:
     and the REST API's run map (``GET /api/v1/days/{date}/manifests/{vehicle}/runs/{run}.png``).
     """
     app.include_router(router)
+    app.include_router(desk_router)
+    app.include_router(users_router)
     app.include_router(png_router, prefix=API_PREFIX)
+    app.include_router(addresses_router, prefix=API_PREFIX)
     app.mount(MAPS_STATIC, StaticFiles(directory=MAPS_STATIC_DIR), name="maps-static")
     app.mount(WEB_STATIC, StaticFiles(directory=WEB_STATIC_DIR), name="web-static")
+    _install_docs(app)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> RedirectResponse:
@@ -45,3 +54,24 @@ def install(app: FastAPI) -> None:
         if not back.startswith(PREFIX + "/") or back.startswith("//"):
             back = f"{PREFIX}/login"
         return RedirectResponse(f"{back}?fejl=csrf", status_code=303)
+
+
+DOCS_STATIC = "/static/docs"
+
+
+def _install_docs(app: FastAPI) -> None:
+    import fastapi_offline
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount(DOCS_STATIC, StaticFiles(directory=assets), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or f"{API_PREFIX}/openapi.json",
+            title=f"{app.title} – docs",
+            swagger_js_url=f"{DOCS_STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_STATIC}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_STATIC}/favicon.png")

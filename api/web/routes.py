@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -26,7 +27,14 @@ from sqlalchemy.orm import Session
 from api.absences import service as absences
 from api.absences.rules import absence_rules
 from api.absences.schemas import AbsenceIn, NoShowIn
-from api.auth import Principal, authenticate
+from api.auth import (
+    Principal,
+    end_session,
+    login_user,
+    session_principal,
+    session_ttl,
+    start_session,
+)
 from api.cache import LruCache
 from api.centres import service as centres
 from api.centres.schemas import ClosureIn
@@ -51,6 +59,9 @@ from api.web.session import (
     check_csrf,
     clear_session_cookie,
     csrf_token,
+    login_csrf_ok,
+    new_login_token,
+    set_login_cookie,
     set_session_cookie,
 )
 from maps.basemap import road_geojson
@@ -106,6 +117,11 @@ MESSAGES = {
     "lukning": "Lukkedagen er gemt.",
     "udeblevet": "Udeblivelsen er registreret.",
     "logget-ud": "Du er logget ud.",
+    "borger-oprettet": "Borgeren er oprettet.",
+    "fortrudt": "Udeblivelsen er fortrudt. Borgeren køres hjem som planlagt.",
+    "bruger-oprettet": "Brugeren er oprettet.",
+    "kode-nulstillet": "Adgangskoden er ændret. Brugeren er logget ud alle steder.",
+    "deaktiveret": "Brugeren er deaktiveret og logget ud.",
 }
 ERRORS = {
     "csrf": "Formularen var udløbet. Prøv igen.",
@@ -117,6 +133,10 @@ ERRORS = {
     "fremtid": "En udeblivelse kan først registreres, når vognen har været der.",
     "felter": "Udfyld de påkrævede felter.",
     "ukendt": "Handlingen kunne ikke gennemføres.",
+    "for-sent": "Udeblivelsen kan ikke længere fortrydes. Kontakt koordinatoren.",
+    "sidste-koordinator": "Den sidste aktive koordinator kan ikke deaktiveres.",
+    "kode": "Adgangskoden skal have mindst 8 tegn.",
+    "brugernavn": "Brugernavnet er optaget.",
 }
 
 
@@ -248,15 +268,10 @@ def home_of(who: Principal) -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def start(request: Request, db: DbSession) -> Response:
+def start(request: Request, db: DbSession, context: Context) -> Response:
     key = request.cookies.get(COOKIE_NAME)
-    if key:
-        try:
-            who = authenticate(db, key)
-        except UnauthorizedError:
-            return redirect("/login")
-        return redirect(home_of(who))
-    return redirect("/login")
+    who = session_principal(db, key, context.now()) if key else None
+    return redirect(home_of(who) if who is not None else "/login")
 
 
 def _next_page(text: str) -> str | None:
@@ -267,30 +282,52 @@ def _next_page(text: str) -> str | None:
     return None
 
 
+def _login_page(request: Request, naeste: str, status_code: int = 200,
+                error: str | None = None, username: str = "") -> Response:
+    token = new_login_token()
+    response = render(request, "login.html", None, status_code=status_code, naeste=naeste,
+                      login_csrf=token, error=error, username=username)
+    set_login_cookie(response, request, token)
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request,
                naeste: Annotated[str, Query(max_length=300)] = "") -> Response:
-    return render(request, "login.html", None, naeste=naeste)
+    return _login_page(request, naeste)
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, db: DbSession,
-          noegle: Annotated[str, Form(max_length=200)] = "",
+def login(request: Request, db: DbSession, context: Context,
+          username: Annotated[str, Form(max_length=100)] = "",
+          password: Annotated[str, Form(max_length=200)] = "",
+          husk: Annotated[str, Form(max_length=10)] = "",
+          csrf: Annotated[str, Form(max_length=100)] = "",
           naeste: Annotated[str, Form(max_length=300)] = "") -> Response:
-    try:
-        who = authenticate(db, noegle.strip())
-    except UnauthorizedError:
-        return render(request, "login.html", None, status_code=401, naeste=naeste,
-                      error="Nøglen er ukendt eller spærret.")
+    if not login_csrf_ok(request, csrf):
+        log.info("web login refused: login form token or origin wrong")
+        return _login_page(request, naeste, 400, ERRORS["csrf"], username)
+    user = login_user(db, username, password)
+    if user is None:
+        return _login_page(request, naeste, 401, "Forkert brugernavn eller adgangskode.",
+                           username)
+    remember = husk == "ja"
+    key = start_session(db, user, remember, context.now())
+    who = session_principal(db, key, context.now())
+    assert who is not None
     response = redirect(_next_page(naeste) or home_of(who))
-    set_session_cookie(response, request, noegle.strip())
+    set_session_cookie(response, request, key, session_ttl(user.role, remember))
     log.info("web login of user %s (%s)", who.user_id, who.role)
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+def logout(request: Request, db: DbSession, context: Context,
+           csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
     check_csrf(request, csrf)
+    key = request.cookies.get(COOKIE_NAME, "")
+    end_session(db, key, context.now())
+    context.principals.clear()
     response = redirect("/login", besked="logget-ud")
     clear_session_cookie(response)
     return response
@@ -388,12 +425,22 @@ def centre_home(request: Request, db: DbSession, who: WebUser) -> Response:
 @router.get("/center/{centre_id}", response_class=HTMLResponse)
 @page
 def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
-                context: Context) -> Response:
+                context: Context,
+                dato: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    from routing.operations.calendar import is_working_day
+
     centre = centres.visible_centre(db, who, centre_id)
     today = context.today()
     rules = absence_rules(context)
+    # The list to prepare is the next working day's (on a Friday: Monday's), unless picked.
+    upcoming = today + timedelta(days=1)
+    while not is_working_day(upcoming):
+        upcoming += timedelta(days=1)
+    chosen = _form_date(dato or "") or upcoming
     lists: list[tuple[str, dict[str, object] | None, str | None]] = []
-    for label, day in (("I dag", today), ("I morgen", today + timedelta(days=1))):
+    shown = [("I dag", today)] if chosen != today else []
+    shown.append(("Valgt dag" if chosen != upcoming else "Næste arbejdsdag", chosen))
+    for label, day in shown:
         try:
             lists.append((label, days.centre_list(db, who, context, centre_id, day, rules),
                           None))
@@ -406,7 +453,7 @@ def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
     closures = [c for c in centres.list_closures(db, who, centre_id) if c.end_date >= today]
     return render(request, "centre.html", who, centre=centre, lists=lists,
                   riders=centre_riders, names=names, absences=active, closures=closures,
-                  today=today)
+                  today=today, chosen=chosen)
 
 
 @router.post("/center/{centre_id}/afbud")
@@ -491,11 +538,34 @@ def driver_home(request: Request, db: DbSession, who: WebUser, context: Context)
     return render(request, "vehicles.html", who, vehicles=vehicles, today=context.today())
 
 
+NO_SHOW_UNDO = timedelta(minutes=30)
+"""A driver may undo a no-show this long after recording it (a mistap, the rider came out)."""
+
+
+def _manifest_phones(db: Session, body: dict[str, Any]) -> tuple[dict[str, dict[str, str]],
+                                                                 dict[str, str]]:
+    """Phone numbers of the riders on this manifest and of their centres (by centre name, as
+    the stops show it) — only those: the driver of these runs sees no other numbers."""
+    from api.db import models as m
+
+    rider_ids = {r["rider_id"] for run in body["runs"] for stop in run["stops"]
+                 for r in stop.get("riders", [])}
+    if not rider_ids:
+        return {}, {}
+    rows = db.query(m.Rider).filter(m.Rider.rider_id.in_(sorted(rider_ids))).all()
+    phones = {r.rider_id: {"phone": r.phone, "contact": r.contact_phone} for r in rows}
+    centre_ids = sorted({r.centre_id for r in rows})
+    centre_rows = db.query(m.Centre).filter(m.Centre.centre_id.in_(centre_ids)).all()
+    return phones, {c.name: c.phone for c in centre_rows if c.phone}
+
+
 @router.get("/chauffoer/{vehicle_id}", response_class=HTMLResponse)
 @page
 def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
                 context: Context,
                 dato: Annotated[str | None, Query(max_length=20)] = None) -> Response:
+    from api.db import repo_absences
+
     today = context.today()
     day = parse_date(dato, today)
     doc = days.manifest(db, who, context, day, vehicle_id, absence_rules(context))
@@ -503,9 +573,20 @@ def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
     for run in body["runs"]:
         run.pop("map_svg", None)  # the page shows the PNG instead
         run.pop("route", None)
+    phones, centre_phones = _manifest_phones(db, body)
+    recorded = {(n.rider_id, n.run_id): n for n in repo_absences.list_no_shows(
+        db, vehicle_id=vehicle_id, between=(day, day), limit=1000, offset=0)}
+    now = context.now()
+    no_shows = {key: {"id": n.no_show_id, "time": n.recorded_at.astimezone(
+        ZoneInfo(context.settings.timezone)).strftime("%H:%M"),
+        "undo": who.is_coordinator or now - n.recorded_at <= NO_SHOW_UNDO,
+        "home_kept": n.keep_ride_home, "morning": n.direction == "to_centre"}
+        for key, n in recorded.items()}
     return render(request, "driver.html", who, m=body, day=day, today=today,
                   can_no_show=day <= today, vehicle_id=vehicle_id,
-                  previous=day - timedelta(days=1), next=day + timedelta(days=1))
+                  previous=day - timedelta(days=1), next=day + timedelta(days=1),
+                  phones=phones, centre_phones=centre_phones, no_shows=no_shows,
+                  dispatch=context.settings.dispatch_phone)
 
 
 @router.post("/chauffoer/{vehicle_id}/udeblevet")
@@ -532,6 +613,33 @@ def record_no_show(request: Request, vehicle_id: str, db: DbSession, who: WebUse
         db.rollback()
         return redirect(back, dato=day.isoformat(), fejl="tur")
     return redirect(back, dato=day.isoformat(), besked="udeblevet")
+
+
+@router.post("/chauffoer/{vehicle_id}/udeblevet/fortryd")
+@page
+def undo_no_show(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
+                 context: Context,
+                 csrf: Annotated[str, Form(max_length=100)] = "",
+                 id: Annotated[int, Form(ge=1)] = 0,
+                 dato: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """Undo a no-show recorded by mistake: within :data:`NO_SHOW_UNDO` for the driver, any
+    time for a coordinator. The row is deleted (the audit log keeps what happened)."""
+    from api.db import repo, repo_absences
+
+    check_csrf(request, csrf)
+    who.require("coordinator", "driver")
+    row = repo_absences.get_no_show(db, id)
+    if row is None or row.vehicle_id != vehicle_id or not who.sees_vehicle(row.vehicle_id):
+        raise NotFoundError("no-show", id)
+    back = f"/chauffoer/{quote(vehicle_id)}"
+    if not who.is_coordinator and context.now() - row.recorded_at > NO_SHOW_UNDO:
+        return redirect(back, dato=row.date.isoformat(), fejl="for-sent")
+    repo.audit(db, who.user_id, "undo", "no_show", str(row.no_show_id),
+               {"rider_id": row.rider_id, "date": row.date.isoformat(), "run_id": row.run_id})
+    day = row.date
+    db.delete(row)
+    log.info("no-show %s undone by user %s", id, who.user_id)
+    return redirect(back, dato=day.isoformat(), besked="fortrudt")
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,33 +1,38 @@
-"""Browser sessions of the web pages: the API key in a cookie, and CSRF tokens for forms.
+"""Browser sessions of the web pages, CSRF tokens for forms and the login form's CSRF check.
 
-The login page takes the user's API key (the same key the REST API uses) and stores it in an
-``HttpOnly``, ``SameSite=Strict`` cookie (``Secure`` over HTTPS); the pages authenticate it
-exactly as the API authenticates a bearer key, so roles and visibility are the API's. The REST
-API itself never reads the cookie (it stays bearer-only, so no form on another site can drive
-it).
+A person logs in with username and password (:func:`api.auth.login_user`); the login opens a
+server-side session (:func:`api.auth.start_session`) whose random value sits in an ``HttpOnly``,
+``SameSite=Strict`` cookie (``Secure`` over HTTPS). Only its SHA-256 is stored, and logout, a
+password reset or deactivating the user end it on the server. A session lasts a working day;
+a driver may keep a device logged in for 30 days. The REST API never reads the cookie (it
+stays bearer-only, so no form on another site can drive it).
 
-Every form that changes something carries a CSRF token, an HMAC of the session's key: another
-site can neither read the cookie nor compute the token (``SameSite=Strict`` already keeps the
-cookie off cross-site requests; the token is the second lock).
+Every form that changes something carries a CSRF token, an HMAC of the session's cookie value:
+another site can neither read the cookie nor compute the token. The login form itself (no
+session yet) is protected against login CSRF twice: a one-time value in a cookie that the form
+must repeat (double submit), and the request's ``Origin`` (when the browser sends one) must be
+this site.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
+from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from api.auth import Principal, authenticate
+from api.auth import Principal, session_principal
 from api.deps import DbSession, get_context
-from api.errors import UnauthorizedError
 
 COOKIE_NAME = "samkorsel_session"
-COOKIE_MAX_AGE_S = 12 * 3600
-"""A browser session lasts a working day; then the user logs in again."""
+LOGIN_COOKIE = "samkorsel_login"
+LOGIN_FORM_TTL_S = 3600
 
 
 class LoginRequired(Exception):
@@ -38,9 +43,9 @@ class CsrfError(Exception):
     """A form without the session's CSRF token."""
 
 
-def csrf_token(api_key: str) -> str:
-    """The CSRF token of a session (HMAC-SHA256 of the key; stable for the session)."""
-    return hmac.new(api_key.encode("utf-8"), b"samkorsel-web-csrf",
+def csrf_token(session_value: str) -> str:
+    """The CSRF token of a session (HMAC-SHA256 of the cookie value; stable for the session)."""
+    return hmac.new(session_value.encode("utf-8"), b"samkorsel-web-csrf",
                     hashlib.sha256).hexdigest()[:40]
 
 
@@ -51,10 +56,36 @@ def check_csrf(request: Request, submitted: str) -> None:
         raise CsrfError("missing or wrong CSRF token")
 
 
-def set_session_cookie(response: Response, request: Request, api_key: str) -> None:
-    response.set_cookie(COOKIE_NAME, api_key, max_age=COOKIE_MAX_AGE_S, path="/",
+def new_login_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def login_csrf_ok(request: Request, submitted: str) -> bool:
+    """The login form's checks: the cookie's one-time value repeated in the form, and an
+    ``Origin`` header (if any) naming this site."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin != "null":
+        parts = urlsplit(origin)
+        if (parts.scheme, parts.netloc) != (request.url.scheme, request.url.netloc):
+            return False
+    elif origin == "null":
+        return False
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    return bool(expected) and hmac.compare_digest(expected, submitted or "")
+
+
+def set_login_cookie(response: Response, request: Request, value: str) -> None:
+    response.set_cookie(LOGIN_COOKIE, value, max_age=LOGIN_FORM_TTL_S, path="/web/login",
                         httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
+
+
+def set_session_cookie(response: Response, request: Request, value: str,
+                       lifetime: timedelta) -> None:
+    response.set_cookie(COOKIE_NAME, value, max_age=int(lifetime.total_seconds()), path="/",
+                        httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+    response.delete_cookie(LOGIN_COOKIE, path="/web/login")
 
 
 def clear_session_cookie(response: Response) -> None:
@@ -66,14 +97,14 @@ async def web_principal(request: Request, session: DbSession) -> Principal:
     key = request.cookies.get(COOKIE_NAME)
     if not key:
         raise LoginRequired
-    cache = get_context(request).principals
+    context = get_context(request)
+    cache = context.principals
     cached = cache.get(key)
     if cached is not None:
         return cached
-    try:
-        principal = await run_in_threadpool(authenticate, session, key)
-    except UnauthorizedError:
-        raise LoginRequired from None
+    principal = await run_in_threadpool(session_principal, session, key, context.now())
+    if principal is None:
+        raise LoginRequired
     cache.put(key, principal)
     return principal
 

@@ -40,6 +40,7 @@ from routing.model import (
 )
 from routing.params import PlanParams, plan_params_from_mapping
 from routing.paths import BUNDLED_NETWORK
+from routing.scenario.addresses import fill_coordinates
 
 __all__ = [
     "CENTRES_FILE",
@@ -192,6 +193,7 @@ def _read_table(directory: Path, file: str, errors: _Errors) -> _Table | None:
         return None
 
     header = [name.strip().lower() for name in records[0]]
+    header = fill_coordinates(file, header, records, directory, errors.add)  # addresses
     ok = True
     for index, name in enumerate(header):
         if name and name in header[:index]:

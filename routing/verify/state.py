@@ -247,8 +247,28 @@ class VerifierState:
         snapped = self.snap(triples)
         if not snapped:
             return
+        self.check_door_distances(snapped)
         self.matrix = travel_matrix(self.network, snapped)
         self.index = {pid: self.matrix.index(pid) for pid in self.matrix.ids}
+
+    def check_door_distances(self, snapped: Sequence[SnappedPoint]) -> None:
+        """Warn where the vehicle stops far from a rider's door: the home's own street may be
+        cut off from the network, and the rider would have to walk."""
+        for point in snapped:
+            place = parse_place(point.point_id)
+            if place is None or place[0] != "home":
+                continue
+            rider_id = place[1]
+            rider = self.riders.get(rider_id)
+            wheelchair = bool(rider is not None and rider.wheelchair)
+            limit = (self.params.door_stop_warn_wheelchair_m if wheelchair
+                     else self.params.door_stop_warn_m)
+            if point.distance_m > limit:
+                self.add("door_far_from_stop",
+                         f"rider {rider_id}: the vehicle stops {point.distance_m:,.0f} m from "
+                         f"the door (limit {limit:,.0f} m"
+                         + (" for a wheelchair user" if wheelchair else "") + ")",
+                         rider_id=rider_id, severity=WARNING)
 
     def snap(self, triples: Sequence[tuple[str, float, float]]) -> list[SnappedPoint]:
         max_m = self.params.snap_max_m

@@ -49,7 +49,9 @@ RIDER_C = Rider("C", "Rider C", 55.826617, 10.561647, "TRA", ("TRA-TUE",),
 VEHICLE = Vehicle("V1", 55.833271, 10.592158, seats=4, wheelchair_places=1,
                   fixed_cost_ore=150_000, cost_per_km_ore=1_200, cost_per_hour_ore=45_000,
                   available_from_s=6 * H, available_to_s=18 * H)  # Langgade
-PARAMS = PlanParams()
+# Rider C's door is 53 m from the road: above the wheelchair door-to-stop warning (30 m), which
+# test_door_far_from_stop_is_a_warning checks; the other tests expect no finding at all.
+PARAMS = PlanParams(door_stop_warn_wheelchair_m=60.0)
 
 SCENARIO = Scenario(
     name="mini",
@@ -532,3 +534,11 @@ def test_point_off_the_network(plan: Plan, network: RoadNetwork) -> None:
 def test_depot_load_not_zero(plan: Plan, network: RoadNetwork) -> None:
     bad = _with_stop(plan, "MON-TO-0900-V1", 4, load_seats=1)
     assert _codes(_check(bad, network)) == {"depot", "load_mismatch"}
+
+
+def test_door_far_from_stop_is_a_warning(plan: Plan, network: RoadNetwork) -> None:
+    # With the default limits (100 m, 30 m for wheelchair users) rider C's 53 m is flagged.
+    violations = _check(plan, network, params=PlanParams())
+    assert [(v.code, v.rider_id, v.severity) for v in violations] == [
+        ("door_far_from_stop", "C", "warning")]
+    assert "53 m from the door (limit 30 m for a wheelchair user)" in violations[0].message

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "api"))  # apitest_data, apit
 
 from apitest_data import tiny_plan, tiny_scenario
 from apitest_support import LiveServer
-from webtest_support import Site
+from webtest_support import PASSWORD, Site
 
 REPO = Path(__file__).parents[2]
 TODAY = date(2026, 12, 7)  # a Monday with runs in the tiny plan
@@ -59,8 +59,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterator[Site]:
-    from api.auth import create_user
+    from api.auth import hash_password, hash_token, new_token
+    from api.db import repo, repo_riders
     from api.db.database import Database
+    from api.db.models import Centre
     from api.db.repo_plans import current_published
     from api.demo_seed import seed_demo_database
     from api.main import create_app
@@ -71,17 +73,33 @@ def site(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterat
                         plan_time_limit_s=1.0)
     scenario = tiny_scenario()
     coordinator = seed_demo_database(settings, scenario, tiny_plan(scenario, samso_network),
-                                     user_name="Koordinator Karin")
+                                     user_name="Koordinator Karin", username="coordinator",
+                                     password=PASSWORD)
     url = settings.database_url
-    tokens = {
-        "coordinator": coordinator,
-        "centre_c1": create_user(url, "Center Tranebjerg", "centre", ["C1"]),
-        "centre_c2": create_user(url, "Center Ballen", "centre", ["C2"]),
-        "driver_v1": create_user(url, "Chauffør Vagn", "driver", vehicle_id="V1"),
-        "driver_v2": create_user(url, "Chauffør Vera", "driver", vehicle_id="V2"),
+    people = {  # who: name, role, centres, vehicle (the username is `who`)
+        "centre_c1": ("Center Tranebjerg", "centre", ["C1"], None),
+        "centre_c2": ("Center Ballen", "centre", ["C2"], None),
+        "driver_v1": ("Chauffør Vagn", "driver", [], "V1"),
+        "driver_v2": ("Chauffør Vera", "driver", [], "V2"),
     }
+    tokens = {"coordinator": coordinator}
     database = Database(url)
     with database.unit_of_work() as db:
+        for who, (name, role, centre_ids, vehicle_id) in people.items():
+            tokens[who] = new_token()  # people with a password and an API key (API tests)
+            repo.add_user(db, name=name, role=role, token_hash=hash_token(tokens[who]),
+                          centre_ids=centre_ids, vehicle_id=vehicle_id, username=who,
+                          password_hash=hash_password(PASSWORD))
+        for rider, phone, contact in (("R1", "+45 2000 0001", "+45 2000 1001"),
+                                      ("R2", "+45 2000 0002", ""),
+                                      ("R4", "+45 2000 0004", "+45 2000 1004")):
+            row = repo_riders.get_rider(db, rider)
+            assert row is not None
+            row.phone, row.contact_phone = phone, contact
+        for centre, phone in (("C1", "+45 8600 0001"), ("C2", "+45 8600 0002")):
+            found = db.get(Centre, centre)
+            assert found is not None
+            found.phone = phone
         row = current_published(db)
         assert row is not None
         plan_id = int(row.plan_id)
@@ -89,7 +107,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterat
     app = create_app(settings)
     app.state.context.clock = lambda: datetime(2026, 12, 7, 7, 30, tzinfo=UTC)
     with LiveServer(app) as server:
-        yield Site(url=server.url, tokens=tokens, plan_id=plan_id, today=TODAY)
+        yield Site(url=server.url, tokens=tokens, plan_id=plan_id, today=TODAY,
+                   password=PASSWORD)
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+PASSWORD = "korrekt-hest-batteri"
+"""Every test user's password; the username is the user's key in ``Site.tokens``."""
+
 
 @dataclass
 class Site:
     url: str
     tokens: dict[str, str]
-    """``coordinator``, ``centre_c1``, ``centre_c2``, ``driver_v1``, ``driver_v2``."""
+    """API keys of ``coordinator``, ``centre_c1``, ``centre_c2``, ``driver_v1``, ``driver_v2``
+    (also their usernames)."""
     plan_id: int
     today: date
+    password: str = PASSWORD
 
 
 def new_page(browser: Any, *, phone: bool = False) -> Any:
@@ -30,8 +35,22 @@ def new_page(browser: Any, *, phone: bool = False) -> Any:
     return page
 
 
-def login(page: Any, site: Site, who: str) -> None:
+def login(page: Any, site: Site, who: str, *, remember: bool = False) -> None:
     page.goto(f"{site.url}/web/login")
-    page.fill("#noegle", site.tokens[who])
-    page.click("button[type=submit]")
+    page.fill("#username", who)
+    page.fill("#password", site.password)
+    if remember:
+        page.check("#husk")
+    page.click("#login-form button[type=submit]")
     page.wait_for_load_state("load")
+
+
+def http_login(client: Any, site: Site, who: str, *, remember: bool = False) -> Any:
+    """Log an httpx client in through the form (the login cookie, then the POST); returns the
+    POST's response."""
+    form = client.get("/web/login")
+    token = form.text.split('name="csrf" value="')[1].split('"')[0]
+    data = {"username": who, "password": site.password, "csrf": token}
+    if remember:
+        data["husk"] = "ja"
+    return client.post("/web/login", data=data)

@@ -1,0 +1,184 @@
+"""The coordinator's desk, the driver's phone numbers and no-show undo, the centre's date
+picker, the users page — in headless Chromium, as the users would click them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+from webtest_support import Site, http_login, login, new_page
+
+
+def _shot(page: Any, screenshots: Path, name: str, full: bool = True) -> None:
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(screenshots / f"{name}.png"), full_page=full)
+
+
+def test_riders_table_search_sort_and_the_riders_page(browser: Any, site: Site,
+                                                      screenshots: Path) -> None:
+    page = new_page(browser)
+    login(page, site, "coordinator")
+    page.click("header nav >> text=Borgere")
+    assert page.locator("h1").inner_text() == "Borgere"
+    rows = page.locator("#borgere tbody tr")
+    assert rows.count() >= 4
+    assert "Aktivitetscentret Tranebjerg" in page.locator("#borgere").inner_text()
+    assert "R1" not in page.locator("#borgere").inner_text()  # names, not ids
+    page.fill("#soeg", "bent")
+    assert page.locator("#borgere tbody tr:visible").count() == 1
+    assert "Bent Hansen" in page.locator("#borgere tbody tr:visible").inner_text()
+    page.fill("#soeg", "")
+    page.click("#borgere th >> text=Center")
+    centres = [c.inner_text() for c in page.locator("#borgere tbody tr td:nth-child(3)").all()]
+    assert centres == sorted(centres)
+    page.click("#borgere th >> text=Navn")
+    _shot(page, screenshots, "koordinator-borgere")
+
+    page.click("#borgere >> text=Anna Jensen")
+    assert page.locator("h1").inner_text() == "Anna Jensen"
+    times = page.locator("#tider tbody tr")
+    assert [t.get_attribute("data-weekday") for t in times.all()] == ["mon", "wed"]
+    monday = page.locator("#tider tr[data-weekday=mon] td.big").first.inner_text()
+    assert monday[:2].isdigit() and ":" in monday  # the agreed pickup time, e.g. 08:40
+    assert "+45 2000 0001" in page.content() and "+45 2000 1001" in page.content()
+    assert "Bilen holder" in page.locator("#stop-afstand").inner_text()
+    _shot(page, screenshots, "koordinator-borger")
+    page.context.close()
+
+
+def test_a_coordinator_adds_a_rider_by_address(browser: Any, site: Site,
+                                               screenshots: Path) -> None:
+    page = new_page(browser)
+    login(page, site, "coordinator")
+    page.goto(f"{site.url}/web/koordinator/borgere")
+    page.click("text=+ Tilføj borger")
+    page.fill("#navn", "Hanne Holm")
+    page.type("#adresse", "Smedeg")
+    page.wait_for_selector("#adresse-forslag option", state="attached")
+    assert "Smedegade" in (page.locator("#adresse-forslag option").first.get_attribute("value")
+                           or "")
+    page.fill("#adresse", "Smedgade 37")  # a typo: confirmed, never guessed silently
+    page.select_option("#center", "C1")
+    page.check("input[name=moduler][value=C1-mon]")
+    page.check("input[name=koerestol]")
+    page.fill("#telefon", "+45 2000 0099")
+    page.click("#borger-form button[type=submit]")
+    choice = page.locator("#adresse-valg")
+    assert "bekræft" in choice.inner_text()
+    assert page.locator("#adresse-valg input:checked").get_attribute("value") == \
+        "Smedegade 37, Tranebjerg, 8305 Samsø"
+    assert page.input_value("#navn") == "Hanne Holm"  # nothing typed is lost
+    _shot(page, screenshots, "koordinator-ny-borger")
+    page.click("#borger-form button[type=submit]")
+    assert "Borgeren er oprettet." in page.locator(".flash.ok").inner_text()
+    assert page.locator("h1").inner_text() == "Hanne Holm"
+    assert "Smedegade 37, Tranebjerg, 8305 Samsø" in page.content()
+    assert "Kørestol" in page.content() and "+45 2000 0099" in page.content()
+    page.context.close()
+
+
+def test_driver_sees_only_their_runs_phone_numbers_and_undoes_a_no_show(
+        browser: Any, site: Site, screenshots: Path) -> None:
+    phone = new_page(browser, phone=True)
+    login(phone, site, "driver_v2", remember=True)
+    text = phone.content()
+    assert "+45 2000 0002" in text  # Bent Hansen rides V2
+    assert "+45 8600 0001" in text  # his centre
+    assert "+45 2000 0001" not in text and "+45 2000 0004" not in text  # not on V2 today
+    rider = phone.locator(".stop.pickup .rider[data-rider=R2]").first
+    rider.locator("summary").click()
+    assert "Var Bent Hansen ikke til stede?" in rider.inner_text()
+    assert "hjemturen" in rider.inner_text()
+    _shot(phone, screenshots, "chauffoer-bekraeft", full=False)
+    rider.locator("button[type=submit]").click()
+    assert "Udeblivelsen er registreret." in phone.locator(".flash.ok").inner_text()
+    state = phone.locator(".stop.pickup .rider[data-rider=R2] .no-show-state").first
+    assert "Hjemturen i dag er aflyst." in state.inner_text()
+    home = phone.locator(".rider.struck[data-rider=R2]")
+    assert home.count() >= 1  # the ride home is struck out
+    _shot(phone, screenshots, "chauffoer-udeblevet")
+    state.locator("button").click()
+    assert "fortrudt" in phone.locator(".flash.ok").inner_text()
+    assert phone.locator(".no-show-state").count() == 0
+    assert phone.locator(".rider.struck[data-rider=R2]").count() == 0
+    phone.context.close()
+
+
+def test_centre_date_picker_defaults_to_the_next_working_day(browser: Any, site: Site,
+                                                              screenshots: Path) -> None:
+    page = new_page(browser)
+    login(page, site, "centre_c1")
+    assert page.input_value("#dato") == "2026-12-08"  # Monday → Tuesday
+    assert "Næste arbejdsdag: tirsdag den 8. december 2026" in page.content()
+    page.fill("#dato", "2026-12-09")
+    page.click("#dato-form button")
+    assert "Valgt dag: onsdag den 9. december 2026" in page.content()
+    _shot(page, screenshots, "center-dato")
+    # The centre's riders table: its own riders only, no other centre's phone numbers.
+    page.goto(f"{site.url}/web/koordinator/borgere")
+    assert "Anna Jensen" in page.content()
+    assert "Dorte Madsen" not in page.content() and "+45 2000 0004" not in page.content()
+    assert page.goto(f"{site.url}/web/koordinator/borgere/R4").status == 404
+    assert page.goto(f"{site.url}/web/koordinator/brugere").status == 403
+    page.context.close()
+
+
+def test_users_page(browser: Any, site: Site, screenshots: Path) -> None:
+    page = new_page(browser)
+    login(page, site, "coordinator")
+    page.click("header nav >> text=Brugere")
+    page.fill("#navn", "Chauffør Bo")
+    page.fill("#brugernavn", "bo")
+    page.fill("#kode", "bo-kode-1234")
+    page.select_option("#rolle", "driver")
+    page.select_option("#vogn", "V1")
+    page.click("#bruger-form button[type=submit]")
+    assert "Brugeren er oprettet." in page.locator(".flash.ok").inner_text()
+    row = page.locator("#brugere tr[data-user=bo]")
+    assert "Chauffør" in row.inner_text() and "Vogn V1" in row.inner_text()
+    row.locator("input[name=kode]").fill("bo-ny-kode-99")
+    row.locator("text=Skift").click()
+    assert "Adgangskoden er ændret" in page.locator(".flash.ok").inner_text()
+    with httpx.Client(base_url=site.url, follow_redirects=False, timeout=30) as client:
+        bo = Site(site.url, site.tokens, site.plan_id, site.today, "bo-ny-kode-99")
+        assert http_login(client, bo, "bo").status_code == 303
+    page.locator("#brugere tr[data-user=bo] >> text=Deaktivér").click()
+    assert "deaktiveret" in page.locator(".flash.ok").inner_text()
+    assert "Deaktiveret" in page.locator("#brugere tr[data-user=bo]").inner_text()
+    _shot(page, screenshots, "koordinator-brugere")
+    # The only coordinator cannot deactivate themself.
+    page.locator("#brugere tr[data-user=coordinator] >> text=Deaktivér").click()
+    assert "sidste aktive koordinator" in page.locator(".flash.fejl").inner_text()
+    page.context.close()
+
+
+def test_login_page(browser: Any, site: Site, screenshots: Path) -> None:
+    page = new_page(browser)
+    page.goto(f"{site.url}/web/login")
+    assert page.locator("label[for=username]").inner_text() == "Brugernavn"
+    _shot(page, screenshots, "login", full=False)
+    page.context.close()
+    phone = new_page(browser, phone=True)
+    phone.goto(f"{site.url}/web/login")
+    _shot(phone, screenshots, "login-telefon", full=False)
+    phone.context.close()
+
+
+def test_address_lookup_needs_a_role_that_enters_addresses(site: Site) -> None:
+    with httpx.Client(base_url=site.url, timeout=60) as client:
+        r = client.get("/api/v1/addresses", params={"q": "Smedegade 37, 8305 Samsø"},
+                       headers={"Authorization": f"Bearer {site.tokens['coordinator']}"})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["status"] == "exact"
+        assert body["found"]["label"] == "Smedegade 37, Tranebjerg, 8305 Samsø"
+        r = client.get("/api/v1/addresses", params={"q": "Smedegade"},
+                       headers={"Authorization": f"Bearer {site.tokens['coordinator']}"})
+        assert r.json()["status"] == "missing_housenumber"
+        r = client.get("/api/v1/addresses", params={"q": "Smedegade 37"},
+                       headers={"Authorization": f"Bearer {site.tokens['driver_v1']}"})
+        assert r.status_code == 403
+    with httpx.Client(base_url=site.url, follow_redirects=False, timeout=30) as client:
+        http_login(client, site, "driver_v1")
+        assert client.get("/web/adresser", params={"q": "Smedegade"}).status_code == 403
