@@ -92,6 +92,11 @@ class Settings(BaseSettings):
         default=True, description="At start-up, do the busy requests' one-time work (holiday "
         "tables, road network, plan, matrix, the coming days' manifests) before serving.",
     )
+    max_snap_m: float = Field(
+        default=500.0, gt=0,
+        description="A centre or depot farther than this from every road is refused at write "
+        "(422 off-network with the distance).",
+    )
     max_upload_bytes: int = Field(
         default=20_000_000, ge=1, description="Largest upload (all files together)."
     )

@@ -35,8 +35,9 @@ def list_centres(db: DbSession, who: CurrentUser) -> Any:
 
 @router.post("", response_model=CentreOut, status_code=status.HTTP_201_CREATED,
              responses=problem_responses(409, 422), summary="Create a centre")
-def create_centre(data: CentreIn, db: DbSession, who: CurrentUser, response: Response) -> Any:
-    centre = service.create_centre(db, who, data)
+def create_centre(data: CentreIn, db: DbSession, who: CurrentUser, response: Response,
+                  context: Context) -> Any:
+    centre = service.create_centre(db, who, data, context)
     response.headers["Location"] = resource_path("centres", centre.centre_id)
     return centre
 
@@ -49,8 +50,9 @@ def get_centre(centre_id: str, db: DbSession, who: CurrentUser) -> Any:
 
 @router.put("/{centre_id}", response_model=CentreOut, responses=problem_responses(404, 422),
             summary="Replace a centre's name, place and address")
-def update_centre(centre_id: str, data: CentreFields, db: DbSession, who: CurrentUser) -> Any:
-    return service.update_centre(db, who, centre_id, data)
+def update_centre(centre_id: str, data: CentreFields, db: DbSession, who: CurrentUser,
+                  context: Context) -> Any:
+    return service.update_centre(db, who, centre_id, data, context)
 
 
 @router.delete("/{centre_id}", status_code=status.HTTP_204_NO_CONTENT,

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy.orm import Session as DbSession
 
 from api.auth import Principal
+from api.centres.placement import require_on_network
 from api.centres.schemas import CentreFields, CentreIn, ClosureIn, SessionFields, SessionIn
+from api.context import AppContext
 from api.db import models as m
 from api.db import repo, repo_centres, repo_riders
 from api.db.types import utcnow
@@ -50,8 +52,10 @@ def list_centres(db: DbSession, who: Principal) -> list[m.Centre]:
     return repo_centres.list_centres(db, None if who.is_coordinator else who.centre_ids)
 
 
-def create_centre(db: DbSession, who: Principal, data: CentreIn) -> m.Centre:
+def create_centre(db: DbSession, who: Principal, data: CentreIn,
+                  context: AppContext) -> m.Centre:
     who.require("coordinator")
+    require_on_network(context, data.centre_id, data.lat, data.lon)
     if repo_centres.get_centre(db, data.centre_id) is not None:
         raise ConflictError(f"centre {data.centre_id!r} already exists", id=data.centre_id)
     now = utcnow()
@@ -63,9 +67,12 @@ def create_centre(db: DbSession, who: Principal, data: CentreIn) -> m.Centre:
     return centre
 
 
-def update_centre(db: DbSession, who: Principal, centre_id: str, data: CentreFields) -> m.Centre:
+def update_centre(db: DbSession, who: Principal, centre_id: str, data: CentreFields,
+                  context: AppContext) -> m.Centre:
     who.require("coordinator")
     centre = visible_centre(db, who, centre_id)
+    if (data.lat, data.lon) != (centre.lat, centre.lon):
+        require_on_network(context, centre_id, data.lat, data.lon)
     change = changes(centre, data.model_dump())
     if change["after"]:
         centre.updated_at = utcnow()
@@ -79,6 +86,9 @@ def delete_centre(db: DbSession, who: Principal, centre_id: str) -> None:
     if repo_centres.centre_has_riders(db, centre_id):
         raise ConflictError(f"centre {centre_id!r} still has riders; move or delete them first",
                             id=centre_id)
+    from api.riders.isolation import refuse_if_planned
+
+    refuse_if_planned(db, "centre", centre_id)
     db.delete(centre)
     repo.audit(db, who.user_id, "delete", "centre", centre_id)
 

@@ -24,6 +24,7 @@ from api.manifests.schemas import (
     RefusedOut,
     RemovedRiderOut,
     SuggestionOut,
+    UnavailableRunOut,
 )
 from api.schemas import time_text
 from routing.operations.consolidation import ConsolidationSuggestion, notification_lines
@@ -76,6 +77,8 @@ def day_runs(on_date: date, db: DbSession, who: CurrentUser, context: Context,
             target_run_id=rec.target_run_id, saved_ore=rec.saved_ore, applied=applied,
             accepted_by=rec.accepted_by, accepted_at=rec.accepted_at)
             for rec, applied in current.accepted],
+        unavailable=[UnavailableRunOut(**u.to_dict()) for u in current.unavailable
+                     if only is None or u.vehicle_id == only],
     )
 
 
