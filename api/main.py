@@ -20,6 +20,7 @@ from api.db.database import Database, upgrade_database
 from api.deps import RequestGate
 from api.errors import install_error_handlers, tidy_openapi_problems
 from api.settings import Settings
+from api.uploads import BodyLimitMiddleware
 from api.web import install as install_web_pages
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.context = context
     install_error_handlers(app)
+    # Outermost: oversized bodies are refused before anything reads them.
+    app.add_middleware(BodyLimitMiddleware, upload_bytes=settings.max_upload_bytes,
+                       body_bytes=settings.max_body_bytes,
+                       anonymous_bytes=settings.max_anonymous_body_bytes)
 
     health = APIRouter(tags=["health"])
 

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         default=None,
         description="OSM road file (.osm/.osm.bz2); default: the bundled Samsø extract.",
     )
+    network_dir: Path | None = Field(
+        default=None,
+        description="Folder of the road network files a scenario.toml may name (by file name "
+        "only); default: the folder of the bundled extract.",
+    )
     cache_dir: Path | None = Field(
         default=None,
         description="Cache of prepared road networks; default: the core's cache folder.",
@@ -99,4 +104,20 @@ class Settings(BaseSettings):
     )
     max_upload_bytes: int = Field(
         default=20_000_000, ge=1, description="Largest upload (all files together)."
+    )
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=1, description="Largest request body other than an upload."
+    )
+    max_anonymous_body_bytes: int = Field(
+        default=65_536, ge=1,
+        description="Largest body of a request without credentials (refused before reading "
+        "and before authentication).",
+    )
+    max_unpacked_bytes: int = Field(
+        default=20_000_000, ge=1,
+        description="Largest total size of the files unpacked from an uploaded zip.",
+    )
+    max_unpack_ratio: int = Field(
+        default=200, ge=1,
+        description="Largest compression ratio of a zip member (zip bombs).",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import logging
 from datetime import date
 from typing import Any
@@ -16,7 +17,9 @@ from api.db import models as m
 from api.db import repo, repo_centres, repo_riders
 from api.db.types import utcnow
 from api.errors import ConflictError, NotFoundError, UnprocessableError
-from api.schemas import time_seconds
+from api.schemas import FIRST_DATE, LAST_DATE, time_seconds
+from api.uploads import csv_error_row
+from routing.errors import ScenarioError, ScenarioErrors
 from routing.operations import calendar as cal
 
 log = logging.getLogger(__name__)
@@ -212,7 +215,11 @@ def import_closures(
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise UnprocessableError(f"{filename}: not UTF-8 text") from exc
-        closures = cal.parse_closures_csv(text, file=filename, centre_ids={centre_id})
+        try:
+            closures = cal.parse_closures_csv(text, file=filename, centre_ids={centre_id})
+        except csv.Error as exc:
+            raise ScenarioErrors([ScenarioError(f"cannot be read as CSV: {exc}", file=filename,
+                                                row=csv_error_row(text))]) from exc
     others = [c for c in closures if c.centre_id != centre_id]
     if others:
         raise UnprocessableError(f"{filename}: the file names other centres than {centre_id!r}")
@@ -228,8 +235,12 @@ def import_closures(
 
 def calendar_of(db: DbSession, centre_ids: list[str] | None = None) -> cal.CentreCalendar:
     """The centres' calendar (holidays, customary closing days, stored closures)."""
-    closures = [cal.Closure(c.centre_id, c.start_date, c.end_date, c.reason)
-                for c in repo_centres.list_closures(db, centre_ids)]
+    # Clamped to the dates the API accepts: a closure stored from year 1 to 9999 (by an older
+    # server) must not overflow the calendars' date arithmetic for every year.
+    closures = [cal.Closure(c.centre_id, max(c.start_date, FIRST_DATE),
+                            min(c.end_date, LAST_DATE), c.reason)
+                for c in repo_centres.list_closures(db, centre_ids)
+                if c.end_date >= FIRST_DATE and c.start_date <= LAST_DATE]
     return cal.CentreCalendar(tuple(closures))
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query, Response, status
 
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
-from api.schemas import IntId
+from api.schemas import AwareDateTime, IntId
 from api.users import service
 from api.users.schemas import AuditOut, UserCreated, UserIn, UserOut
 
@@ -36,7 +35,8 @@ def list_users(db: DbSession, who: CurrentUser,
     return service.list_users(db, who, include_revoked)
 
 
-@router.delete("/users/{user_id}", response_model=UserOut, responses=problem_responses(404),
+@router.delete("/users/{user_id}", response_model=UserOut,
+               responses=problem_responses(404, 409),
                summary="Revoke a user's API key")
 def revoke_user(user_id: IntId, db: DbSession, who: CurrentUser, context: Context) -> Any:
     user = service.revoke_user(db, who, user_id)
@@ -50,7 +50,7 @@ def list_audit(
     db: DbSession, who: CurrentUser,
     entity: Annotated[str | None, Query(max_length=40)] = None,
     entity_id: Annotated[str | None, Query(max_length=128)] = None,
-    since: Annotated[datetime | None, Query()] = None,
+    since: Annotated[AwareDateTime | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> Any:

@@ -11,7 +11,7 @@ from api.auth import Principal, check_user_fields, hash_token, new_token
 from api.db import models as m
 from api.db import repo, repo_centres, repo_riders
 from api.db.types import utcnow
-from api.errors import NotFoundError, UnprocessableError
+from api.errors import ConflictError, NotFoundError, UnprocessableError
 from api.users.schemas import UserIn
 
 log = logging.getLogger(__name__)
@@ -57,9 +57,23 @@ def revoke_user(db: DbSession, who: Principal, user_id: int) -> m.User:
     if user is None:
         raise NotFoundError("user", user_id)
     if user.revoked_at is None:
+        if user.role == "coordinator" and _active_coordinators(db) <= 1:
+            raise ConflictError(f"user {user_id} is the last active coordinator; create "
+                                "another coordinator first", id=str(user_id))
         user.revoked_at = utcnow()
         repo.audit(db, who.user_id, "revoke", "user", str(user_id))
     return user
+
+
+def _active_coordinators(db: DbSession) -> int:
+    """Active coordinators, counted with their rows locked (PostgreSQL), so two coordinators
+    revoking each other at once cannot both succeed."""
+    from sqlalchemy import select
+
+    rows = db.scalars(select(m.User.user_id).where(m.User.role == "coordinator",
+                                                   m.User.revoked_at.is_(None))
+                      .with_for_update()).all()
+    return len(rows)
 
 
 def list_audit(
