@@ -245,8 +245,10 @@ def end_user_sessions(session: Session, user_id: int, now: datetime) -> int:
 
 
 def active_coordinators(session: Session) -> int:
+    """Active coordinators, counted with their rows locked (PostgreSQL), so two coordinators
+    deactivating each other at once cannot both succeed."""
     return len(session.scalars(select(m.User.user_id).where(
-        m.User.role == "coordinator", m.User.revoked_at.is_(None))).all())
+        m.User.role == "coordinator", m.User.revoked_at.is_(None)).with_for_update()).all())
 
 
 def check_user_fields(role: str, centre_ids: Iterable[str], vehicle_id: str | None) -> None:

@@ -176,6 +176,12 @@ async def _api_error(request: Request, exc: Exception) -> ProblemResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, RequestValidationError)
+    broken = [e for e in exc.errors() if e.get("type") == "json_invalid"]
+    if broken:
+        # Not a field's value but an unreadable body: 400, as for any malformed request.
+        ctx = broken[0].get("ctx") or {}
+        return problem(request, 400, "the body is not valid JSON"
+                       + (f": {ctx['error']}" if ctx.get("error") else ""))
     items = []
     for err in exc.errors():
         where, field = _field_path(err.get("loc", ()))

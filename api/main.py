@@ -30,6 +30,7 @@ from api.riders.routes import router as riders_router
 from api.riders.routes import vehicles as vehicles_router
 from api.scenario.routes import router as scenario_router
 from api.settings import Settings
+from api.uploads import BodyLimitMiddleware
 from api.users.routes import router as users_router
 from api.warmup import warm_up
 from api.web import install as install_web_pages
@@ -121,6 +122,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.context = context
     install_error_handlers(app)
+    # Outermost: oversized bodies are refused before anything reads them.
+    app.add_middleware(BodyLimitMiddleware, upload_bytes=settings.max_upload_bytes,
+                       body_bytes=settings.max_body_bytes,
+                       anonymous_bytes=settings.max_anonymous_body_bytes)
 
     health = APIRouter(tags=["health"])
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -18,8 +18,10 @@ from pydantic import (
 
 from routing.model import format_hm, format_hms, parse_time
 
-ID_PATTERN = r"^[^\s/\\?#%][^/\\?#%]*$"
-"""Public ids: 1–64 characters, no slash, backslash, ``?``, ``#``, ``%``, no leading space."""
+ID_PATTERN = r"^[A-Za-z0-9_.\-]+$"
+"""Public ids: 1–64 ASCII letters, digits, ``-``, ``_`` and ``.``: safe in paths, file names
+and headers without escaping (ids containing CR/LF, quotes or non-Latin-1 letters broke
+``Content-Disposition``)."""
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN,
                           examples=["C1"])]
@@ -49,6 +51,34 @@ def time_text(seconds: int) -> str:
 
 def time_seconds(text: str) -> int:
     return parse_time(text)
+
+
+FIRST_DATE = date(2000, 1, 1)
+LAST_DATE = date(2100, 12, 31)
+"""Dates the API accepts: a sane window (a date like 0001-01-01 or 9999-12-31 is a typo, and
+calendars and date arithmetic overflow at the ends of Python's range)."""
+
+
+def _check_date(value: date) -> date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"date must be between {FIRST_DATE} and {LAST_DATE}")
+    return value
+
+
+SaneDate = Annotated[date, AfterValidator(_check_date),
+                     Field(description="ISO date YYYY-MM-DD, between 2000-01-01 and "
+                           "2100-12-31.")]
+
+
+def _assume_utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+AwareDateTime = Annotated[datetime, AfterValidator(_assume_utc),
+                          Field(description="ISO date and time; without a time zone it is "
+                                "UTC.")]
+"""An instant given by a client: a time without an offset means UTC (timestamps are stored in
+UTC), so ``?since=2026-03-01T08:00`` compares like ``…T08:00Z``."""
 
 
 UtcDateTime = Annotated[datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str)]

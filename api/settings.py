@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         default=None,
         description="OSM road file (.osm/.osm.bz2); default: the bundled Samsø extract.",
     )
+    network_dir: Path | None = Field(
+        default=None,
+        description="Folder of the road network files a scenario.toml may name (by file name "
+        "only); default: the folder of the bundled extract.",
+    )
     cache_dir: Path | None = Field(
         default=None,
         description="Cache of prepared road networks; default: the core's cache folder.",
@@ -92,10 +97,31 @@ class Settings(BaseSettings):
         default=True, description="At start-up, do the busy requests' one-time work (holiday "
         "tables, road network, plan, matrix, the coming days' manifests) before serving.",
     )
+    max_snap_m: float = Field(
+        default=500.0, gt=0,
+        description="A centre or depot farther than this from every road is refused at write "
+        "(422 off-network with the distance).",
+    )
     max_upload_bytes: int = Field(
         default=20_000_000, ge=1, description="Largest upload (all files together)."
     )
     dispatch_phone: str = Field(
         default="", max_length=40,
         description="The operator's dispatch number, shown on every driver's manifest page.",
+    )
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=1, description="Largest request body other than an upload."
+    )
+    max_anonymous_body_bytes: int = Field(
+        default=65_536, ge=1,
+        description="Largest body of a request without credentials (refused before reading "
+        "and before authentication).",
+    )
+    max_unpacked_bytes: int = Field(
+        default=20_000_000, ge=1,
+        description="Largest total size of the files unpacked from an uploaded zip.",
+    )
+    max_unpack_ratio: int = Field(
+        default=200, ge=1,
+        description="Largest compression ratio of a zip member (zip bombs).",
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query, Response, status
@@ -19,7 +18,7 @@ from api.absences.schemas import (
 )
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
-from api.schemas import IntId
+from api.schemas import IntId, SaneDate
 
 router = api_router(tags=["absences"])
 
@@ -47,9 +46,9 @@ def register_absence(data: AbsenceIn, db: DbSession, who: CurrentUser, context: 
             summary="List afbud (centre staff: their centres' riders)")
 def list_absences(
     db: DbSession, who: CurrentUser, rider_id: OptionalId = None, centre_id: OptionalId = None,
-    from_: Annotated[date | None, Query(alias="from", description="Overlapping this day or "
+    from_: Annotated[SaneDate | None, Query(alias="from", description="Overlapping this day or "
                                         "later.")] = None,
-    to: Annotated[date | None, Query(description="Overlapping this day or earlier.")] = None,
+    to: Annotated[SaneDate | None, Query(description="Overlapping this day or earlier.")] = None,
     include_withdrawn: bool = False, limit: Limit = 200, offset: Offset = 0,
 ) -> Any:
     rows = service.list_absences(db, who, rider_id=rider_id, centre_id=centre_id, first=from_,
@@ -63,7 +62,7 @@ def list_absences(
             summary="Riders absent more than N consecutive days (follow-up list)")
 def long_absences(
     db: DbSession, who: CurrentUser, context: Context,
-    on: Annotated[date | None, Query(alias="date", description="Default: today.")] = None,
+    on: Annotated[SaneDate | None, Query(alias="date", description="Default: today.")] = None,
     min_days: Annotated[int | None, Query(ge=1, le=3650, description="Default: the "
                                           "service's setting (21).")] = None,
     centre_id: OptionalId = None,
@@ -121,8 +120,8 @@ def keep_ride_home(no_show_id: IntId, db: DbSession, who: CurrentUser) -> Any:
             summary="List no-shows (drivers: their vehicle's; centre staff: their riders')")
 def list_no_shows(
     db: DbSession, who: CurrentUser, rider_id: OptionalId = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: Annotated[date | None, Query()] = None, limit: Limit = 200, offset: Offset = 0,
+    from_: Annotated[SaneDate | None, Query(alias="from")] = None,
+    to: Annotated[SaneDate | None, Query()] = None, limit: Limit = 200, offset: Offset = 0,
 ) -> Any:
     return service.list_no_shows(db, who, rider_id=rider_id, first=from_, last=to, limit=limit,
                                  offset=offset)

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from api.db import models as m
-from api.schemas import ApiModel, Id, OutModel
+from api.schemas import ApiModel, Id, OutModel, SaneDate
 
 ReportedBy = Literal["rider", "relative", "centre", "coordinator"]
 Scope = Literal["both", "to_centre", "from_centre"]
@@ -16,8 +16,8 @@ Scope = Literal["both", "to_centre", "from_centre"]
 
 class AbsenceIn(ApiModel):
     rider_id: Id
-    start: date = Field(description="First day absent.")
-    end: date | None = Field(default=None, description="Last day absent (inclusive); "
+    start: SaneDate = Field(description="First day absent.")
+    end: SaneDate | None = Field(default=None, description="Last day absent (inclusive); "
                              "null: until further notice.")
     reason: str = Field(default="", max_length=300, examples=["Sygdom"])
     reported_by: ReportedBy = Field(default="centre", description="Who reported the afbud.")
@@ -57,12 +57,12 @@ class AbsenceOut(OutModel):
 
 
 class AbsenceEnd(ApiModel):
-    last_day: date = Field(description="The last day absent (inclusive).")
+    last_day: SaneDate = Field(description="The last day absent (inclusive).")
 
 
 class NoShowIn(ApiModel):
     rider_id: Id
-    date: date
+    date: SaneDate
     run_id: str = Field(min_length=1, max_length=128)
     keep_ride_home: bool = Field(default=False, description="A morning no-show cancels the "
                                  "ride home unless this is set.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query, Response, UploadFile, status
@@ -22,8 +21,8 @@ from api.centres.schemas import (
 )
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
-from api.schemas import IntId, resource_path
-from api.uploads import read_upload
+from api.schemas import IntId, SaneDate, resource_path
+from api.uploads import content_disposition, read_upload
 
 router = api_router(prefix="/centres", tags=["centres"])
 
@@ -35,8 +34,9 @@ def list_centres(db: DbSession, who: CurrentUser) -> Any:
 
 @router.post("", response_model=CentreOut, status_code=status.HTTP_201_CREATED,
              responses=problem_responses(409, 422), summary="Create a centre")
-def create_centre(data: CentreIn, db: DbSession, who: CurrentUser, response: Response) -> Any:
-    centre = service.create_centre(db, who, data)
+def create_centre(data: CentreIn, db: DbSession, who: CurrentUser, response: Response,
+                  context: Context) -> Any:
+    centre = service.create_centre(db, who, data, context)
     response.headers["Location"] = resource_path("centres", centre.centre_id)
     return centre
 
@@ -49,8 +49,9 @@ def get_centre(centre_id: str, db: DbSession, who: CurrentUser) -> Any:
 
 @router.put("/{centre_id}", response_model=CentreOut, responses=problem_responses(404, 422),
             summary="Replace a centre's name, place and address")
-def update_centre(centre_id: str, data: CentreFields, db: DbSession, who: CurrentUser) -> Any:
-    return service.update_centre(db, who, centre_id, data)
+def update_centre(centre_id: str, data: CentreFields, db: DbSession, who: CurrentUser,
+                  context: Context) -> Any:
+    return service.update_centre(db, who, centre_id, data, context)
 
 
 @router.delete("/{centre_id}", status_code=status.HTTP_204_NO_CONTENT,
@@ -136,14 +137,14 @@ def calendar_ics(centre_id: str, db: DbSession, who: CurrentUser,
                  year: Annotated[int, Query(ge=2000, le=2100)]) -> Response:
     content = service.calendar_ics(db, who, centre_id, year)
     return Response(content, media_type="text/calendar; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{centre_id}-{year}.ics"'})
+        "Content-Disposition": content_disposition("attachment", f"{centre_id}-{year}.ics")})
 
 
 @router.get("/{centre_id}/open-days", response_model=list[OpenDayOut],
             responses=problem_responses(404, 422),
             summary="Whether the centre is open on each day of a date range, and why not")
 def open_days(centre_id: str, db: DbSession, who: CurrentUser,
-              from_: Annotated[date, Query(alias="from")],
-              to: Annotated[date, Query()]) -> Any:
+              from_: Annotated[SaneDate, Query(alias="from")],
+              to: Annotated[SaneDate, Query()]) -> Any:
     return [OpenDayOut(date=d, open=o, reason=r)
             for d, o, r in service.open_days(db, who, centre_id, from_, to)]

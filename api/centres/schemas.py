@@ -16,6 +16,7 @@ from api.schemas import (
     Longitude,
     Name,
     OutModel,
+    SaneDate,
     TimeOfDay,
     time_seconds,
     time_text,
@@ -75,8 +76,8 @@ class SessionOut(OutModel):
 
 
 class ClosureIn(ApiModel):
-    start: date = Field(description="First closed day.")
-    end: date | None = Field(default=None, description="Last day (inclusive); none: one day.")
+    start: SaneDate = Field(description="First closed day.")
+    end: SaneDate | None = Field(default=None, description="Last day (inclusive); none: one day.")
     reason: str = Field(default="", max_length=300, examples=["Sommerferie"])
 
     @model_validator(mode="after")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import logging
 from datetime import date
 from typing import Any
@@ -9,12 +10,16 @@ from typing import Any
 from sqlalchemy.orm import Session as DbSession
 
 from api.auth import Principal
+from api.centres.placement import require_on_network
 from api.centres.schemas import CentreFields, CentreIn, ClosureIn, SessionFields, SessionIn
+from api.context import AppContext
 from api.db import models as m
 from api.db import repo, repo_centres, repo_riders
 from api.db.types import utcnow
 from api.errors import ConflictError, NotFoundError, UnprocessableError
-from api.schemas import time_seconds
+from api.schemas import FIRST_DATE, LAST_DATE, time_seconds
+from api.uploads import csv_error_row
+from routing.errors import ScenarioError, ScenarioErrors
 from routing.operations import calendar as cal
 
 log = logging.getLogger(__name__)
@@ -50,8 +55,10 @@ def list_centres(db: DbSession, who: Principal) -> list[m.Centre]:
     return repo_centres.list_centres(db, None if who.is_coordinator else who.centre_ids)
 
 
-def create_centre(db: DbSession, who: Principal, data: CentreIn) -> m.Centre:
+def create_centre(db: DbSession, who: Principal, data: CentreIn,
+                  context: AppContext) -> m.Centre:
     who.require("coordinator")
+    require_on_network(context, data.centre_id, data.lat, data.lon)
     if repo_centres.get_centre(db, data.centre_id) is not None:
         raise ConflictError(f"centre {data.centre_id!r} already exists", id=data.centre_id)
     now = utcnow()
@@ -63,9 +70,12 @@ def create_centre(db: DbSession, who: Principal, data: CentreIn) -> m.Centre:
     return centre
 
 
-def update_centre(db: DbSession, who: Principal, centre_id: str, data: CentreFields) -> m.Centre:
+def update_centre(db: DbSession, who: Principal, centre_id: str, data: CentreFields,
+                  context: AppContext) -> m.Centre:
     who.require("coordinator")
     centre = visible_centre(db, who, centre_id)
+    if (data.lat, data.lon) != (centre.lat, centre.lon):
+        require_on_network(context, centre_id, data.lat, data.lon)
     change = changes(centre, data.model_dump())
     if change["after"]:
         centre.updated_at = utcnow()
@@ -79,6 +89,9 @@ def delete_centre(db: DbSession, who: Principal, centre_id: str) -> None:
     if repo_centres.centre_has_riders(db, centre_id):
         raise ConflictError(f"centre {centre_id!r} still has riders; move or delete them first",
                             id=centre_id)
+    from api.riders.isolation import refuse_if_planned
+
+    refuse_if_planned(db, "centre", centre_id)
     db.delete(centre)
     repo.audit(db, who.user_id, "delete", "centre", centre_id)
 
@@ -202,7 +215,11 @@ def import_closures(
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise UnprocessableError(f"{filename}: not UTF-8 text") from exc
-        closures = cal.parse_closures_csv(text, file=filename, centre_ids={centre_id})
+        try:
+            closures = cal.parse_closures_csv(text, file=filename, centre_ids={centre_id})
+        except csv.Error as exc:
+            raise ScenarioErrors([ScenarioError(f"cannot be read as CSV: {exc}", file=filename,
+                                                row=csv_error_row(text))]) from exc
     others = [c for c in closures if c.centre_id != centre_id]
     if others:
         raise UnprocessableError(f"{filename}: the file names other centres than {centre_id!r}")
@@ -218,8 +235,12 @@ def import_closures(
 
 def calendar_of(db: DbSession, centre_ids: list[str] | None = None) -> cal.CentreCalendar:
     """The centres' calendar (holidays, customary closing days, stored closures)."""
-    closures = [cal.Closure(c.centre_id, c.start_date, c.end_date, c.reason)
-                for c in repo_centres.list_closures(db, centre_ids)]
+    # Clamped to the dates the API accepts: a closure stored from year 1 to 9999 (by an older
+    # server) must not overflow the calendars' date arithmetic for every year.
+    closures = [cal.Closure(c.centre_id, max(c.start_date, FIRST_DATE),
+                            min(c.end_date, LAST_DATE), c.reason)
+                for c in repo_centres.list_closures(db, centre_ids)
+                if c.end_date >= FIRST_DATE and c.start_date <= LAST_DATE]
     return cal.CentreCalendar(tuple(closures))
 
 

@@ -3,7 +3,6 @@ centre rider lists (no logic: see the service)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Query, Request, Response
@@ -24,8 +23,10 @@ from api.manifests.schemas import (
     RefusedOut,
     RemovedRiderOut,
     SuggestionOut,
+    UnavailableRunOut,
 )
-from api.schemas import time_text
+from api.schemas import SaneDate, time_text
+from api.uploads import content_disposition
 from maps.manifest.html import render_centre_list_html, render_manifest_html
 from maps.manifest.pdf import render_manifest_pdf
 from routing.operations.consolidation import ConsolidationSuggestion, notification_lines
@@ -48,7 +49,7 @@ def _moved(s: ConsolidationSuggestion) -> list[MovedRiderOut]:
             description="Riders of closed centres and absent riders are taken off; every "
             "remaining rider keeps the agreed pickup time; runs left empty are cancelled with "
             "the cost saved. Drivers see their vehicle's runs only.")
-def day_runs(on_date: date, db: DbSession, who: CurrentUser, context: Context,
+def day_runs(on_date: SaneDate, db: DbSession, who: CurrentUser, context: Context,
              vehicle_id: Annotated[str | None, Query(max_length=64)] = None) -> Any:
     current = service.day_for(db, who, context, on_date, absence_rules(context))
     result = current.result
@@ -78,13 +79,15 @@ def day_runs(on_date: date, db: DbSession, who: CurrentUser, context: Context,
             target_run_id=rec.target_run_id, saved_ore=rec.saved_ore, applied=applied,
             accepted_by=rec.accepted_by, accepted_at=rec.accepted_at)
             for rec, applied in current.accepted],
+        unavailable=[UnavailableRunOut(**u.to_dict()) for u in current.unavailable
+                     if only is None or u.vehicle_id == only],
     )
 
 
 @router.get("/days/{on_date}/consolidation", response_model=ConsolidationOut,
             responses=problem_responses(404, 409, 422),
             summary="Suggested merges of nearly empty runs on a date (nothing changes yet)")
-def consolidation(on_date: date, db: DbSession, who: CurrentUser, context: Context) -> Any:
+def consolidation(on_date: SaneDate, db: DbSession, who: CurrentUser, context: Context) -> Any:
     report = service.suggestions(db, who, context, on_date, absence_rules(context))
     return ConsolidationOut(
         date=on_date, max_shift_s=context.settings.consolidation_max_shift_s,
@@ -102,7 +105,7 @@ def consolidation(on_date: date, db: DbSession, who: CurrentUser, context: Conte
 @router.post("/days/{on_date}/consolidation", response_model=AcceptOut, status_code=201,
              responses=problem_responses(404, 409, 422),
              summary="Accept a suggested merge; lists the riders to notify")
-def accept_consolidation(on_date: date, data: AcceptIn, db: DbSession, who: CurrentUser,
+def accept_consolidation(on_date: SaneDate, data: AcceptIn, db: DbSession, who: CurrentUser,
                          context: Context) -> Any:
     record, chosen = service.accept(db, who, context, on_date, data.absorbed_run_id,
                                     data.target_run_id, absence_rules(context), context.now())
@@ -118,8 +121,8 @@ def accept_consolidation(on_date: date, data: AcceptIn, db: DbSession, who: Curr
             summary="Afbud on time/late, no-shows, cancelled runs and savings in a period "
             "(at most 92 days)")
 def statistics(db: DbSession, who: CurrentUser, context: Context,
-               from_: Annotated[date, Query(alias="from")],
-               to: Annotated[date, Query()]) -> dict[str, Any]:
+               from_: Annotated[SaneDate, Query(alias="from")],
+               to: Annotated[SaneDate, Query()]) -> dict[str, Any]:
     return service.statistics(db, who, context, from_, to, absence_rules(context))
 
 
@@ -141,14 +144,15 @@ def _document(body: dict[str, Any], fmt: str, html: Any, pdf: Any, filename: str
         if pdf is None:
             raise NotAcceptableError("this document has no PDF form; use json or html")
         return Response(pdf(body), media_type="application/pdf",
-                        headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'})
+                        headers={"Content-Disposition": content_disposition(
+                            "inline", f"{filename}.pdf")})
     return JSONResponse(body)
 
 
 @router.get("/days/{on_date}/manifests", response_model=list[str],
             responses=problem_responses(404, 409, 422),
             summary="Vehicles with a manifest on a date (drivers: their own)")
-def manifest_vehicles(on_date: date, db: DbSession, who: CurrentUser, context: Context) -> Any:
+def manifest_vehicles(on_date: SaneDate, db: DbSession, who: CurrentUser, context: Context) -> Any:
     return service.manifest_vehicles(db, who, context, on_date, absence_rules(context))
 
 
@@ -158,7 +162,7 @@ def manifest_vehicles(on_date: date, db: DbSession, who: CurrentUser, context: C
             description="Ordered stops with time, address, rider names and needs, cancelled "
             "riders struck out, and a small route map. Drivers get only their own vehicle's "
             "manifest (another vehicle's answers 404).")
-def manifest(on_date: date, vehicle_id: str, db: DbSession, who: CurrentUser, context: Context,
+def manifest(on_date: SaneDate, vehicle_id: str, db: DbSession, who: CurrentUser, context: Context,
              request: Request, format: Format = None) -> Response:
     fmt = service.negotiate(format, request.headers.get("accept"), service.FORMATS)
     doc = service.manifest(db, who, context, on_date, vehicle_id, absence_rules(context))
@@ -177,7 +181,7 @@ def manifest(on_date: date, vehicle_id: str, db: DbSession, who: CurrentUser, co
             summary="A centre's rider list (deltagerliste) of a date",
             description="Who arrives on which run and when, who goes home when, who is absent. "
             "JSON or printable HTML.")
-def centre_list(centre_id: str, on_date: date, db: DbSession, who: CurrentUser,
+def centre_list(centre_id: str, on_date: SaneDate, db: DbSession, who: CurrentUser,
                 context: Context, request: Request, format: Format = None) -> Response:
     fmt = service.negotiate(format, request.headers.get("accept"), ("json", "html"))
     body = service.centre_list(db, who, context, centre_id, on_date, absence_rules(context))

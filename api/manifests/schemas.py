@@ -37,6 +37,14 @@ class AcceptedConsolidationOut(OutModel):
     accepted_at: datetime
 
 
+class UnavailableRunOut(OutModel):
+    run_id: str
+    vehicle_id: str
+    direction: str
+    reason: str = Field(description="Why the run cannot be derived (its vehicle, centre or a "
+                        "rider is no longer stored, or lies off the road network).")
+
+
 class DayOut(OutModel):
     date: date
     weekday: str | None
@@ -51,6 +59,9 @@ class DayOut(OutModel):
     cost_ore: int
     saved_ore: int
     consolidations: list[AcceptedConsolidationOut]
+    unavailable: list[UnavailableRunOut] = Field(
+        default_factory=list, description="Runs of the plan in force that cannot be derived "
+        "for the date; the other runs are unaffected.")
 
 
 class MovedRiderOut(OutModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,16 +29,37 @@ from api.errors import ConflictError, NotAcceptableError, NotFoundError, Unproce
 from api.plans.service import plan_key, published_plan
 from api.scenario.service import scenario_from_db
 from maps.manifest.data import build_centre_list, build_manifest, vehicles_on
-from routing.model import Scenario
+from routing.errors import SnapError
+from routing.model import Plan, Run, Scenario
 from routing.network.matrix import TravelMatrix
+from routing.network.snap import snap_points
 from routing.operations import absences as core_absences
 from routing.operations import consolidation as core_consolidation
 from routing.operations.calendar import weekday_key
 from routing.operations.daily import DailyResult, daily_runs_for_date
 from routing.operations.statistics import operations_statistics
 from routing.params import PlanParams
+from routing.places import centre_place, depot_place, home_place
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class UnavailableRun:
+    """A run of the plan in force that cannot be derived for the date (its vehicle, a rider or
+    its centre is no longer stored, or lies off the road network). It is reported; the other
+    runs of the day derive as usual."""
+
+    run_id: str
+    vehicle_id: str
+    weekday: str
+    direction: str
+    reason: str
+    centre_ids: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, str]:
+        return {"run_id": self.run_id, "vehicle_id": self.vehicle_id,
+                "direction": self.direction, "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +73,88 @@ class Day:
     params: PlanParams
     accepted: tuple[tuple[m.ConsolidationRecord, bool], ...]
     """Accepted consolidations and whether each was applied."""
+    unavailable: tuple[UnavailableRun, ...] = ()
+
+
+def _off_network(context: AppContext, scenario: Scenario) -> set[str]:
+    """Place ids (``home:R``, ``centre:C``, ``depot:V``) farther from every road than the
+    scenario's snapping limit."""
+    limit = scenario.plan_params.snap_max_m
+    points = ([(home_place(r.rider_id), r.lat, r.lon) for r in scenario.riders]
+              + [(centre_place(c.centre_id), c.lat, c.lon) for c in scenario.centres]
+              + [(depot_place(v.vehicle_id), v.depot_lat, v.depot_lon)
+                 for v in scenario.vehicles])
+    snapped = snap_points(context.networks.get(), points, max_distance_m=math.inf)
+    return {p.point_id for p in snapped if not p.distance_m <= limit}
+
+
+def _derivable(context: AppContext, plan: Plan, scenario: Scenario
+               ) -> tuple[Plan, Scenario, TravelMatrix, tuple[UnavailableRun, ...]]:
+    """The plan's runs that can be derived from the stored master data, the scenario and
+    matrix to derive them with, and the runs that cannot (one broken record must not stop the
+    day: issue 15)."""
+
+    off: set[str] = set()
+    try:
+        matrix = travel_matrix_for(context, scenario)
+    except SnapError:
+        off = _off_network(context, scenario)
+        scenario = replace(
+            scenario,
+            riders=tuple(r for r in scenario.riders if home_place(r.rider_id) not in off),
+            centres=tuple(c for c in scenario.centres if centre_place(c.centre_id) not in off),
+            vehicles=tuple(v for v in scenario.vehicles
+                           if depot_place(v.vehicle_id) not in off))
+        matrix = travel_matrix_for(context, scenario)
+    riders = {r.rider_id for r in scenario.riders}
+    centres = {c.centre_id for c in scenario.centres}
+    vehicles = {v.vehicle_id for v in scenario.vehicles}
+
+    def missing(kind: str, place: str, entity_id: str) -> str:
+        if f"{place}:{entity_id}" in off:
+            return f"{kind} {entity_id} lies off the road network"
+        return f"{kind} {entity_id} is no longer stored"
+
+    keep: list[Run] = []
+    broken: list[UnavailableRun] = []
+    for run in plan.runs:
+        reason = None
+        if run.vehicle_id not in vehicles:
+            reason = missing("vehicle", "depot", run.vehicle_id)
+        else:
+            for centre_id in run.centre_ids or (run.centre_id,):
+                if centre_id not in centres:
+                    reason = missing("centre", "centre", centre_id)
+                    break
+            else:
+                for rider_id in sorted(set(run.rider_ids) - riders):
+                    reason = missing("rider", "home", rider_id)
+                    break
+        if reason is None:
+            keep.append(run)
+        else:
+            broken.append(UnavailableRun(run.run_id, run.vehicle_id, run.weekday,
+                                         run.direction, reason,
+                                         run.centre_ids or (run.centre_id,)))
+    if broken:
+        log.warning("plan in force: %d run(s) cannot be derived (e.g. %s: %s)", len(broken),
+                    broken[0].run_id, broken[0].reason)
+        plan = replace(plan, runs=tuple(keep),
+                       unserved=tuple(u for u in plan.unserved if u.rider_id in riders))
+    return plan, scenario, matrix, tuple(broken)
 
 
 def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceRules,
               vehicle_id: str | None = None
-              ) -> tuple[int, DailyResult, Scenario, TravelMatrix, PlanParams]:
+              ) -> tuple[int, DailyResult, Scenario, TravelMatrix, PlanParams,
+                         tuple[UnavailableRun, ...]]:
     row, plan = published_plan(db)
     scenario = scenario_from_db(db, context.networks.path)
-    planned = {rid for run in plan.runs for rid in run.rider_ids}
-    if not planned <= {r.rider_id for r in scenario.riders}:
-        raise ConflictError(f"plan {row.plan_id} in force names riders no longer stored; "
-                            "publish a new plan", id=str(row.plan_id))
     params = plan.params
-    matrix = travel_matrix_for(context, scenario)
+    plan, scenario, matrix, broken = _derivable(context, plan, scenario)
+    weekday = weekday_key(on_date)
+    broken = tuple(b for b in broken if b.weekday == weekday
+                   and (vehicle_id is None or b.vehicle_id == vehicle_id))
     riders: list[str] | None = None
     if vehicle_id is not None:
         # One vehicle's day depends only on its own runs and their riders.
@@ -78,7 +169,7 @@ def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceR
         [convert.no_show_model(n) for n in no_shows], rule=rules.deadline)
     result = daily_runs_for_date(plan, scenario, matrix, on_date, calendar=calendar_of(db),
                                  book=book, params=params)
-    return row.plan_id, result, scenario, matrix, params
+    return row.plan_id, result, scenario, matrix, params, broken
 
 
 def day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceRules,
@@ -89,7 +180,7 @@ def day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceRules,
     date: they join runs of several vehicles, so then the whole day is computed).
     """
     records = repo_days.accepted_on(db, on_date)
-    plan_id, result, scenario, matrix, params = _base_day(
+    plan_id, result, scenario, matrix, params, broken = _base_day(
         db, context, on_date, rules, None if records else vehicle_id)
     accepted: list[tuple[m.ConsolidationRecord, bool]] = []
     if records:
@@ -106,7 +197,7 @@ def day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceRules,
                 except core_consolidation.ConsolidationError:
                     applied = False
             accepted.append((record, applied))
-    return Day(plan_id, result, scenario, matrix, params, tuple(accepted))
+    return Day(plan_id, result, scenario, matrix, params, tuple(accepted), broken)
 
 
 def _cparams(context: AppContext) -> core_consolidation.ConsolidationParams:
@@ -322,9 +413,12 @@ def _build_manifest(db: DbSession, context: AppContext, on_date: date, vehicle_i
         raise NotFoundError("vehicle", vehicle_id)
     # Road lines and SVG maps from the process-wide caches: the same run is drawn on many
     # dates, and drawing it along the roads is the expensive part.
-    return build_manifest(current.result, current.scenario, vehicle_id, driver_name=driver,
+    body = build_manifest(current.result, current.scenario, vehicle_id, driver_name=driver,
                           generated_at=context.now(),
                           lines=road_lines(context, current.params.snap_max_m), svgs=_SVGS)
+    body["unavailable"] = [u.to_dict() for u in current.unavailable
+                           if u.vehicle_id == vehicle_id]
+    return body
 
 
 def manifest_vehicles(db: DbSession, who: Principal, context: AppContext, on_date: date,
@@ -341,4 +435,7 @@ def centre_list(db: DbSession, who: Principal, context: AppContext, centre_id: s
     visible_centre(db, who, centre_id)
     current = day(db, context, on_date, rules)
     reason = calendar_of(db, [centre_id]).closing_reason(centre_id, on_date)
-    return build_centre_list(current.result, current.scenario, centre_id, closing_reason=reason)
+    body = build_centre_list(current.result, current.scenario, centre_id,
+                             closing_reason=reason)
+    body["unavailable"] = [u.to_dict() for u in current.unavailable if centre_id in u.centre_ids]
+    return body

@@ -40,6 +40,15 @@ def create_plan(db: DbSession, who: Principal, context: AppContext, data: PlanCr
         raise UnprocessableError(str(exc), errors=[{
             "in": "body", "field": "params", "detail": str(exc), "type": "value_error"}]) \
             from exc
+    # The same sanity rules as the [plan] table of scenario.toml (e.g. no negative times).
+    from routing.scenario.reader import _check_plan_params
+
+    problems = _check_plan_params(params)
+    if problems:
+        raise UnprocessableError(
+            f"invalid plan parameter(s): {', '.join(n for n, _ in problems)}",
+            errors=[{"in": "body", "field": f"params.{name}", "detail": f"{name} {message}",
+                     "type": "value_error"} for name, message in problems])
     limit = data.time_limit_s or settings.plan_time_limit_s
     if "time_limit_s" not in data.params or data.time_limit_s is not None:
         params = params.with_overrides(time_limit_s=float(limit))

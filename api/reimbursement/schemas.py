@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field
 
 from api.db import models as m
-from api.schemas import ApiModel, OutModel
+from api.schemas import ApiModel, OutModel, SaneDate
 
 
 class RulesIn(ApiModel):
@@ -29,12 +29,12 @@ class AssessmentIn(ApiModel):
         description="The centre's assessment; default: the one stored on the rider.")
     cost_multiple: float | None = Field(default=None, gt=0, le=100)
     rules: RulesIn | None = None
-    decided_on: date | None = None
+    decided_on: SaneDate | None = None
 
 
 class RecomputeIn(ApiModel):
     year: int = Field(ge=2000, le=2100, description="Year of the new rates.")
-    decided_on: date | None = None
+    decided_on: SaneDate | None = None
 
 
 class DecisionOut(OutModel):

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Query, Response, status
 
-from api.deps import CurrentUser, DbSession, api_router
+from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
 from api.riders import service
 from api.riders.schemas import (
@@ -59,10 +59,13 @@ def patch_rider(rider_id: str, data: RiderPatch, db: DbSession, who: CurrentUser
 
 
 @router.delete("/{rider_id}", status_code=status.HTTP_204_NO_CONTENT,
-               responses=problem_responses(404),
-               summary="Delete a rider (with their absences, no-shows and decisions)")
-def delete_rider(rider_id: str, db: DbSession, who: CurrentUser) -> Response:
-    service.delete_rider(db, who, rider_id)
+               responses=problem_responses(404, 409),
+               summary="Delete a rider (with their absences, no-shows and decisions)",
+               description="A rider the plan in force carries is taken out of it: a new "
+               "version without them is published (nobody else's time moves; see its diff "
+               "and notifications). 409 when that version would break a rule.")
+def delete_rider(rider_id: str, db: DbSession, who: CurrentUser, context: Context) -> Response:
+    service.delete_rider(db, who, rider_id, context)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -74,8 +77,9 @@ def list_vehicles(db: DbSession, who: CurrentUser) -> Any:
 
 @vehicles.post("", response_model=VehicleOut, status_code=status.HTTP_201_CREATED,
                responses=problem_responses(409, 422), summary="Create a vehicle and its depot")
-def create_vehicle(data: VehicleIn, db: DbSession, who: CurrentUser, response: Response) -> Any:
-    vehicle = service.create_vehicle(db, who, data)
+def create_vehicle(data: VehicleIn, db: DbSession, who: CurrentUser, response: Response,
+                   context: Context) -> Any:
+    vehicle = service.create_vehicle(db, who, data, context)
     response.headers["Location"] = resource_path("vehicles", vehicle.vehicle_id)
     return VehicleOut.of(vehicle)
 
@@ -89,12 +93,13 @@ def get_vehicle(vehicle_id: str, db: DbSession, who: CurrentUser) -> Any:
 @vehicles.put("/{vehicle_id}", response_model=VehicleOut, responses=problem_responses(404, 422),
               summary="Replace a vehicle's data")
 def replace_vehicle(vehicle_id: str, data: VehicleFields, db: DbSession,
-                    who: CurrentUser) -> Any:
-    return VehicleOut.of(service.replace_vehicle(db, who, vehicle_id, data))
+                    who: CurrentUser, context: Context) -> Any:
+    return VehicleOut.of(service.replace_vehicle(db, who, vehicle_id, data, context))
 
 
 @vehicles.delete("/{vehicle_id}", status_code=status.HTTP_204_NO_CONTENT,
-                 responses=problem_responses(404), summary="Delete a vehicle")
+                 responses=problem_responses(404, 409),
+                 summary="Delete a vehicle (409 while the plan in force uses it)")
 def delete_vehicle(vehicle_id: str, db: DbSession, who: CurrentUser) -> Response:
     service.delete_vehicle(db, who, vehicle_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy.orm import Session as DbSession
 
 from api.auth import Principal
+from api.centres.placement import require_on_network
 from api.centres.service import changes, visible_centre
+from api.context import AppContext
 from api.db import convert, repo, repo_centres, repo_riders
 from api.db import models as m
 from api.db.types import utcnow
@@ -110,11 +112,19 @@ def patch_rider(db: DbSession, who: Principal, rider_id: str, data: RiderPatch) 
     return _apply(db, who, rider, values)
 
 
-def delete_rider(db: DbSession, who: Principal, rider_id: str) -> None:
-    """Delete a rider with their absences, no-shows and decisions (the audit log keeps ids)."""
+def delete_rider(db: DbSession, who: Principal, rider_id: str, context: AppContext) -> None:
+    """Delete a rider with their absences, no-shows and decisions (the audit log keeps ids).
+
+    A rider the plan in force carries is taken out of it through the living plan (a new
+    version, published at once; nobody else's time moves), so every day keeps deriving."""
+    from api.riders.isolation import remove_from_plan_in_force
+
     rider = visible_rider(db, who, rider_id)
+    centre_id = rider.centre_id
     db.delete(rider)
-    repo.audit(db, who.user_id, "delete", "rider", rider_id, {"centre_id": rider.centre_id})
+    db.flush()
+    repo.audit(db, who.user_id, "delete", "rider", rider_id, {"centre_id": centre_id})
+    remove_from_plan_in_force(db, who, context, rider_id)
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,8 +153,10 @@ def _vehicle_values(data: VehicleFields) -> dict[str, Any]:
     return values
 
 
-def create_vehicle(db: DbSession, who: Principal, data: VehicleIn) -> m.Vehicle:
+def create_vehicle(db: DbSession, who: Principal, data: VehicleIn,
+                   context: AppContext) -> m.Vehicle:
     who.require("coordinator")
+    require_on_network(context, data.vehicle_id, data.depot_lat, data.depot_lon)
     if repo_riders.get_vehicle(db, data.vehicle_id) is not None:
         raise ConflictError(f"vehicle {data.vehicle_id!r} already exists", id=data.vehicle_id)
     now = utcnow()
@@ -157,10 +169,12 @@ def create_vehicle(db: DbSession, who: Principal, data: VehicleIn) -> m.Vehicle:
 
 
 def replace_vehicle(
-    db: DbSession, who: Principal, vehicle_id: str, data: VehicleFields
+    db: DbSession, who: Principal, vehicle_id: str, data: VehicleFields, context: AppContext
 ) -> m.Vehicle:
     who.require("coordinator")
     vehicle = visible_vehicle(db, who, vehicle_id)
+    if (data.depot_lat, data.depot_lon) != (vehicle.depot_lat, vehicle.depot_lon):
+        require_on_network(context, vehicle_id, data.depot_lat, data.depot_lon)
     change = changes(vehicle, _vehicle_values(data))
     if change["after"]:
         vehicle.updated_at = utcnow()
@@ -171,5 +185,8 @@ def replace_vehicle(
 def delete_vehicle(db: DbSession, who: Principal, vehicle_id: str) -> None:
     who.require("coordinator")
     vehicle = visible_vehicle(db, who, vehicle_id)
+    from api.riders.isolation import refuse_if_planned
+
+    refuse_if_planned(db, "vehicle", vehicle_id)
     db.delete(vehicle)
     repo.audit(db, who.user_id, "delete", "vehicle", vehicle_id)

@@ -22,8 +22,10 @@ router = api_router(prefix="/scenario", tags=["scenario"])
     description="All or nothing. Row errors of every file come back at once as a problem "
     "detail whose `errors` lists `{file, row, column, detail}` (row 1 is the header). "
     "`mode=merge` creates and updates; `mode=replace` also deletes centres, sessions, riders "
-    "(with their absences) and vehicles missing from the upload. The road network is always "
-    "the server's; a `network` key in scenario.toml must name no file.",
+    "(with their absences) and vehicles missing from the upload; a merge keeps the stored name "
+    "and planning rules scenario.toml does not set. The road network is always the server's; "
+    "a `network` key in scenario.toml may only name a file in the server's network folder "
+    "(`SAMKORSEL_NETWORK_DIR`).",
 )
 def import_scenario(
     db: DbSession, who: CurrentUser, context: Context,
@@ -36,7 +38,9 @@ def import_scenario(
         uploads.append((upload.filename or "", read_upload(upload, limit)))
         if sum(len(c) for _, c in uploads) > limit:
             raise PayloadTooLargeError(f"the upload is larger than {limit} bytes")
-    return service.import_scenario(db, who, uploads, mode)
+    settings = context.settings
+    limits = service.UnpackLimits(settings.max_unpacked_bytes, settings.max_unpack_ratio)
+    return service.import_scenario(db, who, uploads, mode, limits, settings.network_dir)
 
 
 @router.get("/export", response_class=Response,

@@ -12,6 +12,7 @@ import logging
 import re
 import tempfile
 import zipfile
+from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
@@ -22,9 +23,10 @@ from api.cache import LruCache
 from api.db import convert, repo, repo_centres, repo_riders
 from api.db import models as m
 from api.db.types import utcnow
-from api.errors import BadRequestError, PayloadTooLargeError
+from api.errors import BadRequestError
 from api.scenario.schemas import Counts, ImportResult
 from api.schemas import ID_PATTERN
+from api.uploads import unpack_zip
 from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import Scenario
 from routing.params import PlanParams, plan_params_from_stored, plan_params_to_stored
@@ -83,12 +85,17 @@ def _load_scenario(db: DbSession, network_path: Path | str) -> Scenario:
 # Upload → directory
 
 
-def _unpack(uploads: list[tuple[str, bytes]], directory: Path) -> None:
+def _unpack(uploads: list[tuple[str, bytes]], directory: Path,
+            limits: UnpackLimits | None = None) -> None:
     """Write the uploaded files (CSV/TOML files, or one zip) into ``directory``."""
+    limits = limits or UnpackLimits()
     for filename, content in uploads:
         name = PurePosixPath(filename.replace("\\", "/")).name
         if name.lower().endswith(".zip"):
-            _unzip(name, content, directory)
+            members = unpack_zip(name, content, set(FILES), max_members=_MAX_ZIP_MEMBERS,
+                                 max_total_bytes=limits.total_bytes, max_ratio=limits.ratio)
+            for base, data in members.items():
+                (directory / base).write_bytes(data)
         elif name in FILES:
             (directory / name).write_bytes(content)
         else:
@@ -96,35 +103,74 @@ def _unpack(uploads: list[tuple[str, bytes]], directory: Path) -> None:
                                   "of them")
 
 
-def _unzip(name: str, content: bytes, directory: Path) -> None:
+@dataclass(frozen=True, slots=True)
+class UnpackLimits:
+    """Limits on an uploaded zip (see :func:`api.uploads.unpack_zip`)."""
+
+    total_bytes: int = 20_000_000
+    ratio: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A validated upload, and what its ``scenario.toml`` set (a merge keeps the rest)."""
+
+    scenario: Scenario
+    settings: dict[str, Any] | None
+    """The parsed ``scenario.toml``; None when the upload has none."""
+
+
+_NETWORK_NAME = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,199}$")
+
+
+def _settings_of(directory: Path, network_dir: Path | None) -> dict[str, Any] | None:
+    """The upload's ``scenario.toml`` (None: none or unreadable, which the loader reports).
+
+    Its ``network`` may only be the name of a file in the server's network folder: a path
+    would let a client probe which files exist on the server. The named file is linked into
+    the upload folder so the loader finds it there.
+    """
+    import tomllib
+
+    path = directory / scenario_io.SCENARIO_TOML
+    if not path.exists():
+        return None
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile as exc:
-        raise BadRequestError(f"{name} is not a zip file") from exc
-    members = [i for i in archive.infolist() if not i.is_dir()]
-    if len(members) > _MAX_ZIP_MEMBERS:
-        raise BadRequestError(f"{name} holds {len(members)} files; expected the scenario files")
-    for info in members:
-        # Only the base name is used (never a path from the archive), and only known files.
-        base = PurePosixPath(info.filename).name
-        if base not in FILES:
-            continue
-        if info.file_size > 50_000_000:
-            raise PayloadTooLargeError(f"{name}: {base} is too large when unpacked")
-        (directory / base).write_bytes(archive.read(info))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return None
+    network = data.get("network")
+    if isinstance(network, str):
+        name = network.strip()
+        where = "the server's road network folder"
+        if not _NETWORK_NAME.match(name):
+            raise ScenarioErrors([ScenarioError(
+                f"network must be the name of a road network file in {where} (letters, "
+                "digits, - _ . and no path)", file=scenario_io.SCENARIO_TOML,
+                column="network")])
+        folder = network_dir or scenario_io.default_network_path().parent
+        target = folder / name
+        if not target.is_file():
+            raise ScenarioErrors([ScenarioError(f"there is no road network {name!r} in {where}",
+                                                file=scenario_io.SCENARIO_TOML,
+                                                column="network")])
+        (directory / name).symlink_to(target.resolve())
+    return data
 
 
-def load_upload(uploads: list[tuple[str, bytes]]) -> Scenario:
+def load_upload(uploads: list[tuple[str, bytes]], limits: UnpackLimits | None = None,
+                network_dir: Path | None = None) -> Upload:
     """Validate the uploaded scenario with the core's loader (raises :class:`ScenarioErrors`)."""
     if not uploads:
         raise BadRequestError("no files uploaded")
     with tempfile.TemporaryDirectory(prefix="samkorsel-import-") as tmp:
         directory = Path(tmp) / "upload"
         directory.mkdir()
-        _unpack(uploads, directory)
+        _unpack(uploads, directory, limits)
+        settings = _settings_of(directory, network_dir)
         scenario = scenario_io.load_scenario(directory)
     _check_ids(scenario)
-    return scenario
+    return Upload(scenario, settings)
 
 
 def _check_ids(scenario: Scenario) -> None:
@@ -141,7 +187,7 @@ def _check_ids(scenario: Scenario) -> None:
             if len(value) > 64 or not _ID_RE.match(value):
                 # Rows in file order; row 1 is the header.
                 errors.append(ScenarioError(
-                    f"id {value!r} must be 1–64 characters without / \\ ? # %",
+                    f"id {value!r} must be 1–64 letters A–Z, digits, - _ or .",
                     file=file, row=index + 2, column=column))
     if errors:
         raise ScenarioErrors(errors)
@@ -189,12 +235,37 @@ def _upsert(db: DbSession, model: type[Any], key: str, key_value: str,
 
 
 def import_scenario(
-    db: DbSession, who: Principal, uploads: list[tuple[str, bytes]], mode: Mode
+    db: DbSession, who: Principal, uploads: list[tuple[str, bytes]], mode: Mode,
+    limits: UnpackLimits | None = None, network_dir: Path | None = None,
 ) -> ImportResult:
     """Validate and store an uploaded scenario (see the module docstring)."""
     who.require("coordinator")
-    scenario = load_upload(uploads)
+    upload = load_upload(uploads, limits, network_dir)
+    scenario = upload.scenario
+    if mode == "merge":
+        scenario = _merged_settings(db, scenario, upload.settings)
     return store_scenario(db, scenario, mode, who.user_id)
+
+
+def _merged_settings(db: DbSession, scenario: Scenario, given: dict[str, Any] | None
+                     ) -> Scenario:
+    """A merge changes only the settings the upload gives: the stored name and planning rules
+    stay unless ``scenario.toml`` sets them (key by key in ``[plan]``)."""
+    stored = repo.get_config(db, SCENARIO_CONFIG_KEY)
+    if stored is None:
+        return scenario
+    given = given or {}
+    name = scenario.name if "name" in given else str(stored.get("name") or scenario.name)
+    base = plan_params_from_config(stored)
+    plan = given.get("plan") if isinstance(given.get("plan"), dict) else {}
+    new = scenario.plan_params if isinstance(scenario.plan_params, PlanParams) else base
+    names = {f.name for f in fields(PlanParams)}
+    changed: dict[str, Any] = {}
+    for key in plan or {}:
+        field = key[: -len("_min")] + "_s" if key.endswith("_min") else key
+        if field in names:
+            changed[field] = getattr(new, field)
+    return replace(scenario, name=name, plan_params=replace(base, **changed))
 
 
 def store_scenario(db: DbSession, scenario: Scenario, mode: Mode, user_id: int | None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Query, Response, status
 
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
-from api.schemas import IntId
+from api.schemas import AwareDateTime, IntId
 from api.users import service
 from api.users.schemas import AuditOut, PasswordIn, UserCreated, UserIn, UserOut
 
@@ -61,7 +60,7 @@ def list_audit(
     db: DbSession, who: CurrentUser,
     entity: Annotated[str | None, Query(max_length=40)] = None,
     entity_id: Annotated[str | None, Query(max_length=128)] = None,
-    since: Annotated[datetime | None, Query()] = None,
+    since: Annotated[AwareDateTime | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> Any:

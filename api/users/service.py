@@ -79,7 +79,8 @@ def revoke_user(db: DbSession, who: Principal, user_id: int) -> m.User:
     if user.revoked_at is None:
         # Someone must be able to manage users: the last active coordinator stays.
         if user.role == "coordinator" and active_coordinators(db) <= 1:
-            raise ConflictError("the last active coordinator cannot be deactivated")
+            raise ConflictError(f"user {user_id} is the last active coordinator; create "
+                                "another coordinator first", id=str(user_id))
         now = utcnow()
         user.revoked_at = now
         ended = end_user_sessions(db, user_id, now)
