@@ -19,7 +19,7 @@ import logging
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -34,15 +34,14 @@ from routing.model import Plan, Rider, Run, Scenario, Stop, format_hm
 from routing.network.roads import RoadNetwork
 from routing.operations.daily import DailyResult, RemovedRider
 from routing.planning.reasons import danish
+from routing.texts.da import DIRECTION_TITLE_DA
+from routing.texts.da import date_text as date_text
 
 log = logging.getLogger(__name__)
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
-WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-             "september", "oktober", "november", "december")
 
 LABELS: dict[str, str] = {
     "manifest": "Køreliste",
@@ -66,8 +65,7 @@ LABELS: dict[str, str] = {
     "escort": "Ledsager",
     "cancelled_rider": "Afbud",
     "cancelled_run": "Aflyst",
-    "to_centre": "Til centret",
-    "from_centre": "Hjem fra centret",
+    **DIRECTION_TITLE_DA,
     "arrivals": "Ankomst til centret",
     "departures": "Hjemtransport",
     "absent": "Fraværende",
@@ -95,11 +93,6 @@ CANCEL_TEXT: dict[str, str] = {
     "closed": "Aflyst – centret er lukket",
     "consolidated": "Aflyst – samkørt med en anden tur",
 }
-
-
-def date_text(day: date) -> str:
-    """A date in Danish, e.g. ``torsdag den 24. december 2026``."""
-    return f"{WEEKDAYS_DA[day.weekday()]} den {day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
 
 
 def needs_of(rider: Rider) -> list[str]:

@@ -52,6 +52,7 @@ from api.web.session import (
     set_session_cookie,
 )
 from routing.planning.reasons import danish
+from routing.texts.da import DIRECTION_TITLE_DA, WEEKDAY_DA, date_text, kroner, number
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +64,8 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema=False)
 
-WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-             "september", "oktober", "november", "december")
-WEEKDAY_KEYS = {"mon": "mandag", "tue": "tirsdag", "wed": "onsdag", "thu": "torsdag",
-                "fri": "fredag"}
-DIRECTION_DA = {"to_centre": "Til centret", "from_centre": "Hjem fra centret"}
+WEEKDAY_KEYS = WEEKDAY_DA
+DIRECTION_DA = DIRECTION_TITLE_DA
 SCOPE_DA = {"both": "Begge veje", "to_centre": "Kun ud", "from_centre": "Kun hjem"}
 REPORTED_BY_DA = {"centre": "Centret", "rider": "Borgeren", "relative": "Pårørende",
                   "coordinator": "Koordinator"}
@@ -118,26 +115,6 @@ ERRORS = {
 
 # --------------------------------------------------------------------------------------------
 # Helpers
-
-
-def date_text(day: date) -> str:
-    """``mandag den 7. december 2026``."""
-    return f"{WEEKDAYS_DA[day.weekday()]} den {day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
-
-
-def kroner(ore: int | float | None) -> str:
-    """Øre as Danish kroner: ``1.234,50 kr.``"""
-    if ore is None:
-        return ""
-    text = f"{ore / 100:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    return f"{text} kr."
-
-
-def number(value: Any) -> str:
-    """A number with Danish decimal comma."""
-    if isinstance(value, float):
-        return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    return str(value)
 
 
 templates.env.filters["kroner"] = kroner
