@@ -16,6 +16,7 @@ from api.auth import PrincipalCache
 from api.db.database import Database
 from api.db.types import utcnow
 from api.settings import Settings
+from routing.operations.absences import AbsenceRules, absence_rules
 
 if TYPE_CHECKING:
     from api.deps import RequestGate
@@ -98,6 +99,12 @@ class AppContext:
     clock: Callable[[], datetime] = utcnow
     """Current time (aware); tests replace it to register afbud at a given moment."""
     extras: dict[str, Any] = field(default_factory=dict)
+    absence_rules: AbsenceRules = field(init=False)
+    """The afbud deadline and long-absence threshold, built once from the settings."""
+
+    def __post_init__(self) -> None:
+        self.absence_rules = absence_rules(self.settings.absence_deadline,
+                                           self.settings.long_absence_days)
 
     def now(self) -> datetime:
         return self.clock()

@@ -66,12 +66,11 @@ def coming_working_days(today: date, count: int = WARM_DAYS) -> list[date]:
 def _warm_days(context: AppContext) -> int:
     """Build the coming days' manifests and the centres' afbud lists; the number built."""
     from api.absences import service as absences
-    from api.absences.routes import absence_rules
     from api.manifests import service as manifests
     from api.plans.service import published_plan
     from routing.operations.calendar import weekday_key
 
-    rules = absence_rules(context)
+    rules = context.absence_rules
     built = 0
     with context.database.unit_of_work(write=False) as db:
         try:
@@ -97,7 +96,6 @@ def _warm_days(context: AppContext) -> int:
 def _warm_afbud(context: AppContext) -> None:
     """Register an afbud for the first rider and roll it back (compiles its statements)."""
     from api.absences import service as absences
-    from api.absences.routes import absence_rules
     from api.absences.schemas import AbsenceIn
     from api.db import repo_riders
 
@@ -107,7 +105,7 @@ def _warm_afbud(context: AppContext) -> None:
             if riders:
                 data = AbsenceIn(rider_id=riders[0].rider_id, start=context.today(),
                                  reason="warm-up")
-                absences.register(db, _WARM_UP_USER, data, absence_rules(context),
+                absences.register(db, _WARM_UP_USER, data, context.absence_rules,
                                   context.now())
             raise _Rollback
     except _Rollback:

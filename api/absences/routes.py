@@ -16,7 +16,6 @@ from api.absences.schemas import (
     NoShowIn,
     NoShowOut,
 )
-from api.context import AppContext
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
 from api.schemas import IntId
@@ -28,11 +27,6 @@ Offset = Annotated[int, Query(ge=0, le=10**9)]
 OptionalId = Annotated[str | None, Query(max_length=64)]
 
 
-def absence_rules(context: AppContext) -> service.AbsenceRules:
-    s = context.settings
-    return service.rules_from(s.absence_deadline, s.long_absence_days)
-
-
 @router.post(
     "/absences", response_model=AbsenceOut, status_code=status.HTTP_201_CREATED,
     responses={200: {"model": AbsenceOut, "description": "The same afbud was registered "
@@ -41,7 +35,7 @@ def absence_rules(context: AppContext) -> service.AbsenceRules:
 )
 def register_absence(data: AbsenceIn, db: DbSession, who: CurrentUser, context: Context,
                      response: Response) -> Any:
-    row, created = service.register(db, who, data, absence_rules(context), context.now())
+    row, created = service.register(db, who, data, context.absence_rules, context.now())
     if not created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/absences/{row.absence_id}"
@@ -74,7 +68,7 @@ def long_absences(
     centre_id: OptionalId = None,
 ) -> Any:
     rows = service.long_absences(db, who, on or context.today(), min_days, centre_id,
-                                 absence_rules(context))
+                                 context.absence_rules)
     return [LongAbsenceOut(rider_id=a.rider_id, centre_id=a.centre_id,
                            absent_since=a.absent_since, absent_until=a.absent_until,
                            days=a.days) for a in rows]

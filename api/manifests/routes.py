@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from api.absences.routes import absence_rules
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import NotAcceptableError, problem_responses
 from api.manifests import service
@@ -48,7 +47,7 @@ def _moved(s: ConsolidationSuggestion) -> list[MovedRiderOut]:
             "the cost saved. Drivers see their vehicle's runs only.")
 def day_runs(on_date: date, db: DbSession, who: CurrentUser, context: Context,
              vehicle_id: Annotated[str | None, Query(max_length=64)] = None) -> Any:
-    current = service.day_for(db, who, context, on_date, absence_rules(context))
+    current = service.day_for(db, who, context, on_date, context.absence_rules)
     result = current.result
     only = vehicle_id if who.is_coordinator else who.vehicle_id
     if only is not None:
@@ -83,7 +82,7 @@ def day_runs(on_date: date, db: DbSession, who: CurrentUser, context: Context,
             responses=problem_responses(404, 409, 422),
             summary="Suggested merges of nearly empty runs on a date (nothing changes yet)")
 def consolidation(on_date: date, db: DbSession, who: CurrentUser, context: Context) -> Any:
-    report = service.suggestions(db, who, context, on_date, absence_rules(context))
+    report = service.suggestions(db, who, context, on_date, context.absence_rules)
     return ConsolidationOut(
         date=on_date, max_shift_s=context.settings.consolidation_max_shift_s,
         suggestions=[SuggestionOut(
@@ -103,7 +102,7 @@ def consolidation(on_date: date, db: DbSession, who: CurrentUser, context: Conte
 def accept_consolidation(on_date: date, data: AcceptIn, db: DbSession, who: CurrentUser,
                          context: Context) -> Any:
     record, chosen = service.accept(db, who, context, on_date, data.absorbed_run_id,
-                                    data.target_run_id, absence_rules(context), context.now())
+                                    data.target_run_id, context.absence_rules, context.now())
     return AcceptOut(consolidation_id=record.consolidation_id, date=on_date,
                      absorbed_run_id=record.absorbed_run_id,
                      target_run_id=record.target_run_id, saved_ore=record.saved_ore,
@@ -118,7 +117,7 @@ def accept_consolidation(on_date: date, data: AcceptIn, db: DbSession, who: Curr
 def statistics(db: DbSession, who: CurrentUser, context: Context,
                from_: Annotated[date, Query(alias="from")],
                to: Annotated[date, Query()]) -> dict[str, Any]:
-    return service.statistics(db, who, context, from_, to, absence_rules(context))
+    return service.statistics(db, who, context, from_, to, context.absence_rules)
 
 
 _DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -147,7 +146,7 @@ def _document(body: dict[str, Any], fmt: str, html: Any, pdf: Any, filename: str
             responses=problem_responses(404, 409, 422),
             summary="Vehicles with a manifest on a date (drivers: their own)")
 def manifest_vehicles(on_date: date, db: DbSession, who: CurrentUser, context: Context) -> Any:
-    return service.manifest_vehicles(db, who, context, on_date, absence_rules(context))
+    return service.manifest_vehicles(db, who, context, on_date, context.absence_rules)
 
 
 @router.get("/days/{on_date}/manifests/{vehicle_id}", response_class=Response,
@@ -161,7 +160,7 @@ def manifest(on_date: date, vehicle_id: str, db: DbSession, who: CurrentUser, co
     from maps.manifest import render_manifest_html, render_manifest_pdf
 
     fmt = service.negotiate(format, request.headers.get("accept"), service.FORMATS)
-    doc = service.manifest(db, who, context, on_date, vehicle_id, absence_rules(context))
+    doc = service.manifest(db, who, context, on_date, vehicle_id, context.absence_rules)
     if fmt == "json":
         if "gzip" in request.headers.get("accept-encoding", "").lower():
             return Response(doc.gzip_bytes(), media_type="application/json",
@@ -182,6 +181,6 @@ def centre_list(centre_id: str, on_date: date, db: DbSession, who: CurrentUser,
     from maps.manifest import render_centre_list_html
 
     fmt = service.negotiate(format, request.headers.get("accept"), ("json", "html"))
-    body = service.centre_list(db, who, context, centre_id, on_date, absence_rules(context))
+    body = service.centre_list(db, who, context, centre_id, on_date, context.absence_rules)
     return _document(body, fmt, render_centre_list_html, None,
                      f"deltagerliste-{centre_id}-{on_date.isoformat()}")

@@ -10,7 +10,6 @@ from datetime import date
 from fastapi import Response
 from sqlalchemy.orm import Session
 
-from api.absences.routes import absence_rules
 from api.auth import Principal
 from api.context import AppContext, LruCache
 from api.deps import Context, CurrentUser, DbSession, api_router
@@ -28,7 +27,7 @@ def run_png_bytes(db: Session, who: Principal, context: AppContext, on_date: dat
     see the vehicle, or the run is not on its manifest)."""
     from maps.png import manifest_run_png
 
-    doc = days.manifest(db, who, context, on_date, vehicle_id, absence_rules(context))
+    doc = days.manifest(db, who, context, on_date, vehicle_id, context.absence_rules)
     run = next((r for r in doc.body["runs"] if r["run_id"] == run_id), None)
     if run is None:
         raise NotFoundError("run", f"{run_id} of vehicle {vehicle_id} on {on_date}")

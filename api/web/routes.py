@@ -24,7 +24,6 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.absences import service as absences
-from api.absences.routes import absence_rules
 from api.absences.schemas import AbsenceIn, NoShowIn
 from api.auth import Principal, authenticate
 from api.centres import service as centres
@@ -338,7 +337,7 @@ def day_page(request: Request, on_date: str, db: DbSession, who: WebUser,
 
     day = parse_date(on_date, context.today())
     who.require("coordinator")
-    current = days.day_for(db, who, context, day, absence_rules(context))
+    current = days.day_for(db, who, context, day, context.absence_rules)
     result = current.result
     names = {r.rider_id: r.name for r in current.scenario.riders}
     config = map_config(result.runs, context.networks.get(), group_by="vehicle",
@@ -370,7 +369,7 @@ def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
                 context: Context) -> Response:
     centre = centres.visible_centre(db, who, centre_id)
     today = context.today()
-    rules = absence_rules(context)
+    rules = context.absence_rules
     lists: list[tuple[str, dict[str, object] | None, str | None]] = []
     for label, day in (("I dag", today), ("I morgen", today + timedelta(days=1))):
         try:
@@ -416,7 +415,7 @@ def register_absence(
                          reported_by=meldt_af, scope=retning)  # type: ignore[arg-type]
     except ValidationError:
         return redirect(back, fejl="felter")
-    _, created = absences.register(db, who, data, absence_rules(context), context.now())
+    _, created = absences.register(db, who, data, context.absence_rules, context.now())
     return redirect(back, besked="afbud" if created else "afbud-findes")
 
 
@@ -466,7 +465,7 @@ def driver_home(request: Request, db: DbSession, who: WebUser, context: Context)
     if who.vehicle_id:
         return redirect(f"/chauffoer/{quote(who.vehicle_id)}")
     vehicles = days.manifest_vehicles(db, who, context, context.today(),
-                                      absence_rules(context))
+                                      context.absence_rules)
     return render(request, "vehicles.html", who, vehicles=vehicles, today=context.today())
 
 
@@ -477,7 +476,7 @@ def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
                 dato: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     today = context.today()
     day = parse_date(dato, today)
-    doc = days.manifest(db, who, context, day, vehicle_id, absence_rules(context))
+    doc = days.manifest(db, who, context, day, vehicle_id, context.absence_rules)
     body = doc.body
     for run in body["runs"]:
         run.pop("map_svg", None)  # the page shows the PNG instead
