@@ -3,8 +3,11 @@
 An afbud says a rider will not ride: for one day, a period, or until further notice (``end`` is
 None); in both directions or one (``scope``). It is registered by the centre, the rider, a relative
 or a coordinator, with a reason, and may be withdrawn. The records are plain frozen dataclasses so
-that the API can persist exactly the same fields; :class:`AbsenceBook` is the in-memory domain
-(idempotent registration, withdrawal, who is absent on a date, a change log).
+that the API can persist exactly the same fields. The rules are here once and the API calls them:
+the identity of an afbud (:func:`absence_key`), lateness (:func:`is_late_afbud`), ending one
+(:func:`end_problem`) and the service's rules (:class:`AbsenceRules`, :func:`absence_rules`).
+:class:`AbsenceBook` is the in-memory domain over the same rules (idempotent registration,
+withdrawal, who is absent on a date, a change log) for the CLI and tests.
 
 Rules:
 
