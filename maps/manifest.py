@@ -33,6 +33,7 @@ from maps.png import manifest_run_png
 from routing.model import Plan, Rider, Run, Scenario, Stop, format_hm
 from routing.network.roads import RoadNetwork
 from routing.operations.daily import DailyResult, RemovedRider
+from routing.places import centre_place, is_home
 from routing.planning.reasons import danish
 from routing.texts.da import DIRECTION_TITLE_DA
 from routing.texts.da import date_text as date_text
@@ -320,7 +321,7 @@ def _run_entry(
             for j, p in enumerate(planned.stops):
                 if j not in matched and p.kind == stop.kind and p.place == stop.place:
                     matched.add(j)
-                    if p.place.startswith("home:"):
+                    if is_home(p.place):
                         struck = {r: struck_text[r] for r in p.rider_ids if r in struck_text}
                     break
         stops.append(_stop_entry(stop, scenario, riders, first=i == 0, active=active,
@@ -487,7 +488,7 @@ def build_centre_list(
     """
     centre = scenario.centre(centre_id)
     riders = {r.rider_id: r for r in scenario.riders if r.centre_id == centre_id}
-    place = f"centre:{centre_id}"
+    place = centre_place(centre_id)
     arrivals: list[dict[str, Any]] = []
     departures: list[dict[str, Any]] = []
     for run in daily.runs:
