@@ -27,6 +27,7 @@ from routing.network.roads import (
     default_network_path,
     load_network,
 )
+from routing.operations.absences import AbsenceRules, absence_rules
 from routing.planning.plan_io import plan_from_dict
 from routing.planning.planner import place_matrix
 
@@ -108,6 +109,12 @@ class AppContext:
     clock: Callable[[], datetime] = utcnow
     """Current time (aware); tests replace it to register afbud at a given moment."""
     extras: dict[str, Any] = field(default_factory=dict)
+    absence_rules: AbsenceRules = field(init=False)
+    """The afbud deadline and long-absence threshold, built once from the settings."""
+
+    def __post_init__(self) -> None:
+        self.absence_rules = absence_rules(self.settings.absence_deadline,
+                                           self.settings.long_absence_days)
 
     def now(self) -> datetime:
         return self.clock()

@@ -12,6 +12,9 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from routing.model import format_hm
+from routing.operations.absences import DEFAULT_DEADLINE, LONG_ABSENCE_DAYS
+
 DEFAULT_DATABASE_URL = "sqlite+pysqlite:///data/samkorsel.db"
 """Embedded default: the SQLite file ``data/samkorsel.db`` relative to the working directory."""
 
@@ -66,11 +69,11 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="Europe/Copenhagen", description="Local time zone.")
     absence_deadline: str = Field(
-        default="16:00", description="Afbud is on time until this time of the working day "
-        "before."
+        default=format_hm(DEFAULT_DEADLINE.time_s), pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="Afbud is on time until this time (HH:MM) of the working day before.",
     )
     long_absence_days: int = Field(
-        default=21, ge=1,
+        default=LONG_ABSENCE_DAYS, ge=1,
         description="Riders absent more than this many consecutive days are listed.",
     )
     consolidation_max_shift_s: int = Field(

@@ -15,7 +15,6 @@ import time
 from datetime import date, timedelta
 
 from api.absences import service as absences
-from api.absences.rules import absence_rules
 from api.absences.schemas import AbsenceIn
 from api.auth import Principal
 from api.context import AppContext
@@ -70,7 +69,7 @@ def coming_working_days(today: date, count: int = WARM_DAYS) -> list[date]:
 
 def _warm_days(context: AppContext) -> int:
     """Build the coming days' manifests and the centres' afbud lists; the number built."""
-    rules = absence_rules(context)
+    rules = context.absence_rules
     built = 0
     with context.database.unit_of_work(write=False) as db:
         try:
@@ -101,7 +100,7 @@ def _warm_afbud(context: AppContext) -> None:
             if riders:
                 data = AbsenceIn(rider_id=riders[0].rider_id, start=context.today(),
                                  reason="warm-up")
-                absences.register(db, _WARM_UP_USER, data, absence_rules(context),
+                absences.register(db, _WARM_UP_USER, data, context.absence_rules,
                                   context.now())
             raise _Rollback
     except _Rollback:

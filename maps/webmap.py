@@ -33,6 +33,7 @@ from maps.geojson import RUN_COLOURS, plan_geojson
 from maps.leaflet import inline_assets, linked_assets
 from routing.model import Centre, Plan, Run, format_hm
 from routing.network.roads import RoadNetwork
+from routing.texts.da import DIRECTION_DA, WEEKDAY_DA
 
 logger = logging.getLogger(__name__)
 
@@ -44,10 +45,6 @@ ATTRIBUTION_HTML = (
 
 OSM_TILES_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
-WEEKDAY_DA: dict[str, str] = {
-    "mon": "mandag", "tue": "tirsdag", "wed": "onsdag", "thu": "torsdag", "fri": "fredag",
-}
-DIRECTION_DA: dict[str, str] = {"to_centre": "til centret", "from_centre": "fra centret"}
 STOP_KIND_DA: dict[str, str] = {"depot": "Garage", "pickup": "Opsamling", "dropoff": "Aflevering"}
 
 _SVG_WIDTH_PX = 800.0

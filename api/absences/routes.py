@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import Query, Response, status
 
 from api.absences import service
-from api.absences.rules import absence_rules
 from api.absences.schemas import (
     AbsenceEnd,
     AbsenceIn,
@@ -35,7 +34,7 @@ OptionalId = Annotated[str | None, Query(max_length=64)]
 )
 def register_absence(data: AbsenceIn, db: DbSession, who: CurrentUser, context: Context,
                      response: Response) -> Any:
-    row, created = service.register(db, who, data, absence_rules(context), context.now())
+    row, created = service.register(db, who, data, context.absence_rules, context.now())
     if not created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/absences/{row.absence_id}"
@@ -68,7 +67,7 @@ def long_absences(
     centre_id: OptionalId = None,
 ) -> Any:
     rows = service.long_absences(db, who, on or context.today(), min_days, centre_id,
-                                 absence_rules(context))
+                                 context.absence_rules)
     return [LongAbsenceOut(rider_id=a.rider_id, centre_id=a.centre_id,
                            absent_since=a.absent_since, absent_until=a.absent_until,
                            days=a.days) for a in rows]

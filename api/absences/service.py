@@ -24,22 +24,11 @@ from api.db import models as m
 from api.errors import ConflictError, NotFoundError, UnprocessableError
 from api.plans.service import published_plan
 from api.riders.service import visible_rider
-from routing.model import parse_time
 from routing.operations import absences as core
+from routing.operations.absences import AbsenceRules as AbsenceRules
 from routing.operations.calendar import weekday_key
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class AbsenceRules:
-    deadline: core.DeadlineRule
-    long_absence_days: int
-
-
-def rules_from(deadline_text: str, long_absence_days: int) -> AbsenceRules:
-    """The service's afbud rules from its settings (deadline ``HH:MM`` the working day before)."""
-    return AbsenceRules(core.DeadlineRule(time_s=parse_time(deadline_text)), long_absence_days)
 
 
 def _scope(who: Principal) -> list[str] | None:
@@ -50,7 +39,7 @@ def register(db: DbSession, who: Principal, data: AbsenceIn, rules: AbsenceRules
              now: datetime) -> tuple[m.Absence, bool]:
     """Register an afbud; the same afbud again returns the stored one (``created`` False)."""
     rider = visible_rider(db, who, data.rider_id)
-    key = repo_absences.natural_key(rider.rider_id, data.start, data.end, data.scope)
+    key = core.absence_key(rider.rider_id, data.start, data.end, data.scope)
     existing = repo_absences.active_by_key(db, key)
     if existing is not None:
         return existing, False
@@ -220,16 +209,17 @@ def end_absence(db: DbSession, who: Principal, absence_id: int, last_day: date,
                 now: datetime) -> m.Absence:
     """Set the last day of an afbud (e.g. one "until further notice" ends: the rider is back)."""
     row = visible_absence(db, who, absence_id)
-    if row.withdrawn_at is not None:
+    problem = core.end_problem(row.start_date, row.withdrawn_at is not None, last_day)
+    if problem == "withdrawn":
         raise ConflictError(f"absence {absence_id} has been withdrawn")
-    if last_day < row.start_date:
+    if problem == "before_start":
         raise UnprocessableError(f"last day {last_day} is before the start {row.start_date}; "
                                  "withdraw the afbud instead",
                                  errors=[{"in": "body", "field": "last_day",
                                           "detail": "before the start", "type": "range"}])
     if row.end_date == last_day:
         return row
-    key = repo_absences.natural_key(row.rider_id, row.start_date, last_day, row.scope)
+    key = core.absence_key(row.rider_id, row.start_date, last_day, row.scope)
     if repo_absences.active_by_key(db, key) is not None:
         raise ConflictError(f"rider {row.rider_id} already has that afbud")
     before = row.end_date.isoformat() if row.end_date else None

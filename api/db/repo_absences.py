@@ -11,12 +11,6 @@ from sqlalchemy.orm import Session as DbSession
 from api.db.models import Absence, NoShow, Rider
 
 
-def natural_key(rider_id: str, start: date, end: date | None, scope: str) -> str:
-    """Identity of an afbud: the same rider, days and scope is the same afbud
-    (:attr:`routing.operations.absences.Absence.natural_key`)."""
-    return f"{rider_id}|{start.isoformat()}|{end.isoformat() if end else 'open'}|{scope}"
-
-
 def get_absence(db: DbSession, absence_id: int) -> Absence | None:
     return db.get(Absence, absence_id)
 

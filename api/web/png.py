@@ -10,7 +10,6 @@ from datetime import date
 from fastapi import Response
 from sqlalchemy.orm import Session
 
-from api.absences.rules import absence_rules
 from api.auth import Principal
 from api.cache import LruCache
 from api.context import AppContext
@@ -28,7 +27,7 @@ def run_png_bytes(db: Session, who: Principal, context: AppContext, on_date: dat
                   vehicle_id: str, run_id: str) -> bytes:
     """The PNG map of a run on the vehicle's manifest of the date (404 when the caller may not
     see the vehicle, or the run is not on its manifest)."""
-    doc = days.manifest(db, who, context, on_date, vehicle_id, absence_rules(context))
+    doc = days.manifest(db, who, context, on_date, vehicle_id, context.absence_rules)
     run = next((r for r in doc.body["runs"] if r["run_id"] == run_id), None)
     if run is None:
         raise NotFoundError("run", f"{run_id} of vehicle {vehicle_id} on {on_date}")

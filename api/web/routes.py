@@ -25,7 +25,6 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.absences import service as absences
-from api.absences.rules import absence_rules
 from api.absences.schemas import AbsenceIn, NoShowIn
 from api.auth import (
     Principal,
@@ -67,6 +66,7 @@ from api.web.session import (
 from maps.basemap import road_geojson
 from maps.webmap import config_json, map_config
 from routing.planning.reasons import danish
+from routing.texts.da import DIRECTION_TITLE_DA, WEEKDAY_DA, date_text, kroner, number
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,8 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema=False)
 
-WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-             "september", "oktober", "november", "december")
-WEEKDAY_KEYS = {"mon": "mandag", "tue": "tirsdag", "wed": "onsdag", "thu": "torsdag",
-                "fri": "fredag"}
-DIRECTION_DA = {"to_centre": "Til centret", "from_centre": "Hjem fra centret"}
+WEEKDAY_KEYS = WEEKDAY_DA
+DIRECTION_DA = DIRECTION_TITLE_DA
 SCOPE_DA = {"both": "Begge veje", "to_centre": "Kun ud", "from_centre": "Kun hjem"}
 REPORTED_BY_DA = {"centre": "Centret", "rider": "Borgeren", "relative": "Pårørende",
                   "coordinator": "Koordinator"}
@@ -142,26 +138,6 @@ ERRORS = {
 
 # --------------------------------------------------------------------------------------------
 # Helpers
-
-
-def date_text(day: date) -> str:
-    """``mandag den 7. december 2026``."""
-    return f"{WEEKDAYS_DA[day.weekday()]} den {day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
-
-
-def kroner(ore: int | float | None) -> str:
-    """Øre as Danish kroner: ``1.234,50 kr.``"""
-    if ore is None:
-        return ""
-    text = f"{ore / 100:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    return f"{text} kr."
-
-
-def number(value: Any) -> str:
-    """A number with Danish decimal comma."""
-    if isinstance(value, float):
-        return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    return str(value)
 
 
 templates.env.filters["kroner"] = kroner
@@ -396,7 +372,7 @@ def day_page(request: Request, on_date: str, db: DbSession, who: WebUser,
              context: Context) -> Response:
     day = parse_date(on_date, context.today())
     who.require("coordinator")
-    current = days.day_for(db, who, context, day, absence_rules(context))
+    current = days.day_for(db, who, context, day, context.absence_rules)
     result = current.result
     names = {r.rider_id: r.name for r in current.scenario.riders}
     config = map_config(result.runs, context.networks.get(), group_by="vehicle",
@@ -431,7 +407,7 @@ def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
 
     centre = centres.visible_centre(db, who, centre_id)
     today = context.today()
-    rules = absence_rules(context)
+    rules = context.absence_rules
     # The list to prepare is the next working day's (on a Friday: Monday's), unless picked.
     upcoming = today + timedelta(days=1)
     while not is_working_day(upcoming):
@@ -484,7 +460,7 @@ def register_absence(
                          reported_by=meldt_af, scope=retning)  # type: ignore[arg-type]
     except ValidationError:
         return redirect(back, fejl="felter")
-    _, created = absences.register(db, who, data, absence_rules(context), context.now())
+    _, created = absences.register(db, who, data, context.absence_rules, context.now())
     return redirect(back, besked="afbud" if created else "afbud-findes")
 
 
@@ -534,7 +510,7 @@ def driver_home(request: Request, db: DbSession, who: WebUser, context: Context)
     if who.vehicle_id:
         return redirect(f"/chauffoer/{quote(who.vehicle_id)}")
     vehicles = days.manifest_vehicles(db, who, context, context.today(),
-                                      absence_rules(context))
+                                      context.absence_rules)
     return render(request, "vehicles.html", who, vehicles=vehicles, today=context.today())
 
 
@@ -568,7 +544,7 @@ def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
 
     today = context.today()
     day = parse_date(dato, today)
-    doc = days.manifest(db, who, context, day, vehicle_id, absence_rules(context))
+    doc = days.manifest(db, who, context, day, vehicle_id, context.absence_rules)
     body = doc.body
     for run in body["runs"]:
         run.pop("map_svg", None)  # the page shows the PNG instead

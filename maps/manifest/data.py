@@ -27,6 +27,7 @@ from maps.manifest.texts import CANCEL_TEXT, LABELS, REMOVAL_TEXT, date_text, ne
 from routing.model import Rider, Run, Scenario, Stop, format_hm
 from routing.network.roads import RoadNetwork
 from routing.operations.daily import DailyResult, RemovedRider
+from routing.places import centre_place, is_home
 from routing.planning.reasons import danish
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ def _run_entry(
             for j, p in enumerate(planned.stops):
                 if j not in matched and p.kind == stop.kind and p.place == stop.place:
                     matched.add(j)
-                    if p.place.startswith("home:"):
+                    if is_home(p.place):
                         struck = {r: struck_text[r] for r in p.rider_ids if r in struck_text}
                     break
         stops.append(_stop_entry(stop, scenario, riders, first=i == 0, active=active,
@@ -323,7 +324,7 @@ def build_centre_list(
     """
     centre = scenario.centre(centre_id)
     riders = {r.rider_id: r for r in scenario.riders if r.centre_id == centre_id}
-    place = f"centre:{centre_id}"
+    place = centre_place(centre_id)
     arrivals: list[dict[str, Any]] = []
     departures: list[dict[str, Any]] = []
     for run in daily.runs:

@@ -3,13 +3,9 @@ dates and needs."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from routing.model import Rider
-
-WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-             "september", "oktober", "november", "december")
+from routing.texts.da import DIRECTION_TITLE_DA
+from routing.texts.da import date_text as date_text
 
 LABELS: dict[str, str] = {
     "manifest": "Køreliste",
@@ -33,8 +29,7 @@ LABELS: dict[str, str] = {
     "escort": "Ledsager",
     "cancelled_rider": "Afbud",
     "cancelled_run": "Aflyst",
-    "to_centre": "Til centret",
-    "from_centre": "Hjem fra centret",
+    **DIRECTION_TITLE_DA,
     "arrivals": "Ankomst til centret",
     "departures": "Hjemtransport",
     "absent": "Fraværende",
@@ -62,11 +57,6 @@ CANCEL_TEXT: dict[str, str] = {
     "closed": "Aflyst – centret er lukket",
     "consolidated": "Aflyst – samkørt med en anden tur",
 }
-
-
-def date_text(day: date) -> str:
-    """A date in Danish, e.g. ``torsdag den 24. december 2026``."""
-    return f"{WEEKDAYS_DA[day.weekday()]} den {day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
 
 
 def needs_of(rider: Rider) -> list[str]:

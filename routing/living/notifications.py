@@ -24,13 +24,10 @@ from typing import Literal
 
 from routing.model import WEEKDAYS, Plan, Run, Scenario, format_hm
 from routing.places import is_centre, place_ref
+from routing.texts.da import DIRECTION_DA, WEEKDAY_DA
 
 RecipientKind = Literal["rider", "driver", "centre"]
 ChangeKind = Literal["time", "vehicle", "added", "removed", "changed", "cancelled", "new"]
-
-DAY_NAMES_DA: dict[str, str] = {
-    "mon": "mandag", "tue": "tirsdag", "wed": "onsdag", "thu": "torsdag", "fri": "fredag",
-}
 
 CSV_COLUMNS: tuple[str, ...] = (
     "recipient_type", "recipient_id", "name", "weekday", "direction", "change",
@@ -82,7 +79,7 @@ class Notification:
 
 
 def _day(weekday: str) -> str:
-    return DAY_NAMES_DA.get(weekday, weekday)
+    return WEEKDAY_DA.get(weekday, weekday)
 
 
 def _hm(t: int | None) -> str:
@@ -131,7 +128,7 @@ def _order(weekday: str) -> int:
 def _rider_message(direction: str, weekday: str, old: _Ride | None, new: _Ride | None) -> str:
     day = _day(weekday)
     where = "hjemme" if direction == "to_centre" else "på centret"
-    trip = "turen til centret" if direction == "to_centre" else "turen hjem"
+    trip = f"turen {DIRECTION_DA[direction]}"
     if old is None and new is not None:
         return (f"Fra nu af bliver du hentet {where} om {day}en kl. {_hm(new.time_s)} "
                 f"({trip}, bil {new.vehicle_id}).")
@@ -217,7 +214,7 @@ def _driver_notifications(old: Plan, new: Plan) -> list[Notification]:
         ref = b or a
         assert ref is not None
         day = _day(ref.weekday)
-        trip = "til centret" if ref.direction == "to_centre" else "hjem fra centret"
+        trip = DIRECTION_DA[ref.direction]
         if a is None and b is not None:
             change: ChangeKind = "new"
             text = (f"Ny kørsel {run_id} om {day}en ({trip}): afgang fra depot kl. "

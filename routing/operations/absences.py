@@ -3,8 +3,11 @@
 An afbud says a rider will not ride: for one day, a period, or until further notice (``end`` is
 None); in both directions or one (``scope``). It is registered by the centre, the rider, a relative
 or a coordinator, with a reason, and may be withdrawn. The records are plain frozen dataclasses so
-that the API can persist exactly the same fields; :class:`AbsenceBook` is the in-memory domain
-(idempotent registration, withdrawal, who is absent on a date, a change log).
+that the API can persist exactly the same fields. The rules are here once and the API calls them:
+the identity of an afbud (:func:`absence_key`), lateness (:func:`is_late_afbud`), ending one
+(:func:`end_problem`) and the service's rules (:class:`AbsenceRules`, :func:`absence_rules`).
+:class:`AbsenceBook` is the in-memory domain over the same rules (idempotent registration,
+withdrawal, who is absent on a date, a change log) for the CLI and tests.
 
 Rules:
 
@@ -29,7 +32,7 @@ from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 from routing.errors import SamkorselError
-from routing.model import DIRECTIONS, Direction
+from routing.model import DIRECTIONS, Direction, parse_time
 from routing.operations.calendar import OFFICE_RULES, HolidayRules, working_days_before
 
 log = logging.getLogger(__name__)
@@ -112,9 +115,9 @@ class Absence:
             _check_aware(self.withdrawn_at, f"{what} withdrawn_at")
 
     @property
-    def natural_key(self) -> tuple[str, date, date | None, Scope]:
-        """What makes two registrations the same afbud: rider, dates and scope."""
-        return (self.rider_id, self.start, self.end, self.scope)
+    def natural_key(self) -> str:
+        """What makes two registrations the same afbud (:func:`absence_key`)."""
+        return absence_key(self.rider_id, self.start, self.end, self.scope)
 
     @property
     def withdrawn(self) -> bool:
@@ -216,6 +219,50 @@ class DeadlineRule:
 
 
 DEFAULT_DEADLINE = DeadlineRule()
+"""16:00 on the working day before: the municipal default."""
+
+LONG_ABSENCE_DAYS = 21
+"""Riders absent more than this many consecutive calendar days are followed up (Randers)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AbsenceRules:
+    """The afbud rules a service runs with: the deadline and the long-absence threshold."""
+
+    deadline: DeadlineRule = DEFAULT_DEADLINE
+    long_absence_days: int = LONG_ABSENCE_DAYS
+
+
+def absence_rules(deadline: str, long_absence_days: int = LONG_ABSENCE_DAYS) -> AbsenceRules:
+    """Rules from settings: ``deadline`` as ``HH:MM`` on the working day before.
+
+    Raises
+    ------
+    ValueError
+        If the time is malformed or outside 00:00–24:00, or the threshold is below 1.
+    """
+    if long_absence_days < 1:
+        raise ValueError(f"long absence threshold {long_absence_days} must be at least 1 day")
+    return AbsenceRules(DeadlineRule(time_s=parse_time(deadline)), long_absence_days)
+
+
+def absence_key(rider_id: str, start: date, end: date | None, scope: str) -> str:
+    """The identity of an afbud: the same rider, days and scope is the same afbud, so
+    registering it again returns the one stored (also the database's unique key)."""
+    return f"{rider_id}|{start.isoformat()}|{end.isoformat() if end else 'open'}|{scope}"
+
+
+EndProblem = Literal["withdrawn", "before_start"]
+
+
+def end_problem(start: date, withdrawn: bool, last_day: date) -> EndProblem | None:
+    """Why an afbud starting ``start`` cannot be given ``last_day`` as its last day, or None:
+    a withdrawn afbud cannot be ended, and a last day before the start means withdrawing."""
+    if withdrawn:
+        return "withdrawn"
+    if last_day < start:
+        return "before_start"
+    return None
 
 
 def is_late(absence: Absence, for_date: date, rule: DeadlineRule = DEFAULT_DEADLINE) -> bool:
@@ -291,7 +338,7 @@ class AbsenceBook:
     def find(self, rider_id: str, start: date, end: date | None,
              scope: Scope = "both") -> Absence | None:
         """The active (not withdrawn) afbud with this natural key, if any."""
-        key = (rider_id, start, end, scope)
+        key = absence_key(rider_id, start, end, scope)
         for a in self._absences.values():
             if not a.withdrawn and a.natural_key == key:
                 return a
@@ -392,9 +439,10 @@ class AbsenceBook:
             If ``last_day`` is before the afbud's start or the afbud is withdrawn.
         """
         absence = self.get(absence_id)
-        if absence.withdrawn:
+        problem = end_problem(absence.start, absence.withdrawn, last_day)
+        if problem == "withdrawn":
             raise AbsenceError(f"afbud {absence_id}: withdrawn, cannot be ended")
-        if last_day < absence.start:
+        if problem == "before_start":
             raise AbsenceError(f"afbud {absence_id}: last day {last_day} is before its start "
                                f"{absence.start}; withdraw it instead")
         if absence.end == last_day:
@@ -555,7 +603,7 @@ def _weekend_gap(after: date, before: date) -> bool:
 def long_absences(
     book: AbsenceBook | Iterable[Absence],
     as_of: date,
-    threshold_days: int = 21,
+    threshold_days: int = LONG_ABSENCE_DAYS,
     *,
     bridge_weekends: bool = True,
 ) -> list[LongAbsence]:

@@ -13,6 +13,7 @@ from typing import Any
 from routing.errors import PlanFormatError
 from routing.model import Plan, Run, Stop, Unserved, format_hms, parse_time
 from routing.params import PlanParams, plan_params_from_stored, plan_params_to_stored
+from routing.planning.reasons import reason_from_stored, reason_to_stored
 
 SCHEMA = "samkorsel.plan/1"
 
@@ -66,7 +67,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                 "weekday": u.weekday,
                 "session_id": u.session_id,
                 "direction": u.direction,
-                "reason": u.reason,
+                **reason_to_stored(u.reason),
             }
             for u in plan.unserved
         ],
@@ -124,10 +125,12 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
                 f"runs[{i}] ({r.get('run_id', '?')}): malformed: {exc!r}") from exc
     try:
         unserved = tuple(
-            Unserved(u["rider_id"], u["weekday"], u["session_id"], u["direction"], u["reason"])
+            Unserved(u["rider_id"], u["weekday"], u["session_id"], u["direction"],
+                     reason_from_stored(u["reason"], u.get("reason_code"),
+                                        u.get("reason_figures")))
             for u in data.get("unserved", [])
         )
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PlanFormatError(f"unserved: malformed entry: {exc!r}") from exc
     return Plan(runs=tuple(runs), unserved=unserved, kpis=data.get("kpis", {}),
                 stats=data.get("stats", {}), scenario=data.get("scenario", ""),

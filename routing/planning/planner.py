@@ -57,7 +57,7 @@ from routing.params import PlanParams
 from routing.places import centre_place, depot_place, home_place, is_centre, is_home
 from routing.planning.kpis import kpis_of
 from routing.planning.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
-from routing.planning.reasons import need_text, unserved_reason
+from routing.planning.reasons import need_code, unserved_reason
 from routing.planning.rules import (
     boarding_time_s,
     ceil_grid,
@@ -225,7 +225,7 @@ def _precheck(trip: Trip, ctx: _Context, day: _DayState) -> str | None:
                                limit_min=f"{limit / 60:.0f}")
     capable = [v for v in ctx.vehicles.values()
                if vehicle_fits(v, rider.seats, rider.wheelchair_places)]
-    need = need_text(rider.seats, rider.wheelchair, rider.escort)
+    need = need_code(rider.seats, rider.wheelchair, rider.escort)
     if not capable:
         return unserved_reason("no_capable_vehicle", need=need)
     lo, hi = centre_window(trip.direction, trip.centre_time_s, p)

@@ -225,24 +225,22 @@ class RunContext:
 
     def arrival_window(self, rider_ids: Iterable[str], weekday: str) -> tuple[int, int] | None:
         """``(earliest, latest)`` arrival at the centre for riders alighting together."""
-        lo, hi = None, None
-        for r in rider_ids:
-            session = trip_session(self.riders[r], weekday, self.sessions, "to_centre")
-            if session is None:
-                continue
-            r_lo, r_hi = arrival_window(session.start_s, self.params)
-            lo = r_lo if lo is None else max(lo, r_lo)
-            hi = r_hi if hi is None else min(hi, r_hi)
-        return None if lo is None or hi is None else (lo, hi)
+        return self.shared_centre_window(rider_ids, weekday, "to_centre")
 
     def pickup_window(self, rider_ids: Iterable[str], weekday: str) -> tuple[int, int] | None:
         """``(earliest, latest)`` pickup at the centre for riders going home together."""
+        return self.shared_centre_window(rider_ids, weekday, "from_centre")
+
+    def shared_centre_window(self, rider_ids: Iterable[str], weekday: str,
+                             direction: Direction) -> tuple[int, int] | None:
+        """The centre window every one of the riders keeps (None: no rider has a session)."""
         lo, hi = None, None
         for r in rider_ids:
-            session = trip_session(self.riders[r], weekday, self.sessions, "from_centre")
+            session = trip_session(self.riders[r], weekday, self.sessions, direction)
             if session is None:
                 continue
-            r_lo, r_hi = pickup_window(session.end_s, self.params)
+            at = session.start_s if direction == "to_centre" else session.end_s
+            r_lo, r_hi = centre_window(direction, at, self.params)
             lo = r_lo if lo is None else max(lo, r_lo)
             hi = r_hi if hi is None else min(hi, r_hi)
         return None if lo is None or hi is None else (lo, hi)

@@ -121,3 +121,17 @@ def test_until_further_notice_is_ended(tiny: TestClient, coordinator: dict[str, 
     assert_problem(tiny.post(url, headers=coordinator, json={"last_day": "2026-03-01"}), 422)
     listed = tiny.get("/api/v1/absences?from=2026-03-16", headers=coordinator).json()
     assert listed == []
+
+
+def test_the_afbud_rules_come_from_the_settings_and_a_bad_deadline_stops_start_up() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from api.settings import Settings
+    from routing.operations.absences import DEFAULT_DEADLINE, LONG_ABSENCE_DAYS
+
+    defaults = Settings()
+    assert (defaults.absence_deadline, defaults.long_absence_days) == ("16:00", LONG_ABSENCE_DAYS)
+    assert DEFAULT_DEADLINE.time_s == 16 * 3600
+    with pytest.raises(ValidationError):
+        Settings(absence_deadline="4pm")

@@ -183,3 +183,26 @@ def test_long_absence_merges_weekly_afbud_and_ignores_partial_scope() -> None:
     assert long_absences(book, date(2026, 3, 27), bridge_weekends=False) == []
     # An absence that ended before the check day is not on the list.
     assert long_absences(book, date(2026, 4, 1)) == []
+
+
+def test_one_identity_key_and_one_set_of_rules() -> None:
+    from routing.operations.absences import (
+        DEFAULT_DEADLINE,
+        LONG_ABSENCE_DAYS,
+        absence_key,
+        absence_rules,
+        end_problem,
+    )
+
+    assert absence_key("R1", date(2026, 3, 2), None, "both") == "R1|2026-03-02|open|both"
+    rules = absence_rules("08:10", 14)
+    assert rules.deadline.time_s == 8 * 3600 + 600 and rules.long_absence_days == 14
+    assert absence_rules("16:00").deadline == DEFAULT_DEADLINE
+    assert absence_rules("16:00").long_absence_days == LONG_ABSENCE_DAYS
+    for bad in ("4pm", "25:00"):
+        with pytest.raises(ValueError):
+            absence_rules(bad)
+    start = date(2026, 3, 2)
+    assert end_problem(start, False, start) is None
+    assert end_problem(start, False, date(2026, 3, 1)) == "before_start"
+    assert end_problem(start, True, date(2026, 3, 9)) == "withdrawn"
