@@ -149,6 +149,17 @@ def _tightened(pick: tuple[int, int], drop: tuple[int, int], *, direct: int, pic
     return (p_lo, p_hi), (d_lo, d_hi)
 
 
+def _depot_fleet(k: int, capacity: float, window: tuple[int, int], fixed: int
+                 ) -> tuple[FleetVehicle, ...]:
+    """``k`` alike vehicles from and back to the depot (node 0) within its window, costing
+    ``fixed`` each plus their distance (Li & Lim, Gehring–Homberger)."""
+    return tuple(
+        FleetVehicle(f"v{v}", 0, 0, (int(capacity),), earliest_start=window[0],
+                     latest_end=window[1], fixed_cost=fixed, cost_per_distance=1.0,
+                     cost_per_time=0.0)
+        for v in range(k))
+
+
 def read_cordeau(path: Path, *, scale: int = SCALE, set_name: str = "darp") -> BenchInstance:
     """Read a Cordeau (2006) dial-a-ride instance.
 
@@ -305,11 +316,7 @@ def read_lilim(path: Path, *, scale: int = SCALE, objective: Objective = "distan
                                service=round(service[d] * scale)),
                 demand=(int(load[p]),), drop_penalty=penalty)
         for p, d in pairs)
-    start_e, end_l = _window(earliest[0], latest[0], scale)
-    vehicles = tuple(
-        FleetVehicle(f"v{v}", 0, 0, (int(capacity),), earliest_start=start_e, latest_end=end_l,
-                     fixed_cost=fixed, cost_per_distance=1.0, cost_per_time=0.0)
-        for v in range(k))
+    vehicles = _depot_fleet(k, capacity, _window(earliest[0], latest[0], scale), fixed)
     problem = RoutingProblem(time_m, distance, requests, vehicles, name=path.stem)
     return BenchInstance(
         name=path.stem, set=set_name, coords=coords, service=service, earliest=earliest,
@@ -366,11 +373,7 @@ def read_homberger(path: Path, *, scale: int = SCALE,
                                service=round(service[i] * scale)),
                 demand=(int(demand[i]),), drop_penalty=penalty)
         for i in range(1, n_nodes))
-    start_e, end_l = _window(earliest[0], latest[0], scale)
-    vehicles = tuple(
-        FleetVehicle(f"v{v}", 0, 0, (int(capacity),), earliest_start=start_e, latest_end=end_l,
-                     fixed_cost=fixed, cost_per_distance=1.0, cost_per_time=0.0)
-        for v in range(k))
+    vehicles = _depot_fleet(k, capacity, _window(earliest[0], latest[0], scale), fixed)
     problem = RoutingProblem(time_m, distance, requests, vehicles, name=path.stem)
     load = -demand
     load[0] = 0.0

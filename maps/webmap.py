@@ -31,6 +31,7 @@ from maps import ATTRIBUTION
 from maps.basemap import road_geojson
 from maps.geojson import RUN_COLOURS, plan_geojson
 from maps.leaflet import inline_assets, linked_assets
+from maps.lines import RoadLines
 from routing.model import Centre, Plan, Run, format_hm
 from routing.network.roads import RoadNetwork
 from routing.texts.da import DIRECTION_DA, WEEKDAY_DA
@@ -101,6 +102,7 @@ def map_config(
     offline: bool = False,
     roads: str | dict[str, Any] | None = None,
     show_weekday: str | None = None,
+    lines: RoadLines | None = None,
 ) -> dict[str, Any]:
     """The data the map script (``maps/static/samkorsel-map.js``) draws (JSON-ready).
 
@@ -125,6 +127,8 @@ def map_config(
     roads
         The road layer: GeoJSON, or the URL the page fetches it from; default
         :func:`maps.basemap.road_geojson` of ``network`` (inlined).
+    lines
+        Draws the runs along the roads (with its caches); default: new ones on ``network``.
 
     Returns
     -------
@@ -137,13 +141,14 @@ def map_config(
         If a stop's place is farther than ``snap_max_m`` from the road network.
     """
     drawn = [r for r in runs if r.stops]
-    fc = plan_geojson(Plan(runs=tuple(drawn), unserved=()), network, snap_max_m=snap_max_m)
-    lines = [f["geometry"]["coordinates"] for f in fc["features"]
-             if f["properties"]["feature_type"] == "run"]
+    fc = plan_geojson(Plan(runs=tuple(drawn), unserved=()), network, snap_max_m=snap_max_m,
+                      lines=lines)
+    run_lines = [f["geometry"]["coordinates"] for f in fc["features"]
+                 if f["properties"]["feature_type"] == "run"]
     colours = vehicle_colours(r.vehicle_id for r in drawn)
     first_weekday = show_weekday or (drawn[0].weekday if drawn else None)
     out_runs: list[dict[str, Any]] = []
-    for run, line in zip(drawn, lines, strict=True):
+    for run, line in zip(drawn, run_lines, strict=True):
         numbered = 0
         stops = []
         for i, stop in enumerate(run.stops):

@@ -1,7 +1,9 @@
-"""Shared test fixtures: road networks.
+"""Shared test fixtures: road networks and the demo scenario, its parameters and travel matrix.
 
 ``samso_network`` loads the bundled Samsø extract through the on-disk cache in ``data/cache/``:
-the first run prepares it (about 10 s), later runs load it in well under a second.
+the first run prepares it (about 10 s), later runs load it in well under a second. The demo
+fixtures are session-scoped: scenarios, parameters and matrices are immutable, so every module
+shares one copy instead of loading and snapping its own.
 """
 
 from __future__ import annotations
@@ -9,8 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from demo_subsets import DEMO, first_riders
 
+from routing.model import Scenario
+from routing.network.matrix import TravelMatrix
 from routing.network.roads import RoadNetwork, default_cache_dir, default_network_path, load_network
+from routing.params import PlanParams
+from routing.planning.planner import place_matrix
+from routing.scenario.reader import load_scenario
 
 TEST_DATA = Path(__file__).parent / "data"
 TINY_OSM = TEST_DATA / "tiny.osm"
@@ -26,3 +34,29 @@ def samso_network() -> RoadNetwork:
 def tiny_network(tmp_path_factory: pytest.TempPathFactory) -> RoadNetwork:
     """The hand-made 9-node network of ``tests/data/tiny.osm`` (see the comment in that file)."""
     return load_network(TINY_OSM, cache_dir=tmp_path_factory.mktemp("tiny-cache"))
+
+
+@pytest.fixture(scope="session")
+def demo() -> Scenario:
+    """The demo scenario of ``data/demo`` (Samsø)."""
+    return load_scenario(DEMO)
+
+
+@pytest.fixture(scope="session")
+def demo_params(demo: Scenario) -> PlanParams:
+    """The demo's plan parameters (its ``scenario.toml``)."""
+    assert isinstance(demo.plan_params, PlanParams)
+    return demo.plan_params
+
+
+@pytest.fixture(scope="session")
+def demo_matrix(demo: Scenario, samso_network: RoadNetwork,
+                demo_params: PlanParams) -> TravelMatrix:
+    """Travel times and distances between all places of the demo."""
+    return place_matrix(demo, samso_network, demo_params)
+
+
+@pytest.fixture(scope="session")
+def two_days(demo: Scenario) -> Scenario:
+    """The first 14 demo riders attending Monday and Tuesday, planned with a small budget."""
+    return first_riders(demo, 14)

@@ -1,4 +1,5 @@
-"""Small scenarios cut from the demo, for tests that need a real but quick plan."""
+"""The demo scenario and small scenarios cut from it, for tests that need a real but quick plan
+(the shared fixtures in ``tests/conftest.py`` are built from these)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from routing.params import PlanParams
 from routing.scenario.reader import load_scenario
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+
+FAST = PlanParams(time_limit_s=30.0, solution_limit=20)
+"""A small work budget: a plan of a dozen riders in seconds."""
 
 
 def monday_demo(name: str, n_riders: int = 10, params: PlanParams | None = None) -> Scenario:
@@ -25,3 +29,19 @@ def monday_demo(name: str, n_riders: int = 10, params: PlanParams | None = None)
     return dataclasses.replace(sc, name=name, sessions=sessions, riders=riders,
                                plan_params=params or PlanParams(solution_limit=20,
                                                                 time_limit_s=20))
+
+
+def first_riders(sc: Scenario, n_riders: int, days: tuple[str, ...] = ("mon", "tue"),
+                 params: PlanParams = FAST) -> Scenario:
+    """The first ``n_riders`` riders of ``sc`` attending the given weekdays (only those
+    sessions), planned with ``params``."""
+    sessions = tuple(s for s in sc.sessions if s.weekday in days)
+    keep = {s.session_id for s in sessions}
+    riders = []
+    for r in sc.riders:
+        mine = tuple(s for s in r.session_ids if s in keep)
+        if mine:
+            riders.append(dataclasses.replace(r, session_ids=mine))
+        if len(riders) == n_riders:
+            break
+    return dataclasses.replace(sc, sessions=sessions, riders=tuple(riders), plan_params=params)

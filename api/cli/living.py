@@ -21,6 +21,13 @@ if TYPE_CHECKING:
     from routing.network.roads import RoadNetwork
 
 
+# Options several commands share (the same flag and help text).
+PlanInForce = Annotated[Path, typer.Option("--plan", help="The plan in force (JSON).")]
+NotificationsCsv = Annotated[Path | None, typer.Option(help="Write the notifications as CSV.")]
+MaxShift = Annotated[int, typer.Option(
+    help="Minutes others' times may move when no insertion keeps them all.")]
+
+
 def _plan_in_force(scenario_dir: Path, plan_file: Path
                    ) -> tuple[Scenario, Plan, RoadNetwork, TravelMatrix]:
     """What a change to the plan in force works on: scenario, plan, network, travel matrix
@@ -102,7 +109,7 @@ def _pick(report: InsertionReport, choose: int) -> InsertionOption:
 
 
 def insert(
-    plan_file: Annotated[Path, typer.Option("--plan", help="The plan in force (JSON).")],
+    plan_file: PlanInForce,
     scenario: Annotated[Path, typer.Option(help="Scenario directory including the rider.")],
     rider: Annotated[str, typer.Option(help="Rider id to insert.")],
     choose: Annotated[int, typer.Option(help="Option to apply (1 = best).")] = 1,
@@ -110,8 +117,7 @@ def insert(
         help="New plan JSON (default: <plan>-insert-<rider>.json).")] = None,
     notifications: Annotated[Path | None, typer.Option(
         help="Write the notifications (riders, drivers, centres) as CSV.")] = None,
-    max_shift: Annotated[int, typer.Option(
-        help="Minutes others' times may move when no insertion keeps them all.")] = 20,
+    max_shift: MaxShift = 20,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list the options.")] = False,
 ) -> None:
     """Insert a rider into the plan in force with the least disturbance (ranked options)."""
@@ -131,15 +137,14 @@ def insert(
 
 
 def remove(
-    plan_file: Annotated[Path, typer.Option("--plan", help="The plan in force (JSON).")],
+    plan_file: PlanInForce,
     scenario: Annotated[Path, typer.Option(help="Scenario directory.")],
     rider: Annotated[str, typer.Option(help="Rider id to remove.")],
     weekday: Annotated[list[str] | None, typer.Option(
         help="Only these weekdays (mon..fri); default all.")] = None,
     out: Annotated[Path | None, typer.Option(
         help="New plan JSON (default: <plan>-remove-<rider>.json).")] = None,
-    notifications: Annotated[Path | None, typer.Option(
-        help="Write the notifications as CSV.")] = None,
+    notifications: NotificationsCsv = None,
 ) -> None:
     """Remove a rider from the plan in force; nobody's agreed time moves."""
     from routing.living.changes import LivingPlanError, remove_rider  # OR-Tools: lazy
@@ -170,16 +175,14 @@ def remove(
 
 
 def change(
-    plan_file: Annotated[Path, typer.Option("--plan", help="The plan in force (JSON).")],
+    plan_file: PlanInForce,
     scenario: Annotated[Path, typer.Option(help="Scenario directory with the changed rider.")],
     rider: Annotated[str, typer.Option(help="Rider id whose days, sessions or home changed.")],
     choose: Annotated[int, typer.Option(help="Insertion option to apply (1 = best).")] = 1,
     out: Annotated[Path | None, typer.Option(
         help="New plan JSON (default: <plan>-change-<rider>.json).")] = None,
-    notifications: Annotated[Path | None, typer.Option(
-        help="Write the notifications as CSV.")] = None,
-    max_shift: Annotated[int, typer.Option(
-        help="Minutes others' times may move when no insertion keeps them all.")] = 20,
+    notifications: NotificationsCsv = None,
+    max_shift: MaxShift = 20,
 ) -> None:
     """Apply a changed rider (days, sessions, address) as remove + insert."""
     from routing.living.changes import LivingPlanError, change_rider  # OR-Tools: lazy
@@ -199,7 +202,7 @@ def change(
 
 
 def reoptimise(
-    plan_file: Annotated[Path, typer.Option("--plan", help="The plan in force (JSON).")],
+    plan_file: PlanInForce,
     scenario: Annotated[Path, typer.Option(help="Scenario directory.")],
     max_moved: Annotated[int, typer.Option(
         help="At most this many riders' agreed times may change.", min=0)] = 0,
@@ -207,8 +210,7 @@ def reoptimise(
         help="Minutes any agreed time may move at most.", min=0)] = 10,
     out: Annotated[Path | None, typer.Option(
         help="New plan JSON (default: <plan>-reoptimise.json).")] = None,
-    notifications: Annotated[Path | None, typer.Option(
-        help="Write the notifications as CSV.")] = None,
+    notifications: NotificationsCsv = None,
 ) -> None:
     """Improve the plan within a stability budget; report the saving against the riders moved."""
     # OR-Tools: lazy (api.cli.common)

@@ -37,7 +37,7 @@ from api.auth import (
 from api.cache import LruCache
 from api.centres import service as centres
 from api.centres.schemas import ClosureIn
-from api.context import AppContext
+from api.context import AppContext, road_lines
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import (
     ApiError,
@@ -334,7 +334,8 @@ def _plan_map(context: AppContext, db: Session, plan_row: Any, plan: Any,
            tuple(sorted(names.items())))
     config: dict[str, Any] = _MAP_CONFIGS.get_or_make(key, lambda: map_config(
         runs, context.networks.get(), group_by="weekday", centres=scenario.centres,
-        rider_names=names, snap_max_m=snap, roads=f"{PREFIX}/kort/vejnet.geojson"))
+        rider_names=names, snap_max_m=snap, roads=f"{PREFIX}/kort/vejnet.geojson",
+        lines=road_lines(context, snap)))
     return config
 
 
@@ -378,7 +379,8 @@ def day_page(request: Request, on_date: str, db: DbSession, who: WebUser,
     config = map_config(result.runs, context.networks.get(), group_by="vehicle",
                         centres=current.scenario.centres, rider_names=names,
                         snap_max_m=current.params.snap_max_m,
-                        roads=f"{PREFIX}/kort/vejnet.geojson")
+                        roads=f"{PREFIX}/kort/vejnet.geojson",
+                        lines=road_lines(context, current.params.snap_max_m))
     return render(request, "day.html", who, day=day, result=result, names=names,
                   map_json=config_json(config), previous=day - timedelta(days=1),
                   next=day + timedelta(days=1))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,9 +21,7 @@ from routing.operations.consolidation import build_run
 from routing.operations.daily import DailyResult, daily_runs
 from routing.params import PlanParams
 from routing.planning.planner import place_matrix
-from routing.scenario.reader import load_scenario
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 MON = date(2026, 3, 2)
 PRINTED = datetime(2026, 3, 1, 15, 0, tzinfo=UTC)
 
@@ -35,32 +32,27 @@ RIDER_KEYS = {"rider_id", "name", "needs", "notes", "cancelled", "cancel_text"}
 
 
 @pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return load_scenario(DEMO)
-
-
-@pytest.fixture(scope="module")
-def day(scenario: Scenario, samso_network: RoadNetwork) -> DailyResult:
-    params = scenario.plan_params
+def day(demo: Scenario, samso_network: RoadNetwork) -> DailyResult:
+    params = demo.plan_params
     assert isinstance(params, PlanParams)
-    matrix = place_matrix(scenario, samso_network, params)
+    matrix = place_matrix(demo, samso_network, params)
     runs: list[Run] = []
     for vehicle, riders in RUNS:
-        to = build_run(f"mon-to-{vehicle}", "mon", "to_centre", vehicle, riders, scenario,
+        to = build_run(f"mon-to-{vehicle}", "mon", "to_centre", vehicle, riders, demo,
                        matrix, params)
         home = build_run(f"mon-from-{vehicle}", "mon", "from_centre", vehicle, riders,
-                         scenario, matrix, params, other_runs=[to])
+                         demo, matrix, params, other_runs=[to])
         runs += [to, home]
     plan = Plan(runs=tuple(runs), unserved=())
     # R12 has cancelled (afbud) both ways; TAXI1's riders are all away in the morning.
     absent = {("R12", "to_centre"), ("R12", "from_centre"), ("R35", "to_centre"),
               ("R59", "to_centre")}
-    return daily_runs(plan, scenario, matrix, MON, absent, set(), params)
+    return daily_runs(plan, demo, matrix, MON, absent, set(), params)
 
 
 @pytest.fixture(scope="module")
-def manifest(day: DailyResult, scenario: Scenario, samso_network: RoadNetwork) -> dict[str, Any]:
-    return build_manifest(day, scenario, "BUS1", network=samso_network, driver_name="Jens",
+def manifest(day: DailyResult, demo: Scenario, samso_network: RoadNetwork) -> dict[str, Any]:
+    return build_manifest(day, demo, "BUS1", network=samso_network, driver_name="Jens",
                           generated_at=PRINTED)
 
 
@@ -90,7 +82,7 @@ def test_manifest_is_danish_json(manifest: dict[str, Any]) -> None:
 
 
 def test_manifest_holds_only_what_the_driver_needs(manifest: dict[str, Any],
-                                                   scenario: Scenario) -> None:
+                                                   demo: Scenario) -> None:
     keys = all_keys(manifest)
     assert not {k for k in keys if "cpr" in k.lower()}
     assert not {"diagnosis", "diagnose", "can_travel_alone", "has_driver"} & keys
@@ -100,24 +92,24 @@ def test_manifest_holds_only_what_the_driver_needs(manifest: dict[str, Any],
     # Only this vehicle's runs.
     assert {run["run_id"] for run in manifest["runs"]} == {"mon-to-BUS1", "mon-from-BUS1"}
     names = {r["name"] for r in riders_of(manifest)}
-    assert scenario.rider("R35").name not in names
+    assert demo.rider("R35").name not in names
 
 
 def test_stops_in_order_with_times_addresses_and_struck_afbud(manifest: dict[str, Any],
-                                                              scenario: Scenario) -> None:
+                                                              demo: Scenario) -> None:
     to = manifest["runs"][0]
     assert to["run_id"] == "mon-to-BUS1" and not to["cancelled"]
     times = [s["time"] for s in to["stops"]]
     assert times == sorted(times) and all(re.fullmatch(r"\d\d:\d\d", t) for t in times)
     struck = [r for r in riders_of(manifest) if r["cancelled"]]
-    assert {r["name"] for r in struck} == {scenario.rider("R12").name}
+    assert {r["name"] for r in struck} == {demo.rider("R12").name}
     assert all(r["cancel_text"] == "Afbud" for r in struck)
     for run in manifest["runs"]:  # once per run, at the home
         struck_stops = [s for s in run["stops"] if any(r["cancelled"] for r in s["riders"])]
         assert len(struck_stops) == 1 and struck_stops[0]["cancelled"]
-        assert struck_stops[0]["address"] == scenario.rider("R12").address
+        assert struck_stops[0]["address"] == demo.rider("R12").address
     pickups = [s for s in to["stops"] if s["kind"] == "pickup"]
-    assert [s["address"] for s in pickups] == [scenario.rider(r).address
+    assert [s["address"] for s in pickups] == [demo.rider(r).address
                                                for r in ("R10", "R12", "R24", "R25")]
     centre = next(s for s in to["stops"] if s["kind"] == "dropoff")
     assert centre["place_name"] == "Aktivitetscenter Tranebjerg"
@@ -126,12 +118,12 @@ def test_stops_in_order_with_times_addresses_and_struck_afbud(manifest: dict[str
     assert len(to["route"]) > len(to["stops"])  # the line follows the roads
 
 
-def test_needs_and_cancelled_run(day: DailyResult, scenario: Scenario) -> None:
-    bus2 = build_manifest(day, scenario, "BUS2", generated_at=PRINTED)
+def test_needs_and_cancelled_run(day: DailyResult, demo: Scenario) -> None:
+    bus2 = build_manifest(day, demo, "BUS2", generated_at=PRINTED)
     needs = {r["name"]: r["needs"] for r in riders_of(bus2)}
-    assert needs[scenario.rider("R22").name] == ["Kørestol"]
-    assert needs[scenario.rider("R27").name] == ["Kørestol", "Ledsager"]
-    taxi = build_manifest(day, scenario, "TAXI1", generated_at=PRINTED)
+    assert needs[demo.rider("R22").name] == ["Kørestol"]
+    assert needs[demo.rider("R27").name] == ["Kørestol", "Ledsager"]
+    taxi = build_manifest(day, demo, "TAXI1", generated_at=PRINTED)
     cancelled = next(run for run in taxi["runs"] if run["run_id"] == "mon-to-TAXI1")
     assert cancelled["cancelled"] and cancelled["status_text"].startswith("Aflyst")
     assert all(r["cancelled"] for s in cancelled["stops"] for r in s["riders"])
@@ -141,13 +133,13 @@ def test_needs_and_cancelled_run(day: DailyResult, scenario: Scenario) -> None:
     assert "Aflyst" in html
 
 
-def test_manifest_html(manifest: dict[str, Any], scenario: Scenario) -> None:
+def test_manifest_html(manifest: dict[str, Any], demo: Scenario) -> None:
     html = render_manifest_html(manifest)
     assert html.startswith("<!DOCTYPE html>") and '<html lang="da">' in html
-    assert f"<s>{scenario.rider('R12').name}</s>" in html
+    assert f"<s>{demo.rider('R12').name}</s>" in html
     assert "Køreliste" in html and "Tidspunkt" in html and "Adresse" in html
     assert "<svg" in html and "© OpenStreetMap contributors" in html
-    assert scenario.rider("R10").name in html and "Jens" in html
+    assert demo.rider("R10").name in html and "Jens" in html
 
 
 def test_manifest_pdf(manifest: dict[str, Any], samso_network: RoadNetwork) -> None:
@@ -166,32 +158,32 @@ def test_pdf_text_keeps_danish_letters() -> None:
     assert pdf_text("Æblehaven – Søren Ørum → Åse Łukasz") == "Æblehaven - Søren Ørum -> Åse Lukasz"
 
 
-def test_centre_list(day: DailyResult, scenario: Scenario) -> None:
-    tra = build_centre_list(day, scenario, "TRA")
+def test_centre_list(day: DailyResult, demo: Scenario) -> None:
+    tra = build_centre_list(day, demo, "TRA")
     assert tra["title"] == "Deltagerliste" and tra["centre"] == "Aktivitetscenter Tranebjerg"
     arrivals = {a["name"]: a for a in tra["arrivals"]}
-    assert set(arrivals) == {scenario.rider(r).name for r in ("R10", "R24", "R25")}
+    assert set(arrivals) == {demo.rider(r).name for r in ("R10", "R24", "R25")}
     assert {a["run_id"] for a in tra["arrivals"]} == {"mon-to-BUS1"}
     assert all(re.fullmatch(r"\d\d:\d\d", a["time"]) for a in tra["arrivals"])
     departures = {a["name"] for a in tra["departures"]}
-    assert scenario.rider("R35").name in departures  # home by taxi after the morning afbud
+    assert demo.rider("R35").name in departures  # home by taxi after the morning afbud
     absent = {a["name"]: a for a in tra["absent"]}
-    assert absent[scenario.rider("R12").name]["direction_text"] == "Begge veje"
-    assert absent[scenario.rider("R35").name]["direction_text"] == "Kun til centret"
-    assert absent[scenario.rider("R12").name]["reason_text"] == "Afbud"
+    assert absent[demo.rider("R12").name]["direction_text"] == "Begge veje"
+    assert absent[demo.rider("R35").name]["direction_text"] == "Kun til centret"
+    assert absent[demo.rider("R12").name]["reason_text"] == "Afbud"
     assert tra["closed"] is None
     html = render_centre_list_html(tra)
-    assert f"<s>{scenario.rider('R12').name}</s>" in html and "Fraværende" in html
-    nor = build_centre_list(day, scenario, "NOR")
-    assert {a["name"] for a in nor["arrivals"]} == {scenario.rider(r).name
+    assert f"<s>{demo.rider('R12').name}</s>" in html and "Fraværende" in html
+    nor = build_centre_list(day, demo, "NOR")
+    assert {a["name"] for a in nor["arrivals"]} == {demo.rider(r).name
                                                     for r in ("R22", "R27")}
 
 
-def test_centre_list_of_a_closed_day(day: DailyResult, scenario: Scenario) -> None:
+def test_centre_list_of_a_closed_day(day: DailyResult, demo: Scenario) -> None:
     from dataclasses import replace
 
     closed = replace(day, closed_centres=frozenset({"TRA"}))
-    listing = build_centre_list(closed, scenario, "TRA", closing_reason="Sommerlukning")
+    listing = build_centre_list(closed, demo, "TRA", closing_reason="Sommerlukning")
     assert listing["closed"] == "Sommerlukning"
     assert "Sommerlukning" in render_centre_list_html(listing)
 
@@ -224,15 +216,15 @@ def test_route_svg_leaves_out_points_within_half_a_pixel() -> None:
 
 
 def test_centre_list_gives_unserved_reasons_in_danish(day: DailyResult,
-                                                      scenario: Scenario) -> None:
+                                                      demo: Scenario) -> None:
     from dataclasses import replace
 
     from routing.model import Unserved
 
-    rider = next(r for r in scenario.riders if r.centre_id == "TRA")
+    rider = next(r for r in demo.riders if r.centre_id == "TRA")
     unserved = Unserved(rider.rider_id, day.weekday, "s", "to_centre",
                         "direct trip 52 min > max 45 min")
-    listing = build_centre_list(replace(day, unserved=(unserved,)), scenario, "TRA")
+    listing = build_centre_list(replace(day, unserved=(unserved,)), demo, "TRA")
     assert [u["reason_text"] for u in listing["unserved"]] == [
         "den direkte tur tager 52 min; længste tilladte køretid er 45 min"]
     assert "længste tilladte køretid" in render_centre_list_html(listing)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -23,31 +22,18 @@ from routing.operations.consolidation import (
 )
 from routing.operations.daily import RunContext, StopSpec, assemble_run, daily_runs
 from routing.params import PlanParams
-from routing.planning.planner import place_matrix
-from routing.scenario.reader import load_scenario
 from routing.verify.checks import verify_plan
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 MON = date(2026, 3, 2)
 NOON = 12 * 3600
 ONLY_SINGLES = ConsolidationParams(max_riders=1, max_seat_share=0.0)
 
 
 @pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return load_scenario(DEMO)
-
-
-@pytest.fixture(scope="module")
-def params(scenario: Scenario) -> PlanParams:
-    assert isinstance(scenario.plan_params, PlanParams)
+def params(demo: Scenario) -> PlanParams:
+    assert isinstance(demo.plan_params, PlanParams)
     # Pickup times to the minute, so that a 12-minute difference can be published.
-    return scenario.plan_params.with_overrides(rounding_s=60)
-
-
-@pytest.fixture(scope="module")
-def matrix(scenario: Scenario, samso_network: RoadNetwork, params: PlanParams) -> TravelMatrix:
-    return place_matrix(scenario, samso_network, params)
+    return demo.plan_params.with_overrides(rounding_s=60)
 
 
 def home_run(run_id: str, vehicle: str, riders: tuple[str, ...], pickup_s: int,
@@ -67,28 +53,28 @@ def errors(runs: tuple[Run, ...], scenario: Scenario, network: RoadNetwork,
 
 
 @pytest.fixture(scope="module")
-def target(scenario: Scenario, matrix: TravelMatrix, params: PlanParams) -> Run:
-    return home_run("mon-from-BUS1", "BUS1", ("R10", "R12", "R24"), NOON, scenario, matrix,
+def target(demo: Scenario, demo_matrix: TravelMatrix, params: PlanParams) -> Run:
+    return home_run("mon-from-BUS1", "BUS1", ("R10", "R12", "R24"), NOON, demo, demo_matrix,
                     params)
 
 
-def test_runs_are_valid(target: Run, scenario: Scenario, matrix: TravelMatrix,
+def test_runs_are_valid(target: Run, demo: Scenario, demo_matrix: TravelMatrix,
                         params: PlanParams, samso_network: RoadNetwork) -> None:
-    small = home_run("mon-from-TAXI1", "TAXI1", ("R25",), NOON + 12 * 60, scenario, matrix,
+    small = home_run("mon-from-TAXI1", "TAXI1", ("R25",), NOON + 12 * 60, demo, demo_matrix,
                      params)
-    assert errors((target, small), scenario, samso_network, params) == []
-    ctx = RunContext(scenario, matrix, params)
+    assert errors((target, small), demo, samso_network, params) == []
+    ctx = RunContext(demo, demo_matrix, params)
     assert is_nearly_empty(small, ctx, ConsolidationParams())
     assert not is_nearly_empty(target, ctx, ONLY_SINGLES)
 
 
 def test_merge_moving_a_rider_12_minutes_is_refused(
-    target: Run, scenario: Scenario, matrix: TravelMatrix, params: PlanParams,
+    target: Run, demo: Scenario, demo_matrix: TravelMatrix, params: PlanParams,
     samso_network: RoadNetwork,
 ) -> None:
-    small = home_run("mon-from-TAXI1", "TAXI1", ("R25",), NOON + 12 * 60, scenario, matrix,
+    small = home_run("mon-from-TAXI1", "TAXI1", ("R25",), NOON + 12 * 60, demo, demo_matrix,
                      params)
-    report = suggest_consolidations([target, small], scenario, matrix, params, ONLY_SINGLES,
+    report = suggest_consolidations([target, small], demo, demo_matrix, params, ONLY_SINGLES,
                                     network=samso_network)
     assert report.suggestions == ()
     (refused,) = report.refused
@@ -97,21 +83,21 @@ def test_merge_moving_a_rider_12_minutes_is_refused(
     assert "12 min" in refused.reason and "limit 10 min" in refused.reason
     # A coordinator who allows 15 minutes gets the offer.
     wider = replace(ONLY_SINGLES, max_shift_s=15 * 60)
-    assert len(suggest_consolidations([target, small], scenario, matrix, params, wider,
+    assert len(suggest_consolidations([target, small], demo, demo_matrix, params, wider,
                                       network=samso_network).suggestions) == 1
 
 
 def test_merge_within_10_minutes_is_offered_and_applied(
-    target: Run, scenario: Scenario, matrix: TravelMatrix, params: PlanParams,
+    target: Run, demo: Scenario, demo_matrix: TravelMatrix, params: PlanParams,
     samso_network: RoadNetwork,
 ) -> None:
-    small = home_run("mon-from-TAXI1", "TAXI1", ("R25",), NOON + 10 * 60, scenario, matrix,
+    small = home_run("mon-from-TAXI1", "TAXI1", ("R25",), NOON + 10 * 60, demo, demo_matrix,
                      params)
     other = build_run("mon-to-BUS1", "mon", "to_centre", "BUS1", ("R10", "R12", "R24"),
-                      scenario, matrix, params)
+                      demo, demo_matrix, params)
     runs = (other, target, small)
-    assert errors(runs, scenario, samso_network, params) == []
-    report = suggest_consolidations(runs, scenario, matrix, params, ONLY_SINGLES,
+    assert errors(runs, demo, samso_network, params) == []
+    report = suggest_consolidations(runs, demo, demo_matrix, params, ONLY_SINGLES,
                                     network=samso_network)
     (suggestion,) = report.suggestions
     assert suggestion.absorbed_run_id == small.run_id
@@ -131,8 +117,8 @@ def test_merge_within_10_minutes_is_offered_and_applied(
     # Nothing changes until accepted; then the runs are valid and cheaper.
     after = apply(suggestion, runs)
     assert [r.run_id for r in after] == ["mon-to-BUS1", "mon-from-BUS1"]
-    assert errors(after, scenario, samso_network, params) == []
-    vehicles = {v.vehicle_id: v for v in scenario.vehicles}
+    assert errors(after, demo, samso_network, params) == []
+    vehicles = {v.vehicle_id: v for v in demo.vehicles}
     from routing.planning.costing import runs_cost_ore
 
     assert runs_cost_ore(runs, vehicles) - runs_cost_ore(after, vehicles) == suggestion.saved_ore
@@ -141,34 +127,34 @@ def test_merge_within_10_minutes_is_offered_and_applied(
         apply(suggestion, after)
 
 
-def test_capacity_is_respected(scenario: Scenario, matrix: TravelMatrix,
+def test_capacity_is_respected(demo: Scenario, demo_matrix: TravelMatrix,
                                params: PlanParams, samso_network: RoadNetwork) -> None:
     # TAXI1 has 4 seats: three riders plus an escorted rider (2 seats) do not fit.
-    taxi = home_run("mon-from-TAXI1", "TAXI1", ("R10", "R12", "R24"), NOON, scenario, matrix,
+    taxi = home_run("mon-from-TAXI1", "TAXI1", ("R10", "R12", "R24"), NOON, demo, demo_matrix,
                     params)
-    escorted = home_run("mon-from-TAXI2", "TAXI2", ("R60",), NOON + 300, scenario, matrix,
+    escorted = home_run("mon-from-TAXI2", "TAXI2", ("R60",), NOON + 300, demo, demo_matrix,
                         params)
-    report = suggest_consolidations([taxi, escorted], scenario, matrix, params, ONLY_SINGLES,
+    report = suggest_consolidations([taxi, escorted], demo, demo_matrix, params, ONLY_SINGLES,
                                     network=samso_network)
     assert report.suggestions == ()
     assert any("capacity" in r.reason for r in report.refused)
 
 
 def test_daily_result_consolidation_after_afbud(
-    scenario: Scenario, matrix: TravelMatrix, params: PlanParams, samso_network: RoadNetwork,
+    demo: Scenario, demo_matrix: TravelMatrix, params: PlanParams, samso_network: RoadNetwork,
 ) -> None:
     """Afbud leave a morning run with one rider; the suggestion merges it and passes the check."""
     big = build_run("mon-to-BUS1", "mon", "to_centre", "BUS1", ("R10", "R12", "R24"),
-                    scenario, matrix, params)
+                    demo, demo_matrix, params)
     small = build_run("mon-to-BUS3", "mon", "to_centre", "BUS3", ("R25", "R35", "R59"),
-                      scenario, matrix, params)
+                      demo, demo_matrix, params)
     plan = Plan(runs=(big, small), unserved=())
     absent = {("R35", "to_centre"), ("R59", "to_centre")}
-    day = daily_runs(plan, scenario, matrix, MON, absent, set(), params)
-    report = suggest_consolidations(day, scenario, matrix, params, network=samso_network)
+    day = daily_runs(plan, demo, demo_matrix, MON, absent, set(), params)
+    report = suggest_consolidations(day, demo, demo_matrix, params, network=samso_network)
     for suggestion in report.suggestions:
         assert suggestion.max_shift_s <= 600
-        assert errors(apply(suggestion, day.runs), scenario, samso_network, params) == []
+        assert errors(apply(suggestion, day.runs), demo, samso_network, params) == []
     for refused in report.refused:
         assert refused.reason
     offered = {(s.absorbed_run_id, s.target_run_id) for s in report.suggestions}
@@ -177,17 +163,17 @@ def test_daily_result_consolidation_after_afbud(
     # Everyone whose pickup time changes is listed, also riders of the target run.
     assert "R25" in {m.rider_id for m in suggestion.moved}
     assert all(abs(m.shift_s) <= 600 for m in suggestion.moved)
-    merged = apply_to_daily(suggestion, day, scenario)
+    merged = apply_to_daily(suggestion, day, demo)
     assert [r.run_id for r in merged.runs] == ["mon-to-BUS1"]
     assert merged.cancelled[-1].reason == "consolidated"
     assert merged.saved_ore == day.saved_ore + suggestion.saved_ore
 
 
-def test_full_check_can_refuse_an_offer(target: Run, scenario: Scenario, matrix: TravelMatrix,
+def test_full_check_can_refuse_an_offer(target: Run, demo: Scenario, demo_matrix: TravelMatrix,
                                         params: PlanParams) -> None:
     from routing.verify.checks import Violation
 
-    small = home_run("mon-from-TAXI1", "TAXI1", ("R25",), NOON + 5 * 60, scenario, matrix,
+    small = home_run("mon-from-TAXI1", "TAXI1", ("R25",), NOON + 5 * 60, demo, demo_matrix,
                      params)
     seen: list[set[tuple[str, str, str]]] = []
 
@@ -195,7 +181,7 @@ def test_full_check_can_refuse_an_offer(target: Run, scenario: Scenario, matrix:
         seen.append(trips)
         return [Violation("ride_time", "made-up violation", run_id=plan.runs[0].run_id)]
 
-    report = suggest_consolidations([target, small], scenario, matrix, params, ONLY_SINGLES,
+    report = suggest_consolidations([target, small], demo, demo_matrix, params, ONLY_SINGLES,
                                     check=strict)
     assert report.suggestions == ()
     assert "check failed" in report.refused[-1].reason

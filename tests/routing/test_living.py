@@ -5,9 +5,9 @@ times exactly; moved riders are listed exactly (checked against the plans' diffe
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
+from demo_subsets import FAST
 
 from api.plans.diff import pickup_changes
 from routing.living.changes import (
@@ -24,14 +24,10 @@ from routing.living.reoptimise import reoptimise
 from routing.model import Plan, Rider, Scenario
 from routing.network.matrix import TravelMatrix
 from routing.network.roads import RoadNetwork
-from routing.params import PlanParams
 from routing.planning.costing import runs_cost_ore
 from routing.planning.planner import build_plan, place_matrix
-from routing.scenario.reader import load_scenario
 from routing.verify.checks import expected_trips, verify_plan
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
-FAST = PlanParams(time_limit_s=30.0, solution_limit=20)
 NEW = "R04"  # the demo rider taken out of the scenario and inserted again
 
 
@@ -46,34 +42,14 @@ def _others_changed(old: Plan, new: Plan, rider_id: str) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def demo() -> Scenario:
-    return load_scenario(DEMO)
+def without(two_days: Scenario) -> Scenario:
+    return dataclasses.replace(two_days,
+                               riders=tuple(r for r in two_days.riders if r.rider_id != NEW))
 
 
 @pytest.fixture(scope="module")
-def full(demo: Scenario) -> Scenario:
-    """The first 14 demo riders attending Monday and Tuesday."""
-    days = ("mon", "tue")
-    sessions = tuple(s for s in demo.sessions if s.weekday in days)
-    keep = {s.session_id for s in sessions}
-    riders: list[Rider] = []
-    for r in demo.riders:
-        mine = tuple(s for s in r.session_ids if s in keep)
-        if mine:
-            riders.append(dataclasses.replace(r, session_ids=mine))
-        if len(riders) == 14:
-            break
-    return dataclasses.replace(demo, sessions=sessions, riders=tuple(riders), plan_params=FAST)
-
-
-@pytest.fixture(scope="module")
-def without(full: Scenario) -> Scenario:
-    return dataclasses.replace(full, riders=tuple(r for r in full.riders if r.rider_id != NEW))
-
-
-@pytest.fixture(scope="module")
-def matrix(full: Scenario, samso_network: RoadNetwork) -> TravelMatrix:
-    return place_matrix(full, samso_network, FAST)
+def matrix(two_days: Scenario, samso_network: RoadNetwork) -> TravelMatrix:
+    return place_matrix(two_days, samso_network, FAST)
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +60,8 @@ def base_plan(without: Scenario, samso_network: RoadNetwork) -> Plan:
 
 
 @pytest.fixture(scope="module")
-def inserted(base_plan: Plan, full: Scenario, matrix: TravelMatrix):  # type: ignore[no-untyped-def]
-    return insert_rider(base_plan, full, matrix, NEW)
+def inserted(base_plan: Plan, two_days: Scenario, matrix: TravelMatrix):  # type: ignore[no-untyped-def]
+    return insert_rider(base_plan, two_days, matrix, NEW)
 
 
 # --------------------------------------------------------------------------------------------
@@ -93,7 +69,7 @@ def inserted(base_plan: Plan, full: Scenario, matrix: TravelMatrix):  # type: ig
 
 
 def test_insertion_keeps_every_other_agreed_time(inserted, base_plan: Plan,  # type: ignore[no-untyped-def]
-                                                 full: Scenario,
+                                                 two_days: Scenario,
                                                  samso_network: RoadNetwork) -> None:
     assert inserted.keeps_all_times_possible
     best = inserted.best
@@ -106,19 +82,19 @@ def test_insertion_keeps_every_other_agreed_time(inserted, base_plan: Plan,  # t
     # The rider's four trips are served and the plan passes the independent check.
     assert {(p.weekday, p.direction) for p in best.placements} == {
         (d, k) for d in ("mon", "tue") for k in ("to_centre", "from_centre")}
-    assert missing_trips(best.plan, full, NEW) == []
-    assert _errors(best.plan, full, samso_network) == []
+    assert missing_trips(best.plan, two_days, NEW) == []
+    assert _errors(best.plan, two_days, samso_network) == []
 
 
 def test_every_offered_option_is_valid_and_ranked(inserted, base_plan: Plan,  # type: ignore[no-untyped-def]
-                                                  full: Scenario,
+                                                  two_days: Scenario,
                                                   samso_network: RoadNetwork) -> None:
     assert len(inserted.options) >= 2
     keys = [o.rank_key() for o in inserted.options]
     assert keys == sorted(keys)
-    vehicles = {v.vehicle_id: v for v in full.vehicles}
+    vehicles = {v.vehicle_id: v for v in two_days.vehicles}
     for option in inserted.options:
-        assert _errors(option.plan, full, samso_network) == []
+        assert _errors(option.plan, two_days, samso_network) == []
         assert option.added_cost_ore == runs_cost_ore(option.plan.runs, vehicles) \
             - runs_cost_ore(base_plan.runs, vehicles)
         assert option.keeps_all_times and _others_changed(base_plan, option.plan, NEW) == set()
@@ -132,29 +108,29 @@ def test_new_rider_times_are_consistent_across_weekdays(inserted) -> None:  # ty
         assert all(t % 300 == 0 for t in times)
 
 
-def test_insertion_is_deterministic(base_plan: Plan, full: Scenario, matrix: TravelMatrix,
+def test_insertion_is_deterministic(base_plan: Plan, two_days: Scenario, matrix: TravelMatrix,
                                     inserted: InsertionReport) -> None:
-    again = insert_rider(base_plan, full, matrix, NEW)
+    again = insert_rider(base_plan, two_days, matrix, NEW)
     assert [o.placements for o in again.options] == [o.placements for o in inserted.options]
 
 
-def test_inserting_a_served_or_unknown_rider_is_refused(base_plan: Plan, full: Scenario,
+def test_inserting_a_served_or_unknown_rider_is_refused(base_plan: Plan, two_days: Scenario,
                                                        matrix: TravelMatrix) -> None:
     with pytest.raises(LivingPlanError, match="already"):
-        insert_rider(base_plan, full, matrix, "R01")
+        insert_rider(base_plan, two_days, matrix, "R01")
     with pytest.raises(LivingPlanError, match="not in the scenario"):
-        insert_rider(base_plan, full, matrix, "NOBODY")
+        insert_rider(base_plan, two_days, matrix, "NOBODY")
 
 
 # --------------------------------------------------------------------------------------------
 # Removal and change
 
 
-def test_removal_moves_nobody(inserted, full: Scenario, without: Scenario,  # type: ignore[no-untyped-def]
+def test_removal_moves_nobody(inserted, two_days: Scenario, without: Scenario,  # type: ignore[no-untyped-def]
                               matrix: TravelMatrix, samso_network: RoadNetwork) -> None:
     plan = inserted.best.plan
     for rider_id in ("R01", "R07", NEW):
-        result = remove_rider(plan, full, matrix, rider_id)
+        result = remove_rider(plan, two_days, matrix, rider_id)
         assert result.problems == ()
         assert all(rider_id not in r.rider_ids for r in result.plan.runs)
         assert _others_changed(plan, result.plan, rider_id) == set()
@@ -163,28 +139,28 @@ def test_removal_moves_nobody(inserted, full: Scenario, without: Scenario,  # ty
             k: v[0] for k, v in before.items() if k[0] != rider_id}
         assert all(r.rider_ids for r in result.plan.runs)  # empty runs are gone
         assert result.saved_ore >= 0
-        expected = expected_trips(full) - {(rider_id, d, k) for d, k, _ in result.removed_trips}
-        assert _errors(result.plan, full, samso_network, expected) == []
-    gone = remove_rider(plan, full, matrix, NEW)
+        expected = expected_trips(two_days) - {(rider_id, d, k) for d, k, _ in result.removed_trips}
+        assert _errors(result.plan, two_days, samso_network, expected) == []
+    gone = remove_rider(plan, two_days, matrix, NEW)
     assert _errors(gone.plan, without, samso_network) == []
 
 
-def test_removing_a_rider_not_in_the_plan_is_refused(base_plan: Plan, full: Scenario,
+def test_removing_a_rider_not_in_the_plan_is_refused(base_plan: Plan, two_days: Scenario,
                                                     matrix: TravelMatrix) -> None:
     with pytest.raises(LivingPlanError, match="no trip"):
-        remove_rider(base_plan, full, matrix, NEW)
+        remove_rider(base_plan, two_days, matrix, NEW)
 
 
-def test_changing_days_is_remove_plus_insert(inserted, full: Scenario,  # type: ignore[no-untyped-def]
+def test_changing_days_is_remove_plus_insert(inserted, two_days: Scenario,  # type: ignore[no-untyped-def]
                                              matrix: TravelMatrix,
                                              samso_network: RoadNetwork) -> None:
     plan = inserted.best.plan
-    rider = full.rider("R07")
+    rider = two_days.rider("R07")
     monday_only = tuple(s for s in rider.session_ids if "MON" in s)
     assert monday_only and len(monday_only) < len(rider.session_ids)
-    changed = dataclasses.replace(full, riders=tuple(
+    changed = dataclasses.replace(two_days, riders=tuple(
         dataclasses.replace(r, session_ids=monday_only) if r.rider_id == "R07" else r
-        for r in full.riders))
+        for r in two_days.riders))
     result = change_rider(plan, changed, matrix, "R07")
     assert {d for d, _, _ in result.removal.removed_trips} == {"tue"}
     assert result.insertion is None
@@ -196,13 +172,13 @@ def test_changing_days_is_remove_plus_insert(inserted, full: Scenario,  # type: 
     assert _errors(result.plan, changed, samso_network) == []
 
 
-def test_a_moved_home_is_remove_plus_insert(inserted, full: Scenario,  # type: ignore[no-untyped-def]
+def test_a_moved_home_is_remove_plus_insert(inserted, two_days: Scenario,  # type: ignore[no-untyped-def]
                                            samso_network: RoadNetwork) -> None:
     plan = inserted.best.plan
-    rider = full.rider("R07")
-    moved = dataclasses.replace(full, riders=tuple(
+    rider = two_days.rider("R07")
+    moved = dataclasses.replace(two_days, riders=tuple(
         dataclasses.replace(r, lat=r.lat + 0.002, lon=r.lon + 0.002) if r.rider_id == "R07"
-        else r for r in full.riders))
+        else r for r in two_days.riders))
     matrix = place_matrix(moved, samso_network, FAST)
     result = change_rider(plan, moved, matrix, "R07")
     removed = {(d, k) for d, k, _ in result.removal.removed_trips}
@@ -264,8 +240,8 @@ def test_without_a_time_keeping_insertion_the_moved_riders_are_exact(
 # Notifications CSV
 
 
-def test_notifications_csv(inserted, base_plan: Plan, full: Scenario) -> None:  # type: ignore[no-untyped-def]
-    notes = plan_notifications(base_plan, inserted.best.plan, full)
+def test_notifications_csv(inserted, base_plan: Plan, two_days: Scenario) -> None:  # type: ignore[no-untyped-def]
+    notes = plan_notifications(base_plan, inserted.best.plan, two_days)
     assert {n.recipient_id for n in notes if n.recipient_type == "rider"} == {NEW}
     text = notifications_csv(notes)
     assert text.startswith("\ufeff")
@@ -280,11 +256,11 @@ def test_notifications_csv(inserted, base_plan: Plan, full: Scenario) -> None:  
 
 
 @pytest.mark.parametrize(("max_moved", "max_shift_s"), [(0, 0), (2, 600)])
-def test_reoptimise_respects_its_budget(inserted, full: Scenario, matrix: TravelMatrix,  # type: ignore[no-untyped-def]
+def test_reoptimise_respects_its_budget(inserted, two_days: Scenario, matrix: TravelMatrix,  # type: ignore[no-untyped-def]
                                         samso_network: RoadNetwork, max_moved: int,
                                         max_shift_s: int) -> None:
     plan = inserted.best.plan
-    result = reoptimise(plan, full, matrix, max_moved=max_moved, max_shift_s=max_shift_s)
+    result = reoptimise(plan, two_days, matrix, max_moved=max_moved, max_shift_s=max_shift_s)
     changes = [c for c in pickup_changes(plan, result.plan)]
     assert all(c.old_s is not None and c.new_s is not None for c in changes)
     assert len({c.rider_id for c in changes}) <= max_moved
@@ -292,8 +268,8 @@ def test_reoptimise_respects_its_budget(inserted, full: Scenario, matrix: Travel
     assert {c.rider_id for c in changes} == set(result.moved_riders)
     assert result.saved_ore >= 0
     assert result.new_cost_ore == round(result.plan.kpis["cost_dkk"] * 100)
-    assert _errors(result.plan, full, samso_network) == []
-    again = reoptimise(plan, full, matrix, max_moved=max_moved, max_shift_s=max_shift_s)
+    assert _errors(result.plan, two_days, samso_network) == []
+    again = reoptimise(plan, two_days, matrix, max_moved=max_moved, max_shift_s=max_shift_s)
     assert again.plan.runs == result.plan.runs  # deterministic
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from pathlib import Path
 
 import pytest
+from demo_subsets import FAST, first_riders
 
 from routing.model import Rider, Run, Scenario, Stop, Vehicle
 from routing.network.roads import RoadNetwork
@@ -16,30 +16,7 @@ from routing.params import PlanParams
 from routing.planning.plan_io import plan_from_dict, plan_to_dict
 from routing.planning.planner import build_plan, rider_trips, waves_of_day
 from routing.planning.rules import boarding_time_s
-from routing.scenario.reader import load_scenario
 from routing.verify.checks import verify_plan
-
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
-FAST = PlanParams(time_limit_s=30.0, solution_limit=20)
-
-
-@pytest.fixture(scope="module")
-def demo() -> Scenario:
-    return load_scenario(DEMO)
-
-
-def _subset(sc: Scenario, n_riders: int, days: tuple[str, ...] = ("mon", "tue")) -> Scenario:
-    """The first riders of the demo, attending only the given weekdays."""
-    sessions = tuple(s for s in sc.sessions if s.weekday in days)
-    keep = {s.session_id for s in sessions}
-    riders = []
-    for r in sc.riders:
-        mine = tuple(s for s in r.session_ids if s in keep)
-        if mine:
-            riders.append(dataclasses.replace(r, session_ids=mine))
-        if len(riders) == n_riders:
-            break
-    return dataclasses.replace(sc, sessions=sessions, riders=tuple(riders), plan_params=FAST)
 
 
 def _errors(plan, sc, net):  # type: ignore[no-untyped-def]
@@ -47,13 +24,8 @@ def _errors(plan, sc, net):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def small(demo: Scenario) -> Scenario:
-    return _subset(demo, 14)
-
-
-@pytest.fixture(scope="module")
-def small_plan(small: Scenario, samso_network: RoadNetwork):  # type: ignore[no-untyped-def]
-    return build_plan(small, samso_network, FAST)
+def small_plan(two_days: Scenario, samso_network: RoadNetwork):  # type: ignore[no-untyped-def]
+    return build_plan(two_days, samso_network, FAST)
 
 
 def test_trips_follow_sessions(demo: Scenario) -> None:
@@ -93,12 +65,12 @@ def test_waves_split_directions_and_times(demo: Scenario) -> None:
     assert labels[0] == ("to_centre", 9)
 
 
-def test_small_plan_passes_verification(small: Scenario, small_plan,  # type: ignore[no-untyped-def]
+def test_small_plan_passes_verification(two_days: Scenario, small_plan,  # type: ignore[no-untyped-def]
                                         samso_network: RoadNetwork) -> None:
-    assert _errors(small_plan, small, samso_network) == []
+    assert _errors(small_plan, two_days, samso_network) == []
     assert small_plan.unserved == ()
     served = {(r, run.weekday, run.direction) for run in small_plan.runs for r in run.rider_ids}
-    assert served == {(t.rider_id, t.weekday, t.direction) for t in rider_trips(small)}
+    assert served == {(t.rider_id, t.weekday, t.direction) for t in rider_trips(two_days)}
 
 
 def _boarding_start(stop: Stop, sc: Scenario) -> int:
@@ -106,14 +78,14 @@ def _boarding_start(stop: Stop, sc: Scenario) -> int:
 
 
 def test_agreed_times_on_grid_and_boarding_within_the_grid(  # type: ignore[no-untyped-def]
-        small: Scenario, small_plan) -> None:
+        two_days: Scenario, small_plan) -> None:
     for run in small_plan.runs:
         for stop in run.stops:
             if stop.kind == "pickup":
                 assert stop.agreed_s is not None and stop.agreed_s % 300 == 0
                 # The rider is ready at the agreed time and boards within 5 min after it.
-                assert stop.agreed_s <= _boarding_start(stop, small) < stop.agreed_s + 300
-                assert stop.arrival_s <= _boarding_start(stop, small)
+                assert stop.agreed_s <= _boarding_start(stop, two_days) < stop.agreed_s + 300
+                assert stop.arrival_s <= _boarding_start(stop, two_days)
 
 
 def _old_timetable_wait_s(run: Run, sc: Scenario) -> int:
@@ -140,10 +112,10 @@ def _old_timetable_wait_s(run: Run, sc: Scenario) -> int:
     return wait
 
 
-def test_riders_on_board_never_wait(small: Scenario, small_plan,  # type: ignore[no-untyped-def]
+def test_riders_on_board_never_wait(two_days: Scenario, small_plan,  # type: ignore[no-untyped-def]
                                     samso_network: RoadNetwork) -> None:
     # With the same stops and agreed times, the former timetable parks with riders on board.
-    assert sum(_old_timetable_wait_s(run, small) for run in small_plan.runs) > 0
+    assert sum(_old_timetable_wait_s(run, two_days) for run in small_plan.runs) > 0
     # The plan's timetable does not: while anyone is on board the vehicle drives or serves.
     for run in small_plan.runs:
         load = 0
@@ -152,16 +124,16 @@ def test_riders_on_board_never_wait(small: Scenario, small_plan,  # type: ignore
             if load > 0:
                 assert stop.arrival_s == prev.departure_s + prev.leg_travel_s, run.run_id
                 if stop.kind == "pickup":
-                    assert _boarding_start(stop, small) == stop.arrival_s, run.run_id
+                    assert _boarding_start(stop, two_days) == stop.arrival_s, run.run_id
     k = small_plan.kpis
     assert k["onboard_wait_total_min"] == 0 and k["onboard_wait_max_min"] == 0
     assert k["boarding_after_agreed_max_min"] <= 5
-    assert not any(v.code == "onboard_wait" for v in verify_plan(small_plan, small,
+    assert not any(v.code == "onboard_wait" for v in verify_plan(small_plan, two_days,
                                                                   samso_network))
 
 
-def test_capacities_hold(small: Scenario, small_plan) -> None:  # type: ignore[no-untyped-def]
-    vehicles = {v.vehicle_id: v for v in small.vehicles}
+def test_capacities_hold(two_days: Scenario, small_plan) -> None:  # type: ignore[no-untyped-def]
+    vehicles = {v.vehicle_id: v for v in two_days.vehicles}
     for run in small_plan.runs:
         v = vehicles[run.vehicle_id]
         for stop in run.stops:
@@ -179,9 +151,9 @@ def test_kpis_add_up(small_plan) -> None:  # type: ignore[no-untyped-def]
     assert k["cost_dkk"] > 0
 
 
-def test_same_input_and_seed_give_the_same_plan(small: Scenario, small_plan,  # type: ignore[no-untyped-def]
+def test_same_input_and_seed_give_the_same_plan(two_days: Scenario, small_plan,  # type: ignore[no-untyped-def]
                                                 samso_network: RoadNetwork) -> None:
-    again = build_plan(small, samso_network, FAST)
+    again = build_plan(two_days, samso_network, FAST)
     a, b = plan_to_dict(small_plan), plan_to_dict(again)
     a.pop("stats")
     b.pop("stats")
@@ -193,15 +165,15 @@ def test_plan_json_round_trip(small_plan) -> None:  # type: ignore[no-untyped-de
 
 
 def test_unserved_riders_get_concrete_reasons_and_the_rest_is_planned(
-        small: Scenario, samso_network: RoadNetwork) -> None:
-    walkers = [r for r in small.riders if not r.wheelchair]
+        two_days: Scenario, samso_network: RoadNetwork) -> None:
+    walkers = [r for r in two_days.riders if not r.wheelchair]
     far = walkers[0]
     wheel = dataclasses.replace(walkers[1], wheelchair=True, escort=False)
     # A 1-second ride limit no real trip meets; a wheelchair user with no lift vehicle.
     riders = (dataclasses.replace(far, max_ride_s=1, detour_factor=None), wheel,
               *walkers[2:8])
-    taxis: tuple[Vehicle, ...] = tuple(v for v in small.vehicles if v.wheelchair_places == 0)
-    sc = dataclasses.replace(small, riders=riders, vehicles=taxis)
+    taxis: tuple[Vehicle, ...] = tuple(v for v in two_days.vehicles if v.wheelchair_places == 0)
+    sc = dataclasses.replace(two_days, riders=riders, vehicles=taxis)
     plan = build_plan(sc, samso_network, FAST)
     reasons = {(u.rider_id, u.direction): u.reason for u in plan.unserved}
     assert reasons[(far.rider_id, "to_centre")].startswith("direct trip")
@@ -213,20 +185,20 @@ def test_unserved_riders_get_concrete_reasons_and_the_rest_is_planned(
 
 
 def test_rider_off_the_network_is_unserved_not_a_crash(
-        small: Scenario, samso_network: RoadNetwork) -> None:
-    sea = dataclasses.replace(small.riders[0], lat=55.85, lon=10.40)  # Kattegat, west of Samsø
-    sc = dataclasses.replace(small, riders=(sea, *small.riders[1:5]))
+        two_days: Scenario, samso_network: RoadNetwork) -> None:
+    sea = dataclasses.replace(two_days.riders[0], lat=55.85, lon=10.40)  # Kattegat, west of Samsø
+    sc = dataclasses.replace(two_days, riders=(sea, *two_days.riders[1:5]))
     plan = build_plan(sc, samso_network, FAST)
     reasons = [u.reason for u in plan.unserved if u.rider_id == sea.rider_id]
     assert reasons and all("from the nearest road" in r for r in reasons)
     assert _errors(plan, sc, samso_network) == []
 
 
-def test_full_fleet_drops_with_reason(small: Scenario, samso_network: RoadNetwork) -> None:
-    one_taxi = (dataclasses.replace(next(v for v in small.vehicles if v.seats == 4),
+def test_full_fleet_drops_with_reason(two_days: Scenario, samso_network: RoadNetwork) -> None:
+    one_taxi = (dataclasses.replace(next(v for v in two_days.vehicles if v.seats == 4),
                                     available_from_s=8 * 3600, available_to_s=9 * 3600),)
-    riders: tuple[Rider, ...] = tuple(r for r in small.riders if not r.wheelchair)[:8]
-    sc = dataclasses.replace(small, riders=riders, vehicles=one_taxi)
+    riders: tuple[Rider, ...] = tuple(r for r in two_days.riders if not r.wheelchair)[:8]
+    sc = dataclasses.replace(two_days, riders=riders, vehicles=one_taxi)
     plan = build_plan(sc, samso_network, FAST)
     assert plan.unserved, "one taxi for an hour cannot carry eight riders both ways"
     for u in plan.unserved:
@@ -235,7 +207,7 @@ def test_full_fleet_drops_with_reason(small: Scenario, samso_network: RoadNetwor
 
 
 def test_time_consistency_across_weekdays(demo: Scenario, samso_network: RoadNetwork) -> None:
-    sc = _subset(demo, 12, days=("mon", "tue", "wed", "thu"))
+    sc = first_riders(demo, 12, days=("mon", "tue", "wed", "thu"))
     plan = build_plan(sc, samso_network, FAST)
     agreed: dict[tuple[str, str], list[int]] = {}
     for run in plan.runs:
@@ -252,9 +224,9 @@ def test_time_consistency_across_weekdays(demo: Scenario, samso_network: RoadNet
     assert _errors(plan, sc, samso_network) == []
 
 
-def test_other_rounding_grid(small: Scenario, samso_network: RoadNetwork) -> None:
+def test_other_rounding_grid(two_days: Scenario, samso_network: RoadNetwork) -> None:
     params = dataclasses.replace(FAST, rounding_s=600, consistency_s=1200)
-    sc = dataclasses.replace(_subset(small, 6), plan_params=params)
+    sc = dataclasses.replace(first_riders(two_days, 6), plan_params=params)
     plan = build_plan(sc, samso_network, params)
     agreed = [s.agreed_s for r in plan.runs for s in r.stops if s.kind == "pickup"]
     assert agreed and all(a is not None and a % 600 == 0 for a in agreed)

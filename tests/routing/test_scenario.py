@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from demo_subsets import DEMO
 
 from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import Scenario
@@ -32,7 +33,6 @@ from routing.scenario.reader import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO = REPO / "data" / "demo"
 SCENARIOS = REPO / "tests" / "data" / "scenarios"
 GOOD = SCENARIOS / "good"
 
@@ -65,11 +65,6 @@ def locations(errors: list[ScenarioError]) -> set[tuple[str | None, int | None, 
 
 # --------------------------------------------------------------------------------------------
 # The demo scenario
-
-
-@pytest.fixture(scope="module")
-def demo() -> Scenario:
-    return load_scenario(DEMO)
 
 
 def test_demo_loads_with_expected_counts(demo: Scenario) -> None:
