@@ -318,6 +318,17 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
+@app.command("worker")
+def worker_cmd(
+    threads: Annotated[int | None, typer.Option(
+        help="Jobs solved at once (default SAMKORSEL_JOB_WORKERS).")] = None,
+) -> None:
+    """Solve plan jobs from RabbitMQ (production job engine; see README, Plan jobs)."""
+    from api.jobs.cli import worker
+
+    worker(threads)
+
+
 @app.command("create-user")
 def create_user_cmd(
     name: Annotated[str, typer.Argument(help="User name (e.g. the coordinator's e-mail).")],

@@ -258,6 +258,11 @@ class PlanRecord(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by: Mapped[int | None] = mapped_column(Integer)
+    # The job's lease (api.jobs.leases): the worker that runs it renews lease_expires_at by its
+    # heartbeat; a lease that runs out means the worker is gone and the job may be taken again.
+    lease_owner: Mapped[str | None] = mapped_column(String(120))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ReimbursementRecord(Base):

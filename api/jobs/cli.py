@@ -1,0 +1,22 @@
+"""``samkorsel worker``: a plan job worker of the production engine (Dramatiq on RabbitMQ)."""
+
+from __future__ import annotations
+
+import logging
+
+from api.settings import Settings
+
+
+def worker(threads: int | None = None) -> None:
+    """Solve plan jobs from RabbitMQ (``SAMKORSEL_JOB_BROKER_URL``, queue
+    ``SAMKORSEL_JOB_QUEUE``) until SIGTERM/SIGINT; the running job is handed back at its next
+    wave. Settings are the API's (``SAMKORSEL_*``): the same database URL and road network."""
+    from api.jobs.engine import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
+                        "%(message)s")
+    settings = Settings()
+    update: dict[str, object] = {"job_engine": "dramatiq"}
+    if threads is not None:
+        update["job_workers"] = threads
+    run_worker(settings.model_copy(update=update))
