@@ -129,10 +129,11 @@ def end(database: Database, plan_id: int, owner: str, status: str, *, error: str
         stage: str | None = None) -> bool:
     """End our lease with ``status``: ``failed`` (with ``error``), ``cancelled``, or ``queued``
     (interrupted by a shutdown: the attempt is not counted)."""
-    values: dict[str, Any] = {"status": status, "lease_owner": None, "lease_expires_at": None,
+    values: dict[str, Any] = {"status": status, "lease_expires_at": None,
                               "progress": {"stage": stage or status, "done": 0, "total": 0}}
     if status == QUEUED:
         values["attempts"] = PlanRecord.attempts - 1
+        values["lease_owner"] = None
     else:
         values["finished_at"] = utcnow()
         values["error"] = error
@@ -152,7 +153,8 @@ def sweep(database: Database, max_attempts: int) -> list[int]:
         rows = db.execute(select(PlanRecord.plan_id, PlanRecord.attempts,
                                  PlanRecord.cancel_requested).where(*expired)).all()
         for plan_id, attempts, cancel in rows:
-            values: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
+            # A job that ends keeps the name of its last worker (a record of who had it).
+            values: dict[str, Any] = {"lease_expires_at": None}
             if cancel:
                 values.update(status=CANCELLED, finished_at=now, progress={"stage": CANCELLED})
             elif attempts >= max_attempts:
@@ -160,7 +162,7 @@ def sweep(database: Database, max_attempts: int) -> list[int]:
                               error=f"its worker was lost (died or restarted) {attempts} "
                               f"time(s); given up after {attempts} attempt(s)")
             else:
-                values.update(status=QUEUED,
+                values.update(status=QUEUED, lease_owner=None,
                               progress={"stage": "queued (its worker was lost; retrying)"})
             result = db.execute(update(PlanRecord)
                                 .where(PlanRecord.plan_id == plan_id, *expired).values(**values))
