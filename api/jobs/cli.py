@@ -13,8 +13,10 @@ def worker(threads: int | None = None) -> None:
     wave. Settings are the API's (``SAMKORSEL_*``): the same database URL and road network."""
     from api.jobs.engine import run_worker
 
+    # force: the CLI's entry point has configured warnings only.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
-                        "%(message)s")
+                        "%(message)s", force=True)
+    logging.getLogger("pika").setLevel(logging.WARNING)
     settings = Settings()
     update: dict[str, object] = {"job_engine": "dramatiq"}
     if threads is not None:
