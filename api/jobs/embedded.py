@@ -194,6 +194,7 @@ def main() -> None:
     from api.context import NetworkCache
     from api.db.database import Database
     from api.jobs import leases
+    from api.jobs.parts import claim_part, run_part, sweep_parts
     from api.jobs.solve import run_claimed
 
     stopping, wake = threading.Event(), threading.Event()
@@ -208,14 +209,21 @@ def main() -> None:
     networks = NetworkCache(settings)
     owner = leases.worker_name()
     log.info("job worker %s ready", owner)
-    poll_s = min(settings.job_heartbeat_s, 2.0)
+    poll_s = min(settings.job_heartbeat_s, 1.0)
     while not stopping.is_set():
         try:
             leases.sweep(database, settings.job_max_attempts)
-            plan_id = leases.claim_next(database, owner, settings.job_lease_s)
+            sweep_parts(database, settings.job_max_attempts)
+            # Parts first: a job elsewhere is waiting for them.
+            part_id = claim_part(database, owner, settings.job_lease_s)
+            plan_id = None if part_id is not None else \
+                leases.claim_next(database, owner, settings.job_lease_s)
         except Exception as exc:  # the database is away for a moment: try again shortly
             log.warning("job worker: %s", type(exc).__name__)
-            plan_id = None
+            part_id = plan_id = None
+        if part_id is not None:
+            run_part(database, settings, part_id, owner)
+            continue
         if plan_id is not None:
             run_claimed(database, networks, settings, plan_id, owner, stopping)
             continue

@@ -37,6 +37,7 @@ from api.settings import Settings
 log = logging.getLogger(__name__)
 
 ACTOR_NAME = "samkorsel_solve_plan"
+PART_ACTOR_NAME = "samkorsel_solve_part"
 
 
 class _WorkerState:
@@ -66,7 +67,7 @@ def _solve_message(plan_id: int) -> None:
         return
     try:
         outcome = run_claimed(state.database, state.networks, state.settings, plan_id,
-                              state.owner, state.stopping)
+                              state.owner, state.stopping, send_part=state.engine.send_part)
     except Exception:
         # Not the job's own failure (run_claimed stores those) but the infrastructure's: give
         # the job back and let Dramatiq retry the message with backoff.
@@ -77,6 +78,18 @@ def _solve_message(plan_id: int) -> None:
         raise
     if outcome == leases.QUEUED:  # interrupted by this worker's shutdown: hand it on
         state.engine.send(plan_id)
+
+
+def _solve_part_message(part_id: int) -> None:
+    from api.jobs.parts import claim_part, run_part
+
+    state = _STATE
+    if state.settings is None:
+        raise RuntimeError("this process is not a samkorsel worker")
+    if claim_part(state.database, state.owner, state.settings.job_lease_s,
+                  part_id=part_id) is None:
+        return  # solved or being solved elsewhere (often by the job that asked for it)
+    run_part(state.database, state.settings, part_id, state.owner)
 
 
 class DramatiqEngine:
@@ -110,9 +123,17 @@ class DramatiqEngine:
         self.solve_actor: Any = dramatiq.Actor(
             _solve_message, broker=self.broker, actor_name=ACTOR_NAME, queue_name=self.queue,
             priority=0, options={})
+        # Parts of a job (api.jobs.parts) have their own queue, so that they are not queued
+        # behind whole plan jobs.
+        self.part_actor: Any = dramatiq.Actor(
+            _solve_part_message, broker=self.broker, actor_name=PART_ACTOR_NAME,
+            queue_name=f"{self.queue}-parts", priority=0, options={})
 
     def send(self, plan_id: int) -> None:
         self.solve_actor.send(plan_id)
+
+    def send_part(self, part_id: int) -> None:
+        self.part_actor.send(part_id)
 
     def send_queued(self, database: Any) -> list[int]:
         """Send a message for every queued job (after a start, when a message may be missing:
@@ -139,6 +160,7 @@ def run_worker(settings: Settings, *, ready: threading.Event | None = None,
     from api.context import NetworkCache
     from api.db.database import Database
     from api.jobs import leases
+    from api.jobs.parts import sweep_parts
 
     with contextlib.suppress(OSError):
         os.nice(settings.job_worker_nice)
@@ -170,6 +192,8 @@ def run_worker(settings: Settings, *, ready: threading.Event | None = None,
                 for plan_id in leases.sweep(state.database, settings.job_max_attempts):
                     log.info("plan job %s: its worker was lost; sent again", plan_id)
                     engine.send(plan_id)
+                for part_id in sweep_parts(state.database, settings.job_max_attempts):
+                    engine.send_part(part_id)
             except Exception as exc:  # the database or broker is away: try again next beat
                 log.warning("sweep failed: %s", type(exc).__name__)
     finally:

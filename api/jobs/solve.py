@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -18,6 +19,7 @@ from api.context import NetworkCache
 from api.db.database import Database
 from api.jobs import leases
 from api.jobs.leases import Renewal
+from api.jobs.parts import EngineParts
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -97,9 +99,20 @@ def solve_plan(database: Database, networks: NetworkCache, settings: Settings, p
     return run_claimed(database, networks, settings, plan_id, owner, stopping)
 
 
+def _planner_options(build_plan: Any, runner: Any) -> dict[str, Any]:
+    """``run_parts=`` for a planner that can hand independent parts to the engine (issue 17
+    item 3: the planner declares a ``run_parts`` keyword; see :mod:`api.jobs.parts`)."""
+    import inspect
+
+    accepted = inspect.signature(build_plan).parameters
+    return {"run_parts": runner} if "run_parts" in accepted else {}
+
+
 def run_claimed(database: Database, networks: NetworkCache, settings: Settings, plan_id: int,
-                owner: str, stopping: threading.Event | None = None) -> str:
-    """Solve a job this worker has claimed."""
+                owner: str, stopping: threading.Event | None = None, *,
+                send_part: Callable[[int], None] | None = None) -> str:
+    """Solve a job this worker has claimed (``send_part``: how the engine delivers a part to
+    other workers; None: they find it in the database)."""
     from api.db import repo_plans
     from api.scenario.service import scenario_from_db
 
@@ -126,7 +139,10 @@ def run_claimed(database: Database, networks: NetworkCache, settings: Settings, 
             network = networks.get()
             if source is None:
                 report("planning", 0, 0)
-                plan = build_plan(scenario, network, params, progress=report)
+                runner = EngineParts(database, settings, owner, send=send_part,
+                                     check=beat.check)
+                plan = build_plan(scenario, network, params, progress=report,
+                                  **_planner_options(build_plan, runner))
             else:
                 report("reoptimising", 0, 0)
                 plan = _reoptimised(source, scenario, network, params, stored_params[REOPTIMISE])

@@ -8,7 +8,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import httpx
 from api.db.database import Database
 from api.db.models import PlanRecord
 from api.jobs.leases import owner_pid
+from api.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 ENDED = ("done", "failed", "cancelled")
@@ -144,3 +146,70 @@ def children_of(pid: int) -> list[int]:
         if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
             found.append(int(entry.name))
     return found
+
+
+BROKER = os.environ.get("SAMKORSEL_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+
+
+def rabbitmq_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5672), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def rabbitmq_queue() -> Iterator[str]:
+    """A queue name of our own (for a fixture); its queues are deleted afterwards."""
+    name = f"samkorsel-test-{uuid.uuid4().hex[:10]}"
+    yield name
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(BROKER))
+    try:
+        channel = connection.channel()
+        for base in (name, f"{name}-parts"):
+            for q in (base, f"{base}.DQ", f"{base}.XQ"):
+                channel.queue_delete(q)
+    finally:
+        connection.close()
+
+
+class Worker:
+    """``samkorsel worker`` in its own process."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        with log.open("ab") as out:
+            self.process = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"],
+                                            cwd=REPO, env=env, stdout=out,
+                                            stderr=subprocess.STDOUT)
+        try:
+            wait_until(lambda: "consuming" in log.read_text() or self.process.poll() is not None,
+                       60, "the worker to start")
+            assert self.process.poll() is None, log.read_text()[-3000:]
+        except AssertionError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def engine_settings(settings: Settings, queue: str, **extra: Any) -> Settings:
+    return settings.model_copy(update={"job_engine": "dramatiq", "job_broker_url": BROKER,
+                                       "job_queue": queue, "job_lease_s": 3,
+                                       "job_heartbeat_s": 0.5, **extra})
+
+
+def engine_env(settings: Settings) -> dict[str, str]:
+    return child_env(settings.database_url, job_engine="dramatiq",
+                     job_broker_url=settings.job_broker_url, job_queue=settings.job_queue,
+                     job_lease_s=settings.job_lease_s, job_heartbeat_s=settings.job_heartbeat_s,
+                     job_max_attempts=settings.job_max_attempts)

@@ -9,100 +9,45 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from apitest_support import load_tiny, wait_for
 from fastapi.testclient import TestClient
-from jobtest_support import REPO, alive, child_env, children_of, demo_files, solving, wait_until
+from jobtest_support import (
+    Worker,
+    alive,
+    children_of,
+    demo_files,
+    engine_env,
+    engine_settings,
+    rabbitmq_answers,
+    rabbitmq_queue,
+    solving,
+    wait_until,
+)
 
 from api.db import models as m
 from api.db.database import Database
 from api.main import create_app
 from api.settings import Settings
 
-BROKER = os.environ.get("SAMKORSEL_TEST_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
-
-
-def _rabbitmq_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5672), timeout=2):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _rabbitmq_answers(),
+pytestmark = pytest.mark.skipif(not rabbitmq_answers(),
                                 reason="no RabbitMQ server on 127.0.0.1:5672 (.ci/run starts "
                                 "one; locally: rabbitmq-server -detached)")
 
 
 @pytest.fixture
 def queue() -> Iterator[str]:
-    name = f"samkorsel-test-{uuid.uuid4().hex[:10]}"
-    yield name
-    import pika
-
-    connection = pika.BlockingConnection(pika.URLParameters(BROKER))
-    try:
-        channel = connection.channel()
-        for q in (name, f"{name}.DQ", f"{name}.XQ"):
-            channel.queue_delete(q)
-    finally:
-        connection.close()
-
-
-class Worker:
-    """``samkorsel worker`` in its own process."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.log = log
-        with log.open("ab") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"],
-                                            cwd=REPO, env=env, stdout=out,
-                                            stderr=subprocess.STDOUT)
-        try:
-            wait_until(lambda: "consuming" in log.read_text() or self.process.poll() is not None,
-                       60, "the worker to start")
-            assert self.process.poll() is None, log.read_text()[-3000:]
-        except AssertionError:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-def _settings(settings: Settings, queue: str, **extra: Any) -> Settings:
-    return settings.model_copy(update={"job_engine": "dramatiq", "job_broker_url": BROKER,
-                                       "job_queue": queue, "job_lease_s": 3,
-                                       "job_heartbeat_s": 0.5, **extra})
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    return child_env(settings.database_url, job_engine="dramatiq",
-                     job_broker_url=settings.job_broker_url, job_queue=settings.job_queue,
-                     job_lease_s=settings.job_lease_s, job_heartbeat_s=settings.job_heartbeat_s,
-                     job_max_attempts=settings.job_max_attempts)
+    yield from rabbitmq_queue()
 
 
 def test_api_sends_and_a_worker_solves(settings: Settings, database: Database,
                                        coordinator: dict[str, str], queue: str,
                                        tmp_path: Path) -> None:
-    engine = _settings(settings, queue)
-    worker = Worker(_env(engine), tmp_path / "worker.log")
+    engine = engine_settings(settings, queue)
+    worker = Worker(engine_env(engine), tmp_path / "worker.log")
     try:
         with TestClient(create_app(engine)) as client:
             load_tiny(client, coordinator)
@@ -133,8 +78,8 @@ def _demo_job(client: TestClient, coordinator: dict[str, str], time_limit_s: flo
 def test_worker_killed_mid_solve_the_job_completes_exactly_once(
         settings: Settings, database: Database, coordinator: dict[str, str], queue: str,
         tmp_path: Path) -> None:
-    engine = _settings(settings, queue)
-    workers = [Worker(_env(engine), tmp_path / f"worker{i}.log") for i in (1, 2)]
+    engine = engine_settings(settings, queue)
+    workers = [Worker(engine_env(engine), tmp_path / f"worker{i}.log") for i in (1, 2)]
     try:
         with TestClient(create_app(engine)) as client:
             plan_id = _demo_job(client, coordinator, time_limit_s=8)
@@ -165,8 +110,8 @@ def test_attempts_are_capped_when_workers_keep_dying(
         tmp_path: Path) -> None:
     """With one attempt allowed, a job whose worker is killed is failed (not solved again) by
     the next worker's sweep; that worker stays healthy and solves the next job."""
-    engine = _settings(settings, queue, job_max_attempts=1)
-    first = Worker(_env(engine), tmp_path / "worker1.log")
+    engine = engine_settings(settings, queue, job_max_attempts=1)
+    first = Worker(engine_env(engine), tmp_path / "worker1.log")
     second: Worker | None = None
     try:
         with TestClient(create_app(engine)) as client:
@@ -175,7 +120,7 @@ def test_attempts_are_capped_when_workers_keep_dying(
             os.kill(pid, signal.SIGKILL)
             first.process.wait(timeout=10)
             assert not alive(pid)
-            second = Worker(_env(engine), tmp_path / "worker2.log")
+            second = Worker(engine_env(engine), tmp_path / "worker2.log")
             failed = wait_for(client, coordinator, plan_id, timeout_s=60)
             assert failed["status"] == "failed" and "1 attempt" in failed["error"]
             r = client.post("/api/v1/plans", headers=coordinator, json={"time_limit_s": 1.0})
