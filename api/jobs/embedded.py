@@ -110,7 +110,12 @@ class EmbeddedWorkers:
                 restarts = recent
                 if len(recent) <= 10:
                     while len(self._children) < self._settings.job_workers:
-                        self._children.append(self._spawn())
+                        try:
+                            self._children.append(self._spawn())
+                        except OSError as exc:  # out of processes or memory: try again later
+                            log.error("could not start a job worker process: %s", exc)
+                            restarts.append(time.monotonic())
+                            break
             self._wake.wait(0.5)
         self._shutdown_children()
 
