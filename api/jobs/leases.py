@@ -149,9 +149,14 @@ def sweep(database: Database, max_attempts: int) -> list[int]:
     expired = (PlanRecord.status == RUNNING,
                or_(PlanRecord.lease_expires_at.is_(None), PlanRecord.lease_expires_at < now))
     requeued: list[int] = []
-    with database.unit_of_work() as db:
+    # Look first in a read transaction: on SQLite a write transaction takes the database's one
+    # write lock, and workers sweep every second.
+    with database.unit_of_work(write=False) as db:
         rows = db.execute(select(PlanRecord.plan_id, PlanRecord.attempts,
                                  PlanRecord.cancel_requested).where(*expired)).all()
+    if not rows:
+        return requeued
+    with database.unit_of_work() as db:
         for plan_id, attempts, cancel in rows:
             # A job that ends keeps the name of its last worker (a record of who had it).
             values: dict[str, Any] = {"lease_expires_at": None}

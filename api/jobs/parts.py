@@ -96,15 +96,18 @@ def _json_round_trip(value: Any) -> Any:
 def claim_part(database: Database, owner: str, lease_s: float, *, part_id: int | None = None,
                batch: str | None = None) -> int | None:
     """Claim part ``part_id``, or the oldest queued part (of ``batch``); None when none."""
+    if part_id is None:  # looked up in a read transaction (SQLite: no write lock when idle)
+        query = select(JobPart.part_id).where(JobPart.status == "queued")
+        if batch is not None:
+            query = query.where(JobPart.batch == batch)
+        with database.unit_of_work(write=False) as db:
+            candidates = list(db.scalars(query.order_by(JobPart.part_id).limit(5)))
+        if not candidates:
+            return None
+    else:
+        candidates = [part_id]
     now = utcnow()
     with database.unit_of_work() as db:
-        if part_id is None:
-            query = select(JobPart.part_id).where(JobPart.status == "queued")
-            if batch is not None:
-                query = query.where(JobPart.batch == batch)
-            candidates = list(db.scalars(query.order_by(JobPart.part_id).limit(5)))
-        else:
-            candidates = [part_id]
         for candidate in candidates:
             result = db.execute(
                 update(JobPart).where(JobPart.part_id == candidate, JobPart.status == "queued")
@@ -163,11 +166,17 @@ def sweep_parts(database: Database, max_attempts: int, *, batch: str | None = No
     now = utcnow()
     expired = (JobPart.status == "running", JobPart.lease_expires_at < now)
     requeued: list[int] = []
+    query = select(JobPart.part_id, JobPart.attempts).where(*expired)
+    if batch is not None:
+        query = query.where(JobPart.batch == batch)
+    stale = JobPart.created_at < now - PART_TTL
+    with database.unit_of_work(write=False) as db:  # SQLite: no write lock when all is well
+        rows = db.execute(query).all()
+        old = batch is None and db.scalar(select(JobPart.part_id).where(stale).limit(1))
+    if not rows and not old:
+        return requeued
     with database.unit_of_work() as db:
-        query = select(JobPart.part_id, JobPart.attempts).where(*expired)
-        if batch is not None:
-            query = query.where(JobPart.batch == batch)
-        for part_id, attempts in db.execute(query).all():
+        for part_id, attempts in rows:
             values: dict[str, Any] = {"lease_owner": None, "lease_expires_at": None}
             if attempts >= max_attempts:
                 values.update(status="failed", error=f"its worker was lost {attempts} time(s)")
@@ -177,8 +186,8 @@ def sweep_parts(database: Database, max_attempts: int, *, batch: str | None = No
                                 .values(**values))
             if getattr(result, "rowcount", 0) and values["status"] == "queued":
                 requeued.append(part_id)
-        if batch is None:
-            db.execute(delete(JobPart).where(JobPart.created_at < now - PART_TTL))
+        if old:
+            db.execute(delete(JobPart).where(stale))
     return requeued
 
 
