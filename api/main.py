@@ -86,8 +86,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     Notes
     -----
     The database schema is brought to the newest revision when the app starts (lifespan), when
-    ``settings.auto_migrate`` is true. Plan jobs left queued or running by a previous process
-    are requeued then (see :mod:`api.plans.jobs`).
+    ``settings.auto_migrate`` is true. Plan jobs are solved by the job engine's worker
+    processes, never in this one; at start-up, jobs whose worker died are requeued and queued
+    jobs handed to the engine, and on shutdown the embedded workers stop (see
+    :mod:`api.plans.jobs`).
     """
     settings = settings or Settings()
     database = Database(settings.database_url)

@@ -56,16 +56,39 @@ class Settings(BaseSettings):
     plan_time_limit_max_s: float = Field(
         default=600.0, gt=0, description="Largest time limit a client may request."
     )
-    job_executor: Literal["thread", "process"] = Field(
-        default="thread",
-        description="Where plan jobs run: a thread pool inside the app (default) or a process "
-        "pool (keeps long solves off the web workers' interpreter).",
+    job_engine: Literal["embedded", "dramatiq"] = Field(
+        default="embedded",
+        description="Who solves plan jobs, never the API process: `embedded` (default) a worker "
+        "process the server starts and supervises, taking jobs from the database; `dramatiq` "
+        "workers of their own (`samkorsel worker`) fed through RabbitMQ (`job_broker_url`).",
     )
-    job_workers: int = Field(default=1, ge=1, le=16, description="Plan jobs solved at once.")
+    job_broker_url: str = Field(
+        default="amqp://guest:guest@127.0.0.1:5672/%2F",
+        description="RabbitMQ URL of the `dramatiq` job engine.",
+    )
+    job_queue: str = Field(
+        default="samkorsel-plans", pattern=r"^[A-Za-z0-9_.-]{1,100}$",
+        description="Queue name of the `dramatiq` job engine (its parts queue adds `-parts`).",
+    )
+    job_workers: int = Field(default=1, ge=1, le=16,
+                             description="Plan jobs one worker process solves at once.")
     job_max_attempts: int = Field(
         default=2, ge=1,
-        description="A job interrupted by a restart is requeued until it has been started "
-        "this many times; then it is marked failed.",
+        description="A job whose worker died is started again until it has been started this "
+        "many times; then it is marked failed.",
+    )
+    job_lease_s: float = Field(
+        default=30.0, gt=0, le=3600,
+        description="A running job's lease: a worker that has not renewed it for this long is "
+        "taken for dead and its job is taken up again.",
+    )
+    job_heartbeat_s: float = Field(
+        default=5.0, gt=0, le=600,
+        description="How often a worker renews its job's lease and looks for a cancellation.",
+    )
+    job_worker_nice: int = Field(
+        default=10, ge=0, le=19,
+        description="CPU priority the worker lowers itself by (os.nice), so the API keeps a core.",
     )
     timezone: str = Field(default="Europe/Copenhagen", description="Local time zone.")
     absence_deadline: str = Field(

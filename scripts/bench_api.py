@@ -12,10 +12,17 @@ registrations (a random rider for one of the next 60 working days, each new: an 
 manifest's day changes that manifest), 20 % a centre's afbud of one day. Before measuring, every
 manifest is fetched once (the server has been up since the morning).
 
+With ``--with-plan-job`` a plan job (``POST /plans``) is started before each measurement and
+is solving the whole time (the script waits until the worker is planning, checks it still is at
+the end, then cancels it): the API's latency while the solver works. The job runs in the job
+engine's worker process (``SAMKORSEL_JOB_ENGINE``), never in the server's. The machine's load
+average (``/proc/loadavg``) is printed with every measurement: on a shared machine the tail moves
+with the other work.
+
 Usage::
 
     .venv/bin/python scripts/bench_api.py [--rate 100] [--seconds 20] [--runs 5]
-        [--plan out/demo/plan.json]
+        [--plan out/demo/plan.json] [--with-plan-job]
 """
 
 from __future__ import annotations
@@ -80,13 +87,15 @@ def _seed(database_url: str, plan_file: Path | None,
     return token, scenario, plan
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process and its children (Linux /proc; 0 elsewhere)."""
+def _cpu_seconds(pid: int, *, children: bool = True) -> float:
+    """User + system CPU of a process and (by default) its children (Linux /proc; 0
+    elsewhere)."""
     total = 0.0
     pids = [pid]
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
+        if children:  # children of every thread (the job worker's supervisor is a thread)
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
         ticks = os.sysconf("SC_CLK_TCK")
         for p in pids:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
@@ -133,6 +142,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1,
                         help="measure this many times in a row against the same server (the "
                         "spread shows how much the machine's other work moves the tail)")
+    parser.add_argument("--with-plan-job", action="store_true",
+                        help="keep a plan job solving during every measurement")
+    parser.add_argument("--alternate", action="store_true",
+                        help="with --with-plan-job: runs 1, 3, … without the job, 2, 4, … with "
+                        "it, so both are measured under the same machine load")
     parser.add_argument("--no-warm-up", action="store_true",
                         help="skip fetching every manifest once before measuring")
     args = parser.parse_args()
@@ -180,23 +194,44 @@ def _bench(database_url: str, args: argparse.Namespace,
                 return 1
             time.sleep(0.2)
         p99s: list[float] = []
+        with_job_p99s: list[float] = []
+        without_p99s: list[float] = []
         rng = random.Random(1)
         used: set[tuple[str, date]] = set()  # (rider, day) given an afbud: each one is new
         for run in range(args.runs):
             if args.runs > 1:
                 print(f"\n== run {run + 1} of {args.runs}")
-            cpu_before = _cpu_seconds(server.pid)
+            if run == 0 and not args.no_warm_up:
+                _warm_up(base, headers, plan, args)
+            with_job = args.with_plan_job and not (args.alternate and run % 2 == 0)
+            job = _start_plan_job(base, headers, args) if with_job else None
+            if args.with_plan_job and job is None:
+                print("(no plan job in this run)")
+            print(f"load average before: {_loadavg()}", flush=True)
+            cpu_before = _cpu_seconds(server.pid, children=False)
+            all_before = _cpu_seconds(server.pid)
             started = time.monotonic()
-            p99s.append(_load(base, headers, scenario, plan, args, rng, used,
-                              warm_up=run == 0 and not args.no_warm_up))
-            cpu = _cpu_seconds(server.pid) - cpu_before
-            print(f"server CPU: {cpu:.1f} s in {time.monotonic() - started:.1f} s "
-                  f"({cpu / (time.monotonic() - started):.2f} cores)")
+            p99s.append(_load(base, headers, scenario, plan, args, rng, used))
+            (with_job_p99s if with_job else without_p99s).append(p99s[-1])
+            elapsed = time.monotonic() - started
+            cpu = _cpu_seconds(server.pid, children=False) - cpu_before
+            others = _cpu_seconds(server.pid) - all_before - cpu
+            print(f"server CPU: {cpu:.1f} s in {elapsed:.1f} s ({cpu / elapsed:.2f} cores); "
+                  f"its child processes (job worker): {others / elapsed:.2f} cores")
+            print(f"load average after: {_loadavg()}")
+            if job is not None:
+                _end_plan_job(base, headers, job)
         if args.runs > 1:
             met = sum(1 for p in p99s if p <= TARGET_P99_MS)
             print(f"\np99 of all requests over {args.runs} runs: min {min(p99s):.1f}, median "
                   f"{statistics.median(p99s):.1f}, max {max(p99s):.1f} ms; target met in "
                   f"{met} of {args.runs}")
+        if args.with_plan_job and args.alternate:
+            for label, values in (("with a plan job solving", with_job_p99s),
+                                  ("without", without_p99s)):
+                if values:
+                    print(f"p99 {label}: {', '.join(f'{v:.1f}' for v in values)} ms (median "
+                          f"{statistics.median(values):.1f})")
         return 0
     finally:
         server.terminate()
@@ -204,14 +239,69 @@ def _bench(database_url: str, args: argparse.Namespace,
         tmp.cleanup()
 
 
-def _load(base: str, headers: dict[str, str], scenario: Scenario, plan: Plan,
-          args: argparse.Namespace, rng: random.Random, used: set[tuple[str, date]], *,
-          warm_up: bool) -> float:
-    """One measurement; returns the p99 latency of all requests (ms)."""
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
+
+
+def _start_plan_job(base: str, headers: dict[str, str], args: argparse.Namespace) -> int:
+    """Start a plan job with a budget longer than the measurement; return once it is solving."""
+    budget = args.seconds + 60
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        r = client.post("/plans", json={"name": "bench", "time_limit_s": budget})
+        r.raise_for_status()
+        plan_id = int(r.json()["plan_id"])
+        deadline = time.monotonic() + 120
+        while True:
+            status = client.get(f"/plans/{plan_id}/status").json()
+            if status["status"] == "running" and status["progress"].get("total"):
+                break  # past loading and the matrix: the solver is at work
+            if status["status"] not in ("queued", "running") or time.monotonic() > deadline:
+                raise SystemExit(f"plan job {plan_id} did not start solving: {status}")
+            time.sleep(0.2)
+    print(f"plan job {plan_id} solving ({budget:g} s budget): {status['progress']}", flush=True)
+    return plan_id
+
+
+def _end_plan_job(base: str, headers: dict[str, str], plan_id: int) -> None:
+    """Check the job solved all along, then cancel it."""
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        status = client.get(f"/plans/{plan_id}/status").json()
+        ok = status["status"] == "running"
+        print(f"plan job {plan_id} at the end: {status['status']} {status['progress']}"
+              f"{'' if ok else '  (NOT solving through the whole measurement)'}")
+        client.post(f"/plans/{plan_id}/cancel")
+        deadline = time.monotonic() + 120
+        while client.get(f"/plans/{plan_id}/status").json()["status"] == "running":
+            if time.monotonic() > deadline:
+                print(f"plan job {plan_id} did not stop after cancellation")
+                break
+            time.sleep(0.2)
+
+
+def _manifest_targets(plan: Plan, args: argparse.Namespace) -> list[tuple[date, str]]:
     weekdays_run = {(r.weekday, r.vehicle_id) for r in plan.runs}
     days = _working_days(args.manifest_days)
-    manifest_targets = [(d, v) for d in days for (w, v) in weekdays_run
-                        if ("mon", "tue", "wed", "thu", "fri")[d.weekday()] == w]
+    return [(d, v) for d in days for (w, v) in weekdays_run
+            if ("mon", "tue", "wed", "thu", "fri")[d.weekday()] == w]
+
+
+def _warm_up(base: str, headers: dict[str, str], plan: Plan,
+             args: argparse.Namespace) -> None:
+    """As in the morning: every driver has fetched the day's manifest once."""
+    targets = _manifest_targets(plan, args)
+    print(f"warm-up: {len(targets)} manifests…", flush=True)
+    with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
+        for day, vehicle in targets:
+            client.get(f"/days/{day.isoformat()}/manifests/{vehicle}?format=json")
+
+
+def _load(base: str, headers: dict[str, str], scenario: Scenario, plan: Plan,
+          args: argparse.Namespace, rng: random.Random, used: set[tuple[str, date]]) -> float:
+    """One measurement; returns the p99 latency of all requests (ms)."""
+    manifest_targets = _manifest_targets(plan, args)
     riders = [r.rider_id for r in scenario.riders]
     centres = [c.centre_id for c in scenario.centres]
     absence_days = _working_days(args.absence_days)
@@ -235,13 +325,6 @@ def _load(base: str, headers: dict[str, str], scenario: Scenario, plan: Plan,
         listed = rng.choice(absence_days).isoformat()
         return "absence list", "GET", \
             f"/absences?centre_id={rng.choice(centres)}&from={listed}&to={listed}", None
-
-    if warm_up:
-        # As in the morning: every driver has fetched the day's manifest once.
-        print(f"warm-up: {len(manifest_targets)} manifests…", flush=True)
-        with httpx.Client(base_url=base, headers=headers, timeout=120) as client:
-            for day, vehicle in manifest_targets:
-                client.get(f"/days/{day.isoformat()}/manifests/{vehicle}?format=json")
 
     total = int(args.rate * args.seconds)
     requests = [next_request() for _ in range(total)]

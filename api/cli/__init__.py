@@ -2,7 +2,8 @@
 
 One module per command group: :mod:`~api.cli.plan` (plan, verify), :mod:`~api.cli.living`
 (insert, remove, change, reoptimise), :mod:`~api.cli.day` (day), :mod:`~api.cli.reimburse`,
-:mod:`~api.cli.service` (serve, demo, network), :mod:`~api.cli.users` (create-user) and
+:mod:`~api.cli.service` (serve, demo, network), :mod:`~api.cli.users` (create-user),
+:mod:`~api.cli.worker` (worker) and
 :mod:`~api.cli.bench`; the shared console, error exit and loaders are in :mod:`~api.cli.common`.
 
 Exit codes: 0 success; 1 the check failed (``verify`` found violations); 2 bad input (the
@@ -15,7 +16,7 @@ import logging
 
 import typer
 
-from api.cli import bench, day, living, plan, reimburse, service, users
+from api.cli import bench, day, living, plan, reimburse, service, users, worker
 
 app = typer.Typer(
     name="samkorsel",
@@ -29,6 +30,7 @@ app.command()(plan.plan)
 app.command()(plan.verify)
 app.command()(bench.bench)
 app.command()(service.serve)
+app.command("worker")(worker.worker)
 app.command("create-user")(users.create_user_cmd)
 app.command()(service.network)
 app.command()(reimburse.reimburse)

@@ -286,6 +286,31 @@ class PlanRecord(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by: Mapped[int | None] = mapped_column(Integer)
+    # The job's lease (api.jobs.leases): the worker that runs it renews lease_expires_at by its
+    # heartbeat; a lease that runs out means the worker is gone and the job may be taken again.
+    lease_owner: Mapped[str | None] = mapped_column(String(120))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class JobPart(Base):
+    """One independent part of a plan job, solved by any worker (``api.jobs.parts``): fanned out
+    by the job that needs it, fanned in by ``batch`` in ``idx`` order."""
+
+    __tablename__ = "job_parts"
+
+    part_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch: Mapped[str] = mapped_column(String(64), index=True)
+    idx: Mapped[int] = mapped_column(Integer)
+    solver: Mapped[str] = mapped_column(String(200))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    result: Mapped[Any | None] = mapped_column(JSONDocument)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(120))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ReimbursementRecord(Base):

@@ -75,6 +75,17 @@ def delete_plan(plan_id: IntId, db: DbSession, who: CurrentUser) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+@router.post("/{plan_id}/cancel", response_model=PlanStatusOut,
+             status_code=status.HTTP_202_ACCEPTED, responses=problem_responses(404, 409),
+             summary="Cancel a plan job",
+             description="A queued job ends `cancelled` at once; a running one gets "
+             "`cancel_requested` and ends `cancelled` when its worker next looks (within "
+             "`SAMKORSEL_JOB_HEARTBEAT_S`, at the end of the wave it is solving). Cancelling a "
+             "cancelled job changes nothing; a done or failed one is 409.")
+def cancel_plan(plan_id: IntId, db: DbSession, who: CurrentUser) -> Any:
+    return PlanStatusOut.of(service.cancel_plan(db, who, plan_id))
+
+
 @router.post("/{plan_id}/publish", response_model=PlanStatusOut,
              responses=problem_responses(404, 409, 422),
              summary="Publish a finished plan: daily runs follow it from now on",

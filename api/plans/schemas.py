@@ -11,7 +11,7 @@ from api.db import models as m
 from api.schemas import ApiModel, OutModel
 from routing.living.notifications import Notification
 
-PlanStatus = Literal["queued", "running", "done", "failed"]
+PlanStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 
 
 class PlanCreate(ApiModel):
@@ -39,6 +39,8 @@ class PlanStatusOut(OutModel):
     status: PlanStatus
     progress: Progress
     attempts: int
+    cancel_requested: bool = Field(default=False, description="A cancellation was asked for; a "
+                                   "running job stops at its next wave (`cancelled`).")
     error: str | None
     params: dict[str, Any]
     created_by: int | None
@@ -63,6 +65,7 @@ class PlanStatusOut(OutModel):
         return cls(
             plan_id=row.plan_id, name=row.name, status=row.status,  # type: ignore[arg-type]
             progress=Progress(**(row.progress or {})), attempts=row.attempts, error=row.error,
+            cancel_requested=bool(row.cancel_requested),
             params=row.params, created_by=row.created_by, created_at=row.created_at,
             started_at=row.started_at, finished_at=row.finished_at, published=row.published,
             published_at=row.published_at, published_by=row.published_by,

@@ -79,6 +79,20 @@ def get_plan(db: DbSession, who: Principal, plan_id: int) -> m.PlanRecord:
     return row
 
 
+def cancel_plan(db: DbSession, who: Principal, plan_id: int) -> m.PlanRecord:
+    """Cancel a plan job: a queued one at once, a running one at its next wave (the solving
+    worker sees the flag with its heartbeat); 409 when it has already ended otherwise."""
+    from api.jobs.leases import request_cancel
+
+    row = get_plan(db, who, plan_id)
+    before = request_cancel(db, plan_id)
+    if before in ("done", "failed"):
+        raise ConflictError(f"plan {plan_id} has already ended ({before})", id=str(plan_id))
+    if before in repo_plans.UNFINISHED:
+        repo.audit(db, who.user_id, "cancel", "plan", str(plan_id))
+    return row
+
+
 def list_plans(db: DbSession, who: Principal, status: str | None, limit: int,
                offset: int) -> list[m.PlanRecord]:
     who.require("coordinator")

@@ -142,23 +142,6 @@ def test_plan_lifecycle_on_tiny_scenario(tiny: TestClient, coordinator: dict[str
     assert {c["rider_id"] for c in costs} == {"R1", "R2", "R3", "R4"}
 
 
-def test_jobs_run_in_a_process_pool(tiny: TestClient, settings: Settings,
-                                    coordinator: dict[str, str]) -> None:
-    """``SAMKORSEL_JOB_EXECUTOR=process``: the job runs in a spawned worker process, which writes
-    its progress and result to the same database. (The executor does not depend on the
-    backend: SQLite only, to keep the suite fast.)"""
-    if not settings.database_url.startswith("sqlite"):
-        pytest.skip("the job executor is the same on every backend")
-    tiny.__exit__(None, None, None)
-    process_settings = settings.model_copy(update={"job_executor": "process"})
-    with TestClient(create_app(process_settings)) as client:
-        plan_id = start_plan(client, coordinator)
-        status = wait_for(client, coordinator, plan_id)
-    assert status["attempts"] == 1 and status["status"] in ("done", "failed")
-    if importlib.util.find_spec("routing.network.matrix") is not None:
-        assert status["status"] == "done", status["error"]
-
-
 def test_diff_lists_riders_whose_pickup_moves(tiny: TestClient, database: Database,
                                               network: Any, coordinator: dict[str, str]) -> None:
     from dataclasses import replace
