@@ -337,6 +337,28 @@ def create_user_cmd(
     typer.echo(token)
 
 
+@app.command("erase-rider")
+def erase_rider_cmd(
+    rider_id: Annotated[str, typer.Argument(help="The rider's id.")],
+) -> None:
+    """Erase a rider's personal data everywhere, keeping ids and counts (see api.privacy)."""
+    from api.errors import ApiError
+    from api.privacy.cli import erase_rider
+
+    try:
+        typer.echo(json.dumps(erase_rider(rider_id)))
+    except ApiError as exc:
+        raise _fail(exc.detail) from exc
+
+
+@app.command()
+def purge() -> None:
+    """Delete what is older than its retention period (SAMKORSEL_RETENTION_*)."""
+    from api.privacy.cli import purge as run_purge
+
+    typer.echo(json.dumps(run_purge()))
+
+
 @app.command()
 def network(
     osm: Annotated[Path | None, typer.Option(help="OSM XML file (.osm or .osm.bz2).")] = None,

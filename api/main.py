@@ -19,6 +19,7 @@ from api.context import AppContext, NetworkCache
 from api.db.database import Database, upgrade_database
 from api.deps import RequestGate
 from api.errors import install_error_handlers, tidy_openapi_problems
+from api.privacy.http import NoStoreMiddleware
 from api.settings import Settings
 from api.uploads import BodyLimitMiddleware
 from api.web import install as install_web_pages
@@ -40,6 +41,7 @@ TAGS: list[dict[str, Any]] = [
     {"name": "absences", "description": "Afbud, no-shows and long absences."},
     {"name": "reimbursement", "description": "Reimbursement instead of the shared ride."},
     {"name": "audit", "description": "Who changed what when."},
+    {"name": "privacy", "description": "Erasure of a rider's personal data; retention."},
 ]
 
 DESCRIPTION = """
@@ -61,6 +63,7 @@ def _routers() -> list[APIRouter]:
     from api.centres.routes import router as centres
     from api.manifests.routes import router as days
     from api.plans.routes import router as plans
+    from api.privacy.routes import router as privacy
     from api.reimbursement.routes import router as reimbursement
     from api.riders.routes import router as riders
     from api.riders.routes import vehicles
@@ -69,7 +72,8 @@ def _routers() -> list[APIRouter]:
 
     # Requests are matched against the routers in this order: the busiest (drivers' manifests,
     # afbud) first. Their paths overlap no other router's.
-    return [days, absences, users, centres, riders, vehicles, scenario, plans, reimbursement]
+    return [days, absences, users, centres, riders, vehicles, scenario, plans, reimbursement,
+            privacy]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -119,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.context = context
     install_error_handlers(app)
+    app.add_middleware(NoStoreMiddleware)
     # Outermost: oversized bodies are refused before anything reads them.
     app.add_middleware(BodyLimitMiddleware, upload_bytes=settings.max_upload_bytes,
                        body_bytes=settings.max_body_bytes,

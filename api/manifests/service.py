@@ -270,6 +270,12 @@ def visible_vehicle_runs(who: Principal, current: Day, vehicle_id: str) -> None:
 MAX_STATISTICS_DAYS = 92
 
 
+def repo_riders_erased(db: DbSession) -> list[m.Rider]:
+    from sqlalchemy import select
+
+    return list(db.scalars(select(m.Rider).where(m.Rider.erased_at.is_not(None))))
+
+
 def statistics(db: DbSession, who: Principal, context: AppContext, first: date, last: date,
                rules: AbsenceRules) -> dict[str, object]:
     """Afbud on time/late, no-shows, cancelled runs and savings per rider, centre and month.
@@ -292,6 +298,10 @@ def statistics(db: DbSession, who: Principal, context: AppContext, first: date, 
                                      [convert.no_show_model(n) for n in no_shows],
                                      rule=rules.deadline)
     scenario = scenario_from_db(db)
+    # Erased riders are planned no more, but their (pseudonymised) afbud still count per centre.
+    erased = [convert.rider_model(r) for r in repo_riders_erased(db)]
+    if erased:
+        scenario = replace(scenario, riders=scenario.riders + tuple(erased))
     days: list[DailyResult] = []
     if who.is_coordinator and repo_plans.current_published(db) is not None:
         current = first

@@ -84,6 +84,9 @@ def create_rider(db: DbSession, who: Principal, data: RiderIn) -> m.Rider:
 
 
 def _apply(db: DbSession, who: Principal, rider: m.Rider, values: dict[str, Any]) -> m.Rider:
+    if rider.erased_at is not None:
+        raise ConflictError(f"rider {rider.rider_id!r} was erased; create a new rider instead",
+                            id=rider.rider_id)
     current = {k: getattr(rider, k) for k in RiderFields.model_fields}
     merged = {**current, **values}
     _validate(db, who, rider.rider_id, merged)
