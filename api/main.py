@@ -145,11 +145,54 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             schema = get_openapi(title=app.title, version=app.version,
                                  description=app.description, routes=app.routes,
                                  tags=app.openapi_tags)
-            app.openapi_schema = tidy_openapi_problems(schema)
+            app.openapi_schema = add_openapi_links(tidy_openapi_problems(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def add_openapi_links(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI links from each creating operation to the operations on what it created.
+
+    ``POST /riders`` answers 201 with the rider (``rider_id``): links lead to
+    ``/riders/{rider_id}`` and its sub-resources, taking the id from the response body.
+    Clients and stateful testers (schemathesis) follow them.
+    """
+    import re
+
+    paths = schema.get("paths", {})
+    components = schema.get("components", {}).get("schemas", {})
+    for path, item in paths.items():
+        post = item.get("post")
+        if not isinstance(post, dict):
+            continue
+        created = next((r for code, r in post.get("responses", {}).items()
+                        if code in ("201", "202")), None)
+        if created is None:
+            continue
+        body = (created.get("content", {}).get("application/json", {}).get("schema", {}))
+        ref = body.get("$ref", "")
+        properties = components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
+        links: dict[str, Any] = {}
+        for target, target_item in paths.items():
+            match = re.fullmatch(re.escape(path) + r"/\{([a-z_]+)\}(/[^{}]*)?", target)
+            if not match or match.group(1) not in properties:
+                continue
+            parameter = match.group(1)
+            for method, operation in target_item.items():
+                if not isinstance(operation, dict) or "operationId" not in operation:
+                    continue
+                # Path parameters of the creating request carry over (e.g. the centre of a
+                # session).
+                inherited = {name: f"$request.path.{name}"
+                             for name in re.findall(r"\{([a-z_]+)\}", path)}
+                links[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": {**inherited, parameter: f"$response.body#/{parameter}"}}
+        if links:
+            created["links"] = links
+    return schema
 
 
 def _prepare_process(context: AppContext) -> None:
