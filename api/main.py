@@ -180,7 +180,7 @@ def add_openapi_links(schema: dict[str, Any]) -> dict[str, Any]:
             if not match or match.group(1) not in properties:
                 continue
             parameter = match.group(1)
-            for method, operation in target_item.items():
+            for operation in target_item.values():
                 if not isinstance(operation, dict) or "operationId" not in operation:
                     continue
                 # Path parameters of the creating request carry over (e.g. the centre of a
