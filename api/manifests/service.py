@@ -91,7 +91,7 @@ def _off_network(context: AppContext, scenario: Scenario) -> set[str]:
     return {p.point_id for p in snapped if not p.distance_m <= limit}
 
 
-def _derivable(context: AppContext, plan: Plan, scenario: Scenario
+def derivable_plan(context: AppContext, plan: Plan, scenario: Scenario
                ) -> tuple[Plan, Scenario, TravelMatrix, tuple[UnavailableRun, ...]]:
     """The plan's runs that can be derived from the stored master data, the scenario and
     matrix to derive them with, and the runs that cannot (one broken record must not stop the
@@ -155,7 +155,7 @@ def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceR
     row, plan = published_plan(db)
     scenario = scenario_from_db(db, context.networks.path)
     params = params_from_stored(plan.params or {})
-    plan, scenario, matrix, broken = _derivable(context, plan, scenario)
+    plan, scenario, matrix, broken = derivable_plan(context, plan, scenario)
     weekday = weekday_key(on_date)
     broken = tuple(b for b in broken if b.weekday == weekday
                    and (vehicle_id is None or b.vehicle_id == vehicle_id))
