@@ -161,3 +161,36 @@ def test_personal_answers_are_not_stored_by_caches(
     assert gz.headers["cache-control"] == "no-store"
     assert client.get(f"{B}/riders/R1").headers["cache-control"] == "no-store"  # 401 too
     assert client.get("/web/login").headers.get("cache-control") == "no-store"
+
+
+def test_migration_reduces_old_audit_entries_to_field_names(tmp_path: Any) -> None:
+    """Entries written before revision 0003_safety held personal values; upgrading keeps the
+    field names and the ids only."""
+    import json
+
+    from api.db.database import upgrade_database
+
+    url = f"sqlite+pysqlite:///{tmp_path / 'old.db'}"
+    upgrade_database(url, "0002")
+    database = Database(url)
+    try:
+        with database.unit_of_work() as session:
+            for entity, change in (
+                    ("rider", {"name": "Anna Jensen", "notes": "epilepsi", "centre_id": "C1"}),
+                    ("rider", {"before": {"notes": ""}, "after": {"notes": "epilepsi"}}),
+                    ("absence", {"rider_id": "R1", "reason": "kemoterapi"}),
+                    ("centre", {"name": "Aktivitetscentret"})):
+                session.execute(text(
+                    "INSERT INTO audit_log (at, user_id, action, entity, entity_id, change) "
+                    "VALUES ('2026-01-01 00:00:00', 1, 'create', :entity, 'x', :change)"),
+                    {"entity": entity, "change": json.dumps(change)})
+        upgrade_database(url)
+        with database.unit_of_work() as session:
+            rows = [json.loads(c) if isinstance(c, str) else c for (c,) in session.execute(
+                text("SELECT change FROM audit_log ORDER BY audit_id"))]
+    finally:
+        database.dispose()
+    assert rows == [{"fields": ["centre_id", "name", "notes"], "centre_id": "C1"},
+                    {"fields": ["notes"]},
+                    {"fields": ["reason", "rider_id"], "rider_id": "R1"},
+                    {"name": "Aktivitetscentret"}]
