@@ -143,8 +143,9 @@ def derivable_plan(context: AppContext, plan: Plan, scenario: Scenario
     if broken:
         log.warning("plan in force: %d run(s) cannot be derived (e.g. %s: %s)", len(broken),
                     broken[0].run_id, broken[0].reason)
-        plan = replace(plan, runs=tuple(keep),
-                       unserved=tuple(u for u in plan.unserved if u.rider_id in riders))
+        plan = replace(plan, runs=tuple(keep))
+    if any(u.rider_id not in riders for u in plan.unserved):
+        plan = replace(plan, unserved=tuple(u for u in plan.unserved if u.rider_id in riders))
     return plan, scenario, matrix, tuple(broken)
 
 

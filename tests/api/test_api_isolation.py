@@ -153,3 +153,27 @@ def test_an_off_network_centre_stored_earlier_breaks_only_its_own_runs(
     assert "0.0" not in str(day["unavailable"])
     assert published.get(f"{B}/days/{TUESDAY}/manifests/V2",
                          headers=coordinator).status_code == 200
+
+
+def test_deleting_a_rider_the_plan_lists_as_unserved_only(
+        tiny: TestClient, database: Database, network: object,
+        coordinator: dict[str, str]) -> None:
+    from dataclasses import replace
+
+    from apitest_data import tiny_plan, tiny_scenario
+    from apitest_support import publish_plan
+
+    from routing.model import Unserved
+
+    r = tiny.post(f"{B}/riders", headers=coordinator, json={
+        "rider_id": "R5", "name": "Erik Olsen", "centre_id": "C1", "lat": 55.8310,
+        "lon": 10.5925, "session_ids": ["C1-mon"]})
+    assert r.status_code == 201, r.text
+    plan = tiny_plan(tiny_scenario(), network)
+    plan = replace(plan, unserved=(Unserved("R5", "mon", "C1-mon", "to_centre", "no seat"),))
+    plan_id = publish_plan(database, plan)
+    assert tiny.delete(f"{B}/riders/R5", headers=coordinator).status_code == 204
+    assert _published_id(tiny, coordinator) == plan_id  # nothing to take out of the runs
+    r = tiny.get(f"{B}/days/{MONDAY}/runs", headers=coordinator)
+    assert r.status_code == 200, r.text
+    assert r.json()["unserved"] == []
