@@ -23,7 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from routing.errors import (
@@ -237,6 +237,16 @@ async def _operational_error(request: Request, exc: Exception) -> ProblemRespons
                    type_=problem_type("unavailable"), headers={"Retry-After": "5"})
 
 
+async def _dbapi_error(request: Request, exc: Exception) -> ProblemResponse:
+    # A lost connection surfaces as InterfaceError or with connection_invalidated set (e.g. the
+    # database server restarted mid-request): the request failed cleanly, nothing was
+    # committed, and the client may retry.
+    assert isinstance(exc, DBAPIError)
+    if exc.connection_invalidated or type(exc).__name__ == "InterfaceError":
+        return await _operational_error(request, exc)
+    return await _server_error(request, exc)
+
+
 async def _server_error(request: Request, exc: Exception) -> ProblemResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(request, 500, "internal error; it has been logged",
@@ -288,6 +298,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(DBAPIError, _dbapi_error)
     app.add_exception_handler(PlanFormatError, _stored_plan_error)
     app.add_exception_handler(NetworkError, _network_error)
     app.add_exception_handler(Exception, _server_error)

@@ -25,6 +25,8 @@ from api.gate import RequestGate
 from api.manifests.routes import router as days_router
 from api.plans.jobs import JobRunner
 from api.plans.routes import router as plans_router
+from api.privacy.http import NoStoreMiddleware
+from api.privacy.routes import router as privacy_router
 from api.reimbursement.routes import router as reimbursement_router
 from api.riders.routes import router as riders_router
 from api.riders.routes import vehicles as vehicles_router
@@ -52,6 +54,7 @@ TAGS: list[dict[str, Any]] = [
     {"name": "absences", "description": "Afbud, no-shows and long absences."},
     {"name": "reimbursement", "description": "Reimbursement instead of the shared ride."},
     {"name": "audit", "description": "Who changed what when."},
+    {"name": "privacy", "description": "Erasure of a rider's personal data; retention."},
 ]
 
 DESCRIPTION = """
@@ -70,7 +73,7 @@ role may never use answer 403.
 
 ROUTERS: tuple[APIRouter, ...] = (
     days_router, absences_router, users_router, centres_router, riders_router, vehicles_router,
-    scenario_router, plans_router, reimbursement_router)
+    scenario_router, plans_router, reimbursement_router, privacy_router)
 """Requests are matched against the routers in this order: the busiest (drivers' manifests,
 afbud) first. Their paths overlap no other router's."""
 
@@ -124,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.context = context
     install_error_handlers(app)
+    app.add_middleware(NoStoreMiddleware)
     # Outermost: oversized bodies are refused before anything reads them.
     app.add_middleware(BodyLimitMiddleware, upload_bytes=settings.max_upload_bytes,
                        body_bytes=settings.max_body_bytes,
@@ -145,11 +149,54 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             schema = get_openapi(title=app.title, version=app.version,
                                  description=app.description, routes=app.routes,
                                  tags=app.openapi_tags)
-            app.openapi_schema = tidy_openapi_problems(schema)
+            app.openapi_schema = add_openapi_links(tidy_openapi_problems(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def add_openapi_links(schema: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI links from each creating operation to the operations on what it created.
+
+    ``POST /riders`` answers 201 with the rider (``rider_id``): links lead to
+    ``/riders/{rider_id}`` and its sub-resources, taking the id from the response body.
+    Clients and stateful testers (schemathesis) follow them.
+    """
+    import re
+
+    paths = schema.get("paths", {})
+    components = schema.get("components", {}).get("schemas", {})
+    for path, item in paths.items():
+        post = item.get("post")
+        if not isinstance(post, dict):
+            continue
+        created = next((r for code, r in post.get("responses", {}).items()
+                        if code in ("201", "202")), None)
+        if created is None:
+            continue
+        body = (created.get("content", {}).get("application/json", {}).get("schema", {}))
+        ref = body.get("$ref", "")
+        properties = components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
+        links: dict[str, Any] = {}
+        for target, target_item in paths.items():
+            match = re.fullmatch(re.escape(path) + r"/\{([a-z_]+)\}(/[^{}]*)?", target)
+            if not match or match.group(1) not in properties:
+                continue
+            parameter = match.group(1)
+            for operation in target_item.values():
+                if not isinstance(operation, dict) or "operationId" not in operation:
+                    continue
+                # Path parameters of the creating request carry over (e.g. the centre of a
+                # session).
+                inherited = {name: f"$request.path.{name}"
+                             for name in re.findall(r"\{([a-z_]+)\}", path)}
+                links[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": {**inherited, parameter: f"$response.body#/{parameter}"}}
+        if links:
+            created["links"] = links
+    return schema
 
 
 def _prepare_process(context: AppContext) -> None:

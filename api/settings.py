@@ -128,6 +128,19 @@ class Settings(BaseSettings):
         description="A centre or depot farther than this from every road is refused at write "
         "(422 off-network with the distance).",
     )
+    retention_absence_days: int = Field(
+        default=730, ge=0,
+        description="Ended afbud and no-shows older than this are deleted by the purge "
+        "(0: keep forever).",
+    )
+    retention_audit_days: int = Field(
+        default=1826, ge=0, description="Audit entries older than this are deleted by the "
+        "purge (0: keep forever).",
+    )
+    retention_plan_draft_days: int = Field(
+        default=365, ge=0, description="Unpublished finished plans older than this are "
+        "deleted by the purge (0: keep forever).",
+    )
     max_upload_bytes: int = Field(
         default=20_000_000, ge=1, description="Largest upload (all files together)."
     )

@@ -3,7 +3,7 @@
 One module per command group: :mod:`~api.cli.plan` (plan, verify), :mod:`~api.cli.living`
 (insert, remove, change, reoptimise), :mod:`~api.cli.day` (day), :mod:`~api.cli.reimburse`,
 :mod:`~api.cli.service` (serve, demo, network), :mod:`~api.cli.users` (create-user),
-:mod:`~api.cli.worker` (worker) and
+:mod:`~api.cli.worker` (worker), :mod:`~api.cli.privacy` (erase-rider, purge) and
 :mod:`~api.cli.bench`; the shared console, error exit and loaders are in :mod:`~api.cli.common`.
 
 Exit codes: 0 success; 1 the check failed (``verify`` found violations); 2 bad input (the
@@ -16,7 +16,7 @@ import logging
 
 import typer
 
-from api.cli import bench, day, living, plan, reimburse, service, users, worker
+from api.cli import bench, day, living, plan, privacy, reimburse, service, users, worker
 
 app = typer.Typer(
     name="samkorsel",
@@ -32,6 +32,8 @@ app.command()(bench.bench)
 app.command()(service.serve)
 app.command("worker")(worker.worker)
 app.command("create-user")(users.create_user_cmd)
+app.command("erase-rider")(privacy.erase_rider_cmd)
+app.command()(privacy.purge)
 app.command()(service.network)
 app.command()(reimburse.reimburse)
 app.command()(day.day)

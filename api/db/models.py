@@ -105,6 +105,9 @@ class Rider(Base):
     the rider's centre and the drivers of the rider's runs (revision 0003)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    """Set when the rider's personal data was erased (:mod:`api.privacy`): the row stays,
+    pseudonymised, so ids and counts remain for statistics; it is planned no more."""
 
 
 class Vehicle(Base):

@@ -56,6 +56,34 @@ def list_users(session: Session, *, include_revoked: bool = False) -> list[User]
     return list(session.scalars(query))
 
 
+PERSONAL_ENTITIES = frozenset({"rider", "absence", "no_show", "reimbursement_decision",
+                               "user"})
+"""Entities whose changes concern a person: their audit entries name the fields changed, never
+the values (a name, an address, notes like "epilepsi", an afbud reason like "kemoterapi")."""
+
+SAFE_AUDIT_VALUES = frozenset({
+    "rider_id", "centre_id", "centre_ids", "vehicle_id", "run_id", "role", "scope", "late",
+    "warranted", "rates_year", "supersedes", "per_month_ore", "erased", "counts",
+})
+"""Values kept in personal entities' audit entries: ids, kinds and amounts, no free text."""
+
+
+def audit_change(entity: str, change: dict[str, Any] | None) -> dict[str, Any]:
+    """What the audit log stores of a change: for personal entities the names of the changed
+    fields (``fields``) and only the :data:`SAFE_AUDIT_VALUES`; others as given."""
+    change = change or {}
+    if entity not in PERSONAL_ENTITIES:
+        return change
+    if set(change) <= {"before", "after"} and change:
+        names = set(change.get("before") or {}) | set(change.get("after") or {})
+        values = dict(change.get("after") or {})
+    else:
+        names, values = set(change), change
+    out: dict[str, Any] = {"fields": sorted(names)}
+    out.update({k: v for k, v in values.items() if k in SAFE_AUDIT_VALUES})
+    return out
+
+
 def audit(
     session: Session,
     user_id: int | None,
@@ -64,9 +92,10 @@ def audit(
     entity_id: str,
     change: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Record who changed what (``change``: new values, and ``before`` for updates)."""
+    """Record who changed what, when: for personal entities which fields, not their values
+    (:func:`audit_change`)."""
     entry = AuditEntry(at=utcnow(), user_id=user_id, action=action, entity=entity,
-                       entity_id=entity_id, change=change or {})
+                       entity_id=entity_id, change=audit_change(entity, change))
     session.add(entry)
     return entry
 

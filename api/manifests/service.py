@@ -88,7 +88,7 @@ def _off_network(context: AppContext, scenario: Scenario) -> set[str]:
     return {p.point_id for p in snapped if not p.distance_m <= limit}
 
 
-def _derivable(context: AppContext, plan: Plan, scenario: Scenario
+def derivable_plan(context: AppContext, plan: Plan, scenario: Scenario
                ) -> tuple[Plan, Scenario, TravelMatrix, tuple[UnavailableRun, ...]]:
     """The plan's runs that can be derived from the stored master data, the scenario and
     matrix to derive them with, and the runs that cannot (one broken record must not stop the
@@ -139,8 +139,9 @@ def _derivable(context: AppContext, plan: Plan, scenario: Scenario
     if broken:
         log.warning("plan in force: %d run(s) cannot be derived (e.g. %s: %s)", len(broken),
                     broken[0].run_id, broken[0].reason)
-        plan = replace(plan, runs=tuple(keep),
-                       unserved=tuple(u for u in plan.unserved if u.rider_id in riders))
+        plan = replace(plan, runs=tuple(keep))
+    if any(u.rider_id not in riders for u in plan.unserved):
+        plan = replace(plan, unserved=tuple(u for u in plan.unserved if u.rider_id in riders))
     return plan, scenario, matrix, tuple(broken)
 
 
@@ -151,7 +152,7 @@ def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceR
     row, plan = published_plan(db)
     scenario = scenario_from_db(db, context.networks.path)
     params = plan.params
-    plan, scenario, matrix, broken = _derivable(context, plan, scenario)
+    plan, scenario, matrix, broken = derivable_plan(context, plan, scenario)
     weekday = weekday_key(on_date)
     broken = tuple(b for b in broken if b.weekday == weekday
                    and (vehicle_id is None or b.vehicle_id == vehicle_id))
@@ -266,6 +267,12 @@ def visible_vehicle_runs(who: Principal, current: Day, vehicle_id: str) -> None:
 MAX_STATISTICS_DAYS = 92
 
 
+def repo_riders_erased(db: DbSession) -> list[m.Rider]:
+    from sqlalchemy import select
+
+    return list(db.scalars(select(m.Rider).where(m.Rider.erased_at.is_not(None))))
+
+
 def statistics(db: DbSession, who: Principal, context: AppContext, first: date, last: date,
                rules: AbsenceRules) -> dict[str, object]:
     """Afbud on time/late, no-shows, cancelled runs and savings per rider, centre and month.
@@ -286,6 +293,10 @@ def statistics(db: DbSession, who: Principal, context: AppContext, first: date, 
                                      [convert.no_show_model(n) for n in no_shows],
                                      rule=rules.deadline)
     scenario = scenario_from_db(db)
+    # Erased riders are planned no more, but their (pseudonymised) afbud still count per centre.
+    erased = [convert.rider_model(r) for r in repo_riders_erased(db)]
+    if erased:
+        scenario = replace(scenario, riders=scenario.riders + tuple(erased))
     days: list[DailyResult] = []
     if who.is_coordinator and repo_plans.current_published(db) is not None:
         current = first

@@ -57,7 +57,13 @@ def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id
         else rider.centre_assessment
 
     scenario = scenario_from_db(db, context.networks.path)
-    matrix = place_matrix(scenario, context.networks.get(), scenario.plan_params)
+    if plan is not None:
+        # Only the plan's runs that still derive from the stored data (issue 15: isolation).
+        from api.manifests.service import derivable_plan
+
+        plan, scenario, matrix, _ = derivable_plan(context, plan, scenario)
+    else:
+        matrix = place_matrix(scenario, context.networks.get(), scenario.plan_params)
     rules = ReimbursementRules(**data.rules.model_dump()) if data.rules else None
     multiple = data.cost_multiple or context.settings.reimbursement_cost_multiple
     try:

@@ -72,8 +72,9 @@ def remove_from_plan_in_force(db: DbSession, who: Principal, context: AppContext
     if current is None:
         return None
     ref, plan = current
-    if not any(rider_id in run.rider_ids for run in plan.runs) and not any(
-            u.rider_id == rider_id for u in plan.unserved):
+    # A rider only listed as unserved needs no new version: the day's derivation leaves
+    # unserved riders no longer stored out (api.manifests.service.derivable_plan).
+    if not any(rider_id in run.rider_ids for run in plan.runs):
         return None
     acting = dataclasses.replace(who, role="coordinator")
     answer = remove(db, acting, context, ref.plan_id,

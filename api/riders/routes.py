@@ -34,8 +34,9 @@ def list_riders(db: DbSession, who: CurrentUser,
 @router.post("", response_model=RiderOut, status_code=status.HTTP_201_CREATED,
              responses=problem_responses(404, 409, 422),
              summary="Create a rider: home, centre, granted sessions and needs")
-def create_rider(data: RiderIn, db: DbSession, who: CurrentUser, response: Response) -> Any:
-    rider = service.create_rider(db, who, data)
+def create_rider(data: RiderIn, db: DbSession, who: CurrentUser, response: Response,
+                 context: Context) -> Any:
+    rider = service.create_rider(db, who, data, context)
     response.headers["Location"] = resource_path("riders", rider.rider_id)
     return rider
 
@@ -48,14 +49,16 @@ def get_rider(rider_id: str, db: DbSession, who: CurrentUser) -> Any:
 
 @router.put("/{rider_id}", response_model=RiderOut, responses=problem_responses(404, 422),
             summary="Replace a rider's data")
-def replace_rider(rider_id: str, data: RiderFields, db: DbSession, who: CurrentUser) -> Any:
-    return service.replace_rider(db, who, rider_id, data)
+def replace_rider(rider_id: str, data: RiderFields, db: DbSession, who: CurrentUser,
+                  context: Context) -> Any:
+    return service.replace_rider(db, who, rider_id, data, context)
 
 
 @router.patch("/{rider_id}", response_model=RiderOut, responses=problem_responses(404, 422),
               summary="Change some of a rider's data (e.g. needs, home or grants)")
-def patch_rider(rider_id: str, data: RiderPatch, db: DbSession, who: CurrentUser) -> Any:
-    return service.patch_rider(db, who, rider_id, data)
+def patch_rider(rider_id: str, data: RiderPatch, db: DbSession, who: CurrentUser,
+                context: Context) -> Any:
+    return service.patch_rider(db, who, rider_id, data, context)
 
 
 @router.delete("/{rider_id}", status_code=status.HTTP_204_NO_CONTENT,

@@ -69,9 +69,13 @@ def _values(data: RiderFields) -> dict[str, Any]:
     return data.model_dump(exclude={"rider_id"})
 
 
-def create_rider(db: DbSession, who: Principal, data: RiderIn) -> m.Rider:
+def create_rider(db: DbSession, who: Principal, data: RiderIn,
+                 context: AppContext | None = None) -> m.Rider:
     values = _values(data)
     _validate(db, who, data.rider_id, values)
+    if context is not None:
+        # A home in the sea would make every plan job fail at snapping.
+        require_on_network(context, data.rider_id, data.lat, data.lon)
     if repo_riders.get_rider(db, data.rider_id) is not None:
         raise ConflictError(f"rider {data.rider_id!r} already exists", id=data.rider_id)
     now = utcnow()
@@ -83,10 +87,16 @@ def create_rider(db: DbSession, who: Principal, data: RiderIn) -> m.Rider:
     return rider
 
 
-def _apply(db: DbSession, who: Principal, rider: m.Rider, values: dict[str, Any]) -> m.Rider:
+def _apply(db: DbSession, who: Principal, rider: m.Rider, values: dict[str, Any],
+           context: AppContext | None = None) -> m.Rider:
+    if rider.erased_at is not None:
+        raise ConflictError(f"rider {rider.rider_id!r} was erased; create a new rider instead",
+                            id=rider.rider_id)
     current = {k: getattr(rider, k) for k in RiderFields.model_fields}
     merged = {**current, **values}
     _validate(db, who, rider.rider_id, merged)
+    if context is not None and (merged["lat"], merged["lon"]) != (rider.lat, rider.lon):
+        require_on_network(context, rider.rider_id, merged["lat"], merged["lon"])
     change = changes(rider, values)
     if change["after"]:
         rider.updated_at = utcnow()
@@ -94,12 +104,14 @@ def _apply(db: DbSession, who: Principal, rider: m.Rider, values: dict[str, Any]
     return rider
 
 
-def replace_rider(db: DbSession, who: Principal, rider_id: str, data: RiderFields) -> m.Rider:
+def replace_rider(db: DbSession, who: Principal, rider_id: str, data: RiderFields,
+                  context: AppContext | None = None) -> m.Rider:
     rider = visible_rider(db, who, rider_id)
-    return _apply(db, who, rider, _values(data))
+    return _apply(db, who, rider, _values(data), context)
 
 
-def patch_rider(db: DbSession, who: Principal, rider_id: str, data: RiderPatch) -> m.Rider:
+def patch_rider(db: DbSession, who: Principal, rider_id: str, data: RiderPatch,
+                context: AppContext | None = None) -> m.Rider:
     rider = visible_rider(db, who, rider_id)
     values = data.model_dump(exclude_unset=True)
     nulls = [k for k, v in values.items() if v is None and k not in _NULLABLE]
@@ -109,7 +121,7 @@ def patch_rider(db: DbSession, who: Principal, rider_id: str, data: RiderPatch) 
             errors=[{"in": "body", "field": k, "detail": "may not be null", "type": "null"}
                     for k in nulls],
         )
-    return _apply(db, who, rider, values)
+    return _apply(db, who, rider, values, context)
 
 
 def delete_rider(db: DbSession, who: Principal, rider_id: str, context: AppContext) -> None:

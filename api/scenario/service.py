@@ -74,7 +74,9 @@ def _load_scenario(db: DbSession, network_path: Path | str) -> Scenario:
         name=str(config.get("name") or "samkorsel"),
         centres=tuple(convert.centre_model(c) for c in repo_centres.list_centres(db)),
         sessions=tuple(convert.session_model(s) for s in repo_centres.list_sessions(db)),
-        riders=tuple(convert.rider_model(r) for r in repo_riders.list_riders(db)),
+        # Erased riders keep a pseudonymised row for statistics but are planned no more.
+        riders=tuple(convert.rider_model(r) for r in repo_riders.list_riders(db)
+                     if r.erased_at is None),
         vehicles=tuple(convert.vehicle_model(v) for v in repo_riders.list_vehicles(db)),
         network_path=str(network_path),
         plan_params=plan_params_from_config(config),

@@ -87,6 +87,12 @@ def test_a_run_whose_vehicle_vanished_is_reported_and_the_others_derive(
     assert published.get(f"{B}/days/{MONDAY}/manifests", headers=coordinator).json() == ["V1"]
     assert published.get(f"{B}/centres/C1/days/{MONDAY}/riders",
                          headers=coordinator).status_code == 200
+    for path in (f"/days/{MONDAY}/consolidation", "/statistics?from=2026-03-02&to=2026-03-06"):
+        r = published.get(B + path, headers=coordinator)
+        assert r.status_code == 200, (path, r.text)
+    r = published.post(f"{B}/riders/R1/reimbursement", headers=coordinator,
+                       json={"year": 2026})
+    assert r.status_code < 500, r.text
 
 
 def test_a_run_whose_rider_vanished_is_reported_and_the_others_derive(
@@ -118,6 +124,16 @@ def test_off_network_centre_and_depot_are_refused_at_write(
                "cost_per_hour_ore": 100, "available_from": "06:00", "available_to": "18:00"}
     body = assert_problem(client.post(f"{B}/vehicles", headers=coordinator, json=vehicle), 422)
     assert body["type"].endswith("/off-network") and body["distance_m"] > 1000
+    # A rider's home in the sea would make every plan job fail: refused too.
+    rider = {"rider_id": "R9", "name": "x", "centre_id": "C1", "lat": 56.2, "lon": 11.2,
+             "session_ids": []}
+    r = client.post(f"{B}/centres/C1/sessions", headers=coordinator,
+                    json={"session_id": "S1", "weekday": "mon", "start": "09:00",
+                          "end": "12:00"})
+    assert r.status_code == 201, r.text
+    rider["session_ids"] = ["S1"]
+    body = assert_problem(client.post(f"{B}/riders", headers=coordinator, json=rider), 422)
+    assert body["type"].endswith("/off-network") and body["id"] == "R9"
 
 
 def test_an_off_network_centre_stored_earlier_breaks_only_its_own_runs(
@@ -137,3 +153,27 @@ def test_an_off_network_centre_stored_earlier_breaks_only_its_own_runs(
     assert "0.0" not in str(day["unavailable"])
     assert published.get(f"{B}/days/{TUESDAY}/manifests/V2",
                          headers=coordinator).status_code == 200
+
+
+def test_deleting_a_rider_the_plan_lists_as_unserved_only(
+        tiny: TestClient, database: Database, network: object,
+        coordinator: dict[str, str]) -> None:
+    from dataclasses import replace
+
+    from apitest_data import tiny_plan, tiny_scenario
+    from apitest_support import publish_plan
+
+    from routing.model import Unserved
+
+    r = tiny.post(f"{B}/riders", headers=coordinator, json={
+        "rider_id": "R5", "name": "Erik Olsen", "centre_id": "C1", "lat": 55.8310,
+        "lon": 10.5925, "session_ids": ["C1-mon"]})
+    assert r.status_code == 201, r.text
+    plan = tiny_plan(tiny_scenario(), network)
+    plan = replace(plan, unserved=(Unserved("R5", "mon", "C1-mon", "to_centre", "no seat"),))
+    plan_id = publish_plan(database, plan)
+    assert tiny.delete(f"{B}/riders/R5", headers=coordinator).status_code == 204
+    assert _published_id(tiny, coordinator) == plan_id  # nothing to take out of the runs
+    r = tiny.get(f"{B}/days/{MONDAY}/runs", headers=coordinator)
+    assert r.status_code == 200, r.text
+    assert r.json()["unserved"] == []
