@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from routing.network.matrix import TravelMatrix
     from routing.network.roads import RoadNetwork
 
+from api.reimbursement.cli import reimburse
+
 app = typer.Typer(
     name="samkorsel",
     help="Samkørsel: fixed shared routes to activity and day centres (Serviceloven § 104).",
@@ -367,48 +369,7 @@ def network(
                   f"(cached in {default_cache_dir()}). © OpenStreetMap contributors")
 
 
-@app.command()
-def reimburse(
-    scenario: Annotated[Path, typer.Option(help="Scenario directory.")],
-    rider: Annotated[str, typer.Option(help="Rider id.")],
-    plan_file: Annotated[Path | None, typer.Option("--plan", help="Plan JSON (for the "
-                                                   "rider's unserved trips and marginal cost).")]
-    = None,
-    year: Annotated[int, typer.Option(help="Rate year.")] = 2026,
-    centre_assessment: Annotated[str | None, typer.Option(
-        help="The centre's recorded assessment that the shared ride is not an option.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
-) -> None:
-    """Decide whether reimbursement instead of the shared ride is warranted, and how much."""
-    from routing.errors import PlanFormatError
-    from routing.planning.plan_io import read_plan
-    from routing.planning.planner import place_matrix
-    from routing.reimbursement.decision import assess
-    from routing.reimbursement.rates import load_rates
-
-    sc = _load_scenario(scenario)
-    try:
-        rider_obj = sc.rider(rider)
-    except KeyError as exc:
-        raise _fail(f"unknown rider {rider!r} in {scenario}") from exc
-    plan_obj = None
-    if plan_file is not None:
-        try:
-            plan_obj = read_plan(plan_file)
-        except (PlanFormatError, OSError) as exc:
-            raise _fail(str(exc)) from exc
-    try:
-        rates = load_rates(year)
-    except (KeyError, FileNotFoundError, ValueError) as exc:
-        raise _fail(f"no rates for {year}: {exc}") from exc
-    net = _load_network(sc)
-    matrix = place_matrix(sc, net)
-    decision = assess(rider_obj, sc, matrix, rates, plan=plan_obj,
-                      centre_assessment=centre_assessment)
-    if as_json:
-        typer.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        console.print(decision.text_da, highlight=False)
+app.command()(reimburse)  # logic in api/reimbursement/cli.py
 
 
 @app.command()

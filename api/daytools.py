@@ -31,6 +31,7 @@ from routing.operations import calendar as cal
 from routing.operations.daily import daily_expected_trips, daily_runs_for_date
 from routing.params import PlanParams
 from routing.planning.plan_io import write_plan
+from routing.rules import MunicipalityRules
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def read_absences_csv(path: Path, scenario: Scenario) -> list[core_absences.Abse
     return out
 
 
-def read_closures(path: Path, scenario: Scenario) -> tuple[cal.Closure, ...]:
+def read_closures(path: Path, scenario: Scenario) -> tuple[cal.AnyClosure, ...]:
     """Closures from CSV (``centre_id,start,end,reason``) or iCalendar.
 
     An ``.ics`` file holds no centre id: it applies to the centre named by the file's stem
@@ -145,11 +146,17 @@ def run_day(
         else PlanParams()
     book = core_absences.AbsenceBook(read_absences_csv(absences_csv, scenario)
                                      if absences_csv else ())
-    calendar = cal.CentreCalendar(read_closures(closures_path, scenario) if closures_path
-                                  else ())
+    # The scenario's own closures.csv and [rules] hold without flags; --closures adds to them.
+    rules = scenario.rules if isinstance(scenario.rules, MunicipalityRules) \
+        else MunicipalityRules()
+    calendar = cal.calendar_from_rules(rules, (c.centre_id for c in scenario.centres),
+                                       scenario.closures)
+    if closures_path:
+        calendar = calendar.with_closures(read_closures(closures_path, scenario))
     matrix = place_matrix(scenario, network, params)
     result = daily_runs_for_date(weekly, scenario, matrix, on_date, calendar=calendar,
-                                 book=book, params=params)
+                                 book=book, params=params,
+                                 no_show_cancels_ride_home=rules.no_show_cancels_ride_home)
     out.mkdir(parents=True, exist_ok=True)
     daily_plan = result.as_plan(scenario.name, weekly.params)
     write_plan(daily_plan, out / "runs.json")

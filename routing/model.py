@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
@@ -100,6 +101,11 @@ class Session:
                f"end {format_hm(self.end_s)}")
 
 
+GrantKind = Literal["shared_ride", "reimbursement", "none"]
+GRANT_KINDS: tuple[str, ...] = ("shared_ride", "reimbursement", "none")
+"""What a rider can be granted for the trip to the centre."""
+
+
 @dataclass(frozen=True, slots=True)
 class Rider:
     """A citizen granted a place at a centre and a seat in the shared ride (samkørsel).
@@ -126,6 +132,14 @@ class Rider:
     """Can use public transport alone (relevant for reimbursement)."""
     has_driver: bool = False
     """Someone (the rider or a relative) can drive them by car (relevant for reimbursement)."""
+    can_cycle: bool = False
+    """Can cycle or ride a moped to the centre (relevant for reimbursement)."""
+    grant: GrantKind = "shared_ride"
+    """What the rider is granted (bevilling): the shared ride, reimbursement, or nothing."""
+    grant_from: date | None = None
+    """First day of the grant (None: since always)."""
+    grant_to: date | None = None
+    """Last day of the grant (None: until further notice)."""
 
     def __post_init__(self) -> None:
         _check(bool(self.rider_id), "rider_id must not be empty")
@@ -138,6 +152,18 @@ class Rider:
                    f"rider {self.rider_id}: detour factor {self.detour_factor} is below 1")
         if self.boarding_s is not None:
             _check(self.boarding_s >= 0, f"rider {self.rider_id}: boarding time is negative")
+        _check(self.grant in GRANT_KINDS, f"rider {self.rider_id}: grant {self.grant!r} is not "
+               f"one of {', '.join(GRANT_KINDS)}")
+        if self.grant_from is not None and self.grant_to is not None:
+            _check(self.grant_from <= self.grant_to,
+                   f"rider {self.rider_id}: grant ends {self.grant_to} before it starts "
+                   f"{self.grant_from}")
+
+    def rides_on(self, day: date) -> bool:
+        """Whether the rider has a shared-ride grant in force on ``day`` (planned and driven)."""
+        return (self.grant == "shared_ride"
+                and (self.grant_from is None or self.grant_from <= day)
+                and (self.grant_to is None or day <= self.grant_to))
 
     @property
     def seats(self) -> int:
@@ -336,6 +362,10 @@ class Scenario:
     """OSM file (``.osm`` or ``.osm.bz2``) of the road network."""
     plan_params: Any = None
     """:class:`routing.params.PlanParams` (typed ``Any`` to keep this module dependency-free)."""
+    rules: Any = None
+    """:class:`routing.rules.MunicipalityRules` from ``[rules]`` (None: the defaults)."""
+    closures: tuple[Any, ...] = ()
+    """Centre closures from ``closures.csv`` (:mod:`routing.operations.calendar`)."""
 
     def centre(self, centre_id: str) -> Centre:
         for c in self.centres:

@@ -27,7 +27,9 @@ def changes(row: Any, values: dict[str, Any]) -> dict[str, Any]:
     for key, value in values.items():
         old = getattr(row, key)
         if old != value:
-            before[key], after[key] = old, value
+            # Dates go into the audit log's JSON as ISO text.
+            before[key], after[key] = (v.isoformat() if isinstance(v, date) else v
+                                       for v in (old, value))
             setattr(row, key, value)
     return {"before": before, "after": after}
 
@@ -195,6 +197,7 @@ def import_closures(
     """
     visible_centre(db, who, centre_id)
     is_ics = filename.lower().endswith(".ics") or content.lstrip().startswith(b"BEGIN:VCALENDAR")
+    closures: tuple[cal.AnyClosure, ...]
     if is_ics:
         closures = cal.parse_closures_ics(content, centre_id, file=filename)
     else:
@@ -209,6 +212,9 @@ def import_closures(
     rows: list[m.Closure] = []
     created = 0
     for closure in closures:
+        if isinstance(closure, cal.RecurringClosure):
+            raise UnprocessableError(f"{filename}: closures every year (MM-DD, Www) are imported "
+                                     "with POST /closures/import")
         row, new = _add_closure(db, who, centre_id, closure.start, closure.end, closure.reason)
         rows.append(row)
         created += new

@@ -193,7 +193,7 @@ def marginal_costs(db: DbSession, who: Principal, context: AppContext,
     """What the plan costs with and without each rider (coordinators only)."""
     plan = finished_plan(get_plan(db, who, plan_id))
     from routing.planning.planner import place_matrix
-    from routing.reimbursement.decision import marginal_costs as compute
+    from routing.reimbursement.marginal import marginal_costs as compute
 
     scenario = scenario_from_db(db, context.networks.path)
     params = scenario.plan_params

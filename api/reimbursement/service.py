@@ -14,11 +14,15 @@ from api.context import AppContext
 from api.db import models as m
 from api.db import repo, repo_plans, repo_reimbursement
 from api.errors import ConflictError, NotFoundError, UnprocessableError
+from api.grants.rules_store import municipal_rules
 from api.plans.service import finished_plan
 from api.reimbursement.schemas import AssessmentIn, RecomputeIn
 from api.riders.service import visible_rider
 from api.scenario.service import scenario_from_db
-from routing.reimbursement.decision import ReimbursementError, ReimbursementRules, assess, recompute
+from routing.reimbursement.common import ReimbursementError
+from routing.reimbursement.decision import recompute
+from routing.reimbursement.facts import CentreAssessment, ReimbursementRules
+from routing.reimbursement.inputs import assess
 from routing.reimbursement.rates import RateTable, available_years, load_rates
 
 log = logging.getLogger(__name__)
@@ -33,6 +37,21 @@ def _rates(context: AppContext, year: int) -> RateTable:
         raise UnprocessableError(f"no usable rate table for {year} (available: {years})",
                                  errors=[{"in": "body", "field": "year", "detail": str(exc),
                                           "type": "unknown_year"}]) from exc
+
+
+def _assessment(rider: m.Rider, data: AssessmentIn) -> CentreAssessment | None:
+    """The assessment in the request, else the one stored on the rider if it is complete."""
+    try:
+        if data.centre_assessment is not None:
+            a = data.centre_assessment
+            return CentreAssessment(a.assessed_by, a.assessed_on.isoformat(), a.reason)
+        if rider.centre_assessment and rider.centre_assessment_by and rider.centre_assessment_on:
+            return CentreAssessment(rider.centre_assessment_by,
+                                    rider.centre_assessment_on.isoformat(),
+                                    rider.centre_assessment)
+    except ReimbursementError as exc:
+        raise UnprocessableError(str(exc)) from exc
+    return None
 
 
 def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id: str,
@@ -52,8 +71,7 @@ def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id
         else:
             plan_row = repo_plans.current_published(db)
     plan = finished_plan(plan_row) if plan_row is not None else None
-    assessment = data.centre_assessment if data.centre_assessment is not None \
-        else rider.centre_assessment
+    assessment = _assessment(rider, data)
     from routing.planning.planner import place_matrix
 
     scenario = scenario_from_db(db, context.networks.path)
@@ -62,14 +80,16 @@ def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id
     multiple = data.cost_multiple or context.settings.reimbursement_cost_multiple
     try:
         decision = assess(rider_id, scenario, matrix, rates, plan=plan,
-                          centre_assessment=assessment or None, cost_multiple=multiple,
+                          centre_assessment=assessment, cost_multiple=multiple,
                           calendar=calendar_of(db, [rider.centre_id]), rules=rules,
-                          decided_on=data.decided_on or today)
+                          decided_on=data.decided_on or today,
+                          appeal_da=municipal_rules(db).appeal_text_da())
     except ReimbursementError as exc:
         raise UnprocessableError(str(exc)) from exc
     inputs: dict[str, Any] = {
         "year": year, "plan_id": plan_row.plan_id if plan_row else None,
-        "centre_assessment": assessment or None, "cost_multiple": multiple,
+        "centre_assessment": assessment.to_dict() if assessment else None,
+        "cost_multiple": multiple,
         "rules": (rules or ReimbursementRules()).to_dict(),
         "decided_on": (data.decided_on or today).isoformat(),
     }

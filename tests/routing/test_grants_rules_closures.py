@@ -1,0 +1,172 @@
+"""Grants in riders.csv, [rules] in scenario.toml, closures.csv: read, validated, applied.
+
+Concrete cases from the seeds: W42 closes a centre in week 42 of 2026 and 2027 with no flag; the
+Sønderborg preset keeps a centre open on Grundlovsdag; a rider granted reimbursement is not
+planned.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from routing.errors import ScenarioErrors
+from routing.model import Rider
+from routing.operations.calendar import (
+    CentreCalendar,
+    Closure,
+    RecurringClosure,
+    holiday_rules,
+    parse_closures_csv,
+)
+from routing.rules import (
+    PRESETS,
+    MunicipalityRules,
+    RulesError,
+    preset,
+    rules_from_mapping,
+    rules_to_toml,
+)
+from routing.scenario.reader import load_scenario, write_scenario
+
+GOOD = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "good"
+
+
+@pytest.fixture
+def good(tmp_path: Path) -> Path:
+    target = tmp_path / "good"
+    shutil.copytree(GOOD, target)
+    return target
+
+
+def _set_riders(directory: Path, extra_header: str, cells: dict[str, str]) -> None:
+    """Add columns to riders.csv; ``cells`` maps rider id → the extra cells."""
+    path = directory / "riders.csv"
+    lines = path.read_text("utf-8").splitlines()
+    out = [lines[0] + "," + extra_header]
+    width = extra_header.count(",") + 1
+    for line in lines[1:]:
+        rid = line.split(",", 1)[0]
+        out.append(line + "," + cells.get(rid, "," * (width - 1)))
+    path.write_text("\n".join(out) + "\n", "utf-8")
+
+
+def test_grant_columns_default_to_the_shared_ride(good: Path) -> None:
+    sc = load_scenario(good)
+    assert all(r.grant == "shared_ride" and r.grant_from is None for r in sc.riders)
+    _set_riders(good, "grant,grant_from,grant_to,can_cycle",
+                {"R1": "reimbursement,2026-03-01,,1", "R2": "shared_ride,2026-01-05,2026-06-30,0"})
+    sc = load_scenario(good)
+    r1, r2 = sc.rider("R1"), sc.rider("R2")
+    assert (r1.grant, r1.grant_from, r1.can_cycle) == ("reimbursement", date(2026, 3, 1), True)
+    assert not r1.rides_on(date(2026, 3, 2))
+    assert r2.rides_on(date(2026, 1, 5)) and not r2.rides_on(date(2026, 1, 4))
+    assert not r2.rides_on(date(2026, 7, 1))
+    # Round trip with the new columns.
+    out = good.parent / "out"
+    write_scenario(sc, out)
+    assert load_scenario(out).riders == sc.riders
+
+
+def test_bad_grant_cells_name_row_and_column(good: Path) -> None:
+    _set_riders(good, "grant,grant_from,grant_to",
+                {"R1": "taxa,,", "R2": "shared_ride,1/3/2026,2026-01-01"})
+    with pytest.raises(ScenarioErrors) as info:
+        load_scenario(good)
+    where = {(e.file, e.row, e.column) for e in info.value.errors}
+    assert ("riders.csv", 2, "grant") in where and ("riders.csv", 3, "grant_from") in where
+
+
+def test_w42_closes_the_centre_every_year_without_a_flag(good: Path) -> None:
+    (good / "closures.csv").write_text(
+        "centre_id,start,end,reason\n"
+        "TRA,W42,W42,Efterårsferie\n"
+        "*,W28,W30,Sommerferie\n"
+        "NOR,12-23,01-02,Jul og nytår\n"
+        "NOR,2026-04-10,,Personaledag\n", "utf-8")
+    sc = load_scenario(good)
+    cal = CentreCalendar(sc.closures)
+    for year in (2026, 2027):
+        monday = date.fromisocalendar(year, 42, 1)
+        for i in range(5):
+            day = date.fromisocalendar(year, 42, i + 1)
+            assert cal.closing_reason("TRA", day) == "Efterårsferie", day
+        assert cal.is_open("NOR", monday)  # only TRA closes in week 42
+        assert cal.closing_reason("NOR", date.fromisocalendar(year, 29, 3)) == "Sommerferie"
+    assert cal.is_open("TRA", date.fromisocalendar(2026, 43, 1))
+    # A period every year across New Year; a single date once.
+    assert cal.closing_reason("NOR", date(2027, 1, 1)) is not None
+    assert cal.closing_reason("NOR", date(2027, 12, 23)) == "Jul og nytår"
+    assert cal.closing_reason("NOR", date(2026, 4, 10)) == "Personaledag"
+    assert cal.is_open("NOR", date(2027, 4, 12))
+    out = good.parent / "out"
+    write_scenario(sc, out)
+    assert load_scenario(out).closures == sc.closures
+
+
+def test_bad_closures_are_reported_with_row() -> None:
+    with pytest.raises(ScenarioErrors) as info:
+        parse_closures_csv("centre_id,start,end,reason\nTRA,W42,10-20,x\nXX,W60,,y\n"
+                           "TRA,13-01,,z\n", centre_ids={"TRA"})
+    rows = {(e.row, e.column) for e in info.value.errors}
+    assert (2, "end") in rows and (3, "centre_id") in rows and (3, "start") in rows
+    assert (4, "start") in rows
+
+
+def test_recurring_closure_in_a_year() -> None:
+    w = RecurringClosure("TRA", "W42", "W42", "Efterårsferie")
+    assert w.in_year(2026) == (Closure("TRA", date(2026, 10, 12), date(2026, 10, 18),
+                                       "Efterårsferie"),)
+
+
+def test_soenderborg_keeps_a_centre_open_on_grundlovsdag(good: Path) -> None:
+    grundlovsdag = date(2026, 6, 5)  # a Friday
+    assert not CentreCalendar().is_open("TRA", grundlovsdag)
+    rules = preset("soenderborg")
+    cal = CentreCalendar(rules=holiday_rules(rules.closing_days))
+    assert cal.is_open("TRA", grundlovsdag)
+    assert not cal.is_open("TRA", date(2026, 12, 28))  # Christmas stays closed
+    # Per centre: one centre open on Grundlovsdag, the others closed (default rules).
+    (good / "scenario.toml").write_text(
+        'name = "x"\n[rules]\ncentre_closing_days = { NOR = ["christmas_eve"] }\n', "utf-8")
+    sc = load_scenario(good)
+    assert isinstance(sc.rules, MunicipalityRules)
+    assert sc.rules.closing_days_of("NOR") == ("christmas_eve",)
+    assert "grundlovsdag" in sc.rules.closing_days_of("TRA")
+
+
+def test_every_preset_has_a_source_and_writes_a_rules_block() -> None:
+    assert set(PRESETS) == {"soenderborg", "randers", "haderslev", "broenderslev", "norddjurs"}
+    for name, rules in PRESETS.items():
+        assert rules.sources and rules.municipality
+        block = rules_to_toml(rules)
+        again = rules_from_mapping(tomllib.loads(block)["rules"])
+        assert again == rules, name
+    assert preset("randers").long_absence_notify == "Socialområdet"
+    assert preset("broenderslev").start_promise_days == 14
+    assert "Handicap, Socialpsykiatri og Myndighed" in preset("haderslev").appeal_text_da()
+    assert "inden for 4 uger" in preset("broenderslev").appeal_text_da()
+    assert not MunicipalityRules().no_show_cancels_ride_home
+
+
+def test_rules_errors_name_the_key(good: Path) -> None:
+    with pytest.raises(RulesError, match="preset: unknown 'aarhus'"):
+        rules_from_mapping({"preset": "aarhus"})
+    with pytest.raises(RulesError, match="afbud_deadline"):
+        rules_from_mapping({"afbud_deadline": "4pm"})
+    (good / "scenario.toml").write_text(
+        'name = "x"\n[rules]\npreset = "randers"\nlong_absence_days = "tre uger"\n'
+        'colour = "red"\n', "utf-8")
+    with pytest.raises(ScenarioErrors) as info:
+        load_scenario(good)
+    cols = {(e.row, e.column) for e in info.value.errors}
+    assert cols == {(4, "rules.long_absence_days")}
+
+
+def test_rider_grant_must_be_known() -> None:
+    with pytest.raises(ValueError, match="grant 'taxa'"):
+        Rider("X", "X", 55.8, 10.6, "C", ("s",), grant="taxa")  # type: ignore[arg-type]
