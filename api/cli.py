@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from routing.network.matrix import TravelMatrix
     from routing.network.roads import RoadNetwork
 
+from api.grants.cli import grants, rules
 from api.reimbursement.cli import reimburse
 
 app = typer.Typer(
@@ -71,9 +72,11 @@ def _load_network(scenario: Scenario) -> RoadNetwork:
 def _plan_with_progress(scenario: Scenario, network: RoadNetwork, time_limit: float | None,
                         seed: int | None) -> Plan:
     from routing.errors import SamkorselError
+    from routing.grants import plannable_scenario
     from routing.params import PlanParams
     from routing.planning.planner import build_plan
 
+    scenario = plannable_scenario(scenario, date.today())  # only riders granted the shared ride
     params = scenario.plan_params if isinstance(scenario.plan_params, PlanParams) else PlanParams()
     changes: dict[str, Any] = {}
     if time_limit is not None:
@@ -165,8 +168,10 @@ def _write_maps(result: Plan, network: RoadNetwork, geojson: Path | None,
 
 def _verify_and_report(plan_obj: Plan, sc: Scenario, network: RoadNetwork,
                        expected: set[tuple[str, str, str]] | None = None) -> int:
+    from routing.grants import plannable_scenario
     from routing.verify.checks import verify_plan
 
+    sc = plannable_scenario(sc, date.today())  # riders without a shared-ride grant owe no trip
     violations = verify_plan(plan_obj, sc, network, expected_trips=expected)
     errors = [v for v in violations if v.severity == "error"]
     for v in violations:
@@ -370,6 +375,8 @@ def network(
 
 
 app.command()(reimburse)  # logic in api/reimbursement/cli.py
+app.command()(grants)  # logic in api/grants/cli.py
+app.command()(rules)
 
 
 @app.command()

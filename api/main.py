@@ -58,6 +58,7 @@ role may never use answer 403.
 def _routers() -> list[APIRouter]:
     from api.absences.routes import router as absences
     from api.centres.routes import router as centres
+    from api.grants.routes import router as grants
     from api.manifests.routes import router as days
     from api.plans.routes import router as plans
     from api.reimbursement.routes import router as reimbursement
@@ -68,7 +69,8 @@ def _routers() -> list[APIRouter]:
 
     # Requests are matched against the routers in this order: the busiest (drivers' manifests,
     # afbud) first. Their paths overlap no other router's.
-    return [days, absences, users, centres, riders, vehicles, scenario, plans, reimbursement]
+    return [days, absences, users, centres, riders, vehicles, scenario, plans, reimbursement,
+            grants]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -152,7 +152,7 @@ def list_closures(db: DbSession, who: Principal, centre_id: str) -> list[m.Closu
     return repo_centres.list_closures(db, [centre_id])
 
 
-def _add_closure(
+def add_closure(
     db: DbSession, who: Principal, centre_id: str, start: date, end: date, reason: str
 ) -> tuple[m.Closure, bool]:
     existing = repo_centres.find_closure(db, centre_id, start, end)
@@ -173,7 +173,7 @@ def create_closure(
 ) -> tuple[m.Closure, bool]:
     """Add a closure; the same period again returns the existing one (``created`` False)."""
     visible_centre(db, who, centre_id)
-    return _add_closure(db, who, centre_id, data.start, data.end or data.start, data.reason)
+    return add_closure(db, who, centre_id, data.start, data.end or data.start, data.reason)
 
 
 def delete_closure(db: DbSession, who: Principal, centre_id: str, closure_id: int) -> None:
@@ -208,14 +208,15 @@ def import_closures(
         closures = cal.parse_closures_csv(text, file=filename, centre_ids={centre_id})
     others = [c for c in closures if c.centre_id != centre_id]
     if others:
-        raise UnprocessableError(f"{filename}: the file names other centres than {centre_id!r}")
+        raise UnprocessableError(f"{filename}: the file names other centres than {centre_id!r} "
+                                 "(a whole closures.csv goes to POST /closures/import)")
     rows: list[m.Closure] = []
     created = 0
     for closure in closures:
         if isinstance(closure, cal.RecurringClosure):
-            raise UnprocessableError(f"{filename}: closures every year (MM-DD, Www) are imported "
-                                     "with POST /closures/import")
-        row, new = _add_closure(db, who, centre_id, closure.start, closure.end, closure.reason)
+            raise UnprocessableError(f"{filename}: closures every year (MM-DD, Www) are "
+                                     "imported with POST /closures/import")
+        row, new = add_closure(db, who, centre_id, closure.start, closure.end, closure.reason)
         rows.append(row)
         created += new
     log.info("imported %d closure(s) for centre %s (%d new)", len(rows), centre_id, created)
@@ -223,10 +224,17 @@ def import_closures(
 
 
 def calendar_of(db: DbSession, centre_ids: list[str] | None = None) -> cal.CentreCalendar:
-    """The centres' calendar (holidays, customary closing days, stored closures)."""
-    closures = [cal.Closure(c.centre_id, c.start_date, c.end_date, c.reason)
-                for c in repo_centres.list_closures(db, centre_ids)]
-    return cal.CentreCalendar(tuple(closures))
+    """The centres' calendar (holidays, the municipality's customary closing days per centre,
+    stored closures once and every year)."""
+    from api.grants.closures import recurring_closures
+    from api.grants.rules_store import municipal_rules
+
+    closures: list[cal.AnyClosure] = [cal.Closure(c.centre_id, c.start_date, c.end_date, c.reason)
+                                      for c in repo_centres.list_closures(db, centre_ids)]
+    closures += recurring_closures(db, centre_ids)
+    ids = centre_ids if centre_ids is not None else [
+        c.centre_id for c in repo_centres.list_centres(db)]
+    return cal.calendar_from_rules(municipal_rules(db), ids, closures)
 
 
 def calendar_ics(db: DbSession, who: Principal, centre_id: str, year: int) -> bytes:

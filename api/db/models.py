@@ -330,6 +330,7 @@ class Grant(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class AbsenceFollowUp(Base):
@@ -368,3 +369,18 @@ class Complaint(Base):
     created_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RecurringClosure(Base):
+    """A closure every year (``MM-DD`` or ISO week ``Www``); ``centre_id`` ``*`` = all centres."""
+
+    __tablename__ = "recurring_closures"
+    __table_args__ = (UniqueConstraint("centre_id", "start", "end"),)
+
+    closure_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    centre_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    start: Mapped[str] = mapped_column(String(5))
+    end: Mapped[str] = mapped_column(String(5))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

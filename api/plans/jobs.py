@@ -25,6 +25,7 @@ import multiprocessing
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from api.context import NetworkCache
@@ -32,6 +33,7 @@ from api.db import repo_plans
 from api.db.database import Database
 from api.scenario.service import scenario_from_db
 from api.settings import Settings
+from routing.grants import plannable_scenario
 
 if TYPE_CHECKING:
     from api.context import AppContext
@@ -78,7 +80,8 @@ def execute_plan(
         from routing.verify.checks import verify_plan
 
         with database.unit_of_work(write=False) as db:
-            scenario = scenario_from_db(db, networks.path)
+            # Only riders with a shared-ride grant (in force or starting) are planned.
+            scenario = plannable_scenario(scenario_from_db(db, networks.path), date.today())
             source = _reoptimise_source(db, stored_params)
         params = params_from_stored(stored_params)
         report("loading road network", 0, 0)

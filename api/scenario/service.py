@@ -27,7 +27,7 @@ from api.errors import BadRequestError, PayloadTooLargeError
 from api.scenario.schemas import Counts, ImportResult
 from api.schemas import ID_PATTERN
 from routing.errors import ScenarioError, ScenarioErrors
-from routing.model import Scenario
+from routing.model import Rider, Scenario
 from routing.params import PlanParams
 from routing.scenario import reader as scenario_io
 
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 SCENARIO_CONFIG_KEY = "scenario"
 FILES = (scenario_io.CENTRES_FILE, scenario_io.SESSIONS_FILE, scenario_io.RIDERS_FILE,
-         scenario_io.VEHICLES_FILE, scenario_io.SCENARIO_TOML)
+         scenario_io.VEHICLES_FILE, scenario_io.SCENARIO_TOML, scenario_io.CLOSURES_FILE)
 _ID_RE = re.compile(ID_PATTERN)
 _MAX_ZIP_MEMBERS = 50
 
@@ -70,13 +70,23 @@ def scenario_from_db(db: DbSession, network_path: Path | str = "") -> Scenario:
     return scenario
 
 
+def _granted(db: DbSession, riders: list[Rider]) -> tuple[Rider, ...]:
+    """The riders with their shared-ride interval from the recorded grants."""
+    from api.grants.service import stored_grants
+    from routing.grants import rider_fields
+
+    by_rider = stored_grants(db)
+    return tuple(replace(r, **rider_fields(by_rider[r.rider_id])) if r.rider_id in by_rider
+                 else r for r in riders)
+
+
 def _load_scenario(db: DbSession, network_path: Path | str) -> Scenario:
     config = repo.get_config(db, SCENARIO_CONFIG_KEY) or {}
     return Scenario(
         name=str(config.get("name") or "samkorsel"),
         centres=tuple(convert.centre_model(c) for c in repo_centres.list_centres(db)),
         sessions=tuple(convert.session_model(s) for s in repo_centres.list_sessions(db)),
-        riders=tuple(convert.rider_model(r) for r in repo_riders.list_riders(db)),
+        riders=_granted(db, [convert.rider_model(r) for r in repo_riders.list_riders(db)]),
         vehicles=tuple(convert.vehicle_model(v) for v in repo_riders.list_vehicles(db)),
         network_path=str(network_path),
         plan_params=plan_params_from_config(config),
@@ -201,6 +211,19 @@ def import_scenario(
     return store_scenario(db, scenario, mode, who.user_id)
 
 
+def _store_rules_and_closures(db: DbSession, scenario: Scenario, user_id: int | None) -> None:
+    """``[rules]`` and ``closures.csv`` of the scenario, when it has them."""
+    from api.grants.closures import store_closures
+    from api.grants.rules_store import store_rules
+    from routing.rules import MunicipalityRules
+
+    if isinstance(scenario.rules, MunicipalityRules):
+        store_rules(db, scenario.rules)
+    if scenario.closures:
+        store_closures(db, user_id, scenario.closures,
+                       [c.centre_id for c in repo_centres.list_centres(db)])
+
+
 def store_scenario(db: DbSession, scenario: Scenario, mode: Mode, user_id: int | None
                    ) -> ImportResult:
     """Write a validated scenario into the database (the caller's transaction)."""
@@ -228,6 +251,7 @@ def store_scenario(db: DbSession, scenario: Scenario, mode: Mode, user_id: int |
         else PlanParams()
     repo.set_config(db, SCENARIO_CONFIG_KEY, {"name": scenario.name,
                                               "plan_params": asdict(params)})
+    _store_rules_and_closures(db, scenario, user_id)
     db.flush()
     result = ImportResult(scenario=scenario.name, mode=mode,
                           **{k: Counts(**v) for k, v in counts.items()})

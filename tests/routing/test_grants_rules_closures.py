@@ -15,6 +15,14 @@ from pathlib import Path
 import pytest
 
 from routing.errors import ScenarioErrors
+from routing.grants import (
+    Grant,
+    GrantError,
+    awaiting_start,
+    in_force,
+    plannable_scenario,
+    rider_fields,
+)
 from routing.model import Rider
 from routing.operations.calendar import (
     CentreCalendar,
@@ -170,3 +178,44 @@ def test_rules_errors_name_the_key(good: Path) -> None:
 def test_rider_grant_must_be_known() -> None:
     with pytest.raises(ValueError, match="grant 'taxa'"):
         Rider("X", "X", 55.8, 10.6, "C", ("s",), grant="taxa")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# Grants
+
+
+def _grant(kind: str, start: date, end: date | None = None) -> Grant:
+    return Grant("R", kind, start, end, "Mette L.", start)  # type: ignore[arg-type]
+
+
+def test_a_later_grant_cuts_the_shared_ride_short() -> None:
+    fields = rider_fields([_grant("shared_ride", date(2026, 1, 5)),
+                           _grant("reimbursement", date(2026, 3, 1))])
+    assert fields == {"grant": "shared_ride", "grant_from": date(2026, 1, 5),
+                      "grant_to": date(2026, 2, 28)}
+    # Only a reimbursement recorded: the rider rode before it, not from it.
+    fields = rider_fields([_grant("reimbursement", date(2026, 3, 1))])
+    rider = Rider("R", "R", 55.8, 10.6, "C", ("s",), **fields)
+    assert rider.rides_on(date(2026, 2, 27)) and not rider.rides_on(date(2026, 3, 1))
+    # A shared ride granted again after a reimbursement.
+    fields = rider_fields([_grant("reimbursement", date(2026, 3, 1)),
+                           _grant("shared_ride", date(2026, 9, 1))])
+    assert fields["grant_from"] == date(2026, 9, 1) and fields["grant_to"] is None
+    assert in_force([_grant("shared_ride", date(2026, 1, 5)),
+                     _grant("none", date(2026, 3, 1))], "R", date(2026, 3, 2)).kind == "none"
+    with pytest.raises(GrantError, match="decided_by"):
+        Grant("R", "none", date(2026, 1, 1), None, " ", date(2026, 1, 1))
+
+
+def test_only_riders_granted_the_shared_ride_are_planned_and_awaited(good: Path) -> None:
+    _set_riders(good, "grant,grant_from,grant_to",
+                {"R1": "reimbursement,2026-03-01,", "R2": "shared_ride,2026-03-02,"})
+    sc = load_scenario(good)
+    on = date(2026, 3, 4)
+    planned = plannable_scenario(sc, on)
+    assert "R1" not in {r.rider_id for r in planned.riders}
+    assert "R2" in {r.rider_id for r in planned.riders}
+    waiting = awaiting_start(sc, None, on, promise_days=14)
+    by_id = {a.rider_id: a for a in waiting}
+    assert "R1" not in by_id and by_id["R2"].days_left == 12
+    assert by_id["R2"].due == date(2026, 3, 16)

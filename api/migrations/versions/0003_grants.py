@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.PrimaryKeyConstraint("grant_id", name=op.f("pk_grants")),
     )
     with op.batch_alter_table("grants") as batch:
@@ -83,7 +84,26 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_complaints_rider_id"), ["rider_id"], unique=False)
 
 
+    op.create_table(
+        "recurring_closures",
+        sa.Column("closure_id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("centre_id", sa.String(length=64), nullable=False),
+        sa.Column("start", sa.String(length=5), nullable=False),
+        sa.Column("end", sa.String(length=5), nullable=False),
+        sa.Column("reason", sa.String(length=300), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", TIMESTAMP, nullable=False),
+        sa.PrimaryKeyConstraint("closure_id", name=op.f("pk_recurring_closures")),
+        sa.UniqueConstraint("centre_id", "start", "end",
+                            name=op.f("uq_recurring_closures_centre_id_start_end")),
+    )
+    with op.batch_alter_table("recurring_closures") as batch:
+        batch.create_index(batch.f("ix_recurring_closures_centre_id"), ["centre_id"],
+                           unique=False)
+
+
 def downgrade() -> None:
+    op.drop_table("recurring_closures")
     op.drop_table("complaints")
     op.drop_table("absence_followups")
     op.drop_table("grants")

@@ -1,0 +1,105 @@
+"""HTTP routes of grants and the municipality's rules (no logic: see the services)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import Response, UploadFile, status
+
+from api.deps import Context, CurrentUser, DbSession, api_router
+from api.errors import UnprocessableError, problem_responses
+from api.grants import closures, rules_store, service
+from api.grants.schemas import (
+    AwaitingStartOut,
+    ClosuresImportOut,
+    GrantCreatedOut,
+    GrantEndIn,
+    GrantIn,
+    GrantOut,
+    RecurringClosureOut,
+    RulesIn,
+    RulesOut,
+)
+from api.schemas import IntId
+from api.uploads import read_upload
+from routing.rules import RulesError, rules_from_mapping
+
+router = api_router(tags=["grants"])
+
+
+@router.post("/riders/{rider_id}/grants", response_model=GrantCreatedOut,
+             status_code=status.HTTP_201_CREATED, responses=problem_responses(404, 409, 422),
+             summary="Record what the rider is granted (shared ride, reimbursement, none)",
+             description="Reimbursement or none, started: the rider is taken out of the plan "
+             "in force through the living plan (nobody else moves) and the new version is "
+             "published.")
+def create_grant(rider_id: str, data: GrantIn, db: DbSession, who: CurrentUser,
+                 context: Context, response: Response) -> Any:
+    row, plan_id, message = service.create_grant(db, who, context, rider_id, data)
+    response.headers["Location"] = f"/api/v1/riders/{rider_id}/grants"
+    return GrantCreatedOut(grant=GrantOut.model_validate(row), plan_id=plan_id, message=message)
+
+
+@router.get("/riders/{rider_id}/grants", response_model=list[GrantOut],
+            responses=problem_responses(404), summary="A rider's grants, newest first")
+def list_grants(rider_id: str, db: DbSession, who: CurrentUser) -> Any:
+    return service.list_grants(db, who, rider_id)
+
+
+@router.post("/grants/{grant_id}/end", response_model=GrantOut,
+             responses=problem_responses(404, 422), summary="End a grant on a day")
+def end_grant(grant_id: IntId, data: GrantEndIn, db: DbSession, who: CurrentUser) -> Any:
+    return service.end_grant(db, who, grant_id, data.last_day)
+
+
+@router.get("/grants/awaiting-start", response_model=list[AwaitingStartOut],
+            summary="Riders granted the shared ride but not yet in the plan in force",
+            description="With the days left of the start promise (rules: start_promise_days, "
+            "Brønderslev 14).")
+def awaiting_start(db: DbSession, who: CurrentUser, context: Context,
+                   on: date | None = None) -> Any:
+    return [a.to_dict() for a in service.awaiting(db, who, context, on)]
+
+
+@router.get("/rules", response_model=RulesOut, summary="The municipality's rules in force")
+def get_rules(db: DbSession, who: CurrentUser) -> Any:
+    who.require("coordinator", "centre")
+    rules = rules_store.municipal_rules(db)
+    return RulesOut(rules=rules.to_dict(), appeal_text_da=rules.appeal_text_da())
+
+
+@router.put("/rules", response_model=RulesOut, responses=problem_responses(422),
+            summary="Set the municipality's rules (a [rules] table, e.g. a preset)")
+def put_rules(data: RulesIn, db: DbSession, who: CurrentUser) -> Any:
+    who.require("coordinator")
+    try:
+        rules = rules_from_mapping(data.rules)
+    except RulesError as exc:
+        raise UnprocessableError(str(exc), errors=[{"in": "body", "field": f"rules.{exc.key}",
+                                                    "detail": str(exc),
+                                                    "type": "value_error"}]) from exc
+    rules_store.store_rules(db, rules)
+    return RulesOut(rules=rules.to_dict(), appeal_text_da=rules.appeal_text_da())
+
+
+@router.post("/closures/import", response_model=ClosuresImportOut,
+             responses=problem_responses(413, 422),
+             summary="Import a whole closures.csv (all centres, * = every centre; once as "
+             "YYYY-MM-DD or every year as MM-DD or Www)")
+def import_closures(file: UploadFile, db: DbSession, who: CurrentUser, context: Context) -> Any:
+    content = read_upload(file, context.settings.max_upload_bytes)
+    total, created = closures.import_all(db, who, file.filename or "closures.csv", content)
+    return ClosuresImportOut(rows=total, created=created)
+
+
+@router.get("/closures/recurring", response_model=list[RecurringClosureOut],
+            summary="Closures every year (MM-DD or Www)")
+def list_recurring(db: DbSession, who: CurrentUser) -> Any:
+    return closures.list_recurring(db, who)
+
+
+@router.delete("/closures/recurring/{closure_id}", status_code=status.HTTP_204_NO_CONTENT,
+               responses=problem_responses(404), summary="Delete a closure every year")
+def delete_recurring(closure_id: IntId, db: DbSession, who: CurrentUser) -> None:
+    closures.delete_recurring(db, who, closure_id)
