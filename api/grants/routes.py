@@ -9,14 +9,17 @@ from fastapi import Response, UploadFile, status
 
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import UnprocessableError, problem_responses
-from api.grants import closures, rules_store, service
+from api.grants import closures, followups, rules_store, service
 from api.grants.schemas import (
     AwaitingStartOut,
     ClosuresImportOut,
+    FollowUpIn,
+    FollowUpOut,
     GrantCreatedOut,
     GrantEndIn,
     GrantIn,
     GrantOut,
+    LongAbsenceOut,
     RecurringClosureOut,
     RulesIn,
     RulesOut,
@@ -103,3 +106,37 @@ def list_recurring(db: DbSession, who: CurrentUser) -> Any:
                responses=problem_responses(404), summary="Delete a closure every year")
 def delete_recurring(closure_id: IntId, db: DbSession, who: CurrentUser) -> None:
     closures.delete_recurring(db, who, closure_id)
+
+
+def _followup_out(row: followups.FollowUpRow, notify: str) -> LongAbsenceOut:
+    f = row.follow_up
+    return LongAbsenceOut(
+        rider_id=row.rider_id, centre_id=row.centre_id, start=f.start, end=f.end, days=f.days,
+        ended=f.ended, notify=notify,
+        acknowledged=FollowUpOut.model_validate(row.acknowledged) if row.acknowledged else None)
+
+
+@router.get("/follow-ups", response_model=list[LongAbsenceOut],
+            responses=problem_responses(404),
+            summary="Long absences to follow up (ongoing or ended), until acknowledged",
+            description="More than the rules' long_absence_days (Randers: three weeks) of "
+            "continuous afbud; an absence that has ended stays listed until the centre records "
+            "that it contacted the authority (rules: long_absence_notify).")
+def list_followups(db: DbSession, who: CurrentUser, context: Context, on: date | None = None,
+                   centre_id: str | None = None, include_acknowledged: bool = False) -> Any:
+    notify = rules_store.municipal_rules(db).long_absence_notify
+    return [_followup_out(r, notify) for r in followups.followup_rows(
+        db, who, on or context.today(), centre_id, include_acknowledged)]
+
+
+@router.post("/follow-ups", response_model=FollowUpOut, status_code=status.HTTP_201_CREATED,
+             responses=problem_responses(404, 422),
+             summary="Record 'kontaktet Socialområdet' for a long absence (who, when)",
+             description="Idempotent: the same rider and first day again answers 200 with the "
+             "stored acknowledgement.")
+def acknowledge_followup(data: FollowUpIn, db: DbSession, who: CurrentUser,
+                         response: Response) -> Any:
+    row, created = followups.acknowledge(db, who, data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return row

@@ -23,12 +23,14 @@ def install(app: FastAPI) -> None:
     """Register the web pages, their static files and their login/CSRF redirects on ``app``,
     and the REST API's run map (``GET /api/v1/days/{date}/manifests/{vehicle}/runs/{run}.png``).
     """
+    from api.web.followups import router as followups_router
     from api.web.png import router as png_router
     from api.web.routes import MAPS_STATIC, PREFIX, WEB_STATIC, router
     from api.web.session import CsrfError, LoginRequired
     from maps.leaflet import STATIC_DIR as MAPS_STATIC_DIR
 
     app.include_router(router)
+    app.include_router(followups_router)
     app.include_router(png_router, prefix=API_PREFIX)
     app.mount(MAPS_STATIC, StaticFiles(directory=MAPS_STATIC_DIR), name="maps-static")
     app.mount(WEB_STATIC, StaticFiles(directory=WEB_STATIC_DIR), name="web-static")

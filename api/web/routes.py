@@ -102,6 +102,7 @@ MESSAGES = {
     "lukning": "Lukkedagen er gemt.",
     "udeblevet": "Udeblivelsen er registreret.",
     "logget-ud": "Du er logget ud.",
+    "opfoelgning": "Kontakten om det lange fravær er registreret.",
 }
 ERRORS = {
     "csrf": "Formularen var udløbet. Prøv igen.",
@@ -357,6 +358,7 @@ def plan_page(request: Request, plan_id: int, db: DbSession, who: WebUser, conte
 @page
 def day_page(request: Request, on_date: str, db: DbSession, who: WebUser,
              context: Context) -> Response:
+    from api.web.followups import followup_block
     from maps.webmap import config_json, map_config
 
     day = parse_date(on_date, context.today())
@@ -370,7 +372,7 @@ def day_page(request: Request, on_date: str, db: DbSession, who: WebUser,
                         roads=f"{PREFIX}/kort/vejnet.geojson")
     return render(request, "day.html", who, day=day, result=result, names=names,
                   map_json=config_json(config), previous=day - timedelta(days=1),
-                  next=day + timedelta(days=1))
+                  next=day + timedelta(days=1), opfoelgning=followup_block(db, who, day))
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,6 +393,8 @@ def centre_home(request: Request, db: DbSession, who: WebUser) -> Response:
 @page
 def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
                 context: Context) -> Response:
+    from api.web.followups import followup_block
+
     centre = centres.visible_centre(db, who, centre_id)
     today = context.today()
     rules = absence_rules(context)
@@ -408,7 +412,7 @@ def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
     closures = [c for c in centres.list_closures(db, who, centre_id) if c.end_date >= today]
     return render(request, "centre.html", who, centre=centre, lists=lists,
                   riders=centre_riders, names=names, absences=active, closures=closures,
-                  today=today)
+                  today=today, opfoelgning=followup_block(db, who, today, centre_id))
 
 
 @router.post("/center/{centre_id}/afbud")

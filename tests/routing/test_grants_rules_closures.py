@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import shutil
 import tomllib
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from routing.errors import ScenarioErrors
+from routing.followup import follow_ups
 from routing.grants import (
     Grant,
     GrantError,
@@ -24,6 +25,7 @@ from routing.grants import (
     rider_fields,
 )
 from routing.model import Rider
+from routing.operations.absences import Absence
 from routing.operations.calendar import (
     CentreCalendar,
     Closure,
@@ -219,3 +221,27 @@ def test_only_riders_granted_the_shared_ride_are_planned_and_awaited(good: Path)
     by_id = {a.rider_id: a for a in waiting}
     assert "R1" not in by_id and by_id["R2"].days_left == 12
     assert by_id["R2"].due == date(2026, 3, 16)
+
+
+# --------------------------------------------------------------------------------------------
+# Long absences to follow up
+
+
+def _afbud(aid: str, start: date, end: date | None, scope: str = "both") -> Absence:
+    return Absence(aid, "R", start, end, "Sygdom", "centre", "u1",
+                   datetime(2026, 1, 1, tzinfo=UTC), scope=scope)  # type: ignore[arg-type]
+
+
+def test_a_25_day_absence_that_ended_yesterday_is_followed_up_until_acknowledged() -> None:
+    today = date(2026, 2, 27)
+    afbud = [_afbud("1", date(2026, 2, 2), date(2026, 2, 13)),
+             _afbud("2", date(2026, 2, 16), date(2026, 2, 26))]  # a weekend apart: one absence
+    (f,) = follow_ups(afbud, today, 21)
+    assert (f.start, f.end, f.days, f.ended, f.absence_ids) == (
+        date(2026, 2, 2), date(2026, 2, 26), 25, True, ("1", "2"))
+    assert follow_ups(afbud, today, 21, acknowledged={("R", date(2026, 2, 2))}) == []
+    assert follow_ups(afbud, today, 25) == []  # not *more* than 25 days
+    # Only one direction cancelled: the rider still attends.
+    assert follow_ups([_afbud("3", date(2026, 1, 1), None, "to_centre")], today, 21) == []
+    ongoing = follow_ups([_afbud("4", date(2026, 2, 1), None)], today, 21)
+    assert ongoing[0].days == 27 and not ongoing[0].ended
