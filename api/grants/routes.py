@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import Response, UploadFile, status
+from fastapi import Query, Response, UploadFile, status
 
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import UnprocessableError, problem_responses
-from api.grants import closures, followups, rules_store, service
+from api.grants import closures, complaints, followups, rules_store, service
 from api.grants.schemas import (
     AwaitingStartOut,
     ClosuresImportOut,
+    ComplaintIn,
+    ComplaintOut,
+    ComplaintUpdateIn,
     FollowUpIn,
     FollowUpOut,
     GrantCreatedOut,
@@ -29,6 +32,9 @@ from api.uploads import read_upload
 from routing.rules import RulesError, rules_from_mapping
 
 router = api_router(tags=["grants"])
+
+ComplaintFilter = Annotated[Literal["received", "upheld", "changed", "forwarded"] | None,
+                            Query(alias="status")]
 
 
 @router.post("/riders/{rider_id}/grants", response_model=GrantCreatedOut,
@@ -140,3 +146,29 @@ def acknowledge_followup(data: FollowUpIn, db: DbSession, who: CurrentUser,
     if not created:
         response.status_code = status.HTTP_200_OK
     return row
+
+
+@router.post("/reimbursement-decisions/{decision_id}/complaints", response_model=ComplaintOut,
+             status_code=status.HTTP_201_CREATED, responses=problem_responses(404, 422),
+             summary="Record a complaint (klage) against a decision, with the date received",
+             description="The answer shows the deadlines: complaint in time (klage_weeks), "
+             "reassessment due (reassessment_weeks, else 4 weeks), where it goes next.")
+def create_complaint(decision_id: IntId, data: ComplaintIn, db: DbSession, who: CurrentUser,
+                     context: Context) -> Any:
+    return complaints.out(db, context, complaints.create(db, who, context, decision_id, data))
+
+
+@router.get("/complaints", response_model=list[ComplaintOut],
+            summary="Complaints, newest first (filter by decision or status)")
+def list_complaints(db: DbSession, who: CurrentUser, context: Context,
+                    decision_id: int | None = None, status_: ComplaintFilter = None) -> Any:
+    return [complaints.out(db, context, r)
+            for r in complaints.list_for(db, who, decision_id, status_)]
+
+
+@router.post("/complaints/{complaint_id}/status", response_model=ComplaintOut,
+             responses=problem_responses(404, 409, 422),
+             summary="Reassessed (upheld, changed) or forwarded to Ankestyrelsen")
+def update_complaint(complaint_id: IntId, data: ComplaintUpdateIn, db: DbSession,
+                     who: CurrentUser, context: Context) -> Any:
+    return complaints.out(db, context, complaints.update(db, who, context, complaint_id, data))
