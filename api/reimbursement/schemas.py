@@ -41,6 +41,11 @@ class AssessmentIn(ApiModel):
     cost_multiple: float | None = Field(default=None, gt=0, le=100)
     rules: RulesIn | None = None
     decided_on: date | None = None
+    grant_from: date | None = Field(
+        default=None, description="When the decision grants reimbursement: record the grant "
+        "from this day (the rider leaves the plan in force, see /riders/{id}/grants).")
+    decided_by: str | None = Field(default=None, max_length=200, description="Who decided "
+                                   "(for the grant); default: the caller's name.")
 
 
 class RecomputeIn(ApiModel):

@@ -101,6 +101,17 @@ def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id
                 "per_month_ore": decision.per_month_ore, "rates_year": year})
     log.info("reimbursement decision %s for rider %s: warranted=%s", row.decision_id, rider_id,
              decision.warranted)
+    if data.grant_from is not None and decision.warranted and decision.chosen is not None:
+        # A decision creates the grant it makes (and the rider leaves the plan in force).
+        from api.grants.schemas import GrantIn
+        from api.grants.service import create_grant
+
+        grant, _, message = create_grant(db, who, context, rider_id, GrantIn(
+            kind="reimbursement", start=data.grant_from,
+            decided_by=(data.decided_by or who.name or f"user {who.user_id}"),
+            decided_on=data.decided_on or today, means=decision.chosen.means,
+            decision_id=row.decision_id))
+        row.inputs = {**row.inputs, "grant_id": grant.grant_id, "grant_message": message}
     return row
 
 

@@ -145,3 +145,21 @@ def test_rules_and_closures_every_year(published: TestClient,
     assert_problem(published.post("/api/v1/closures/import", headers=coordinator,
                                   files={"file": ("closures.csv", bad.encode(), "text/csv")}),
                    422)
+
+
+def test_a_reimbursement_decision_creates_its_grant(published: TestClient,
+                                                    coordinator: dict[str, str]) -> None:
+    at(published, "2026-03-01T10:00:00+00:00")
+    assessment = {"assessed_by": "Lone K.", "assessed_on": "2026-02-20",
+                  "reason": "Kan ikke rumme turen med andre"}
+    published.patch("/api/v1/riders/R3", headers=coordinator, json={"has_driver": True})
+    r = published.post("/api/v1/riders/R3/reimbursement", headers=coordinator, json={
+        "centre_assessment": assessment, "grant_from": "2026-03-01",
+        "decided_by": "Sagsbehandler Mette L."})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["warranted"] is True and body["inputs"]["grant_id"]
+    grants = published.get("/api/v1/riders/R3/grants", headers=coordinator).json()
+    assert [(g["kind"], g["means"], g["decision_id"]) for g in grants] == [
+        ("reimbursement", "own_car", body["decision_id"])]
+    assert "R3" not in manifest_riders(published, coordinator, WEDNESDAY)
