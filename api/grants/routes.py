@@ -9,7 +9,14 @@ from fastapi import Query, Response, UploadFile, status
 
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import UnprocessableError, problem_responses
-from api.grants import closures, complaints, followups, rules_store, service
+from api.grants import (
+    closures,
+    complaints,
+    followups,
+    noshow_alerts,
+    rules_store,
+    service,
+)
 from api.grants.schemas import (
     AwaitingStartOut,
     ClosuresImportOut,
@@ -23,6 +30,7 @@ from api.grants.schemas import (
     GrantIn,
     GrantOut,
     LongAbsenceOut,
+    NoShowAlertOut,
     RecurringClosureOut,
     RulesIn,
     RulesOut,
@@ -172,3 +180,13 @@ def list_complaints(db: DbSession, who: CurrentUser, context: Context,
 def update_complaint(complaint_id: IntId, data: ComplaintUpdateIn, db: DbSession,
                      who: CurrentUser, context: Context) -> Any:
     return complaints.out(db, context, complaints.update(db, who, context, complaint_id, data))
+
+
+@router.get("/no-show-alerts", response_model=list[NoShowAlertOut],
+            summary="The day's no-shows for the centre (when the rules alert the centre)",
+            description="Empty unless the municipality's rules set no_show_alert_centre; "
+            "ride_home_cancelled only with no_show_cancels_ride_home.")
+def no_show_alerts(db: DbSession, who: CurrentUser, context: Context, on: date | None = None,
+                   centre_id: str | None = None) -> Any:
+    return [NoShowAlertOut.model_validate(a, from_attributes=True)
+            for a in noshow_alerts.alerts(db, who, on or context.today(), centre_id)]

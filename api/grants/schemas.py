@@ -152,3 +152,12 @@ class RecurringClosureOut(OutModel):
     start: str
     end: str
     reason: str
+
+
+class NoShowAlertOut(OutModel):
+    rider_id: str
+    name: str
+    centre_id: str
+    run_id: str
+    direction: str
+    ride_home_cancelled: bool

@@ -26,9 +26,12 @@ router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema
 def followup_block(db: Session, who: Principal, on: date,
                    centre_id: str | None = None) -> dict[str, Any]:
     """What ``_opfoelgning.html`` shows: open follow-ups and whom to contact."""
+    from api.grants.noshow_alerts import alerts
+
     rules = municipal_rules(db)
     return {"rows": followup_rows(db, who, on, centre_id), "notify": rules.long_absence_notify,
-            "threshold": rules.long_absence_days, "centre_id": centre_id, "today": on}
+            "threshold": rules.long_absence_days, "centre_id": centre_id, "today": on,
+            "no_shows": alerts(db, who, on, centre_id)}
 
 
 @router.post("/opfoelgning")

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from test_api_basics import assert_problem
 
 from api.db.database import Database
+from api.web.session import COOKIE_NAME
 
 MONDAY = "2026-03-02"
 WEDNESDAY = "2026-03-04"
@@ -163,3 +164,25 @@ def test_a_reimbursement_decision_creates_its_grant(published: TestClient,
     assert [(g["kind"], g["means"], g["decision_id"]) for g in grants] == [
         ("reimbursement", "own_car", body["decision_id"])]
     assert "R3" not in manifest_riders(published, coordinator, WEDNESDAY)
+
+
+def test_no_show_alerts_the_centre_and_keeps_the_ride_home(
+        published: TestClient, database: Database, coordinator: dict[str, str]) -> None:
+    driver = auth(add_user(database, "driver", vehicle_id="V1"))
+    at(published, "2026-03-02T10:00:00+00:00")
+    body = {"rider_id": "R1", "date": MONDAY, "run_id": "mon-to-V1"}
+    assert published.post("/api/v1/no-shows", headers=driver, json=body).status_code == 201
+    # Off by default: no alert; the ride home still drives (no operator rule imposed).
+    assert published.get("/api/v1/no-show-alerts", headers=coordinator).json() == []
+    assert "R1" in {x["rider_id"] for run in published.get(
+        f"/api/v1/days/{MONDAY}/runs", headers=coordinator).json()["runs"]
+        if run["direction"] == "from_centre" for x in
+        [{"rider_id": r} for s in run["stops"] for r in s.get("rider_ids", [])]}
+    published.put("/api/v1/rules", headers=coordinator,
+                  json={"rules": {"no_show_alert_centre": True}})
+    staff = auth(add_user(database, "centre", centre_ids=["C1"]))
+    alerts = published.get("/api/v1/no-show-alerts", headers=staff).json()
+    assert [(a["rider_id"], a["ride_home_cancelled"]) for a in alerts] == [("R1", False)]
+    published.cookies.set(COOKIE_NAME, staff["Authorization"].removeprefix("Bearer "))
+    page = published.get("/web/center/C1")
+    assert "Udeblevet i dag" in page.text and 'data-no-show="R1"' in page.text
