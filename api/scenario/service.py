@@ -289,10 +289,23 @@ def _delete_missing(db: DbSession, scenario: Scenario, deleted: dict[str, int]) 
     db.flush()
 
 
+def _with_rules_and_closures(db: DbSession, scenario: Scenario) -> Scenario:
+    """The stored rules (if set) and closures, so that the export reads back the same."""
+    from api.grants.closures import recurring_closures
+    from api.grants.rules_store import CONFIG_KEY, municipal_rules
+    from routing.operations.calendar import Closure
+
+    once = [Closure(c.centre_id, c.start_date, c.end_date, c.reason)
+            for c in repo_centres.list_closures(db, None)]
+    rules = municipal_rules(db) if repo.get_config(db, CONFIG_KEY) else None
+    return replace(scenario, rules=rules, closures=(*once, *recurring_closures(db)))
+
+
 def export_scenario(db: DbSession, who: Principal) -> bytes:
     """The stored scenario as a zip of the CSV files and ``scenario.toml``."""
     who.require("coordinator")
-    scenario = scenario_from_db(db, scenario_io.default_network_path())
+    scenario = _with_rules_and_closures(db, scenario_from_db(db,
+                                                             scenario_io.default_network_path()))
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="samkorsel-export-") as tmp:
         scenario_io.write_scenario(scenario, tmp)
