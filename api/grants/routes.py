@@ -167,7 +167,8 @@ def create_complaint(decision_id: IntId, data: ComplaintIn, db: DbSession, who: 
 
 
 @router.get("/complaints", response_model=list[ComplaintOut],
-            responses=problem_responses(404), summary="Complaints, newest first (filter by decision or status)")
+            responses=problem_responses(404),
+            summary="Complaints, newest first (filter by decision or status)")
 def list_complaints(db: DbSession, who: CurrentUser, context: Context,
                     decision_id: int | None = None, status_: ComplaintFilter = None) -> Any:
     return [complaints.out(db, context, r)
@@ -183,7 +184,8 @@ def update_complaint(complaint_id: IntId, data: ComplaintUpdateIn, db: DbSession
 
 
 @router.get("/no-show-alerts", response_model=list[NoShowAlertOut],
-            responses=problem_responses(404), summary="The day's no-shows for the centre (when the rules alert the centre)",
+            responses=problem_responses(404),
+            summary="The day's no-shows for the centre (when the rules alert the centre)",
             description="Empty unless the municipality's rules set no_show_alert_centre; "
             "ride_home_cancelled only with no_show_cancels_ride_home.")
 def no_show_alerts(db: DbSession, who: CurrentUser, context: Context, on: date | None = None,
