@@ -80,3 +80,23 @@ def test_with_the_centres_assessment_the_cheapest_reasonable_means(demo: Demo) -
     assert d.outcome == "referral" and d.per_trip_ore == 0 and d.chosen is None
     assert "individuel afgørelse" in d.text_da
     assert by_id[chair.rider_id].wheelchair
+
+
+def test_all_64_demo_riders_without_assessment_get_the_shared_ride(samso_network: Any) -> None:
+    from routing.planning.planner import place_matrix
+    from routing.scenario.reader import load_scenario
+    from tests.demo_subsets import DEMO
+
+    sc = load_scenario(DEMO)
+    matrix = place_matrix(sc, samso_network)
+    rates = load_rates(2026)
+    outcomes = {r.rider_id: assess(r, sc, matrix, rates).outcome for r in sc.riders}
+    assert len(outcomes) == 64 and set(outcomes.values()) == {"shared_ride"}
+    # With the centre's assessment nobody is paid taxi money: taxi-only riders are referred.
+    assessed = [assess(r, sc, matrix, rates, centre_assessment=ASSESSED) for r in sc.riders]
+    assert all(d.chosen is None or d.chosen.means not in ("taxi", "wheelchair_taxi")
+               for d in assessed)
+    assert all(d.per_trip_ore == 0 or d.per_trip_ore >= 500 for d in assessed)
+    escorted_driver = next(r for r in sc.riders if r.escort and r.has_driver)
+    d = next(x for x in assessed if x.rider_id == escorted_driver.rider_id)
+    assert d.chosen is not None and d.chosen.means == "own_car"
