@@ -245,3 +245,45 @@ def test_a_25_day_absence_that_ended_yesterday_is_followed_up_until_acknowledged
     assert follow_ups([_afbud("3", date(2026, 1, 1), None, "to_centre")], today, 21) == []
     ongoing = follow_ups([_afbud("4", date(2026, 2, 1), None)], today, 21)
     assert ongoing[0].days == 27 and not ongoing[0].ended
+
+
+def test_the_days_runs_leave_out_a_rider_without_a_shared_ride_grant(samso_network: object
+                                                                      ) -> None:
+    import dataclasses
+
+    from routing.operations.absences import AbsenceBook
+    from routing.operations.daily import daily_expected_trips, daily_runs_for_date
+    from routing.planning.planner import build_plan, place_matrix
+    from routing.verify.checks import expected_trips, verify_plan
+    from tests.demo_subsets import monday_demo
+
+    sc = monday_demo("grant-day", n_riders=8)
+    matrix = place_matrix(sc, samso_network)  # type: ignore[arg-type]
+    plan = build_plan(sc, samso_network, matrix=matrix)  # type: ignore[arg-type]
+    gone = next(r.rider_id for run in plan.runs for r in sc.riders if r.rider_id in run.rider_ids)
+    # Reimbursement from 9 March: the shared-ride grant ends on 8 March (rider_fields).
+    granted = dataclasses.replace(sc, riders=tuple(
+        dataclasses.replace(r, **rider_fields([_grant("shared_ride", date(2026, 1, 5)),
+                                               _grant("reimbursement", date(2026, 3, 9))]))
+        if r.rider_id == gone else r for r in sc.riders))
+    before = daily_runs_for_date(plan, granted, matrix, date(2026, 3, 2),
+                                 calendar=CentreCalendar(), book=AbsenceBook())
+    after = daily_runs_for_date(plan, granted, matrix, date(2026, 3, 9),
+                                calendar=CentreCalendar(), book=AbsenceBook())
+    riders_before = {r for run in before.runs for r in run.rider_ids}
+    riders_after = {r for run in after.runs for r in run.rider_ids}
+    assert gone in riders_before and gone not in riders_after
+    assert after.not_granted == {gone} and after.removed == ()  # not struck out: just not there
+    # Everybody else keeps the agreed pickup time.
+
+    def agreed(result: object) -> dict[tuple[str, str], int | None]:
+        return {(r, run.direction): s.agreed_s for run in result.runs  # type: ignore[attr-defined]
+                for s in run.stops if s.kind == "pickup" for r in s.rider_ids}
+
+    kept = {k: v for k, v in agreed(before).items() if k[0] != gone}
+    assert {k: v for k, v in agreed(after).items()} == kept
+    daily = after.as_plan(sc.name, plan.params)
+    expected = daily_expected_trips(expected_trips(granted), after)
+    errors = [v for v in verify_plan(daily, granted, samso_network,  # type: ignore[arg-type]
+                                     expected_trips=expected) if v.severity == "error"]
+    assert errors == []
