@@ -155,3 +155,35 @@ def recompute_decision(db: DbSession, who: Principal, context: AppContext, decis
                {"supersedes": decision_id, "rates_year": data.year,
                 "per_month_ore": decision.per_month_ore})
     return row
+
+
+def list_candidates(db: DbSession, who: Principal, context: AppContext, plan_id: int | None,
+                    year: int | None) -> list[dict[str, Any]]:
+    """Riders whose unserved trips or cost in the plan suggest asking the centre for its
+    assessment ("Overvej en vurdering …"): never a grant."""
+    from routing.planning.planner import place_matrix
+    from routing.reimbursement.inputs import candidates
+
+    who.require("coordinator", "centre")
+    row = repo_plans.get_plan(db, plan_id) if plan_id is not None \
+        else repo_plans.current_published(db)
+    if row is None:
+        if plan_id is not None:
+            raise NotFoundError("plan", plan_id)
+        raise ConflictError("no plan has been published yet")
+    plan = finished_plan(row)
+    rates = _rates(context, year or context.today().year)
+    scenario = scenario_from_db(db, context.networks.path)
+    known = {r.rider_id for r in scenario.riders}
+    planned = {r for run in plan.runs for r in run.rider_ids} | {u.rider_id for u in plan.unserved}
+    if planned - known:
+        raise ConflictError(f"plan {row.plan_id} names riders no longer stored; make a new plan",
+                            id=str(row.plan_id))
+    matrix = place_matrix(scenario, context.networks.get(), scenario.plan_params)
+    multiple = context.settings.reimbursement_cost_multiple
+    try:
+        found = candidates(plan, scenario, matrix, rates, cost_multiple=multiple)
+    except ReimbursementError as exc:
+        raise ConflictError(f"plan {row.plan_id}: {exc}", id=str(row.plan_id)) from exc
+    return [{**c.to_dict(), "plan_id": row.plan_id} for c in found
+            if who.sees_centre(c.centre_id)]

@@ -79,3 +79,20 @@ def test_unknown_rates_year_and_other_centres(published: TestClient, database: D
                                     "reason": "x"}}), 422)
     assert "assessed_by" in str(body)
 
+
+
+def test_candidates_list_grants_nothing(published: TestClient, database: Database,
+                                        coordinator: dict[str, str]) -> None:
+    r = published.get("/api/v1/reimbursement-candidates?year=2026", headers=coordinator)
+    assert r.status_code == 200, r.text
+    found = {c["rider_id"]: c for c in r.json()}
+    # R2 rides alone in the wheelchair taxi on Mondays: its whole vehicle-day is R2's cost.
+    assert [s["kind"] for s in found["R2"]["signals"]] == ["economic"]
+    for c in found.values():
+        assert c["text_da"].startswith("Overvej en vurdering") and c["signals"]
+    assert published.get("/api/v1/riders/R2/reimbursement",
+                         headers=coordinator).json() == []  # nothing decided, nothing stored
+    assert_problem(published.get("/api/v1/reimbursement-candidates?plan_id=999",
+                                 headers=coordinator), 404)
+    driver = auth(add_user(database, "driver", vehicle_id="V1"))
+    assert_problem(published.get("/api/v1/reimbursement-candidates", headers=driver), 403)
