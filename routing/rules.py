@@ -156,7 +156,9 @@ PRESETS: dict[str, MunicipalityRules] = {
                  "stedets konkrete vurdering", "Kontakt inden for en uge (Sønderborg)"),
         # "Tilbuddet … ikke aflyses": the offer runs on Grundlovsdag; Christmas stays closed.
         closing_days=("christmas_eve", "christmas_week", "new_years_eve"),
-        start_promise_days=7, klage_to="Sønderborg Kommune",
+        # "Kontakt inden for en uge" is about contact, not the start: the start promise stays
+        # the default.
+        klage_to="Sønderborg Kommune",
     ),
     "randers": MunicipalityRules(
         preset="randers", municipality="Randers Kommune",

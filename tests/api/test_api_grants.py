@@ -113,10 +113,10 @@ def test_granted_but_not_planned_with_the_start_promise(
     waiting = published.get("/api/v1/grants/awaiting-start", headers=coordinator).json()
     assert [(w["rider_id"], w["days_left"]) for w in waiting] == [("R9", 8)]
     assert published.put("/api/v1/rules", headers=coordinator,
-                         json={"rules": {"preset": "soenderborg"}}).status_code == 200
+                         json={"rules": {"start_promise_days": 7}}).status_code == 200
     waiting = published.get("/api/v1/grants/awaiting-start?on=2026-03-04",
                             headers=coordinator).json()
-    # Sønderborg: within a week.
+    # A municipality promising the start within a week.
     assert [(w["rider_id"], w["days_left"]) for w in waiting] == [("R9", -1)]
 
 
