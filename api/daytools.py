@@ -29,6 +29,7 @@ from maps.manifest.pdf import render_manifest_pdf
 from maps.webmap import day_map_html
 from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import Plan, Scenario
+from routing.municipality.rules import MunicipalityRules
 from routing.network.roads import RoadNetwork
 from routing.operations import absences as core_absences
 from routing.operations import calendar as cal
@@ -92,7 +93,7 @@ def read_absences_csv(path: Path, scenario: Scenario) -> list[core_absences.Abse
     return out
 
 
-def read_closures(path: Path, scenario: Scenario) -> tuple[cal.Closure, ...]:
+def read_closures(path: Path, scenario: Scenario) -> tuple[cal.AnyClosure, ...]:
     """Closures from CSV (``centre_id,start,end,reason``) or iCalendar.
 
     An ``.ics`` file holds no centre id: it applies to the centre named by the file's stem
@@ -137,11 +138,17 @@ def run_day(
     params = scenario.plan_params
     book = core_absences.AbsenceBook(read_absences_csv(absences_csv, scenario)
                                      if absences_csv else ())
-    calendar = cal.CentreCalendar(read_closures(closures_path, scenario) if closures_path
-                                  else ())
+    # The scenario's own closures.csv and [rules] hold without flags; --closures adds to them.
+    rules = scenario.rules if isinstance(scenario.rules, MunicipalityRules) \
+        else MunicipalityRules()
+    calendar = cal.calendar_from_rules(rules, (c.centre_id for c in scenario.centres),
+                                       scenario.closures)
+    if closures_path:
+        calendar = calendar.with_closures(read_closures(closures_path, scenario))
     matrix = place_matrix(scenario, network, params)
     result = daily_runs_for_date(weekly, scenario, matrix, on_date, calendar=calendar,
-                                 book=book, params=params)
+                                 book=book, params=params,
+                                 no_show_cancels_ride_home=rules.no_show_cancels_ride_home)
     out.mkdir(parents=True, exist_ok=True)
     daily_plan = result.as_plan(scenario.name, weekly.params)
     write_plan(daily_plan, out / "runs.json")

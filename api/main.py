@@ -22,6 +22,7 @@ from api.context import AppContext, NetworkCache
 from api.db.database import Database, upgrade_database
 from api.errors import install_error_handlers, tidy_openapi_problems
 from api.gate import RequestGate
+from api.grants.routes import router as grants_router
 from api.manifests.routes import router as days_router
 from api.plans.jobs import JobRunner
 from api.plans.routes import router as plans_router
@@ -73,7 +74,8 @@ role may never use answer 403.
 
 ROUTERS: tuple[APIRouter, ...] = (
     days_router, absences_router, users_router, centres_router, riders_router, vehicles_router,
-    scenario_router, plans_router, reimbursement_router, privacy_router)
+    scenario_router, plans_router, reimbursement_router, privacy_router,
+    grants_router)
 """Requests are matched against the routers in this order: the busiest (drivers' manifests,
 afbud) first. Their paths overlap no other router's."""
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+from routing.municipality.rules import MunicipalityRules
 from routing.params import PlanParams
 from routing.places import is_centre
+
+if TYPE_CHECKING:
+    from routing.operations.calendar import AnyClosure
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
 """Weekdays a centre can open, in order (Danish: mandag … fredag)."""
@@ -110,6 +114,11 @@ class Session:
                f"end {format_hm(self.end_s)}")
 
 
+GrantKind = Literal["shared_ride", "reimbursement", "none"]
+GRANT_KINDS: tuple[str, ...] = ("shared_ride", "reimbursement", "none")
+"""What a rider can be granted for the trip to the centre."""
+
+
 @dataclass(frozen=True, slots=True)
 class Rider:
     """A citizen granted a place at a centre and a seat in the shared ride (samkørsel).
@@ -136,6 +145,14 @@ class Rider:
     """Can use public transport alone (relevant for reimbursement)."""
     has_driver: bool = False
     """Someone (the rider or a relative) can drive them by car (relevant for reimbursement)."""
+    can_cycle: bool = False
+    """Can cycle or ride a moped to the centre (relevant for reimbursement)."""
+    grant: GrantKind = "shared_ride"
+    """What the rider is granted (bevilling): the shared ride, reimbursement, or nothing."""
+    grant_from: date | None = None
+    """First day of the grant (None: since always)."""
+    grant_to: date | None = None
+    """Last day of the grant (None: until further notice)."""
 
     def __post_init__(self) -> None:
         _check(bool(self.rider_id), "rider_id must not be empty")
@@ -148,6 +165,18 @@ class Rider:
                    f"rider {self.rider_id}: detour factor {self.detour_factor} is below 1")
         if self.boarding_s is not None:
             _check(self.boarding_s >= 0, f"rider {self.rider_id}: boarding time is negative")
+        _check(self.grant in GRANT_KINDS, f"rider {self.rider_id}: grant {self.grant!r} is not "
+               f"one of {', '.join(GRANT_KINDS)}")
+        if self.grant_from is not None and self.grant_to is not None:
+            _check(self.grant_from <= self.grant_to,
+                   f"rider {self.rider_id}: grant ends {self.grant_to} before it starts "
+                   f"{self.grant_from}")
+
+    def rides_on(self, day: date) -> bool:
+        """Whether the rider has a shared-ride grant in force on ``day`` (planned and driven)."""
+        return (self.grant == "shared_ride"
+                and (self.grant_from is None or self.grant_from <= day)
+                and (self.grant_to is None or day <= self.grant_to))
 
     @property
     def seats(self) -> int:
@@ -347,6 +376,10 @@ class Scenario:
     """OSM file (``.osm`` or ``.osm.bz2``) of the road network."""
     plan_params: PlanParams = field(default_factory=PlanParams)
     """The planning rules: shipped defaults overridden by the scenario's ``[plan]`` table."""
+    rules: MunicipalityRules | None = None
+    """The municipality's rules from ``[rules]`` (None: the defaults)."""
+    closures: tuple[AnyClosure, ...] = ()
+    """Centre closures from ``closures.csv`` (:mod:`routing.operations.calendar`)."""
 
     def centre(self, centre_id: str) -> Centre:
         for c in self.centres:

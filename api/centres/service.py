@@ -32,7 +32,9 @@ def changes(row: Any, values: dict[str, Any]) -> dict[str, Any]:
     for key, value in values.items():
         old = getattr(row, key)
         if old != value:
-            before[key], after[key] = old, value
+            # Dates go into the audit log's JSON as ISO text.
+            before[key], after[key] = (v.isoformat() if isinstance(v, date) else v
+                                       for v in (old, value))
             setattr(row, key, value)
     return {"before": before, "after": after}
 
@@ -163,7 +165,7 @@ def list_closures(db: DbSession, who: Principal, centre_id: str) -> list[m.Closu
     return repo_centres.list_closures(db, [centre_id])
 
 
-def _add_closure(
+def add_closure(
     db: DbSession, who: Principal, centre_id: str, start: date, end: date, reason: str
 ) -> tuple[m.Closure, bool]:
     existing = repo_centres.find_closure(db, centre_id, start, end)
@@ -184,7 +186,7 @@ def create_closure(
 ) -> tuple[m.Closure, bool]:
     """Add a closure; the same period again returns the existing one (``created`` False)."""
     visible_centre(db, who, centre_id)
-    return _add_closure(db, who, centre_id, data.start, data.end or data.start, data.reason)
+    return add_closure(db, who, centre_id, data.start, data.end or data.start, data.reason)
 
 
 def delete_closure(db: DbSession, who: Principal, centre_id: str, closure_id: int) -> None:
@@ -208,6 +210,7 @@ def import_closures(
     """
     visible_centre(db, who, centre_id)
     is_ics = filename.lower().endswith(".ics") or content.lstrip().startswith(b"BEGIN:VCALENDAR")
+    closures: tuple[cal.AnyClosure, ...]
     if is_ics:
         closures = cal.parse_closures_ics(content, centre_id, file=filename)
     else:
@@ -222,11 +225,15 @@ def import_closures(
                                                 row=csv_error_row(text))]) from exc
     others = [c for c in closures if c.centre_id != centre_id]
     if others:
-        raise UnprocessableError(f"{filename}: the file names other centres than {centre_id!r}")
+        raise UnprocessableError(f"{filename}: the file names other centres than {centre_id!r} "
+                                 "(a whole closures.csv goes to POST /closures/import)")
     rows: list[m.Closure] = []
     created = 0
     for closure in closures:
-        row, new = _add_closure(db, who, centre_id, closure.start, closure.end, closure.reason)
+        if isinstance(closure, cal.RecurringClosure):
+            raise UnprocessableError(f"{filename}: closures every year (MM-DD, Www) are "
+                                     "imported with POST /closures/import")
+        row, new = add_closure(db, who, centre_id, closure.start, closure.end, closure.reason)
         rows.append(row)
         created += new
     log.info("imported %d closure(s) for centre %s (%d new)", len(rows), centre_id, created)
@@ -234,14 +241,22 @@ def import_closures(
 
 
 def calendar_of(db: DbSession, centre_ids: list[str] | None = None) -> cal.CentreCalendar:
-    """The centres' calendar (holidays, customary closing days, stored closures)."""
+    """The centres' calendar (holidays, the municipality's customary closing days per centre,
+    stored closures once and every year)."""
+    from api.grants.closures import recurring_closures
+    from api.grants.rules_store import municipal_rules
+
     # Clamped to the dates the API accepts: a closure stored from year 1 to 9999 (by an older
     # server) must not overflow the calendars' date arithmetic for every year.
-    closures = [cal.Closure(c.centre_id, max(c.start_date, FIRST_DATE),
-                            min(c.end_date, LAST_DATE), c.reason)
-                for c in repo_centres.list_closures(db, centre_ids)
-                if c.end_date >= FIRST_DATE and c.start_date <= LAST_DATE]
-    return cal.CentreCalendar(tuple(closures))
+    closures: list[cal.AnyClosure] = [
+        cal.Closure(c.centre_id, max(c.start_date, FIRST_DATE), min(c.end_date, LAST_DATE),
+                    c.reason)
+        for c in repo_centres.list_closures(db, centre_ids)
+        if c.end_date >= FIRST_DATE and c.start_date <= LAST_DATE]
+    closures += recurring_closures(db, centre_ids)
+    ids = centre_ids if centre_ids is not None else [
+        c.centre_id for c in repo_centres.list_centres(db)]
+    return cal.calendar_from_rules(municipal_rules(db), ids, closures)
 
 
 def calendar_ics(db: DbSession, who: Principal, centre_id: str, year: int) -> bytes:

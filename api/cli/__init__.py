@@ -2,6 +2,7 @@
 
 One module per command group: :mod:`~api.cli.plan` (plan, verify), :mod:`~api.cli.living`
 (insert, remove, change, reoptimise), :mod:`~api.cli.day` (day), :mod:`~api.cli.reimburse`,
+:mod:`~api.cli.grants` (grants, rules),
 :mod:`~api.cli.service` (serve, demo, network), :mod:`~api.cli.users` (create-user),
 :mod:`~api.cli.worker` (worker), :mod:`~api.cli.privacy` (erase-rider, purge) and
 :mod:`~api.cli.bench`; the shared console, error exit and loaders are in :mod:`~api.cli.common`.
@@ -16,7 +17,18 @@ import logging
 
 import typer
 
-from api.cli import bench, day, living, plan, privacy, reimburse, service, users, worker
+from api.cli import (
+    bench,
+    day,
+    grants,
+    living,
+    plan,
+    privacy,
+    reimburse,
+    service,
+    users,
+    worker,
+)
 
 app = typer.Typer(
     name="samkorsel",
@@ -36,6 +48,8 @@ app.command("erase-rider")(privacy.erase_rider_cmd)
 app.command()(privacy.purge)
 app.command()(service.network)
 app.command()(reimburse.reimburse)
+app.command()(grants.grants)
+app.command()(grants.rules)
 app.command()(day.day)
 app.command()(service.demo)
 app.command()(living.insert)

@@ -7,6 +7,7 @@ that need them: every ``samkorsel`` call, ``--help`` included, imports all comma
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,3 +59,11 @@ def read_plan_or_fail(path: Path) -> Plan:
         return read_plan(path)
     except (PlanFormatError, OSError) as exc:
         raise fail(str(exc)) from exc
+
+
+def parse_date(value: str, option: str) -> date:
+    """``value`` as a date, or exit 2 naming ``option``."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} {value!r} is not YYYY-MM-DD") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,6 +21,7 @@ from api.cli.common import (
 )
 from routing.errors import SamkorselError
 from routing.model import Centre, Plan, Scenario
+from routing.municipality.grants import plannable_scenario
 from routing.planning.plan_io import write_plan
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ def plan_with_progress(scenario: Scenario, network: RoadNetwork, time_limit: flo
     """The scenario's weekly plan, with a progress bar per wave on stderr."""
     from routing.planning.planner import build_plan  # OR-Tools: lazy (api.cli.common)
 
+    scenario = plannable_scenario(scenario, date.today())  # only riders granted the shared ride
     params = scenario.plan_params
     changes: dict[str, Any] = {}
     if time_limit is not None:
@@ -102,6 +105,7 @@ def verify_and_report(plan_obj: Plan, sc: Scenario, network: RoadNetwork,
     """Run the independent checker, print its findings; the exit code (0 OK, 1 violations)."""
     from routing.verify.checks import verify_plan  # road network stack: lazy
 
+    sc = plannable_scenario(sc, date.today())  # riders without a shared-ride grant owe no trip
     violations = verify_plan(plan_obj, sc, network, expected_trips=expected)
     errors = [v for v in violations if v.severity == "error"]
     for v in violations:

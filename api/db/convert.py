@@ -25,7 +25,7 @@ def rider_model(row: m.Rider) -> model.Rider:
         session_ids=tuple(row.session_ids), wheelchair=row.wheelchair, escort=row.escort,
         max_ride_s=row.max_ride_s, detour_factor=row.detour_factor, boarding_s=row.boarding_s,
         notes=row.notes, address=row.address, can_travel_alone=row.can_travel_alone,
-        has_driver=row.has_driver,
+        has_driver=row.has_driver, can_cycle=bool(row.can_cycle),
     )
 
 
@@ -56,6 +56,7 @@ def rider_values(r: model.Rider) -> dict[str, Any]:
         "max_ride_s": r.max_ride_s, "detour_factor": r.detour_factor,
         "boarding_s": r.boarding_s, "notes": r.notes, "address": r.address,
         "can_travel_alone": r.can_travel_alone, "has_driver": r.has_driver,
+        "can_cycle": r.can_cycle,
     }
 
 

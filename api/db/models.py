@@ -103,6 +103,11 @@ class Rider(Base):
     contact_phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     """A relative's or contact person's number. Both numbers are shown only to the coordinator,
     the rider's centre and the drivers of the rider's runs (revision 0003)."""
+    centre_assessment_by: Mapped[str | None] = mapped_column(String(200))
+    """Who at the centre made the assessment."""
+    centre_assessment_on: Mapped[date | None] = mapped_column(Date)
+    """When the assessment was made."""
+    can_cycle: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -357,3 +362,81 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(ID_LENGTH * 2))
     change: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Grant(Base):
+    """What a rider is granted (bevilling): shared ride, reimbursement or nothing, with dates.
+
+    Kept after the rider is deleted (no foreign key): a grant is part of the case history.
+    """
+
+    __tablename__ = "grants"
+
+    grant_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rider_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_on: Mapped[date] = mapped_column(Date)
+    means: Mapped[str] = mapped_column(String(200), default="")
+    review_on: Mapped[date | None] = mapped_column(Date)
+    decision_id: Mapped[int | None] = mapped_column(Integer)
+    """The reimbursement decision that created or ended the grant, if any."""
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AbsenceFollowUp(Base):
+    """The centre has contacted Socialområdet about a long absence (Randers' duty)."""
+
+    __tablename__ = "absence_followups"
+    __table_args__ = (UniqueConstraint("rider_id", "absence_start"),)
+
+    followup_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rider_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    absence_start: Mapped[date] = mapped_column(Date)
+    """First day of the continuous absence acknowledged."""
+    contacted_by: Mapped[str] = mapped_column(String(200))
+    contacted_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Complaint(Base):
+    """A complaint (klage) against a reimbursement decision and how far it has come."""
+
+    __tablename__ = "complaints"
+
+    complaint_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    decision_id: Mapped[int] = mapped_column(Integer, index=True)
+    rider_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    complainant: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    reassess_by: Mapped[date | None] = mapped_column(Date)
+    outcome_note: Mapped[str] = mapped_column(Text, default="")
+    forwarded_on: Mapped[date | None] = mapped_column(Date)
+    forwarded_to: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RecurringClosure(Base):
+    """A closure every year (``MM-DD`` or ISO week ``Www``); ``centre_id`` ``*`` = all centres."""
+
+    __tablename__ = "recurring_closures"
+    __table_args__ = (UniqueConstraint("centre_id", "start", "end"),)
+
+    closure_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    centre_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    start: Mapped[str] = mapped_column(String(5))
+    end: Mapped[str] = mapped_column(String(5))
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

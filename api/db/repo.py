@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.db.models import AuditEntry, Centre, ConfigEntry, Rider, User, Vehicle
+from api.db.models import AuditEntry, Centre, ConfigEntry, Grant, Rider, User, Vehicle
 from api.db.models import Session as CentreSession
 from api.db.types import utcnow
 
@@ -133,10 +133,10 @@ def set_config(session: Session, key: str, value: dict[str, Any]) -> None:
 
 
 def master_data_fingerprint(db: Session) -> tuple[object, ...]:
-    """Row count and latest change of centres, sessions, riders, vehicles and config entries,
-    in one query: equal values mean the stored scenario did not change."""
+    """Row count and latest change of centres, sessions, riders, vehicles, config entries and
+    grants, in one query: equal values mean the stored scenario did not change."""
     columns: list[Any] = []
-    for table in (Centre, CentreSession, Rider, Vehicle, ConfigEntry):
+    for table in (Centre, CentreSession, Rider, Vehicle, ConfigEntry, Grant):
         columns.append(select(func.count()).select_from(table).scalar_subquery())
         columns.append(select(func.max(table.updated_at)).scalar_subquery())
     return tuple(db.execute(select(*columns)).one())

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from api.context import NetworkCache
@@ -21,6 +22,7 @@ from api.jobs import leases
 from api.jobs.leases import Renewal
 from api.jobs.parts import EngineParts
 from api.settings import Settings
+from routing.municipality.grants import plannable_scenario
 from routing.params import plan_params_from_stored
 
 log = logging.getLogger(__name__)
@@ -124,7 +126,8 @@ def run_claimed(database: Database, networks: NetworkCache, settings: Settings, 
             with database.unit_of_work(write=False) as db:
                 row = repo_plans.get_plan(db, plan_id)
                 stored_params = dict(row.params) if row is not None else {}
-                scenario = scenario_from_db(db, networks.path)
+                # Only riders with a shared-ride grant (in force or starting) are planned.
+                scenario = plannable_scenario(scenario_from_db(db, networks.path), date.today())
                 source = _reoptimise_source(db, stored_params)
             params = plan_params_from_stored(stored_params)
             report("loading road network", 0, 0)

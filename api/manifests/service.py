@@ -26,6 +26,7 @@ from api.context import AppContext, road_lines, travel_matrix_for
 from api.db import convert, repo, repo_absences, repo_days, repo_plans
 from api.db import models as m
 from api.errors import ConflictError, NotAcceptableError, NotFoundError, UnprocessableError
+from api.grants.rules_store import municipal_rules
 from api.plans.service import plan_key, published_plan
 from api.scenario.service import scenario_from_db
 from maps.manifest.data import build_centre_list, build_manifest, vehicles_on
@@ -168,8 +169,9 @@ def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceR
     book = core_absences.AbsenceBook(
         [convert.absence_model(a) for a in absences],
         [convert.no_show_model(n) for n in no_shows], rule=rules.deadline)
-    result = daily_runs_for_date(plan, scenario, matrix, on_date, calendar=calendar_of(db),
-                                 book=book, params=params)
+    result = daily_runs_for_date(
+        plan, scenario, matrix, on_date, calendar=calendar_of(db), book=book, params=params,
+        no_show_cancels_ride_home=municipal_rules(db).no_show_cancels_ride_home)
     return row.plan_id, result, scenario, matrix, params, broken
 
 

@@ -23,7 +23,7 @@ from routing.living.notifications import plan_notifications
 from routing.model import Plan
 from routing.params import plan_params_from_mapping, plan_params_to_stored
 from routing.planning.planner import place_matrix
-from routing.reimbursement.decision import marginal_costs as compute
+from routing.reimbursement.marginal import marginal_costs as compute
 
 log = logging.getLogger(__name__)
 

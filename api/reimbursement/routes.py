@@ -54,3 +54,15 @@ def get_decision(decision_id: IntId, db: DbSession, who: CurrentUser) -> Any:
 def recompute_decision(decision_id: IntId, data: RecomputeIn, db: DbSession, who: CurrentUser,
                        context: Context) -> Any:
     return DecisionOut.of(service.recompute_decision(db, who, context, decision_id, data))
+
+
+@router.get("/reimbursement-candidates", response_model=list[dict[str, Any]],
+            responses=problem_responses(404, 409, 422),
+            summary="Riders to consider for the centre's assessment (never a grant)",
+            description="Unserved trips, or a marginal cost in the plan above the cost multiple "
+            "times the cheapest reasonable means: 'Overvej en vurdering: samkørslen koster X om "
+            "ugen for denne borger'. Reimbursement itself needs the centre's assessment.")
+def list_candidates(db: DbSession, who: CurrentUser, context: Context,
+                    plan_id: int | None = None,
+                    year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> Any:
+    return service.list_candidates(db, who, context, plan_id, year)

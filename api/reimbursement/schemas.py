@@ -15,6 +15,16 @@ class RulesIn(ApiModel):
     bicycle_max_m: int = Field(default=10_000, ge=0, le=200_000)
     car_rate: Literal["low", "high"] = "low"
     public_transport_wheelchair: bool = False
+    walk_max_m: int = Field(default=500, ge=0, le=5_000)
+    min_per_trip_ore: int = Field(default=500, ge=0, le=100_000)
+
+
+class CentreAssessmentIn(ApiModel):
+    """The centre's concrete assessment that the shared ride is not an option: who, when, why."""
+
+    assessed_by: str = Field(min_length=1, max_length=200)
+    assessed_on: SaneDate
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class AssessmentIn(ApiModel):
@@ -24,12 +34,18 @@ class AssessmentIn(ApiModel):
                                 "default: the plan in force (if any).")
     use_plan: bool = Field(default=True, description="False: decide on the centre's "
                            "assessment alone.")
-    centre_assessment: str | None = Field(
-        default=None, max_length=2000,
-        description="The centre's assessment; default: the one stored on the rider.")
+    centre_assessment: CentreAssessmentIn | None = Field(
+        default=None,
+        description="The centre's assessment; default: the one stored on the rider (if it says "
+        "who, when and why). Without it no reimbursement is granted.")
     cost_multiple: float | None = Field(default=None, gt=0, le=100)
     rules: RulesIn | None = None
     decided_on: SaneDate | None = None
+    grant_from: SaneDate | None = Field(
+        default=None, description="When the decision grants reimbursement: record the grant "
+        "from this day (the rider leaves the plan in force, see /riders/{id}/grants).")
+    decided_by: str | None = Field(default=None, max_length=200, description="Who decided "
+                                   "(for the grant); default: the caller's name.")
 
 
 class RecomputeIn(ApiModel):

@@ -14,12 +14,16 @@ from api.context import AppContext
 from api.db import models as m
 from api.db import repo, repo_plans, repo_reimbursement
 from api.errors import ConflictError, NotFoundError, UnprocessableError
+from api.grants.rules_store import municipal_rules
 from api.plans.service import finished_plan
 from api.reimbursement.schemas import AssessmentIn, RecomputeIn
 from api.riders.service import visible_rider
 from api.scenario.service import scenario_from_db
 from routing.planning.planner import place_matrix
-from routing.reimbursement.decision import ReimbursementError, ReimbursementRules, assess, recompute
+from routing.reimbursement.common import ReimbursementError
+from routing.reimbursement.decision import recompute
+from routing.reimbursement.facts import CentreAssessment, ReimbursementRules
+from routing.reimbursement.inputs import assess
 from routing.reimbursement.rates import RateTable, available_years, load_rates
 
 log = logging.getLogger(__name__)
@@ -34,6 +38,21 @@ def _rates(context: AppContext, year: int) -> RateTable:
         raise UnprocessableError(f"no usable rate table for {year} (available: {years})",
                                  errors=[{"in": "body", "field": "year", "detail": str(exc),
                                           "type": "unknown_year"}]) from exc
+
+
+def _assessment(rider: m.Rider, data: AssessmentIn) -> CentreAssessment | None:
+    """The assessment in the request, else the one stored on the rider if it is complete."""
+    try:
+        if data.centre_assessment is not None:
+            a = data.centre_assessment
+            return CentreAssessment(a.assessed_by, a.assessed_on.isoformat(), a.reason)
+        if rider.centre_assessment and rider.centre_assessment_by and rider.centre_assessment_on:
+            return CentreAssessment(rider.centre_assessment_by,
+                                    rider.centre_assessment_on.isoformat(),
+                                    rider.centre_assessment)
+    except ReimbursementError as exc:
+        raise UnprocessableError(str(exc)) from exc
+    return None
 
 
 def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id: str,
@@ -53,8 +72,7 @@ def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id
         else:
             plan_row = repo_plans.current_published(db)
     plan = finished_plan(plan_row) if plan_row is not None else None
-    assessment = data.centre_assessment if data.centre_assessment is not None \
-        else rider.centre_assessment
+    assessment = _assessment(rider, data)
 
     scenario = scenario_from_db(db, context.networks.path)
     if plan is not None:
@@ -68,14 +86,16 @@ def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id
     multiple = data.cost_multiple or context.settings.reimbursement_cost_multiple
     try:
         decision = assess(rider_id, scenario, matrix, rates, plan=plan,
-                          centre_assessment=assessment or None, cost_multiple=multiple,
+                          centre_assessment=assessment, cost_multiple=multiple,
                           calendar=calendar_of(db, [rider.centre_id]), rules=rules,
-                          decided_on=data.decided_on or today)
+                          decided_on=data.decided_on or today,
+                          appeal_da=municipal_rules(db).appeal_text_da())
     except ReimbursementError as exc:
         raise UnprocessableError(str(exc)) from exc
     inputs: dict[str, Any] = {
         "year": year, "plan_id": plan_row.plan_id if plan_row else None,
-        "centre_assessment": assessment or None, "cost_multiple": multiple,
+        "centre_assessment": assessment.to_dict() if assessment else None,
+        "cost_multiple": multiple,
         "rules": (rules or ReimbursementRules()).to_dict(),
         "decided_on": (data.decided_on or today).isoformat(),
     }
@@ -87,6 +107,17 @@ def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id
                 "per_month_ore": decision.per_month_ore, "rates_year": year})
     log.info("reimbursement decision %s for rider %s: warranted=%s", row.decision_id, rider_id,
              decision.warranted)
+    if data.grant_from is not None and decision.warranted and decision.chosen is not None:
+        # A decision creates the grant it makes (and the rider leaves the plan in force).
+        from api.grants.schemas import GrantIn
+        from api.grants.service import create_grant
+
+        grant, _, message = create_grant(db, who, context, rider_id, GrantIn(
+            kind="reimbursement", start=data.grant_from,
+            decided_by=(data.decided_by or who.name or f"user {who.user_id}"),
+            decided_on=data.decided_on or today, means=decision.chosen.means,
+            decision_id=row.decision_id))
+        row.inputs = {**row.inputs, "grant_id": grant.grant_id, "grant_message": message}
     return row
 
 
@@ -130,3 +161,35 @@ def recompute_decision(db: DbSession, who: Principal, context: AppContext, decis
                {"supersedes": decision_id, "rates_year": data.year,
                 "per_month_ore": decision.per_month_ore})
     return row
+
+
+def list_candidates(db: DbSession, who: Principal, context: AppContext, plan_id: int | None,
+                    year: int | None) -> list[dict[str, Any]]:
+    """Riders whose unserved trips or cost in the plan suggest asking the centre for its
+    assessment ("Overvej en vurdering …"): never a grant."""
+    from routing.planning.planner import place_matrix
+    from routing.reimbursement.inputs import candidates
+
+    who.require("coordinator", "centre")
+    row = repo_plans.get_plan(db, plan_id) if plan_id is not None \
+        else repo_plans.current_published(db)
+    if row is None:
+        if plan_id is not None:
+            raise NotFoundError("plan", plan_id)
+        raise ConflictError("no plan has been published yet")
+    plan = finished_plan(row)
+    rates = _rates(context, year or context.today().year)
+    scenario = scenario_from_db(db, context.networks.path)
+    known = {r.rider_id for r in scenario.riders}
+    planned = {r for run in plan.runs for r in run.rider_ids} | {u.rider_id for u in plan.unserved}
+    if planned - known:
+        raise ConflictError(f"plan {row.plan_id} names riders no longer stored; make a new plan",
+                            id=str(row.plan_id))
+    matrix = place_matrix(scenario, context.networks.get(), scenario.plan_params)
+    multiple = context.settings.reimbursement_cost_multiple
+    try:
+        found = candidates(plan, scenario, matrix, rates, cost_multiple=multiple)
+    except ReimbursementError as exc:
+        raise ConflictError(f"plan {row.plan_id}: {exc}", id=str(row.plan_id)) from exc
+    return [{**c.to_dict(), "plan_id": row.plan_id} for c in found
+            if who.sees_centre(c.centre_id)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import Field, model_validator
@@ -28,7 +28,9 @@ Notes = Annotated[str, Field(max_length=2000, description="Pickup notes for the 
                              "(no diagnoses, no CPR numbers).")]
 Assessment = Annotated[str | None, Field(max_length=2000, description="The centre's concrete "
                                          "assessment that the shared ride is not an option "
-                                         "(reimbursement).")]
+                                         "(reimbursement): why.")]
+AssessedBy = Annotated[str | None, Field(max_length=200, description="Who at the centre made "
+                                         "the assessment.")]
 
 
 class RiderFields(ApiModel):
@@ -49,7 +51,11 @@ class RiderFields(ApiModel):
     boarding_s: int | None = Field(default=None, ge=0, le=3600)
     can_travel_alone: bool = Field(default=False, description="Can take public transport alone.")
     has_driver: bool = Field(default=False, description="Someone can drive them by car.")
+    can_cycle: bool = Field(default=False, description="Can cycle or ride a moped to the centre.")
     centre_assessment: Assessment = None
+    centre_assessment_by: AssessedBy = None
+    centre_assessment_on: date | None = Field(default=None, description="When the centre made "
+                                              "its assessment.")
 
 
 class RiderIn(RiderFields):
@@ -73,7 +79,10 @@ class RiderPatch(ApiModel):
     boarding_s: int | None = Field(default=None, ge=0, le=3600)
     can_travel_alone: bool | None = None
     has_driver: bool | None = None
+    can_cycle: bool | None = None
     centre_assessment: Assessment = None
+    centre_assessment_by: AssessedBy = None
+    centre_assessment_on: date | None = None
 
 
 class RiderOut(OutModel):
@@ -92,7 +101,10 @@ class RiderOut(OutModel):
     boarding_s: int | None
     can_travel_alone: bool
     has_driver: bool
+    can_cycle: bool
     centre_assessment: str | None
+    centre_assessment_by: str | None
+    centre_assessment_on: date | None
     created_at: datetime
     updated_at: datetime
 

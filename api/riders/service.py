@@ -20,7 +20,8 @@ from api.schemas import time_seconds
 
 log = logging.getLogger(__name__)
 
-_NULLABLE = frozenset({"max_ride_s", "detour_factor", "boarding_s", "centre_assessment"})
+_NULLABLE = frozenset({"max_ride_s", "detour_factor", "boarding_s", "centre_assessment",
+                       "centre_assessment_by", "centre_assessment_on"})
 
 
 def visible_rider(db: DbSession, who: Principal, rider_id: str) -> m.Rider:

@@ -28,7 +28,7 @@ from api.scenario.schemas import Counts, ImportResult
 from api.schemas import ID_PATTERN
 from api.uploads import unpack_zip
 from routing.errors import ScenarioError, ScenarioErrors
-from routing.model import Scenario
+from routing.model import Rider, Scenario
 from routing.params import PlanParams, plan_params_from_stored, plan_params_to_stored
 from routing.scenario import reader as scenario_io
 
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 SCENARIO_CONFIG_KEY = "scenario"
 FILES = (scenario_io.CENTRES_FILE, scenario_io.SESSIONS_FILE, scenario_io.RIDERS_FILE,
-         scenario_io.VEHICLES_FILE, scenario_io.SCENARIO_TOML)
+         scenario_io.VEHICLES_FILE, scenario_io.SCENARIO_TOML, scenario_io.CLOSURES_FILE)
 _ID_RE = re.compile(ID_PATTERN)
 _MAX_ZIP_MEMBERS = 50
 
@@ -68,6 +68,16 @@ def scenario_from_db(db: DbSession, network_path: Path | str = "") -> Scenario:
     return scenario
 
 
+def _granted(db: DbSession, riders: list[Rider]) -> tuple[Rider, ...]:
+    """The riders with their shared-ride interval from the recorded grants."""
+    from api.grants.service import stored_grants
+    from routing.municipality.grants import rider_fields
+
+    by_rider = stored_grants(db)
+    return tuple(replace(r, **rider_fields(by_rider[r.rider_id])) if r.rider_id in by_rider
+                 else r for r in riders)
+
+
 def _load_scenario(db: DbSession, network_path: Path | str) -> Scenario:
     config = repo.get_config(db, SCENARIO_CONFIG_KEY) or {}
     return Scenario(
@@ -75,8 +85,8 @@ def _load_scenario(db: DbSession, network_path: Path | str) -> Scenario:
         centres=tuple(convert.centre_model(c) for c in repo_centres.list_centres(db)),
         sessions=tuple(convert.session_model(s) for s in repo_centres.list_sessions(db)),
         # Erased riders keep a pseudonymised row for statistics but are planned no more.
-        riders=tuple(convert.rider_model(r) for r in repo_riders.list_riders(db)
-                     if r.erased_at is None),
+        riders=_granted(db, [convert.rider_model(r) for r in repo_riders.list_riders(db)
+                             if r.erased_at is None]),
         vehicles=tuple(convert.vehicle_model(v) for v in repo_riders.list_vehicles(db)),
         network_path=str(network_path),
         plan_params=plan_params_from_config(config),
@@ -270,6 +280,19 @@ def _merged_settings(db: DbSession, scenario: Scenario, given: dict[str, Any] | 
     return replace(scenario, name=name, plan_params=replace(base, **changed))
 
 
+def _store_rules_and_closures(db: DbSession, scenario: Scenario, user_id: int | None) -> None:
+    """``[rules]`` and ``closures.csv`` of the scenario, when it has them."""
+    from api.grants.closures import store_closures
+    from api.grants.rules_store import store_rules
+    from routing.municipality.rules import MunicipalityRules
+
+    if isinstance(scenario.rules, MunicipalityRules):
+        store_rules(db, scenario.rules)
+    if scenario.closures:
+        store_closures(db, user_id, scenario.closures,
+                       [c.centre_id for c in repo_centres.list_centres(db)])
+
+
 def store_scenario(db: DbSession, scenario: Scenario, mode: Mode, user_id: int | None
                    ) -> ImportResult:
     """Write a validated scenario into the database (the caller's transaction)."""
@@ -295,6 +318,7 @@ def store_scenario(db: DbSession, scenario: Scenario, mode: Mode, user_id: int |
             "vehicles"] += 1
     repo.set_config(db, SCENARIO_CONFIG_KEY, {
         "name": scenario.name, "plan_params": plan_params_to_stored(scenario.plan_params)})
+    _store_rules_and_closures(db, scenario, user_id)
     db.flush()
     result = ImportResult(scenario=scenario.name, mode=mode,
                           **{k: Counts(**v) for k, v in counts.items()})
@@ -332,10 +356,23 @@ def _delete_missing(db: DbSession, scenario: Scenario, deleted: dict[str, int]) 
     db.flush()
 
 
+def _with_rules_and_closures(db: DbSession, scenario: Scenario) -> Scenario:
+    """The stored rules (if set) and closures, so that the export reads back the same."""
+    from api.grants.closures import recurring_closures
+    from api.grants.rules_store import CONFIG_KEY, municipal_rules
+    from routing.operations.calendar import Closure
+
+    once = [Closure(c.centre_id, c.start_date, c.end_date, c.reason)
+            for c in repo_centres.list_closures(db, None)]
+    rules = municipal_rules(db) if repo.get_config(db, CONFIG_KEY) else None
+    return replace(scenario, rules=rules, closures=(*once, *recurring_closures(db)))
+
+
 def export_scenario(db: DbSession, who: Principal) -> bytes:
     """The stored scenario as a zip of the CSV files and ``scenario.toml``."""
     who.require("coordinator")
-    scenario = scenario_from_db(db, scenario_io.default_network_path())
+    scenario = _with_rules_and_closures(db, scenario_from_db(db,
+                                                             scenario_io.default_network_path()))
     buffer = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="samkorsel-export-") as tmp:
         scenario_io.write_scenario(scenario, tmp)

@@ -17,8 +17,10 @@ from fastapi.staticfiles import StaticFiles
 
 from api.web.addresses import router as addresses_router
 from api.web.desk import router as desk_router
+from api.web.followups import router as followups_router
+from api.web.pages import MAPS_STATIC, PREFIX, WEB_STATIC
 from api.web.png import router as png_router
-from api.web.routes import MAPS_STATIC, PREFIX, WEB_STATIC, router
+from api.web.routes import router
 from api.web.session import CsrfError, LoginRequired
 from api.web.users import router as users_router
 from maps.leaflet import STATIC_DIR as MAPS_STATIC_DIR
@@ -34,6 +36,7 @@ def install(app: FastAPI) -> None:
     and the REST API's run map (``GET /api/v1/days/{date}/manifests/{vehicle}/runs/{run}.png``).
     """
     app.include_router(router)
+    app.include_router(followups_router)
     app.include_router(desk_router)
     app.include_router(users_router)
     app.include_router(png_router, prefix=API_PREFIX)

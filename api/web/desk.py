@@ -28,7 +28,7 @@ from api.riders import service as riders
 from api.riders.schemas import RiderIn
 from api.scenario.service import scenario_from_db
 from api.web.addresses import addresses_of, geocode_out
-from api.web.routes import PREFIX, WEEKDAY_KEYS, page, redirect, render
+from api.web.pages import PREFIX, WEEKDAY_KEYS, page, redirect, render
 from api.web.session import WebUser, check_csrf
 from routing.model import Plan, format_hm
 from routing.network.geocode import door_distances

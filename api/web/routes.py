@@ -9,25 +9,20 @@ Danish.
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Callable
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.absences import service as absences
 from api.absences.schemas import AbsenceIn, NoShowIn
 from api.auth import (
-    Principal,
     end_session,
     login_user,
     session_principal,
@@ -40,24 +35,34 @@ from api.centres.schemas import ClosureIn
 from api.context import AppContext, road_lines
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import (
-    ApiError,
     ConflictError,
-    ForbiddenError,
     NotFoundError,
-    UnauthorizedError,
-    UnprocessableError,
 )
+from api.grants.rules_store import municipal_rules
 from api.manifests import service as days
 from api.plans import service as plans
 from api.riders import service as riders
 from api.scenario.service import scenario_from_db
+from api.web.followups import followup_block
+from api.web.pages import (
+    ERRORS,
+    KPI_LABELS,
+    PREFIX,
+    WEEKDAY_KEYS,
+    _error_text,
+    _form_date,
+    home_of,
+    page,
+    parse_date,
+    redirect,
+    render,
+)
 from api.web.png import run_png_bytes
 from api.web.session import (
     COOKIE_NAME,
     WebUser,
     check_csrf,
     clear_session_cookie,
-    csrf_token,
     login_csrf_ok,
     new_login_token,
     set_login_cookie,
@@ -65,178 +70,10 @@ from api.web.session import (
 )
 from maps.basemap import road_geojson
 from maps.webmap import config_json, map_config
-from routing.planning.reasons import danish
-from routing.texts.da import DIRECTION_TITLE_DA, WEEKDAY_DA, date_text, kroner, number
 
 log = logging.getLogger(__name__)
 
-PREFIX = "/web"
-MAPS_STATIC = "/static/maps"
-WEB_STATIC = "/static/web"
-
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-
 router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema=False)
-
-WEEKDAY_KEYS = WEEKDAY_DA
-DIRECTION_DA = DIRECTION_TITLE_DA
-SCOPE_DA = {"both": "Begge veje", "to_centre": "Kun ud", "from_centre": "Kun hjem"}
-REPORTED_BY_DA = {"centre": "Centret", "rider": "Borgeren", "relative": "Pårørende",
-                  "coordinator": "Koordinator"}
-ROLE_DA = {"coordinator": "Koordinator", "centre": "Center", "driver": "Chauffør"}
-STATUS_DA = {"queued": "I kø", "running": "Beregnes", "done": "Færdig", "failed": "Fejlet"}
-CANCEL_DA = {"empty": "alle har meldt afbud", "closed": "centret er lukket",
-             "consolidated": "samkørt med en anden tur"}
-REMOVED_DA = {"absent": "Afbud", "closed": "Centret er lukket", "no_show": "Udeblevet",
-              "consolidated": "Flyttet til anden tur"}
-
-KPI_LABELS: tuple[tuple[str, str, str], ...] = (
-    ("vehicles", "Køretøjer", ""),
-    ("vehicle_days", "Vogndage", ""),
-    ("runs", "Ture", ""),
-    ("km", "Kilometer", "km"),
-    ("vehicle_hours", "Køretimer", "timer"),
-    ("cost_dkk", "Pris pr. uge", "kr."),
-    ("trips_served", "Planlagte ture (borgere)", ""),
-    ("trips_unserved", "Ture uden kørsel", ""),
-    ("riders_unserved", "Borgere uden kørsel", ""),
-    ("mean_ride_min", "Gns. køretid", "min"),
-    ("max_ride_min", "Længste køretid", "min"),
-    ("consistency_max_spread_min", "Største forskel i afhentningstid", "min"),
-    ("consistency_within_limit_pct", "Samme tid hver dag (inden for grænsen)", "%"),
-)
-
-MESSAGES = {
-    "afbud": "Afbuddet er registreret.",
-    "afbud-findes": "Afbuddet var allerede registreret.",
-    "tilbagekaldt": "Afbuddet er trukket tilbage.",
-    "lukning": "Lukkedagen er gemt.",
-    "udeblevet": "Udeblivelsen er registreret.",
-    "logget-ud": "Du er logget ud.",
-    "borger-oprettet": "Borgeren er oprettet.",
-    "fortrudt": "Udeblivelsen er fortrudt. Borgeren køres hjem som planlagt.",
-    "bruger-oprettet": "Brugeren er oprettet.",
-    "kode-nulstillet": "Adgangskoden er ændret. Brugeren er logget ud alle steder.",
-    "deaktiveret": "Brugeren er deaktiveret og logget ud.",
-}
-ERRORS = {
-    "csrf": "Formularen var udløbet. Prøv igen.",
-    "dato": "Ugyldig dato. Skriv datoen som ÅÅÅÅ-MM-DD.",
-    "periode": "Slutdatoen ligger før startdatoen.",
-    "borger": "Borgeren findes ikke, eller du har ikke adgang til borgeren.",
-    "afbud": "Afbuddet findes ikke, eller du har ikke adgang til det.",
-    "tur": "Turen eller borgeren findes ikke på denne dag.",
-    "fremtid": "En udeblivelse kan først registreres, når vognen har været der.",
-    "felter": "Udfyld de påkrævede felter.",
-    "ukendt": "Handlingen kunne ikke gennemføres.",
-    "for-sent": "Udeblivelsen kan ikke længere fortrydes. Kontakt koordinatoren.",
-    "sidste-koordinator": "Den sidste aktive koordinator kan ikke deaktiveres.",
-    "kode": "Adgangskoden skal have mindst 8 tegn.",
-    "brugernavn": "Brugernavnet er optaget.",
-}
-
-
-# --------------------------------------------------------------------------------------------
-# Helpers
-
-
-templates.env.filters["kroner"] = kroner
-templates.env.filters["tal"] = number
-templates.env.filters["dansk"] = danish
-templates.env.globals.update(MAPS_STATIC=MAPS_STATIC, WEB_STATIC=WEB_STATIC, PREFIX=PREFIX,
-                             ROLE_DA=ROLE_DA, DIRECTION_DA=DIRECTION_DA, SCOPE_DA=SCOPE_DA,
-                             WEEKDAY_KEYS=WEEKDAY_KEYS, REPORTED_BY_DA=REPORTED_BY_DA,
-                             STATUS_DA=STATUS_DA, CANCEL_DA=CANCEL_DA, REMOVED_DA=REMOVED_DA,
-                             date_text=date_text)
-
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    # Scripts only from this server (the map data is JSON in a non-executed script element);
-    # tiles from OpenStreetMap; markers carry inline styles.
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: https://tile.openstreetmap.org; connect-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
-}
-
-
-def render(request: Request, name: str, who: Principal | None, status_code: int = 200,
-           **values: Any) -> HTMLResponse:
-    """A page from ``templates/`` with the user, CSRF token and flash messages."""
-    key = request.cookies.get(COOKIE_NAME, "")
-    message = MESSAGES.get(request.query_params.get("besked", ""))
-    error = ERRORS.get(request.query_params.get("fejl", ""))
-    response = templates.TemplateResponse(request, name, {
-        "who": who, "csrf": csrf_token(key) if key else "", "message": message,
-        "error": values.pop("error", None) or error, **values}, status_code=status_code)
-    response.headers.update(SECURITY_HEADERS)
-    return response
-
-
-def redirect(path: str, **query: str) -> RedirectResponse:
-    url = PREFIX + path + (f"?{urlencode(query)}" if query else "")
-    return RedirectResponse(url, status_code=303)
-
-
-def _error_text(exc: ApiError) -> tuple[int, str]:
-    if isinstance(exc, NotFoundError):
-        return 404, "Siden findes ikke, eller du har ikke adgang til den."
-    if isinstance(exc, ForbiddenError):
-        return 403, "Din rolle har ikke adgang til denne side."
-    if isinstance(exc, UnauthorizedError):
-        return 401, "Du er ikke logget ind."
-    if isinstance(exc, ConflictError) and "no plan has been published" in exc.detail:
-        return 409, "Der er endnu ikke offentliggjort nogen kørselsplan."
-    if isinstance(exc, ConflictError):
-        return 409, f"Det kan ikke lade sig gøre lige nu ({exc.detail})."
-    return exc.status, f"Forespørgslen kunne ikke gennemføres ({exc.detail})."
-
-
-def page(handler: Callable[..., Response]) -> Callable[..., Response]:
-    """Show the service's errors as a Danish error page (after rolling back the request)."""
-
-    @functools.wraps(handler)
-    def run(*args: Any, **kwargs: Any) -> Response:
-        try:
-            return handler(*args, **kwargs)
-        except ApiError as exc:
-            for value in kwargs.values():
-                if isinstance(value, Session):
-                    value.rollback()
-            request = next(v for v in kwargs.values() if isinstance(v, Request))
-            who = next((v for v in kwargs.values() if isinstance(v, Principal)), None)
-            status, text = _error_text(exc)
-            log.info("web page %s answered %d", request.url.path, status)
-            return render(request, "error.html", who, status_code=status, text=text)
-
-    return run
-
-
-def parse_date(text: str | None, default: date) -> date:
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UnprocessableError(f"invalid date {text!r}") from None
-
-
-def _form_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError:
-        return None
-
-
-def home_of(who: Principal) -> str:
-    if who.role == "coordinator":
-        return "/koordinator"
-    if who.role == "centre":
-        return "/center"
-    return "/chauffoer"
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,7 +220,7 @@ def day_page(request: Request, on_date: str, db: DbSession, who: WebUser,
                         lines=road_lines(context, current.params.snap_max_m))
     return render(request, "day.html", who, day=day, result=result, names=names,
                   map_json=config_json(config), previous=day - timedelta(days=1),
-                  next=day + timedelta(days=1))
+                  next=day + timedelta(days=1), opfoelgning=followup_block(db, who, day))
 
 
 # --------------------------------------------------------------------------------------------
@@ -431,7 +268,8 @@ def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
     closures = [c for c in centres.list_closures(db, who, centre_id) if c.end_date >= today]
     return render(request, "centre.html", who, centre=centre, lists=lists,
                   riders=centre_riders, names=names, absences=active, closures=closures,
-                  today=today, chosen=chosen)
+                  today=today, chosen=chosen,
+                  opfoelgning=followup_block(db, who, today, centre_id))
 
 
 @router.post("/center/{centre_id}/afbud")
@@ -564,7 +402,9 @@ def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
                   can_no_show=day <= today, vehicle_id=vehicle_id,
                   previous=day - timedelta(days=1), next=day + timedelta(days=1),
                   phones=phones, centre_phones=centre_phones, no_shows=no_shows,
-                  dispatch=context.settings.dispatch_phone)
+                  dispatch=context.settings.dispatch_phone,
+                  # A morning no-show cancels the ride home only where the municipality says so.
+                  cancels_home=municipal_rules(db).no_show_cancels_ride_home)
 
 
 @router.post("/chauffoer/{vehicle_id}/udeblevet")

@@ -18,7 +18,7 @@ from api.errors import ConflictError, NotFoundError, UnprocessableError
 from api.riders import service as riders
 from api.users import service
 from api.users.schemas import UserIn
-from api.web.routes import PREFIX, page, redirect, render
+from api.web.pages import PREFIX, page, redirect, render
 from api.web.session import WebUser, check_csrf
 
 router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema=False)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,7 @@ import icalendar
 
 from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import weekday_key as weekday_key  # its home is the model
+from routing.municipality.rules import MunicipalityRules
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +218,95 @@ class Closure:
         return cls(centre_id, days[0], days[-1], reason)
 
 
+ALL_CENTRES = "*"
+"""``centre_id`` of a closure that applies to every centre."""
+
+_MMDD_RE = re.compile(r"^(\d{2})-(\d{2})$")
+_WEEK_RE = re.compile(r"^W(\d{1,2})$", re.IGNORECASE)
+
+
+def _yearly_key(text: str) -> tuple[str, int, int] | None:
+    """``MM-DD`` → ("md", month, day); ``Www`` → ("week", week, 0); else None."""
+    text = text.strip()
+    if m := _MMDD_RE.match(text):
+        month, dom = int(m.group(1)), int(m.group(2))
+        date(2024, month, dom)  # a leap year: 02-29 is a valid yearly day; raises otherwise
+        return ("md", month, dom)
+    if m := _WEEK_RE.match(text):
+        week = int(m.group(1))
+        if not 1 <= week <= 53:
+            raise ValueError(f"week {week} is not 1–53")
+        return ("week", week, 0)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class RecurringClosure:
+    """A centre closed every year: ``start``/``end`` are both ``MM-DD`` or both ISO weeks ``Www``
+    (inclusive; a range may wrap New Year, e.g. ``12-27`` to ``01-02``)."""
+
+    centre_id: str
+    start: str
+    end: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.centre_id:
+            raise ValueError("closure: centre_id must not be empty")
+        a, b = _yearly_key(self.start), _yearly_key(self.end)
+        if a is None or b is None:
+            raise ValueError(f"recurring closure {self.start!r}–{self.end!r}: use MM-DD or Www")
+        if a[0] != b[0]:
+            raise ValueError(f"recurring closure {self.start!r}–{self.end!r}: start and end "
+                             "must both be MM-DD or both weeks")
+
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` lies within the closure in its year."""
+        a, b = _yearly_key(self.start), _yearly_key(self.end)
+        assert a is not None and b is not None
+        key = (day.isocalendar().week, 0) if a[0] == "week" else (day.month, day.day)
+        lo, hi = a[1:], b[1:]
+        return lo <= key <= hi if lo <= hi else (key >= lo or key <= hi)
+
+    def in_year(self, year: int) -> tuple[Closure, ...]:
+        """The closure's concrete periods that overlap ``year``."""
+        day, last, out = date(year, 1, 1), date(year, 12, 31), []
+        start: date | None = None
+        while day <= last:
+            if self.covers(day):
+                start = start or day
+            elif start is not None:
+                out.append(Closure(self.centre_id, start, day - timedelta(days=1), self.reason))
+                start = None
+            day += timedelta(days=1)
+        if start is not None:
+            out.append(Closure(self.centre_id, start, last, self.reason))
+        return tuple(out)
+
+
+AnyClosure = Closure | RecurringClosure
+
+
+def holiday_rules(names: Iterable[str]) -> HolidayRules:
+    """:class:`HolidayRules` with exactly the customary closing days ``names`` (see
+    :data:`routing.municipality.rules.CUSTOMARY_DAYS`); the official holidays always count."""
+    wanted = set(names)
+    unknown = wanted - {f.name for f in fields(HolidayRules)}
+    if unknown:
+        raise ValueError(f"unknown closing day(s): {', '.join(sorted(unknown))}")
+    return HolidayRules(**{f.name: f.name in wanted for f in fields(HolidayRules)})
+
+
+def calendar_from_rules(rules: MunicipalityRules, centre_ids: Iterable[str],
+                        closures: Iterable[AnyClosure] = ()) -> CentreCalendar:
+    """The calendar of a municipality's rules: customary closing days per centre, the rules'
+    recurring closures, and ``closures`` (e.g. from closures.csv)."""
+    yearly = [RecurringClosure(c.centre_id, c.start, c.end, c.reason) for c in rules.closures]
+    per_centre = {c: holiday_rules(rules.closing_days_of(c)) for c in centre_ids
+                  if rules.closing_days_of(c) != rules.closing_days}
+    return CentreCalendar((*yearly, *closures), holiday_rules(rules.closing_days), per_centre)
+
+
 @dataclass(frozen=True)
 class CentreCalendar:
     """Opening days of centres: weekends, holidays under ``rules`` and per-centre closures.
@@ -223,29 +314,51 @@ class CentreCalendar:
     Immutable; :meth:`with_closures` returns a new calendar.
     """
 
-    closures: tuple[Closure, ...] = ()
+    closures: tuple[AnyClosure, ...] = ()
     rules: HolidayRules = CENTRE_RULES
+    centre_rules: Mapping[str, HolidayRules] = field(default_factory=dict)
+    """Per centre: its customary closing days instead of ``rules`` (e.g. kept open on
+    Grundlovsdag)."""
     _by_centre: dict[str, tuple[Closure, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _recurring: dict[str, tuple[RecurringClosure, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
         grouped: dict[str, list[Closure]] = {}
+        recurring: dict[str, list[RecurringClosure]] = {}
         for closure in self.closures:
-            grouped.setdefault(closure.centre_id, []).append(closure)
+            if isinstance(closure, RecurringClosure):
+                recurring.setdefault(closure.centre_id, []).append(closure)
+            else:
+                grouped.setdefault(closure.centre_id, []).append(closure)
         self._by_centre.update(
             {c: tuple(sorted(v, key=lambda x: (x.start, x.end))) for c, v in grouped.items()}
         )
+        self._recurring.update({c: tuple(v) for c, v in recurring.items()})
 
-    def with_closures(self, closures: Iterable[Closure]) -> CentreCalendar:
+    def with_closures(self, closures: Iterable[AnyClosure]) -> CentreCalendar:
         """A calendar with ``closures`` added (exact duplicates are dropped)."""
         merged = dict.fromkeys(self.closures)
         merged.update(dict.fromkeys(closures))
-        return CentreCalendar(tuple(merged), self.rules)
+        return CentreCalendar(tuple(merged), self.rules, dict(self.centre_rules))
+
+    def rules_of(self, centre_id: str) -> HolidayRules:
+        """The customary closing days that hold for ``centre_id``."""
+        return self.centre_rules.get(centre_id, self.rules)
 
     def closures_of(self, centre_id: str) -> tuple[Closure, ...]:
-        """The centre's own closures, by start date."""
-        return self._by_centre.get(centre_id, ())
+        """The closures on given dates of the centre (and of all centres, ``*``), by start."""
+        own = self._by_centre.get(centre_id, ())
+        every = self._by_centre.get(ALL_CENTRES, ()) if centre_id != ALL_CENTRES else ()
+        return tuple(sorted((*own, *every), key=lambda x: (x.start, x.end)))
+
+    def recurring_of(self, centre_id: str) -> tuple[RecurringClosure, ...]:
+        """The closures every year of the centre (and of all centres, ``*``)."""
+        every = self._recurring.get(ALL_CENTRES, ()) if centre_id != ALL_CENTRES else ()
+        return (*self._recurring.get(centre_id, ()), *every)
 
     def closing_reason(self, centre_id: str, day: date) -> str | None:
         """Why the centre is closed on ``day``, or None when it is open.
@@ -253,7 +366,7 @@ class CentreCalendar:
         A holiday wins over a closure that covers the same day (its name is the more telling
         reason); a weekend reports :data:`WEEKEND_REASON`.
         """
-        name = holiday_name(day, self.rules)
+        name = holiday_name(day, self.rules_of(centre_id))
         if name is not None:
             return name
         if day.weekday() >= 5:
@@ -261,6 +374,9 @@ class CentreCalendar:
         for closure in self.closures_of(centre_id):
             if closure.covers(day):
                 return closure.reason or "Lukket"
+        for every_year in self.recurring_of(centre_id):
+            if every_year.covers(day):
+                return every_year.reason or "Lukket"
         return None
 
     def is_open(self, centre_id: str, day: date) -> bool:
@@ -316,12 +432,14 @@ def parse_closures_csv(
     *,
     file: str = "closures.csv",
     centre_ids: Collection[str] | None = None,
-) -> tuple[Closure, ...]:
+) -> tuple[AnyClosure, ...]:
     """Parse closures from CSV text with the header ``centre_id,start,end,reason``.
 
-    ``start`` and ``end`` are dates (``YYYY-MM-DD``; ``DD-MM-YYYY`` is accepted) and inclusive;
-    an empty ``end`` means a single day. ``start`` may also be an ISO week (``2026-W42``) with
-    ``end`` empty: the whole week. A semicolon delimiter (Danish Excel) is detected.
+    ``start`` and ``end`` are inclusive and either dates (``YYYY-MM-DD``; ``DD-MM-YYYY`` is
+    accepted): once; or ``MM-DD`` or an ISO week ``Www`` (e.g. ``W42,W42`` or ``W28,W30``): every
+    year (:class:`RecurringClosure`). An empty ``end`` means the same day or week; ``start`` may
+    also be one ISO week of one year (``2026-W42``). ``centre_id`` ``*`` means every centre. A
+    semicolon delimiter (Danish Excel) is detected.
 
     Parameters
     ----------
@@ -354,7 +472,7 @@ def parse_closures_csv(
             file=file, row=1, column=missing[0])])
     reader.fieldnames = header
     errors: list[ScenarioError] = []
-    out: list[Closure] = []
+    out: list[AnyClosure] = []
     for row_no, row in enumerate(reader, start=2):
         values = {k: (v or "").strip() for k, v in row.items() if k is not None}
         if not any(values.values()):
@@ -363,10 +481,29 @@ def parse_closures_csv(
         if not centre_id:
             errors.append(ScenarioError("centre_id is empty", file=file, row=row_no,
                                         column="centre_id"))
-        elif centre_ids is not None and centre_id not in centre_ids:
+        elif centre_ids is not None and centre_id not in centre_ids and \
+                centre_id != ALL_CENTRES:
             errors.append(ScenarioError(f"unknown centre {centre_id!r}", file=file, row=row_no,
                                         column="centre_id"))
         start_text, end_text = values.get("start", ""), values.get("end", "")
+        try:
+            yearly = _yearly_key(start_text)
+        except ValueError as exc:
+            errors.append(ScenarioError(f"{start_text!r}: {exc}", file=file, row=row_no,
+                                        column="start"))
+            continue
+        if yearly is not None:
+            # Every year: MM-DD or Www; end empty = the same day or week.
+            try:
+                every = RecurringClosure(centre_id or "?", start_text.upper(),
+                                         (end_text or start_text).upper(),
+                                         values.get("reason", ""))
+            except ValueError as exc:
+                errors.append(ScenarioError(str(exc), file=file, row=row_no, column="end"))
+                continue
+            if centre_id:
+                out.append(every)
+            continue
         start: date | None = None
         end: date | None = None
         try:
@@ -400,20 +537,23 @@ def parse_closures_csv(
 
 def read_closures_csv(
     path: Path | str, *, centre_ids: Collection[str] | None = None
-) -> tuple[Closure, ...]:
+) -> tuple[AnyClosure, ...]:
     """Read closures from a CSV file; see :func:`parse_closures_csv`."""
     path = Path(path)
     return parse_closures_csv(path.read_text(encoding="utf-8-sig"), file=str(path),
                               centre_ids=centre_ids)
 
 
-def closures_to_csv(closures: Iterable[Closure]) -> str:
+def closures_to_csv(closures: Iterable[AnyClosure]) -> str:
     """Closures as CSV text (``centre_id,start,end,reason``), the inverse of the import."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for c in closures:
-        writer.writerow([c.centre_id, c.start.isoformat(), c.end.isoformat(), c.reason])
+        if isinstance(c, RecurringClosure):
+            writer.writerow([c.centre_id, c.start, c.end, c.reason])
+        else:
+            writer.writerow([c.centre_id, c.start.isoformat(), c.end.isoformat(), c.reason])
     return buffer.getvalue()
 
 
@@ -565,13 +705,14 @@ def calendar_to_ics(
     cal.add("VERSION", "2.0")
     cal.add("CALSCALE", "GREGORIAN")
     cal.add("X-WR-CALNAME", f"Lukkedage {centre_name or centre_id} {year}")
-    for day, name in danish_holidays(year, calendar.rules).items():
+    for day, name in danish_holidays(year, calendar.rules_of(centre_id)).items():
         if day.weekday() >= 5:
             continue
         uid = f"holiday-{day.isoformat()}-{centre_id}@samkorsel"
         cal.add_component(_all_day_event(uid, day, day, name, "holiday", stamp))
     first, last = date(year, 1, 1), date(year, 12, 31)
-    for c in calendar.closures_of(centre_id):
+    yearly = [c for r in calendar.recurring_of(centre_id) for c in r.in_year(year)]
+    for c in (*calendar.closures_of(centre_id), *yearly):
         if c.end < first or c.start > last:
             continue
         uid = f"closure-{c.centre_id}-{c.start.isoformat()}-{c.end.isoformat()}@samkorsel"

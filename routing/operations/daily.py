@@ -114,6 +114,9 @@ class DailyResult:
     planned_cost_ore: int
     cost_ore: int
     closed_centres: frozenset[str] = frozenset()
+    not_granted: frozenset[str] = frozenset()
+    """Riders of the plan without a shared-ride grant in force that day: left out entirely
+    (not struck out: they are not the driver's business)."""
 
     @property
     def day(self) -> str:
@@ -178,6 +181,7 @@ def daily_expected_trips(
         (rider_id, result.day, direction)
         for rider_id, weekday, direction in weekly_expected
         if weekday == result.weekday and (rider_id, direction) not in removed
+        and rider_id not in result.not_granted
     }
 
 
@@ -261,6 +265,12 @@ def daily_runs(
     weekday = weekday_key(on_date)
     day = on_date.isoformat()
     planned = tuple(r for r in plan.runs if weekday is not None and r.weekday == weekday)
+    # Only riders with a shared-ride grant in force that day ride: the others leave the plan's
+    # runs before anything else (e.g. reimbursement granted, the plan not yet changed).
+    ungranted = frozenset(r.rider_id for r in scenario.riders if not r.rides_on(on_date))
+    if ungranted:
+        planned = tuple(x for x in (_without_ungranted(r, ungranted, ctx) for r in planned)
+                        if x is not None)
     closed = frozenset(closed_centres)
 
     kept: list[Run] = []
@@ -301,7 +311,7 @@ def daily_runs(
     unserved = tuple(
         Unserved(u.rider_id, day, u.session_id, u.direction, u.reason)
         for u in plan.unserved
-        if u.weekday == weekday and u.rider_id in ctx.riders
+        if u.weekday == weekday and u.rider_id in ctx.riders and u.rider_id not in ungranted
         and _removal_reason(ctx.riders[u.rider_id], u.direction, absent, closed,
                             no_show_cancelled) is None
     )
@@ -316,11 +326,24 @@ def daily_runs(
         planned_cost_ore=runs_cost_ore(planned, vehicles),
         cost_ore=runs_cost_ore(kept, vehicles),
         closed_centres=closed,
+        not_granted=ungranted,
     )
     log.info("daily runs %s: %d of %d run(s) drive, %d cancelled, %d rider trip(s) removed, "
              "saved %d øre", day, len(kept), len(planned), len(cancelled), len(removed),
              result.saved_ore)
     return result
+
+
+def _without_ungranted(run: Run, ungranted: frozenset[str], ctx: RunContext) -> Run | None:
+    """The weekly run without the riders not granted the shared ride (None: nobody is left)."""
+    if not ungranted.intersection(run.rider_ids):
+        return run
+    specs = [StopSpec(s.kind, s.place, left, s.lat, s.lon, s.agreed_s)
+             for s in run.stops[1:-1]
+             if (left := tuple(r for r in s.rider_ids if r not in ungranted))]
+    if not any(s.kind == "pickup" for s in specs):
+        return None
+    return assemble_run(run, specs, ctx, day=run.weekday, run_id=run.run_id)
 
 
 def _relabel(run: Run, day: str) -> Run:
@@ -346,16 +369,21 @@ def daily_runs_for_date(
     calendar: CentreCalendar,
     book: AbsenceBook,
     params: PlanParams | None = None,
+    no_show_cancels_ride_home: bool = False,
 ) -> DailyResult:
     """:func:`daily_runs` with the closures from ``calendar`` and the afbud from ``book``.
 
     An afbud counts for a ride when it was registered (and not withdrawn) before the ride's
-    planned run left the depot; late afbud are thus honoured until then. Morning no-shows
-    cancel the ride home unless overridden.
+    planned run left the depot; late afbud are thus honoured until then. A morning no-show
+    cancels the ride home only when ``no_show_cancels_ride_home`` (a municipality's rule,
+    :class:`routing.municipality.rules.MunicipalityRules`; off by default: a relative may have
+    driven the rider in) and nobody overrode it.
     """
     weekday = weekday_key(on_date)
     starts = rider_run_starts(plan, weekday) if weekday is not None else {}
     absent = book.absent_on(on_date, run_start_s=starts, include_no_shows=False)
     closed = calendar.closed_centres((c.centre_id for c in scenario.centres), on_date)
+    cancelled = (frozenset(book.no_show_cancellations(on_date)) if no_show_cancels_ride_home
+                 else frozenset[RiderTrip]())
     return daily_runs(plan, scenario, matrix, on_date, absent, closed, params,
-                      no_show_cancelled=book.no_show_cancellations(on_date))
+                      no_show_cancelled=cancelled)

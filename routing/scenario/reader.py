@@ -15,19 +15,20 @@ from __future__ import annotations
 import csv
 import importlib
 import io
-import json
 import logging
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
 
 from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import (
+    GRANT_KINDS,
     WEEKDAYS,
     Centre,
     Rider,
@@ -35,9 +36,10 @@ from routing.model import (
     Session,
     Vehicle,
     format_hm,
-    format_hms,
     parse_time,
 )
+from routing.municipality.rules import MunicipalityRules, RulesError, rules_from_mapping
+from routing.operations.calendar import AnyClosure, parse_closures_csv
 from routing.params import PlanParams, plan_params_from_mapping
 from routing.paths import BUNDLED_NETWORK
 from routing.scenario.addresses import fill_coordinates
@@ -62,6 +64,8 @@ SESSIONS_FILE = "sessions.csv"
 RIDERS_FILE = "riders.csv"
 VEHICLES_FILE = "vehicles.csv"
 SCENARIO_TOML = "scenario.toml"
+CLOSURES_FILE = "closures.csv"
+"""Optional: centre closures, once or every year (``centre_id,start,end,reason``)."""
 
 REQUIRED_COLUMNS: Mapping[str, tuple[str, ...]] = {
     CENTRES_FILE: ("centre_id", "name", "lat", "lon"),
@@ -82,6 +86,7 @@ OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
     SESSIONS_FILE: (),
     RIDERS_FILE: (
         "detour_factor", "boarding_min", "notes", "address", "can_travel_alone", "has_driver",
+        "can_cycle", "grant", "grant_from", "grant_to",
     ),
     VEHICLES_FILE: ("kind", "layouts"),
 }
@@ -90,7 +95,7 @@ OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
 SESSION_LIST_SEPARATOR = ";"
 """Separates the session ids in the ``sessions`` column of ``riders.csv``."""
 
-_TOML_KEYS = ("name", "network", "plan")
+_TOML_KEYS = ("name", "network", "plan", "rules")
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
 _TOML_LINE_RE = re.compile(r"at line (\d+)")
@@ -469,10 +474,33 @@ def _parse_riders(
             address=r.text("address", required=False),
             can_travel_alone=r.flag("can_travel_alone"),
             has_driver=r.flag("has_driver"),
+            can_cycle=r.flag("can_cycle"),
+            **_grant(r),
         )
         if rider is not None:
             riders.append(rider)
     return riders
+
+
+def _grant(r: _Row) -> dict[str, Any]:
+    """``grant`` (default ``shared_ride``), ``grant_from``, ``grant_to`` of a rider row."""
+    kind = r.text("grant", required=False).lower() or "shared_ride"
+    if kind not in GRANT_KINDS:
+        r.error(f"{kind!r} is not one of {', '.join(GRANT_KINDS)}", "grant")
+        kind = "shared_ride"
+    out: dict[str, Any] = {"grant": kind}
+    for column in ("grant_from", "grant_to"):
+        text = r.text(column, required=False)
+        try:
+            out[column] = date.fromisoformat(text) if text else None
+        except ValueError:
+            r.error(f"{text!r} is not a date YYYY-MM-DD", column)
+            out[column] = None
+    if out["grant_from"] and out["grant_to"] and out["grant_to"] < out["grant_from"]:
+        r.error(f"grant_to {out['grant_to']} is before grant_from {out['grant_from']}",
+                "grant_to")
+        out["grant_to"] = None
+    return out
 
 
 def _rider_sessions(
@@ -533,13 +561,6 @@ def _parse_layouts(r: _Row) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-def _layouts_text(v: Vehicle) -> str:
-    """The ``layouts`` cell of a vehicle: empty when it has only its standard layout."""
-    if len(v.layouts) <= 1:
-        return ""
-    return LAYOUT_SEPARATOR.join(f"{a}+{b}" for a, b in v.layouts)
-
-
 def _parse_vehicles(table: _Table, errors: _Errors) -> list[Vehicle]:
     vehicles: list[Vehicle] = []
     seen: dict[str, int] = {}
@@ -590,6 +611,7 @@ class _Settings:
     name: str
     network_path: Path
     plan_params: PlanParams
+    rules: MunicipalityRules | None = None
 
 
 def _toml_key_row(text: str, table: str | None, key: str) -> int | None:
@@ -671,6 +693,15 @@ def _read_settings(directory: Path, errors: _Errors) -> _Settings:
             if not network_path.is_file():
                 error(f"network file not found: {network_path}", "network")
             settings.network_path = network_path
+    rules = data.get("rules")
+    if rules is not None:
+        if not isinstance(rules, dict):
+            error("must be a table: write [rules] on its own line", "rules")
+        else:
+            try:
+                settings.rules = rules_from_mapping(rules)
+            except RulesError as exc:
+                error(str(exc), exc.key, "rules")
     plan = data.get("plan", {})
     if not isinstance(plan, dict):
         error("must be a table: write [plan] on its own line, then key = value lines", "plan")
@@ -697,6 +728,23 @@ def _read_settings(directory: Path, errors: _Errors) -> _Settings:
         error(f"{key} {message}", key, "plan")
     settings.plan_params = params
     return settings
+
+
+def _read_closures(directory: Path, errors: _Errors,
+                   centre_ids: set[str] | None) -> tuple[AnyClosure, ...]:
+    """``closures.csv`` if present (once or every year; ``*`` = every centre)."""
+    path = directory / CLOSURES_FILE
+    if not path.is_file():
+        return ()
+    text = _decode(path.read_bytes(), CLOSURES_FILE, errors)
+    if text is None:
+        return ()
+    try:
+        return parse_closures_csv(text, file=CLOSURES_FILE, centre_ids=centre_ids)
+    except ScenarioErrors as exc:
+        for e in exc.errors:
+            errors.add(e.detail, CLOSURES_FILE, row=e.row, column=e.column)
+        return ()
 
 
 # --------------------------------------------------------------------------------------------
@@ -758,6 +806,8 @@ def load_scenario(directory: str | Path) -> Scenario:
     vehicles_table = tables[VEHICLES_FILE]
     vehicles = _parse_vehicles(vehicles_table, errors) if vehicles_table is not None else []
 
+    closures = _read_closures(directory, errors, centre_ids if usable(CENTRES_FILE) else None)
+
     if errors.items:
         logger.info("scenario %s rejected with %d error(s)", directory.name, len(errors.items))
         raise ScenarioErrors(errors.items)
@@ -773,130 +823,14 @@ def load_scenario(directory: str | Path) -> Scenario:
         vehicles=tuple(vehicles),
         network_path=str(settings.network_path),
         plan_params=settings.plan_params,
+        rules=settings.rules,
+        closures=closures,
     )
 
 
-def _float_text(value: float) -> str:
-    # repr is the shortest text that reads back as the same float.
-    return repr(float(value))
-
-
-def _minutes_text(seconds: int | None) -> str:
-    if seconds is None:
-        return ""
-    return str(seconds // 60) if seconds % 60 == 0 else repr(seconds / 60)
-
-
-def _time_text(seconds: int) -> str:
-    return format_hm(seconds) if seconds % 60 == 0 else format_hms(seconds)
-
-
-def _dkk_text(ore: int) -> str:
-    return f"{ore // 100}.{ore % 100:02d}"
-
-
-def _flag_text(value: bool) -> str:
-    return "1" if value else "0"
-
-
-def _write_csv(path: Path, header: tuple[str, ...], rows: Iterable[list[str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value)
-    # TOML basic strings accept JSON's escapes.
-    return json.dumps(str(value), ensure_ascii=False)
-
-
-def _scenario_toml(scenario: Scenario, directory: Path) -> str:
-    lines = [
-        "# Samkørsel scenario: see README.md, 'Scenario format'",
-        f"name = {_toml_value(scenario.name)}",
-    ]
-    network = Path(scenario.network_path)
-    if network.resolve() != default_network_path().resolve():
-        base = directory.resolve()
-        shown = (network.resolve().relative_to(base).as_posix()
-                 if network.resolve().is_relative_to(base) else str(network))
-        lines.append(f"network = {_toml_value(shown)}")
-    params = scenario.plan_params if scenario.plan_params is not None else PlanParams()
-    defaults = PlanParams()
-    plan_lines: list[str] = []
-    for f in fields(PlanParams):
-        value = getattr(params, f.name)
-        if value == getattr(defaults, f.name):
-            continue
-        if value is None:
-            if f.name == "consistency_s":
-                plan_lines.append("consistency_min = false")
-            continue
-        key = f.name
-        if (key.endswith("_s") and key != "time_limit_s" and isinstance(value, int)
-                and not isinstance(value, bool) and value % 60 == 0):
-            key, value = key[: -len("_s")] + "_min", value // 60
-        plan_lines.append(f"{key} = {_toml_value(value)}")
-    if plan_lines:
-        lines += ["", "[plan]", *plan_lines]
-    return "\n".join(lines) + "\n"
-
-
 def write_scenario(scenario: Scenario, directory: str | Path) -> None:
-    """Write a scenario as CSV files and ``scenario.toml`` that :func:`load_scenario` reads back.
+    """Write a scenario that :func:`load_scenario` reads back (see
+    :func:`routing.scenario.writer.write_scenario`)."""
+    from routing.scenario.writer import write_scenario as write
 
-    Parameters
-    ----------
-    scenario
-        The scenario to write.
-    directory
-        Target directory, created if missing; existing scenario files in it are replaced.
-
-    Notes
-    -----
-    Files are UTF-8 without byte order mark, comma-separated, ``\\n`` line ends. Only planning
-    parameters that differ from the defaults are written; the network is omitted when it is the
-    bundled default, written relative to ``directory`` when inside it, else absolute.
-    """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-
-    def columns(file: str) -> tuple[str, ...]:
-        return REQUIRED_COLUMNS[file] + OPTIONAL_COLUMNS[file]
-
-    _write_csv(directory / CENTRES_FILE, columns(CENTRES_FILE), (
-        [c.centre_id, c.name, _float_text(c.lat), _float_text(c.lon), c.address]
-        for c in scenario.centres
-    ))
-    _write_csv(directory / SESSIONS_FILE, columns(SESSIONS_FILE), (
-        [s.centre_id, s.session_id, s.weekday, _time_text(s.start_s), _time_text(s.end_s)]
-        for s in scenario.sessions
-    ))
-    _write_csv(directory / RIDERS_FILE, columns(RIDERS_FILE), (
-        [
-            r.rider_id, r.name, _float_text(r.lat), _float_text(r.lon), r.centre_id,
-            SESSION_LIST_SEPARATOR.join(r.session_ids), _flag_text(r.wheelchair),
-            _flag_text(r.escort), _minutes_text(r.max_ride_s),
-            "" if r.detour_factor is None else _float_text(r.detour_factor),
-            _minutes_text(r.boarding_s), r.notes, r.address, _flag_text(r.can_travel_alone),
-            _flag_text(r.has_driver),
-        ]
-        for r in scenario.riders
-    ))
-    _write_csv(directory / VEHICLES_FILE, columns(VEHICLES_FILE), (
-        [
-            v.vehicle_id, _float_text(v.depot_lat), _float_text(v.depot_lon), str(v.seats),
-            str(v.wheelchair_places), _dkk_text(v.fixed_cost_ore), _dkk_text(v.cost_per_km_ore),
-            _dkk_text(v.cost_per_hour_ore), _time_text(v.available_from_s),
-            _time_text(v.available_to_s), v.kind, _layouts_text(v),
-        ]
-        for v in scenario.vehicles
-    ))
-    (directory / SCENARIO_TOML).write_text(_scenario_toml(scenario, directory), encoding="utf-8")
+    write(scenario, directory)

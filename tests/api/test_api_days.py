@@ -90,6 +90,12 @@ def test_driver_sees_own_runs_and_records_no_shows(published: TestClient, databa
                                                    coordinator: dict[str, str]) -> None:
     driver1 = auth(add_user(database, "driver", vehicle_id="V1"))
     driver2 = auth(add_user(database, "driver", vehicle_id="V2"))
+    # The no-show rule is the municipality's choice (off by default); this one has it.
+    from api.grants.rules_store import store_rules
+    from routing.municipality.rules import MunicipalityRules
+
+    with database.unit_of_work() as db:
+        store_rules(db, MunicipalityRules(no_show_cancels_ride_home=True))
     mine = runs_of(published, driver1)
     assert {r["vehicle_id"] for r in mine["runs"]} == {"V1"}  # type: ignore[attr-defined]
     assert {r["vehicle_id"] for r in runs_of(published, driver1)["runs"]} == {"V1"}  # type: ignore

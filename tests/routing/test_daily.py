@@ -256,13 +256,17 @@ def test_morning_no_show_cancels_ride_home(plan: Plan, demo: Scenario, demo_matr
                                            demo_params: PlanParams) -> None:
     book = AbsenceBook()
     book.record_no_show("R10", MON, "mon-to-BUS1", by="driver-1", at=cph(MON, 8, 30))
+    # By default (no municipality states the rule) the ride home stays.
+    default = daily_runs_for_date(plan, demo, demo_matrix, MON, calendar=CentreCalendar(),
+                                  book=book, params=demo_params)
+    assert default.removed == ()
     result = daily_runs_for_date(plan, demo, demo_matrix, MON, calendar=CentreCalendar(),
-                                 book=book, params=demo_params)
+                                 book=book, params=demo_params, no_show_cancels_ride_home=True)
     assert [(r.rider_id, r.direction, r.reason) for r in result.removed] == [
         ("R10", "from_centre", "no_show")]
     book.keep_ride_home("R10", MON, by="u-tra", at=cph(MON, 9, 0))
     kept = daily_runs_for_date(plan, demo, demo_matrix, MON, calendar=CentreCalendar(),
-                               book=book, params=demo_params)
+                               book=book, params=demo_params, no_show_cancels_ride_home=True)
     assert kept.removed == ()
     stats = operations_statistics(book, demo, [kept])
     assert stats.by_rider["R10"].no_shows == 1

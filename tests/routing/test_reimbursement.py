@@ -1,7 +1,8 @@
 """Reimbursement instead of the shared ride: rates, marginal cost, options and the decision.
 
 Two layers: hand-checkable unit tests on a four-place matrix (exact figures), and scenarios on the
-Samsø road network planned by the real planner (behaviour: who is warranted and why).
+Samsø road network planned by the real planner (behaviour: who is warranted and why). Nothing is
+granted without the centre's recorded assessment.
 """
 
 from __future__ import annotations
@@ -20,18 +21,11 @@ from routing.model import Centre, Plan, Rider, Run, Scenario, Session, Stop, Uns
 from routing.params import PlanParams
 from routing.planning.costing import runs_cost_ore
 from routing.planning.reasons import danish
-from routing.reimbursement.decision import (
-    Decision,
-    DecisionInputs,
-    ReimbursementError,
-    ReimbursementRules,
-    assess,
-    decide,
-    marginal_cost,
-    marginal_costs,
-    recompute,
-    without_riders,
-)
+from routing.reimbursement.common import ReimbursementError
+from routing.reimbursement.decision import SCHEMA, Decision, decide, recompute
+from routing.reimbursement.facts import CentreAssessment, DecisionInputs, ReimbursementRules
+from routing.reimbursement.inputs import assess, candidates
+from routing.reimbursement.marginal import marginal_cost, marginal_costs, without_riders
 from routing.reimbursement.rates import (
     EscortPolicy,
     RateTableError,
@@ -250,6 +244,9 @@ def test_marginal_cost_needs_matching_vehicle() -> None:
 # --------------------------------------------------------------------------------------------
 # The decision from stored inputs (no network)
 
+ASSESSED = CentreAssessment("Lone K., afdelingsleder", "2026-01-10",
+                            "Borgeren bliver urolig af lange ture med andre")
+
 
 def _inputs(**changes: Any) -> DecisionInputs:
     base = DecisionInputs(
@@ -260,69 +257,120 @@ def _inputs(**changes: Any) -> DecisionInputs:
     return replace(base, **changes)
 
 
+def test_the_centres_assessment_must_say_who_when_and_why() -> None:
+    with pytest.raises(ReimbursementError, match="missing: assessed_by"):
+        CentreAssessment(" ", "2026-01-10", "x")
+    with pytest.raises(ReimbursementError, match="missing: reason"):
+        CentreAssessment("Lone", "2026-01-10", "  ")
+    with pytest.raises(ReimbursementError, match="not YYYY-MM-DD"):
+        CentreAssessment("Lone", "10/1/2026", "x")
+    # A legacy free-text assessment (no who, no when) counts as none.
+    assert CentreAssessment.from_value("Kan ikke tåle turen") is None
+
+
 def test_options_and_reasons_follow_the_riders_abilities() -> None:
     rates = load_rates(2026)
-    d = decide(_inputs(wheelchair=True, centre_assessment="Kan ikke tåle turen"), rates)
+    # Wheelchair user, nobody drives: only a wheelchair taxi is reasonable → referral, no money.
+    d = decide(_inputs(wheelchair=True, centre_assessment=ASSESSED), rates)
     by = {o.means: o for o in d.options}
-    assert d.warranted and d.chosen is not None and d.chosen.means == "wheelchair_taxi"
+    assert d.outcome == "referral" and not d.warranted and d.chosen is None
+    assert d.per_trip_ore == d.per_week_ore == d.per_month_ore == 0
+    assert by["wheelchair_taxi"].reasonable and not by["wheelchair_taxi"].reimbursable
     assert {o.means for o in d.excluded} == {"public_transport", "own_car", "bicycle", "taxi"}
+    assert "individuel afgørelse" in d.text_da and "bevilges ikke som godtgørelse" in d.text_da
     assert "kørestol" in by["taxi"].reason_da and "wheelchair" in by["taxi"].reason_en
     assert "alene" in by["public_transport"].reason_da
-    # Someone can drive them: the car at the low rate is cheapest.
-    d = decide(_inputs(wheelchair=True, has_driver=True, centre_assessment="x"), rates)
-    assert d.chosen is not None and d.chosen.means == "own_car"
+    # Someone can drive them: the car at the low rate.
+    d = decide(_inputs(wheelchair=True, has_driver=True, centre_assessment=ASSESSED), rates)
+    assert d.outcome == "reimbursement" and d.chosen is not None and d.chosen.means == "own_car"
     assert d.per_trip_ore == round(12_345 * 228 / 1000)
-    # Can travel alone and lives close: the bicycle rate.
-    d = decide(_inputs(can_travel_alone=True, distance_m=4_000, centre_assessment="x"), rates)
+    # Travelling alone by bus does not mean cycling: the bus fare, not the bicycle rate.
+    d = decide(_inputs(can_travel_alone=True, distance_m=4_000, centre_assessment=ASSESSED),
+               rates)
+    assert d.chosen is not None and d.chosen.means == "public_transport"
+    assert "cykle" in {o.means: o for o in d.options}["bicycle"].reason_da
+    # A rider who can cycle, close by: the bicycle rate (above the minimum amount).
+    d = decide(_inputs(can_cycle=True, distance_m=9_000, centre_assessment=ASSESSED), rates)
     assert d.chosen is not None and d.chosen.means == "bicycle"
-    assert d.per_trip_ore == round(4_000 * 64 / 1000)
-    # Nobody drives and not alone: an ordinary taxi is the only reasonable means.
-    d = decide(_inputs(centre_assessment="x"), rates)
-    assert d.chosen is not None and d.chosen.means == "taxi"
-    assert d.trips_per_week == 6 and d.per_week_ore == 6 * d.per_trip_ore
-    assert d.per_month_ore == round(d.per_week_ore * 52 / 12)
+    assert d.per_trip_ore == round(9_000 * 64 / 1000)
+    # Nobody drives, no bus, no bicycle: an ordinary taxi is reasonable but not reimbursed.
+    d = decide(_inputs(centre_assessment=ASSESSED), rates)
+    assert d.outcome == "referral" and d.cheapest is None and d.per_week_ore == 0
+
+
+def test_no_token_amounts_and_walking_distance() -> None:
+    rates = load_rates(2026)
+    # 700 m by bicycle is 0,45 kr.: the municipality's minimum is paid instead.
+    d = decide(_inputs(can_cycle=True, distance_m=700, centre_assessment=ASSESSED), rates)
+    assert d.chosen is not None and d.chosen.per_trip_ore == round(700 * 64 / 1000)
+    assert d.per_trip_ore == 500 and "mindstebeløb" in d.text_da
+    # 300 m for a rider who gets about alone: walk, no amount.
+    d = decide(_inputs(can_cycle=True, distance_m=300, centre_assessment=ASSESSED), rates)
+    assert d.outcome == "walk" and d.per_trip_ore == 0 and "kort" in d.text_da
+    # The same distance in a wheelchair is not a walk.
+    d = decide(_inputs(wheelchair=True, has_driver=True, distance_m=300,
+                       centre_assessment=ASSESSED), rates)
+    assert d.outcome == "reimbursement" and d.per_trip_ore == 500
+    rules = ReimbursementRules(walk_max_m=0, min_per_trip_ore=0)
+    d = decide(_inputs(can_cycle=True, distance_m=300, centre_assessment=ASSESSED, rules=rules),
+               rates)
+    assert d.outcome == "reimbursement" and d.per_trip_ore == round(300 * 64 / 1000)
 
 
 def test_high_car_rate_and_escort_surcharge_are_configurable() -> None:
     rates = load_rates(2026)
-    d = decide(_inputs(has_driver=True, centre_assessment="x",
+    d = decide(_inputs(has_driver=True, centre_assessment=ASSESSED,
                        rules=ReimbursementRules(car_rate="high")), rates)
     assert d.per_trip_ore == round(12_345 * 394 / 1000)
     surcharge = replace(rates, escort=EscortPolicy("surcharge", 50, ("public_transport",)))
     fare = rates.public_transport.fare_ore(12_345)
-    d = decide(_inputs(can_travel_alone=True, escort=True, centre_assessment="x"), surcharge)
+    d = decide(_inputs(can_travel_alone=True, escort=True, centre_assessment=ASSESSED),
+               surcharge)
     assert d.chosen is not None and d.chosen.means == "public_transport"
     assert d.per_trip_ore == fare + fare // 2 and d.chosen.escort_extra_ore == fare // 2
     not_covered = replace(rates, escort=EscortPolicy("not_covered"))
-    d = decide(_inputs(can_travel_alone=True, escort=True, centre_assessment="x"), not_covered)
+    d = decide(_inputs(can_travel_alone=True, escort=True, centre_assessment=ASSESSED),
+               not_covered)
     assert d.per_trip_ore == fare and "dækkes ikke" in d.text_da
 
 
-def test_economic_ground_uses_the_cost_multiple() -> None:
+def test_economic_ground_is_a_signal_never_a_grant() -> None:
     rates = load_rates(2026)
-    taxi_week = decide(_inputs(centre_assessment="x"), rates).per_week_ore
-    cheap = _inputs(plan_checked=True, served_trips=6, marginal_per_week_ore=taxi_week)
-    d = decide(cheap, rates)
-    assert not d.warranted and d.chosen is None and d.per_week_ore == 0
-    assert d.reason_da.startswith("Nej: du tilbydes samkørsel")
-    assert d.cheapest is not None and d.cheapest.means == "taxi"
-    dear = replace(cheap, marginal_per_week_ore=2 * taxi_week)
+    fare_week = 6 * rates.public_transport.fare_ore(12_345)
+    dear = _inputs(can_travel_alone=True, plan_checked=True, served_trips=6,
+                   marginal_per_week_ore=10 * fare_week)
     d = decide(dear, rates)
-    assert d.warranted and [g.kind for g in d.grounds] == ["economic"]
-    assert "serviceloven § 1, stk. 3" in d.text_da
-    assert not decide(replace(dear, cost_multiple=2.5), rates).warranted
+    assert d.outcome == "shared_ride" and not d.warranted and d.per_week_ore == 0
+    assert [s.kind for s in d.signals] == ["economic"] and d.grounds == ()
+    assert d.reason_da.startswith("Nej: du tilbydes samkørsel")
+    # The letter claims no assessment nobody made.
+    assert "samlet faglig og økonomisk vurdering" not in d.text_da
+    assert "koster" not in d.text_da
+    assert decide(replace(dear, marginal_per_week_ore=fare_week), rates).signals == ()
+    assert decide(dear, rates, cost_multiple=20).signals == ()
+    # With the centre's assessment the economic fact is stated as a supporting ground.
+    d = decide(replace(dear, centre_assessment=ASSESSED), rates)
+    assert d.warranted and [g.kind for g in d.grounds] == ["centre_assessment", "economic"]
+    assert "Lone K." in d.text_da and "2026-01-10" in d.text_da
 
 
 def test_decision_record_is_json_and_recomputes() -> None:
-    d = decide(_inputs(has_driver=True, centre_assessment="Kan ikke vente på andre"),
-               load_rates(2025))
+    d = decide(_inputs(has_driver=True, centre_assessment=ASSESSED), load_rates(2025))
     record = json.loads(json.dumps(d.to_dict(), ensure_ascii=False))
-    assert record["schema"] == "samkorsel.reimbursement/1"
+    assert record["schema"] == SCHEMA and record["outcome"] == "reimbursement"
     assert record["rates_year"] == 2025 and record["rates"]["car"]["low_per_km_ore"] == 223
+    assert record["inputs"]["centre_assessment"]["assessed_by"] == "Lone K., afdelingsleder"
     assert DecisionInputs.from_dict(record["inputs"]) == d.inputs
     again = recompute(record, load_rates(2026))
     assert again.per_trip_ore == round(12_345 * 228 / 1000) != d.per_trip_ore
     assert recompute(d, load_rates(2025)).to_dict() == d.to_dict()
+
+
+def test_municipal_appeal_guidance_replaces_the_general_one() -> None:
+    text = "Klagevejledning\nKlag inden 4 uger til Handicap, Socialpsykiatri og Myndighed."
+    d = decide(_inputs(has_driver=True, centre_assessment=ASSESSED, appeal_da=text),
+               load_rates(2026))
+    assert d.text_da.rstrip().endswith("Handicap, Socialpsykiatri og Myndighed.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -331,9 +379,6 @@ def test_decision_record_is_json_and_recomputes() -> None:
 
 @pytest.fixture(scope="module")
 def network(request: pytest.FixtureRequest) -> Any:
-    # Until routing.snap/routing.network.matrix land, the planned-week tests skip (the planner
-    # needs them).
-    pytest.importorskip("routing.network.matrix")
     try:
         return request.getfixturevalue("samso_network")
     except pytest.FixtureLookupError:
@@ -390,21 +435,20 @@ def planned(network: Any) -> Iterator[Planned]:
     yield Planned(scenario, matrix, plan)
 
 
-def test_wheelchair_user_out_of_reach_gets_wheelchair_taxi(planned: Planned) -> None:
-    s, plan = planned.scenario, planned.plan
+def test_unserved_wheelchair_user_is_a_candidate_then_a_referral(planned: Planned) -> None:
+    s, plan, rates = planned.scenario, planned.plan, load_rates(2026)
     assert {u.rider_id for u in plan.unserved} == {"W"}
-    d = assess("W", s, planned.matrix, load_rates(2026), plan=plan)
-    assert d.warranted
-    assert [g.kind for g in d.grounds] == ["cannot_be_served"]
-    # The planner's reason is cited, in Danish in the letter.
-    assert danish(plan.unserved[0].reason) in d.grounds[0].text_da
-    assert plan.unserved[0].reason in d.grounds[0].text_en
-    assert d.chosen is not None and d.chosen.means == "wheelchair_taxi"
-    excluded = {o.means: o for o in d.excluded}
-    assert {"taxi", "public_transport"} <= set(excluded)
-    assert "kørestol" in excluded["taxi"].reason_da
-    assert excluded["public_transport"].reason_en
-    assert d.trips_per_week == 4 and d.per_week_ore == 4 * d.per_trip_ore > 0
+    d = assess("W", s, planned.matrix, rates, plan=plan)
+    assert d.outcome == "shared_ride" and not d.warranted and d.grounds == ()
+    assert [g.kind for g in d.signals] == ["cannot_be_served"]
+    # The planner's reason is cited, in Danish.
+    assert danish(plan.unserved[0].reason) in d.signals[0].text_da
+    assert plan.unserved[0].reason in d.signals[0].text_en
+    listed = {c.rider_id: c for c in candidates(plan, s, planned.matrix, rates)}
+    assert "W" in listed and listed["W"].text_da.startswith("Overvej en vurdering")
+    d = assess("W", s, planned.matrix, rates, plan=plan, centre_assessment=ASSESSED)
+    assert d.outcome == "referral" and d.chosen is None and d.per_week_ore == 0
+    assert [g.kind for g in d.grounds] == []  # a referral grants nothing
 
 
 def test_bus_rider_warranted_only_with_the_centres_assessment(planned: Planned) -> None:
@@ -412,16 +456,13 @@ def test_bus_rider_warranted_only_with_the_centres_assessment(planned: Planned) 
     assert not any(u.rider_id == "B" for u in plan.unserved)
     d = assess("B", s, planned.matrix, rates, plan=plan)
     assert not d.warranted and d.chosen is None and d.per_trip_ore == 0
-    assert d.reason_en.startswith("No: the shared ride (samkørsel) is offered")
+    assert d.reason_en.startswith("No: the shared ride is offered")
     assert d.cheapest is not None and d.cheapest.means == "public_transport"
-    d = assess("B", s, planned.matrix, rates, plan=plan,
-               centre_assessment="Borgeren bliver urolig af lange ture med andre")
-    assert d.warranted and [g.kind for g in d.grounds] == ["centre_assessment"]
+    d = assess("B", s, planned.matrix, rates, plan=plan, centre_assessment=ASSESSED)
+    assert d.warranted and d.grounds[0].kind == "centre_assessment"
     assert d.chosen is not None and d.chosen.means == "public_transport"
     assert d.per_trip_ore == rates.public_transport.fare_ore(d.inputs.distance_m)
-    assert {"bicycle", "own_car"} <= {o.means for o in d.excluded}  # too far; nobody drives
-    with pytest.raises(ReimbursementError, match="assessment is empty"):
-        assess("B", s, planned.matrix, rates, plan=plan, centre_assessment="  ")
+    assert {"bicycle", "own_car"} <= {o.means for o in d.excluded}
 
 
 def test_rider_close_to_a_run_is_not_warranted(planned: Planned) -> None:
@@ -434,7 +475,6 @@ def test_rider_close_to_a_run_is_not_warranted(planned: Planned) -> None:
     d = assess("C", s, planned.matrix, load_rates(2026), plan=plan, marginal=c)
     assert not d.warranted and not d.grounds
     assert d.inputs.marginal_per_week_ore == c.per_week_ore
-    assert d.cheapest is not None and d.cheapest.means == "taxi"
     assert "klage" in d.text_da and "4 uger" in d.text_da
 
 
@@ -457,7 +497,7 @@ def test_runs_without_a_rider_still_keep_every_rule(planned: Planned, network: A
 def test_rate_change_between_years_changes_the_amount(planned: Planned) -> None:
     s, plan = planned.scenario, planned.plan
     d25 = assess("D", s, planned.matrix, load_rates(2025), plan=plan,
-                 centre_assessment="Pårørende kører alligevel forbi tilbuddet")
+                 centre_assessment=ASSESSED)
     assert d25.chosen is not None and d25.chosen.means == "own_car"
     km = d25.inputs.distance_m
     assert km > 1000
@@ -474,12 +514,14 @@ def test_danish_decision_text_has_reasons_and_appeal_guidance(planned: Planned) 
 
     from routing.operations.calendar import CentreCalendar
 
-    d = assess("W", planned.scenario, planned.matrix, load_rates(2026), plan=planned.plan,
-               calendar=CentreCalendar(), decided_on=date(2026, 1, 15))
+    d = assess("D", planned.scenario, planned.matrix, load_rates(2026), plan=planned.plan,
+               calendar=CentreCalendar(), decided_on=date(2026, 1, 15),
+               centre_assessment=ASSESSED)
     text = d.text_da
-    for needle in ("Afgørelse", "Begrundelse", "kørestolstaxa", "ikke forsvarlig",
+    for needle in ("Afgørelse", "Begrundelse", "kilometergodtgørelse", "ikke forsvarlig",
                    "Lovgrundlag", "BEK", "nr. 483", "§ 105, stk. 2", "§ 1, stk. 3",
-                   "Klagevejledning", "klage", "4 uger", "Ankestyrelsen", "2026-01-15"):
+                   "Klagevejledning", "klage", "4 uger", "Ankestyrelsen", "2026-01-15",
+                   "Lone K."):
         assert needle in text, needle
     # Actual open days: 12 months of 2026, fewer trips in December (Christmas) than in March.
     months = dict(d.by_month_ore)
@@ -511,7 +553,7 @@ def test_unserved_reason_is_cited_verbatim_without_network() -> None:
     plan = replace(_fake_plan(), unserved=(
         Unserved("A", "mon", "s1", "from_centre", "direct trip 80 min > max 60 min"),))
     d = assess("A", _fake_scenario(), FAKE, load_rates(2026), plan=plan)
-    assert d.warranted and "den direkte tur tager 80 min; længste tilladte køretid er 60 min" \
-        in d.grounds[0].text_da
-    assert "direct trip 80 min > max 60 min" in d.grounds[0].text_en
+    assert not d.warranted and "den direkte tur tager 80 min; længste tilladte køretid er 60 min" \
+        in d.signals[0].text_da
+    assert "direct trip 80 min > max 60 min" in d.signals[0].text_en
     assert isinstance(d, Decision)

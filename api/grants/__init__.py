@@ -1,0 +1,1 @@
+"""Grants per rider, municipality rules and complaints (klage)."""

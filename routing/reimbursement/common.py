@@ -1,0 +1,77 @@
+"""Shared pieces of the reimbursement modules: the error, place ids, Danish formatting, names."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol
+
+from routing.errors import SamkorselError
+from routing.operations.daily import MatrixLike
+
+WEEKDAY_NAMES_DA: dict[str, str] = {
+    "mon": "mandag", "tue": "tirsdag", "wed": "onsdag", "thu": "torsdag", "fri": "fredag",
+}
+DIRECTION_NAMES_DA: dict[str, str] = {"to_centre": "til tilbuddet",
+                                      "from_centre": "hjem fra tilbuddet"}
+
+
+class ReimbursementError(SamkorselError, ValueError):
+    """Inputs to a reimbursement decision are inconsistent (names the rider, run or place)."""
+
+
+TravelMatrixLike = MatrixLike
+"""What these modules need of :class:`routing.network.matrix.TravelMatrix`."""
+
+
+class OpenDays(Protocol):
+    """What these modules need of :class:`routing.operations.calendar.CentreCalendar`."""
+
+    def is_open(self, centre_id: str, day: date) -> bool: ...
+
+
+def home_place(rider_id: str) -> str:
+    """Place id of a rider's home in the planner's matrix."""
+    return f"home:{rider_id}"
+
+
+def centre_place(centre_id: str) -> str:
+    """Place id of a centre in the planner's matrix."""
+    return f"centre:{centre_id}"
+
+
+def matrix_index(matrix: TravelMatrixLike, place: str, what: str) -> int:
+    try:
+        return matrix.index(place)
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ReimbursementError(f"{what}: place {place!r} is not in the travel matrix") from exc
+
+
+# --------------------------------------------------------------------------------------------
+# Formatting (Danish)
+
+
+def format_kr(amount_ore: int) -> str:
+    """Danish money format: ``1.234,50 kr.``."""
+    sign = "-" if amount_ore < 0 else ""
+    kroner, ore = divmod(abs(amount_ore), 100)
+    return f"{sign}{kroner:,}".replace(",", ".") + f",{ore:02d} kr."
+
+
+def format_km(distance_m: int) -> str:
+    """Danish distance format with one decimal: ``12,3 km``."""
+    return f"{distance_m / 1000:.1f}".replace(".", ",") + " km"
+
+
+def rate_text(per_unit_ore: int) -> str:
+    return f"{per_unit_ore / 100:.2f}".replace(".", ",")
+
+
+def minutes_text(seconds: int) -> str:
+    return f"{seconds / 60:.1f}".replace(".", ",")
+
+
+def decimal_da(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+# --------------------------------------------------------------------------------------------
