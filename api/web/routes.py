@@ -109,8 +109,12 @@ KPI_LABELS: tuple[tuple[str, str, str], ...] = (
 MESSAGES = {
     "afbud": "Afbuddet er registreret.",
     "afbud-findes": "Afbuddet var allerede registreret.",
+    "afbud-sent": "Afbuddet er registreret, men for sent: fristen er kl. {frist} hverdagen "
+                  "før. Ring til vognmandens vagtcentral{vagt}, så vognen ikke kører forgæves.",
     "tilbagekaldt": "Afbuddet er trukket tilbage.",
     "lukning": "Lukkedagen er gemt.",
+    "lukning-slettet": "Lukkedagen er slettet.",
+    "afbud-slut": "Afbuddet har nu en sidste dag.",
     "udeblevet": "Udeblivelsen er registreret.",
     "logget-ud": "Du er logget ud.",
     "borger-oprettet": "Borgeren er oprettet.",
@@ -119,6 +123,8 @@ MESSAGES = {
     "kode-nulstillet": "Adgangskoden er ændret. Brugeren er logget ud alle steder.",
     "deaktiveret": "Brugeren er deaktiveret og logget ud.",
 }
+WARNING_MESSAGES = frozenset({"afbud-sent"})
+"""Messages shown as a warning (done, but someone must act)."""
 ERRORS = {
     "csrf": "Formularen var udløbet. Prøv igen.",
     "dato": "Ugyldig dato. Skriv datoen som ÅÅÅÅ-MM-DD.",
@@ -128,6 +134,7 @@ ERRORS = {
     "tur": "Turen eller borgeren findes ikke på denne dag.",
     "fremtid": "En udeblivelse kan først registreres, når vognen har været der.",
     "felter": "Udfyld de påkrævede felter.",
+    "ingen-koersel": "Borgeren har ingen kørsel på de valgte dage. Tjek datoerne.",
     "ukendt": "Handlingen kunne ikke gennemføres.",
     "for-sent": "Udeblivelsen kan ikke længere fortrydes. Kontakt koordinatoren.",
     "sidste-koordinator": "Den sidste aktive koordinator kan ikke deaktiveres.",
@@ -188,9 +195,15 @@ def render(request: Request, name: str, who: Principal | None, status_code: int 
     """A page from ``templates/`` with the user, CSRF token and flash messages."""
     key = request.cookies.get(COOKIE_NAME, "")
     message = MESSAGES.get(request.query_params.get("besked", ""))
+    if message is not None and "{frist}" in message:
+        settings = request.app.state.context.settings
+        phone = f" ({settings.dispatch_phone})" if settings.dispatch_phone else ""
+        message = message.replace("{frist}", settings.absence_deadline).replace("{vagt}",
+                                                                                 phone)
     error = ERRORS.get(request.query_params.get("fejl", ""))
     response = templates.TemplateResponse(request, name, {
         "who": who, "csrf": csrf_token(key) if key else "", "message": message,
+        "message_warn": request.query_params.get("besked", "") in WARNING_MESSAGES,
         "error": values.pop("error", None) or error, **values}, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
     return response
@@ -486,8 +499,29 @@ def register_absence(
                          reported_by=meldt_af, scope=retning)  # type: ignore[arg-type]
     except ValidationError:
         return redirect(back, fejl="felter")
-    _, created = absences.register(db, who, data, absence_rules(context), context.now())
+    if not _has_a_ride(db, list(rider.session_ids), start, end):
+        return redirect(back, fejl="ingen-koersel")
+    row, created = absences.register(db, who, data, absence_rules(context), context.now())
+    if created and row.late:
+        return redirect(back, besked="afbud-sent")
     return redirect(back, besked="afbud" if created else "afbud-findes")
+
+
+def _has_a_ride(db: Session, session_ids: list[str], start: date, end: date | None) -> bool:
+    """Whether the rider has a session on a weekday of ``start``…``end`` (an afbud for days
+    without a ride is refused: it would change nothing and mislead)."""
+    from api.db import models as m
+
+    weekdays = {w for (w,) in db.query(m.Session.weekday).filter(
+        m.Session.session_id.in_(session_ids)).all()}
+    keys = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    last = end if end is not None else start + timedelta(days=6)
+    day = start
+    while day <= min(last, start + timedelta(days=6)):
+        if keys[day.weekday()] in weekdays:
+            return True
+        day += timedelta(days=1)
+    return False
 
 
 @router.post("/center/{centre_id}/afbud/{absence_id}/tilbagekald")
@@ -504,6 +538,39 @@ def withdraw_absence(request: Request, centre_id: str, absence_id: int, db: DbSe
         db.rollback()
         return redirect(back, fejl="afbud")
     return redirect(back, besked="tilbagekaldt")
+
+
+@router.post("/center/{centre_id}/afbud/{absence_id}/slut")
+@page
+def end_absence(request: Request, centre_id: str, absence_id: int, db: DbSession,
+                who: WebUser, context: Context,
+                csrf: Annotated[str, Form(max_length=100)] = "",
+                sidste: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """End an afbud "until further notice" on a date (the rider is back the day after)."""
+    back = f"/center/{quote(centre_id)}"
+    check_csrf(request, csrf)
+    centres.visible_centre(db, who, centre_id)
+    last = _form_date(sidste)
+    if last is None:
+        return redirect(back, fejl="dato")
+    try:
+        absences.end_absence(db, who, absence_id, last, context.now())
+    except NotFoundError:
+        db.rollback()
+        return redirect(back, fejl="afbud")
+    except (UnprocessableError, ConflictError):
+        db.rollback()
+        return redirect(back, fejl="periode")
+    return redirect(back, besked="afbud-slut")
+
+
+@router.post("/center/{centre_id}/lukning/{closure_id}/slet")
+@page
+def delete_closure(request: Request, centre_id: str, closure_id: int, db: DbSession,
+                   who: WebUser, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+    check_csrf(request, csrf)
+    centres.delete_closure(db, who, centre_id, closure_id)
+    return redirect(f"/center/{quote(centre_id)}", besked="lukning-slettet")
 
 
 @router.post("/center/{centre_id}/lukning")

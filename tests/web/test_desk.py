@@ -182,3 +182,46 @@ def test_address_lookup_needs_a_role_that_enters_addresses(site: Site) -> None:
     with httpx.Client(base_url=site.url, follow_redirects=False, timeout=30) as client:
         http_login(client, site, "driver_v1")
         assert client.get("/web/adresser", params={"q": "Smedegade"}).status_code == 403
+
+
+def test_centre_afbud_warnings_open_ended_afbud_and_closing_days(browser: Any, site: Site,
+                                                                  screenshots: Path) -> None:
+    page = new_page(browser)
+    login(page, site, "centre_c1")
+    # Anna Jensen rides Monday and Wednesday: an afbud for Tuesday only is refused.
+    page.select_option("#borger", "R1")
+    page.fill("#fra", "2026-12-08")
+    page.fill("#til", "2026-12-08")
+    page.click("#afbud-form button[type=submit]")
+    assert "ingen kørsel på de valgte dage" in page.locator(".flash.fejl").inner_text()
+    # Late (today, after Friday's deadline): registered, with what to do.
+    page.select_option("#borger", "R1")
+    page.fill("#fra", site.today.isoformat())
+    page.fill("#til", site.today.isoformat())
+    page.click("#afbud-form button[type=submit]")
+    warning = page.locator(".flash.warn").inner_text()
+    assert "for sent" in warning and "kl. 16:00" in warning and "Ring" in warning
+    _shot(page, screenshots, "center-sent-afbud")
+    page.locator("#afbud-liste tr[data-rider=R1] >> text=Træk tilbage").click()
+    # Until further notice, then ended on a date.
+    page.select_option("#borger", "R3")
+    page.fill("#fra", "2026-12-09")
+    page.click("#afbud-form button[type=submit]")
+    assert "Afbuddet er registreret." in page.locator(".flash.ok").inner_text()
+    row = page.locator("#afbud-liste tr[data-rider=R3]")
+    assert "indtil videre" in row.inner_text()
+    row.locator("input[name=sidste]").fill("2026-12-16")
+    row.locator("text=Afslut").click()
+    assert "sidste dag" in page.locator(".flash.ok").inner_text()
+    assert "2026-12-16" in page.locator("#afbud-liste tr[data-rider=R3]").inner_text()
+    page.locator("#afbud-liste tr[data-rider=R3] >> text=Træk tilbage").click()
+    # A closing day: added, listed, deleted.
+    page.fill("#lukning-form input[name=fra]", "2026-12-28")
+    page.fill("#lukning-form input[name=aarsag]", "Juleferie")
+    page.click("#lukning-form button[type=submit]")
+    item = page.locator("#lukkedage li", has_text="Juleferie")
+    assert "mandag den 28. december 2026" in item.inner_text()
+    item.locator("text=Slet").click()
+    assert "Lukkedagen er slettet." in page.locator(".flash.ok").inner_text()
+    assert page.locator("#lukkedage li", has_text="Juleferie").count() == 0
+    page.context.close()
