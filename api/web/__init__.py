@@ -27,6 +27,7 @@ def install(app: FastAPI) -> None:
     """
     from api.web.addresses import router as addresses_router
     from api.web.desk import router as desk_router
+    from api.web.imports import router as imports_router
     from api.web.png import router as png_router
     from api.web.routes import MAPS_STATIC, PREFIX, WEB_STATIC, router
     from api.web.session import CsrfError, LoginRequired
@@ -35,6 +36,7 @@ def install(app: FastAPI) -> None:
 
     app.include_router(router)
     app.include_router(desk_router)
+    app.include_router(imports_router)
     app.include_router(users_router)
     app.include_router(png_router, prefix=API_PREFIX)
     app.include_router(addresses_router, prefix=API_PREFIX)

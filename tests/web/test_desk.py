@@ -225,3 +225,63 @@ def test_centre_afbud_warnings_open_ended_afbud_and_closing_days(browser: Any, s
     assert "Lukkedagen er slettet." in page.locator(".flash.ok").inner_text()
     assert page.locator("#lukkedage li", has_text="Juleferie").count() == 0
     page.context.close()
+
+
+def _spreadsheet(site: Site, target: Path, rows: list[dict[str, str]],
+                 change: dict[str, dict[str, str]]) -> list[str]:
+    """The stored scenario (exported over the API) with riders added and changed; returns the
+    file paths to upload."""
+    import csv
+    import io
+    import zipfile
+
+    r = httpx.get(f"{site.url}/api/v1/scenario/export", timeout=60,
+                  headers={"Authorization": f"Bearer {site.tokens['coordinator']}"})
+    assert r.status_code == 200, r.text
+    target.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(r.content)) as archive:
+        archive.extractall(target)
+    riders_file = target / "riders.csv"
+    with riders_file.open(encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        columns = list(reader.fieldnames or [])
+        records = [{**rec, **change.get(rec["rider_id"], {})} for rec in reader]
+    with riders_file.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, columns)
+        writer.writeheader()
+        writer.writerows(records + [{c: row.get(c, "") for c in columns} for row in rows])
+    return [str(p) for p in sorted(target.iterdir()) if p.suffix in (".csv", ".toml")]
+
+
+def test_a_coordinator_imports_the_spreadsheet_with_addresses(
+        browser: Any, site: Site, screenshots: Path, tmp_path: Path) -> None:
+    ida = {"rider_id": "R9", "name": "Ida Lund", "lat": "", "lon": "", "centre_id": "C1",
+           "sessions": "C1-wed", "wheelchair": "0", "escort": "0", "max_ride_min": ""}
+    page = new_page(browser)
+    login(page, site, "coordinator")
+    page.click("header nav >> text=Import")
+    # Errors first: a mistyped address and a bad number, in Danish with file, row and column.
+    bad = _spreadsheet(site, tmp_path / "bad", [{**ida, "address": "Smedgade 37, 8305 Samsø"}],
+                       {"R1": {"lat": "abc"}})
+    page.set_input_files("#filer", bad)
+    page.click("#import-form button[type=submit]")
+    errors = page.locator("#fejl tbody tr")
+    assert errors.count() == 2
+    text = page.locator("#fejl").inner_text()
+    assert "riders.csv (borgere)" in text and "'abc' er ikke et tal" in text
+    assert "mente du Smedegade 37" in text and "address" in text
+    assert "Intet er gemt" in page.locator(".flash.fejl").inner_text()
+    _shot(page, screenshots, "koordinator-import-fejl")
+    # Fixed: a preview of what changes, then saved.
+    good = _spreadsheet(site, tmp_path / "good", [{**ida, "address": "Smedegade 37, 8305 Samsø"}],
+                        {"R2": {"notes": "Ring to gange"}})
+    page.set_input_files("#filer", good)
+    page.click("#import-form button[type=submit]")
+    assert "Ida Lund" in page.locator("#nye").inner_text()
+    assert "Bent Hansen: besked til chaufføren" in page.locator("#aendrede").inner_text()
+    _shot(page, screenshots, "koordinator-import")
+    page.click("#gem")
+    assert "Regnearket er importeret." in page.locator(".flash.ok").inner_text()
+    page.click("#borgere >> text=Ida Lund")
+    assert "Smedegade 37, 8305 Samsø" in page.content()
+    page.context.close()
