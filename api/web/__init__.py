@@ -26,6 +26,7 @@ def install(app: FastAPI) -> None:
     and the REST API's run map (``GET /api/v1/days/{date}/manifests/{vehicle}/runs/{run}.png``).
     """
     from api.web.addresses import router as addresses_router
+    from api.web.addresses import warm_addresses
     from api.web.desk import router as desk_router
     from api.web.imports import router as imports_router
     from api.web.png import router as png_router
@@ -43,6 +44,9 @@ def install(app: FastAPI) -> None:
     app.mount(MAPS_STATIC, StaticFiles(directory=MAPS_STATIC_DIR), name="maps-static")
     app.mount(WEB_STATIC, StaticFiles(directory=WEB_STATIC_DIR), name="web-static")
     _install_docs(app)
+    context = getattr(app.state, "context", None)
+    if context is not None and context.settings.warm_up:
+        warm_addresses(context)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> RedirectResponse:

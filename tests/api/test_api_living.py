@@ -70,7 +70,8 @@ def test_insert_creates_a_draft_keeping_every_agreed_time(published: TestClient,
     assert csv.headers["content-type"].startswith("text/csv")
     assert csv.content.startswith("\ufeffrecipient_type;".encode())
     # The new version holds every rule and is published like any plan.
-    assert new["violation_list"] == []
+    # (Warnings may remain: the tiny scenario's R4 lives 349 m from a road, door_far_from_stop.)
+    assert [v for v in new["violation_list"] if v["severity"] == "error"] == []
     published_new = client.post(f"/api/v1/plans/{new_id}/publish", headers=coordinator)
     assert published_new.status_code == 200 and published_new.json()["published"]
 
