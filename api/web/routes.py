@@ -119,6 +119,9 @@ MESSAGES = {
     "logget-ud": "Du er logget ud.",
     "borger-oprettet": "Borgeren er oprettet.",
     "importeret": "Regnearket er importeret.",
+    "plan-startet": "Planen beregnes nu. Siden opdaterer sig selv.",
+    "offentliggjort": "Planen er offentliggjort og gælder nu. Her er, hvem der skal have "
+                      "besked.",
     "fortrudt": "Udeblivelsen er fortrudt. Borgeren køres hjem som planlagt.",
     "bruger-oprettet": "Brugeren er oprettet.",
     "kode-nulstillet": "Adgangskoden er ændret. Brugeren er logget ud alle steder.",
@@ -137,6 +140,10 @@ ERRORS = {
     "felter": "Udfyld de påkrævede felter.",
     "ingen-koersel": "Borgeren har ingen kørsel på de valgte dage. Tjek datoerne.",
     "ukendt": "Handlingen kunne ikke gennemføres.",
+    "plan-start": "Planen kunne ikke startes: importér borgere og vogne først, eller vælg en "
+                  "kortere beregningstid.",
+    "plan-fejl": "Planen bryder regler (se kontrollen). Sæt flueben for at offentliggøre "
+                 "alligevel.",
     "import-udloebet": "Importen var udløbet. Vælg filerne igen.",
     "for-sent": "Udeblivelsen kan ikke længere fortrydes. Kontakt koordinatoren.",
     "sidste-koordinator": "Den sidste aktive koordinator kan ikke deaktiveres.",
@@ -352,8 +359,13 @@ def logout(request: Request, db: DbSession, context: Context,
 @page
 def coordinator_home(request: Request, db: DbSession, who: WebUser,
                      context: Context) -> Response:
+    from api.db.repo_plans import published_ref
+
     rows = plans.list_plans(db, who, None, 50, 0)
-    return render(request, "coordinator.html", who, plans=rows, today=context.today())
+    in_force = published_ref(db)
+    return render(request, "coordinator.html", who, plans=rows, today=context.today(),
+                  in_force=in_force.plan_id if in_force is not None else None,
+                  time_limit=context.settings.plan_time_limit_s)
 
 
 _MAP_CONFIGS = LruCache(32)
@@ -398,11 +410,18 @@ def plan_page(request: Request, plan_id: int, db: DbSession, who: WebUser, conte
             diff_error = "Der er ingen anden offentliggjort plan at sammenligne med."
         except NotFoundError:
             diff_error = f"Plan {mod} findes ikke."
+    from api.db.repo_plans import published_ref
+
     kpis = (row.summary or {}).get("kpis", {}) if row.summary else {}
     others = [p for p in plans.list_plans(db, who, "done", 50, 0) if p.plan_id != plan_id]
+    in_force = published_ref(db)
+    errors = [v for v in row.violations or [] if v.get("severity") == "error"]
+    door = [v for v in row.violations or [] if v.get("code") == "door_far_from_stop"]
     return render(request, "plan.html", who, row=row, plan=plan, kpis=kpis,
                   kpi_labels=KPI_LABELS, names=names, weekday=ugedag, map_json=map_json,
-                  diff=diff, diff_error=diff_error, others=others, against=mod)
+                  diff=diff, diff_error=diff_error, others=others, against=mod,
+                  in_force=in_force is not None and in_force.plan_id == row.plan_id,
+                  rule_errors=errors, door=door)
 
 
 @router.get("/koordinator/dag/{on_date}", response_class=HTMLResponse)
