@@ -649,6 +649,19 @@ def _manifest_phones(db: Session, body: dict[str, Any]) -> tuple[dict[str, dict[
     return phones, {c.name: c.phone for c in centre_rows if c.phone}
 
 
+def _next_stop(body: dict[str, Any], clock: str) -> tuple[str, int] | None:
+    """``(run_id, index)`` of the first pickup or drop-off not yet due on today's manifest
+    (cancelled runs and stops and the depot skipped): the page marks it and links to it."""
+    for run in body["runs"]:
+        if run["cancelled"]:
+            continue
+        for index, stop in enumerate(run["stops"]):
+            if stop.get("kind") != "depot" and not stop.get("cancelled") \
+                    and stop.get("time", "") >= clock:
+                return run["run_id"], index
+    return None
+
+
 @router.get("/chauffoer/{vehicle_id}", response_class=HTMLResponse)
 @page
 def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
@@ -672,8 +685,10 @@ def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
         "undo": who.is_coordinator or now - n.recorded_at <= NO_SHOW_UNDO,
         "home_kept": n.keep_ride_home, "morning": n.direction == "to_centre"}
         for key, n in recorded.items()}
+    next_stop = _next_stop(body, now.astimezone(ZoneInfo(context.settings.timezone))
+                           .strftime("%H:%M")) if day == today else None
     return render(request, "driver.html", who, m=body, day=day, today=today,
-                  can_no_show=day <= today, vehicle_id=vehicle_id,
+                  can_no_show=day <= today, vehicle_id=vehicle_id, next_stop=next_stop,
                   previous=day - timedelta(days=1), next=day + timedelta(days=1),
                   phones=phones, centre_phones=centre_phones, no_shows=no_shows,
                   dispatch=context.settings.dispatch_phone)

@@ -86,6 +86,12 @@ def test_driver_sees_only_their_runs_phone_numbers_and_undoes_a_no_show(
     assert "+45 2000 0002" in text  # Bent Hansen rides V2
     assert "+45 8600 0001" in text  # his centre
     assert "+45 2000 0001" not in text and "+45 2000 0004" not in text  # not on V2 today
+    # 07:30: the next stop is the first pickup of the morning run, linked from the top.
+    nxt = phone.locator("#naeste")
+    assert nxt.count() == 1 and "Næste stop" in nxt.inner_text()
+    assert "Bent Hansen" in nxt.inner_text()  # his pickup, not the depot
+    assert phone.locator("section.run[data-run=mon-to-V2] #naeste").count() == 1
+    assert phone.locator("#til-naeste").get_attribute("href") == "#naeste"
     rider = phone.locator(".stop.pickup .rider[data-rider=R2]").first
     rider.locator("summary").click()
     assert "Var Bent Hansen ikke til stede?" in rider.inner_text()
