@@ -23,9 +23,9 @@ from api.absences import service as absences
 from api.auth import Principal
 from api.centres import service as centres
 from api.deps import Context, DbSession, UnitOfWorkRoute
-from api.errors import ConflictError
+from api.errors import ConflictError, UnprocessableError
 from api.riders import service as riders
-from api.riders.schemas import RiderIn
+from api.riders.schemas import RiderIn, RiderPatch
 from api.scenario.service import scenario_from_db
 from api.web.addresses import addresses_of, geocode_out
 from api.web.routes import PREFIX, WEEKDAY_KEYS, page, redirect, render
@@ -147,7 +147,7 @@ def new_rider_form(request: Request, db: DbSession, who: WebUser) -> Response:
 
 def _new_rider_page(request: Request, db: Session, who: Principal, values: dict[str, Any],
                     status_code: int = 200, error: str | None = None,
-                    geocoded: Any = None) -> Response:
+                    geocoded: Any = None, edit: str | None = None) -> Response:
     visible = centres.list_centres(db, who)
     from api.db import models as m
 
@@ -162,7 +162,8 @@ def _new_rider_page(request: Request, db: Session, who: Principal, values: dict[
                     for s in sessions]
     return render(request, "rider_new.html", who, status_code=status_code, error=error,
                   centres=visible, sessions=session_rows, v=values, geocoded=geocoded,
-                  geocode_text=GEOCODE_DA.get(geocoded.status, "") if geocoded else "")
+                  geocode_text=GEOCODE_DA.get(geocoded.status, "") if geocoded else "",
+                  edit=edit)
 
 
 def _next_rider_id(db: Session) -> str:
@@ -271,3 +272,64 @@ def rider_page(request: Request, rider_id: str, db: DbSession, who: WebUser,
                   trips=trips, no_plan=no_plan, absences=upcoming, needs=_needs(rider),
                   days=_days_text(list(rider.session_ids), _session_days(db)),
                   WEEKDAY_LONG=WEEKDAY_KEYS, today=today, until=today + timedelta(days=7))
+
+
+@router.get("/koordinator/borgere/{rider_id}/ret", response_class=HTMLResponse)
+@page
+def edit_rider_form(request: Request, rider_id: str, db: DbSession, who: WebUser) -> Response:
+    who.require("coordinator", "centre")
+    r = riders.visible_rider(db, who, rider_id)
+    values = {"navn": r.name, "adresse": r.address, "center": r.centre_id,
+              "moduler": list(r.session_ids), "koerestol": "ja" if r.wheelchair else "",
+              "ledsager": "ja" if r.escort else "", "telefon": r.phone,
+              "paaroerende": r.contact_phone, "noter": r.notes}
+    return _new_rider_page(request, db, who, values, edit=rider_id)
+
+
+@router.post("/koordinator/borgere/{rider_id}/ret", response_class=HTMLResponse)
+@page
+def edit_rider(
+    request: Request, rider_id: str, db: DbSession, who: WebUser, context: Context,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    navn: Annotated[str, Form(max_length=200)] = "",
+    adresse: Annotated[str, Form(max_length=300)] = "",
+    valgt: Annotated[str, Form(max_length=300)] = "",
+    center: Annotated[str, Form(max_length=64)] = "",
+    moduler: Annotated[list[str] | None, Form()] = None,
+    koerestol: Annotated[str, Form(max_length=5)] = "",
+    ledsager: Annotated[str, Form(max_length=5)] = "",
+    telefon: Annotated[str, Form(max_length=40)] = "",
+    paaroerende: Annotated[str, Form(max_length=40)] = "",
+    noter: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Change a rider: a changed address is looked up like a new one (confirmed, never
+    guessed); the plan in force is not changed here (see the living plan)."""
+    check_csrf(request, csrf)
+    who.require("coordinator", "centre")
+    row = riders.visible_rider(db, who, rider_id)
+    values = {"navn": navn, "adresse": valgt or adresse, "center": center,
+              "moduler": moduler or [], "koerestol": koerestol, "ledsager": ledsager,
+              "telefon": telefon, "paaroerende": paaroerende, "noter": noter}
+    if not navn.strip() or not center or not moduler:
+        return _new_rider_page(request, db, who, values, 422,
+                               "Udfyld navn, center og mindst ét modul.", edit=rider_id)
+    changes: dict[str, Any] = {"name": navn.strip(), "centre_id": center,
+                               "session_ids": moduler, "wheelchair": koerestol == "ja",
+                               "escort": ledsager == "ja", "notes": noter.strip()}
+    text = (valgt or adresse).strip()
+    if text and text != row.address:
+        result = addresses_of(context).geocode(text)
+        if result.point is None or (result.status == "corrected" and not valgt):
+            return _new_rider_page(request, db, who, values, 422,
+                                   GEOCODE_DA.get(result.status, result.message), result,
+                                   edit=rider_id)
+        changes.update(address=result.point.label, lat=result.point.lat,
+                       lon=result.point.lon)
+    try:
+        updated = riders.patch_rider(db, who, rider_id, RiderPatch(**changes))
+    except (ValidationError, UnprocessableError):
+        db.rollback()
+        return _new_rider_page(request, db, who, values, 422, "Et af felterne er ugyldigt "
+                               "(modulerne skal høre til borgerens center).", edit=rider_id)
+    updated.phone, updated.contact_phone = telefon.strip(), paaroerende.strip()
+    return redirect(f"/koordinator/borgere/{quote(rider_id)}", besked="borger-rettet")

@@ -75,6 +75,16 @@ def test_a_coordinator_adds_a_rider_by_address(browser: Any, site: Site,
     assert page.locator("h1").inner_text() == "Hanne Holm"
     assert "Smedegade 37, Tranebjerg, 8305 Samsø" in page.content()
     assert "Kørestol" in page.content() and "+45 2000 0099" in page.content()
+    # Changed: a new address (looked up again), another phone number, an escort.
+    page.click("#ret")
+    assert page.input_value("#telefon") == "+45 2000 0099"
+    page.fill("#adresse", "Langgade 12, 8305 Samsø")
+    page.fill("#telefon", "+45 2000 0098")
+    page.check("input[name=ledsager]")
+    page.click("#borger-form button[type=submit]")
+    assert "Ændringerne er gemt." in page.locator(".flash.ok").inner_text()
+    assert "Langgade 12" in page.content() and "+45 2000 0098" in page.content()
+    assert "Ledsager" in page.content()
     page.context.close()
 
 
