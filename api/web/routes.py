@@ -388,6 +388,39 @@ def _plan_map(context: AppContext, db: Session, plan_row: Any, plan: Any,
     return config
 
 
+def _runs_table(plan: Any, weekday: str | None, names: dict[str, str],
+                centre_names: dict[str, str]) -> list[dict[str, Any]]:
+    """The plan's runs of a weekday (all: None) by vehicle and time, for the review table:
+    times, centre, riders in stop order, most on board, longest ride."""
+    from routing.model import format_hm
+
+    rows = []
+    order = list(WEEKDAY_KEYS)
+    for run in sorted((r for r in plan.runs if weekday is None or r.weekday == weekday),
+                      key=lambda r: (order.index(r.weekday) if r.weekday in order else 9,
+                                     r.vehicle_id, r.stops[0].departure_s if r.stops else 0)):
+        boarded: dict[str, int] = {}
+        longest = 0
+        for stop in run.stops:
+            for rider in stop.rider_ids:
+                if stop.kind == "pickup":
+                    boarded[rider] = stop.departure_s
+                elif stop.kind == "dropoff" and rider in boarded:
+                    longest = max(longest, stop.arrival_s - boarded[rider])
+        rows.append({
+            "weekday": WEEKDAY_KEYS.get(run.weekday, run.weekday), "vehicle": run.vehicle_id,
+            "direction": DIRECTION_DA.get(run.direction, run.direction),
+            "start": format_hm(run.stops[0].departure_s) if run.stops else "",
+            "end": format_hm(run.stops[-1].arrival_s) if run.stops else "",
+            "centre": ", ".join(centre_names.get(c, c)
+                                for c in (run.centre_ids or (run.centre_id,))),
+            "riders": ", ".join(names.get(r, r) for r in run.rider_ids),
+            "load": max((s.load_seats + s.load_wheelchairs for s in run.stops), default=0),
+            "km": round(run.distance_m / 1000, 1), "longest_min": round(longest / 60),
+        })
+    return rows
+
+
 @router.get("/koordinator/planer/{plan_id}", response_class=HTMLResponse)
 @page
 def plan_page(request: Request, plan_id: int, db: DbSession, who: WebUser, context: Context,
@@ -416,13 +449,15 @@ def plan_page(request: Request, plan_id: int, db: DbSession, who: WebUser, conte
     kpis = (row.summary or {}).get("kpis", {}) if row.summary else {}
     others = [p for p in plans.list_plans(db, who, "done", 50, 0) if p.plan_id != plan_id]
     in_force = published_ref(db)
+    runs_table = _runs_table(plan, weekday, names, {c.centre_id: c.name
+                                                    for c in scenario.centres}) if plan else []
     errors = [v for v in row.violations or [] if v.get("severity") == "error"]
     door = [v for v in row.violations or [] if v.get("code") == "door_far_from_stop"]
     return render(request, "plan.html", who, row=row, plan=plan, kpis=kpis,
                   kpi_labels=KPI_LABELS, names=names, weekday=ugedag, map_json=map_json,
                   diff=diff, diff_error=diff_error, others=others, against=mod,
                   in_force=in_force is not None and in_force.plan_id == row.plan_id,
-                  rule_errors=errors, door=door)
+                  rule_errors=errors, door=door, runs_table=runs_table)
 
 
 @router.get("/koordinator/dag/{on_date}", response_class=HTMLResponse)

@@ -25,6 +25,11 @@ def test_coordinator_pages(browser: Any, site: Site, screenshots: Path) -> None:
     assert page.locator(".sk-centre").count() > 0
     assert page.locator("path.leaflet-interactive").count() > 0  # run lines
     assert "Nøgletal" in page.content()
+    # The runs of Monday by vehicle, with the riders by name.
+    runs = page.locator("#ture tbody tr")
+    assert runs.count() == 4  # V1 and V2, out and home
+    assert "Anna Jensen" in page.locator("#ture").inner_text()
+    assert "Aktivitetscentret Tranebjerg" in page.locator("#ture").inner_text()
     page.wait_for_timeout(300)
     _shot(page, screenshots, "koordinator-plan")
     page.locator(".sk-stop").last.click()
