@@ -333,3 +333,44 @@ def edit_rider(
                                "(modulerne skal høre til borgerens center).", edit=rider_id)
     updated.phone, updated.contact_phone = telefon.strip(), paaroerende.strip()
     return redirect(f"/koordinator/borgere/{quote(rider_id)}", besked="borger-rettet")
+
+
+@router.get("/koordinator/centre-og-vogne", response_class=HTMLResponse)
+@page
+def centres_and_vehicles(request: Request, db: DbSession, who: WebUser) -> Response:
+    """The centres (address, phone, modules, riders) and the vehicles (places, layouts,
+    hours, tariff) — the master data next to the riders table."""
+    from api.db import models as m
+
+    who.require("coordinator")
+    sessions: dict[str, list[str]] = {}
+    order = list(WEEKDAY_SHORT)
+    for s in sorted(db.query(m.Session).all(), key=lambda s: (
+            order.index(s.weekday) if s.weekday in order else 9, s.start_s)):
+        sessions.setdefault(s.centre_id, []).append(
+            f"{WEEKDAY_SHORT.get(s.weekday, s.weekday)} {format_hm(s.start_s)}–"
+            f"{format_hm(s.end_s)}")
+    counts: dict[str, int] = {}
+    for r in riders.list_riders(db, who):
+        counts[r.centre_id] = counts.get(r.centre_id, 0) + 1
+    return render(request, "master_data.html", who, centres=centres.list_centres(db, who),
+                  sessions=sessions, counts=counts, vehicles=riders.list_vehicles(db, who),
+                  format_hm=format_hm)
+
+
+@router.post("/koordinator/centre/{centre_id}/telefon")
+@page
+def set_centre_phone(request: Request, centre_id: str, db: DbSession, who: WebUser,
+                     csrf: Annotated[str, Form(max_length=100)] = "",
+                     telefon: Annotated[str, Form(max_length=40)] = "") -> Response:
+    """The centre's phone number (shown to the drivers of runs to it)."""
+    from api.db import repo
+
+    check_csrf(request, csrf)
+    who.require("coordinator")
+    centre = centres.visible_centre(db, who, centre_id)
+    if centre.phone != telefon.strip():
+        repo.audit(db, who.user_id, "update", "centre", centre_id,
+                   {"before": {"phone": centre.phone}, "after": {"phone": telefon.strip()}})
+        centre.phone = telefon.strip()
+    return redirect("/koordinator/centre-og-vogne", besked="gemt")

@@ -119,6 +119,7 @@ MESSAGES = {
     "logget-ud": "Du er logget ud.",
     "borger-oprettet": "Borgeren er oprettet.",
     "borger-rettet": "Ændringerne er gemt.",
+    "gemt": "Gemt.",
     "importeret": "Regnearket er importeret.",
     "plan-startet": "Planen beregnes nu. Siden opdaterer sig selv.",
     "offentliggjort": "Planen er offentliggjort og gælder nu. Her er, hvem der skal have "

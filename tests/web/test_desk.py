@@ -301,3 +301,25 @@ def test_a_coordinator_imports_the_spreadsheet_with_addresses(
     page.click("#borgere >> text=Ida Lund")
     assert "Smedegade 37, 8305 Samsø" in page.content()
     page.context.close()
+
+
+def test_centres_and_vehicles_tables(browser: Any, site: Site, screenshots: Path) -> None:
+    page = new_page(browser)
+    login(page, site, "coordinator")
+    page.click("header nav >> text=Centre og vogne")
+    centre = page.locator("#centre-tabel tr[data-centre=C1]")
+    assert "Aktivitetscentret Tranebjerg" in centre.inner_text()
+    assert "man 09:00–12:00" in centre.inner_text()
+    vehicle = page.locator("#vogne tr[data-vehicle=V1]")
+    assert "minibus med lift" in vehicle.inner_text() and "1.500,00 kr." in vehicle.inner_text()
+    row = page.locator("#centre-tabel tr[data-centre=C2]")
+    row.locator("input[name=telefon]").fill("+45 8600 0022")
+    row.locator("button").click()
+    assert page.locator("#centre-tabel tr[data-centre=C2] input[name=telefon]").input_value() \
+        == "+45 8600 0022"
+    _shot(page, screenshots, "koordinator-centre-og-vogne")
+    page.context.close()
+    other = new_page(browser)
+    login(other, site, "centre_c2")
+    assert other.goto(f"{site.url}/web/koordinator/centre-og-vogne").status == 403
+    other.context.close()
