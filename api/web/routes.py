@@ -58,6 +58,7 @@ from api.web.session import (
     clear_session_cookie,
     csrf_token,
     login_csrf_ok,
+    login_throttle,
     new_login_token,
     set_login_cookie,
     set_session_cookie,
@@ -327,10 +328,17 @@ def login(request: Request, db: DbSession, context: Context,
     if not login_csrf_ok(request, csrf):
         log.info("web login refused: login form token or origin wrong")
         return _login_page(request, naeste, 400, ERRORS["csrf"], username)
+    throttle = login_throttle(request)
+    if throttle.blocked(username):
+        log.warning("web login refused: too many failed attempts for one username")
+        return _login_page(request, naeste, 429, "For mange forkerte forsøg. Vent et kvarter, "
+                           "eller bed koordinatoren om en ny adgangskode.", username)
     user = login_user(db, username, password)
     if user is None:
+        throttle.failed(username)
         return _login_page(request, naeste, 401, "Forkert brugernavn eller adgangskode.",
                            username)
+    throttle.succeeded(username)
     remember = husk == "ja"
     key = start_session(db, user, remember, context.now())
     who = session_principal(db, key, context.now())
