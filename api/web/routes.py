@@ -484,9 +484,25 @@ def day_page(request: Request, on_date: str, db: DbSession, who: WebUser,
                         centres=current.scenario.centres, rider_names=names,
                         snap_max_m=current.params.snap_max_m,
                         roads=f"{PREFIX}/kort/vejnet.geojson")
+    from routing.model import format_hm
+
+    centre_names = {c.centre_id: c.name for c in current.scenario.centres}
+    vehicles: dict[str, list[str]] = {}
+    for run in sorted(result.runs, key=lambda r: (r.vehicle_id, r.stops[0].departure_s
+                                                  if r.stops else 0)):
+        if run.stops:
+            vehicles.setdefault(run.vehicle_id, []).append(
+                f"{format_hm(run.stops[0].departure_s)}–{format_hm(run.stops[-1].arrival_s)}")
+    zone = ZoneInfo(context.settings.timezone)
+    late = [{"name": names.get(a.rider_id, a.rider_id), "reason": a.reason,
+             "at": a.registered_at.astimezone(zone).strftime("%d.%m. kl. %H:%M")}
+            for a in absences.list_absences(db, who, rider_id=None, centre_id=None,
+                                            first=day, last=day, include_withdrawn=False,
+                                            limit=500, offset=0) if a.late]
     return render(request, "day.html", who, day=day, result=result, names=names,
                   map_json=config_json(config), previous=day - timedelta(days=1),
-                  next=day + timedelta(days=1))
+                  next=day + timedelta(days=1), centre_names=centre_names,
+                  vehicles=vehicles, late=late)
 
 
 # --------------------------------------------------------------------------------------------

@@ -218,6 +218,13 @@ def test_centre_afbud_warnings_open_ended_afbud_and_closing_days(browser: Any, s
     warning = page.locator(".flash.warn").inner_text()
     assert "for sent" in warning and "kl. 16:00" in warning and "Ring" in warning
     _shot(page, screenshots, "center-sent-afbud")
+    # The coordinator's day view flags it.
+    coordinator = new_page(browser)
+    login(coordinator, site, "coordinator")
+    coordinator.goto(f"{site.url}/web/koordinator/dag/{site.today.isoformat()}")
+    assert "Anna Jensen" in coordinator.locator("#sene-afbud").inner_text()
+    assert "for sent" in coordinator.locator("#sene-afbud").inner_text()
+    coordinator.context.close()
     page.locator("#afbud-liste tr[data-rider=R1] >> text=Træk tilbage").click()
     # Until further notice, then ended on a date.
     page.select_option("#borger", "R3")

@@ -37,6 +37,9 @@ def test_coordinator_pages(browser: Any, site: Site, screenshots: Path) -> None:
     page.goto(f"{site.url}/web/koordinator/dag/{site.today.isoformat()}")
     page.wait_for_selector("#kort[data-ready='1']")
     assert "Kørsel mandag den 7. december 2026" in page.locator("h1").inner_text()
+    # Each vehicle's manifest of the day is one click away.
+    assert page.locator("#dagens-vogne tr[data-vehicle=V1] a").get_attribute("href") == \
+        f"/web/chauffoer/V1?dato={site.today.isoformat()}"
     _shot(page, screenshots, "koordinator-dag")
     page.context.close()
 
