@@ -159,12 +159,14 @@ def test_users_page(browser: Any, site: Site, screenshots: Path) -> None:
     with httpx.Client(base_url=site.url, follow_redirects=False, timeout=30) as client:
         bo = Site(site.url, site.tokens, site.plan_id, site.today, "bo-ny-kode-99")
         assert http_login(client, bo, "bo").status_code == 303
-    page.locator("#brugere tr[data-user=bo] >> text=Deaktivér").click()
+    page.locator("#brugere tr[data-user=bo] summary").click()  # asks first
+    page.locator("#brugere tr[data-user=bo] >> text=Ja, deaktivér").click()
     assert "deaktiveret" in page.locator(".flash.ok").inner_text()
     assert "Deaktiveret" in page.locator("#brugere tr[data-user=bo]").inner_text()
     _shot(page, screenshots, "koordinator-brugere")
     # The only coordinator cannot deactivate themself.
-    page.locator("#brugere tr[data-user=coordinator] >> text=Deaktivér").click()
+    page.locator("#brugere tr[data-user=coordinator] summary").click()
+    page.locator("#brugere tr[data-user=coordinator] >> text=Ja, deaktivér").click()
     assert "sidste aktive koordinator" in page.locator(".flash.fejl").inner_text()
     page.context.close()
 
