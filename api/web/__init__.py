@@ -16,9 +16,12 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.web.addresses import router as addresses_router
+from api.web.addresses import warm_addresses
 from api.web.desk import router as desk_router
 from api.web.followups import router as followups_router
+from api.web.imports import router as imports_router
 from api.web.pages import MAPS_STATIC, PREFIX, WEB_STATIC
+from api.web.planning import router as planning_router
 from api.web.png import router as png_router
 from api.web.routes import router
 from api.web.session import CsrfError, LoginRequired
@@ -38,12 +41,17 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(followups_router)
     app.include_router(desk_router)
+    app.include_router(imports_router)
+    app.include_router(planning_router)
     app.include_router(users_router)
     app.include_router(png_router, prefix=API_PREFIX)
     app.include_router(addresses_router, prefix=API_PREFIX)
     app.mount(MAPS_STATIC, StaticFiles(directory=MAPS_STATIC_DIR), name="maps-static")
     app.mount(WEB_STATIC, StaticFiles(directory=WEB_STATIC_DIR), name="web-static")
     _install_docs(app)
+    context = getattr(app.state, "context", None)
+    if context is not None and context.settings.warm_up:
+        warm_addresses(context)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> RedirectResponse:

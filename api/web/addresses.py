@@ -6,16 +6,20 @@ network file (:mod:`routing.network.geocode`), read once per process.
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.context import AppContext
+from api.context import AppContext, cache_dir
 from api.deps import Context, CurrentUser, api_router
 from api.errors import problem_responses
 from routing.network.geocode import AddressIndex, AddressPoint, GeocodeResult, address_index
+
+log = logging.getLogger(__name__)
 
 router = api_router(tags=["riders"])
 
@@ -60,7 +64,20 @@ def geocode_out(result: GeocodeResult) -> GeocodeOut:
 
 def addresses_of(context: AppContext) -> AddressIndex:
     """The address index of the service's road network file (read on first use)."""
-    return address_index(context.networks.path)
+    return address_index(context.networks.path, cache_dir(context.settings))
+
+
+def warm_addresses(context: AppContext) -> None:
+    """Read the address index in a background thread when the app is built (decompressing
+    the network file the first time takes seconds; the first lookup should not wait)."""
+
+    def run() -> None:
+        try:
+            addresses_of(context)
+        except Exception:  # a broken network file is reported by the lookups themselves
+            log.exception("address index not prepared")
+
+    threading.Thread(target=run, name="address-index", daemon=True).start()
 
 
 @router.get("/addresses", response_model=GeocodeOut, responses=problem_responses(422),

@@ -23,9 +23,9 @@ from api.absences import service as absences
 from api.auth import Principal
 from api.centres import service as centres
 from api.deps import Context, DbSession, UnitOfWorkRoute
-from api.errors import ConflictError
+from api.errors import ConflictError, UnprocessableError
 from api.riders import service as riders
-from api.riders.schemas import RiderIn
+from api.riders.schemas import RiderIn, RiderPatch
 from api.scenario.service import scenario_from_db
 from api.web.addresses import addresses_of, geocode_out
 from api.web.pages import PREFIX, WEEKDAY_KEYS, page, redirect, render
@@ -147,7 +147,7 @@ def new_rider_form(request: Request, db: DbSession, who: WebUser) -> Response:
 
 def _new_rider_page(request: Request, db: Session, who: Principal, values: dict[str, Any],
                     status_code: int = 200, error: str | None = None,
-                    geocoded: Any = None) -> Response:
+                    geocoded: Any = None, edit: str | None = None) -> Response:
     visible = centres.list_centres(db, who)
     from api.db import models as m
 
@@ -162,7 +162,8 @@ def _new_rider_page(request: Request, db: Session, who: Principal, values: dict[
                     for s in sessions]
     return render(request, "rider_new.html", who, status_code=status_code, error=error,
                   centres=visible, sessions=session_rows, v=values, geocoded=geocoded,
-                  geocode_text=GEOCODE_DA.get(geocoded.status, "") if geocoded else "")
+                  geocode_text=GEOCODE_DA.get(geocoded.status, "") if geocoded else "",
+                  edit=edit)
 
 
 def _next_rider_id(db: Session) -> str:
@@ -271,3 +272,105 @@ def rider_page(request: Request, rider_id: str, db: DbSession, who: WebUser,
                   trips=trips, no_plan=no_plan, absences=upcoming, needs=_needs(rider),
                   days=_days_text(list(rider.session_ids), _session_days(db)),
                   WEEKDAY_LONG=WEEKDAY_KEYS, today=today, until=today + timedelta(days=7))
+
+
+@router.get("/koordinator/borgere/{rider_id}/ret", response_class=HTMLResponse)
+@page
+def edit_rider_form(request: Request, rider_id: str, db: DbSession, who: WebUser) -> Response:
+    who.require("coordinator", "centre")
+    r = riders.visible_rider(db, who, rider_id)
+    values = {"navn": r.name, "adresse": r.address, "center": r.centre_id,
+              "moduler": list(r.session_ids), "koerestol": "ja" if r.wheelchair else "",
+              "ledsager": "ja" if r.escort else "", "telefon": r.phone,
+              "paaroerende": r.contact_phone, "noter": r.notes}
+    return _new_rider_page(request, db, who, values, edit=rider_id)
+
+
+@router.post("/koordinator/borgere/{rider_id}/ret", response_class=HTMLResponse)
+@page
+def edit_rider(
+    request: Request, rider_id: str, db: DbSession, who: WebUser, context: Context,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    navn: Annotated[str, Form(max_length=200)] = "",
+    adresse: Annotated[str, Form(max_length=300)] = "",
+    valgt: Annotated[str, Form(max_length=300)] = "",
+    center: Annotated[str, Form(max_length=64)] = "",
+    moduler: Annotated[list[str] | None, Form()] = None,
+    koerestol: Annotated[str, Form(max_length=5)] = "",
+    ledsager: Annotated[str, Form(max_length=5)] = "",
+    telefon: Annotated[str, Form(max_length=40)] = "",
+    paaroerende: Annotated[str, Form(max_length=40)] = "",
+    noter: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Change a rider: a changed address is looked up like a new one (confirmed, never
+    guessed); the plan in force is not changed here (see the living plan)."""
+    check_csrf(request, csrf)
+    who.require("coordinator", "centre")
+    row = riders.visible_rider(db, who, rider_id)
+    values = {"navn": navn, "adresse": valgt or adresse, "center": center,
+              "moduler": moduler or [], "koerestol": koerestol, "ledsager": ledsager,
+              "telefon": telefon, "paaroerende": paaroerende, "noter": noter}
+    if not navn.strip() or not center or not moduler:
+        return _new_rider_page(request, db, who, values, 422,
+                               "Udfyld navn, center og mindst ét modul.", edit=rider_id)
+    changes: dict[str, Any] = {"name": navn.strip(), "centre_id": center,
+                               "session_ids": moduler, "wheelchair": koerestol == "ja",
+                               "escort": ledsager == "ja", "notes": noter.strip()}
+    text = (valgt or adresse).strip()
+    if text and text != row.address:
+        result = addresses_of(context).geocode(text)
+        if result.point is None or (result.status == "corrected" and not valgt):
+            return _new_rider_page(request, db, who, values, 422,
+                                   GEOCODE_DA.get(result.status, result.message), result,
+                                   edit=rider_id)
+        changes.update(address=result.point.label, lat=result.point.lat,
+                       lon=result.point.lon)
+    try:
+        updated = riders.patch_rider(db, who, rider_id, RiderPatch(**changes))
+    except (ValidationError, UnprocessableError):
+        db.rollback()
+        return _new_rider_page(request, db, who, values, 422, "Et af felterne er ugyldigt "
+                               "(modulerne skal høre til borgerens center).", edit=rider_id)
+    updated.phone, updated.contact_phone = telefon.strip(), paaroerende.strip()
+    return redirect(f"/koordinator/borgere/{quote(rider_id)}", besked="borger-rettet")
+
+
+@router.get("/koordinator/centre-og-vogne", response_class=HTMLResponse)
+@page
+def centres_and_vehicles(request: Request, db: DbSession, who: WebUser) -> Response:
+    """The centres (address, phone, modules, riders) and the vehicles (places, layouts,
+    hours, tariff) — the master data next to the riders table."""
+    from api.db import models as m
+
+    who.require("coordinator")
+    sessions: dict[str, list[str]] = {}
+    order = list(WEEKDAY_SHORT)
+    for s in sorted(db.query(m.Session).all(), key=lambda s: (
+            order.index(s.weekday) if s.weekday in order else 9, s.start_s)):
+        sessions.setdefault(s.centre_id, []).append(
+            f"{WEEKDAY_SHORT.get(s.weekday, s.weekday)} {format_hm(s.start_s)}–"
+            f"{format_hm(s.end_s)}")
+    counts: dict[str, int] = {}
+    for r in riders.list_riders(db, who):
+        counts[r.centre_id] = counts.get(r.centre_id, 0) + 1
+    return render(request, "master_data.html", who, centres=centres.list_centres(db, who),
+                  sessions=sessions, counts=counts, vehicles=riders.list_vehicles(db, who),
+                  format_hm=format_hm)
+
+
+@router.post("/koordinator/centre/{centre_id}/telefon")
+@page
+def set_centre_phone(request: Request, centre_id: str, db: DbSession, who: WebUser,
+                     csrf: Annotated[str, Form(max_length=100)] = "",
+                     telefon: Annotated[str, Form(max_length=40)] = "") -> Response:
+    """The centre's phone number (shown to the drivers of runs to it)."""
+    from api.db import repo
+
+    check_csrf(request, csrf)
+    who.require("coordinator")
+    centre = centres.visible_centre(db, who, centre_id)
+    if centre.phone != telefon.strip():
+        repo.audit(db, who.user_id, "update", "centre", centre_id,
+                   {"before": {"phone": centre.phone}, "after": {"phone": telefon.strip()}})
+        centre.phone = telefon.strip()
+    return redirect("/koordinator/centre-og-vogne", besked="gemt")

@@ -75,17 +75,29 @@ KPI_LABELS: tuple[tuple[str, str, str], ...] = (
 MESSAGES = {
     "afbud": "Afbuddet er registreret.",
     "afbud-findes": "Afbuddet var allerede registreret.",
+    "afbud-sent": "Afbuddet er registreret, men for sent: fristen er kl. {frist} hverdagen "
+                  "før. Ring til vognmandens vagtcentral{vagt}, så vognen ikke kører forgæves.",
     "tilbagekaldt": "Afbuddet er trukket tilbage.",
     "lukning": "Lukkedagen er gemt.",
+    "lukning-slettet": "Lukkedagen er slettet.",
+    "afbud-slut": "Afbuddet har nu en sidste dag.",
     "udeblevet": "Udeblivelsen er registreret.",
     "logget-ud": "Du er logget ud.",
     "borger-oprettet": "Borgeren er oprettet.",
+    "borger-rettet": "Ændringerne er gemt.",
+    "gemt": "Gemt.",
+    "importeret": "Regnearket er importeret.",
+    "plan-startet": "Planen beregnes nu. Siden opdaterer sig selv.",
+    "offentliggjort": "Planen er offentliggjort og gælder nu. Her er, hvem der skal have "
+                      "besked.",
     "fortrudt": "Udeblivelsen er fortrudt. Borgeren køres hjem som planlagt.",
     "bruger-oprettet": "Brugeren er oprettet.",
     "kode-nulstillet": "Adgangskoden er ændret. Brugeren er logget ud alle steder.",
     "deaktiveret": "Brugeren er deaktiveret og logget ud.",
     "opfoelgning": "Kontakten om det lange fravær er registreret.",
 }
+WARNING_MESSAGES = frozenset({"afbud-sent"})
+"""Messages shown as a warning (done, but someone must act)."""
 ERRORS = {
     "csrf": "Formularen var udløbet. Prøv igen.",
     "dato": "Ugyldig dato. Skriv datoen som ÅÅÅÅ-MM-DD.",
@@ -95,16 +107,18 @@ ERRORS = {
     "tur": "Turen eller borgeren findes ikke på denne dag.",
     "fremtid": "En udeblivelse kan først registreres, når vognen har været der.",
     "felter": "Udfyld de påkrævede felter.",
+    "ingen-koersel": "Borgeren har ingen kørsel på de valgte dage. Tjek datoerne.",
     "ukendt": "Handlingen kunne ikke gennemføres.",
+    "plan-start": "Planen kunne ikke startes: importér borgere og vogne først, eller vælg en "
+                  "kortere beregningstid.",
+    "plan-fejl": "Planen bryder regler (se kontrollen). Sæt flueben for at offentliggøre "
+                 "alligevel.",
+    "import-udloebet": "Importen var udløbet. Vælg filerne igen.",
     "for-sent": "Udeblivelsen kan ikke længere fortrydes. Kontakt koordinatoren.",
     "sidste-koordinator": "Den sidste aktive koordinator kan ikke deaktiveres.",
     "kode": "Adgangskoden skal have mindst 8 tegn.",
     "brugernavn": "Brugernavnet er optaget.",
 }
-
-
-# --------------------------------------------------------------------------------------------
-# Helpers
 
 
 templates.env.filters["kroner"] = kroner
@@ -135,9 +149,15 @@ def render(request: Request, name: str, who: Principal | None, status_code: int 
     """A page from ``templates/`` with the user, CSRF token and flash messages."""
     key = request.cookies.get(COOKIE_NAME, "")
     message = MESSAGES.get(request.query_params.get("besked", ""))
+    if message is not None and "{frist}" in message:
+        settings = request.app.state.context.settings
+        phone = f" ({settings.dispatch_phone})" if settings.dispatch_phone else ""
+        message = message.replace("{frist}", settings.absence_deadline).replace("{vagt}",
+                                                                                 phone)
     error = ERRORS.get(request.query_params.get("fejl", ""))
     response = templates.TemplateResponse(request, name, {
         "who": who, "csrf": csrf_token(key) if key else "", "message": message,
+        "message_warn": request.query_params.get("besked", "") in WARNING_MESSAGES,
         "error": values.pop("error", None) or error, **values}, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
     return response

@@ -10,7 +10,7 @@ Danish.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -37,6 +37,7 @@ from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import (
     ConflictError,
     NotFoundError,
+    UnprocessableError,
 )
 from api.grants.rules_store import municipal_rules
 from api.manifests import service as days
@@ -45,6 +46,7 @@ from api.riders import service as riders
 from api.scenario.service import scenario_from_db
 from api.web.followups import followup_block
 from api.web.pages import (
+    DIRECTION_DA,
     ERRORS,
     KPI_LABELS,
     PREFIX,
@@ -64,12 +66,14 @@ from api.web.session import (
     check_csrf,
     clear_session_cookie,
     login_csrf_ok,
+    login_throttle,
     new_login_token,
     set_login_cookie,
     set_session_cookie,
 )
 from maps.basemap import road_geojson
 from maps.webmap import config_json, map_config
+from routing.model import format_hm
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +124,17 @@ def login(request: Request, db: DbSession, context: Context,
     if not login_csrf_ok(request, csrf):
         log.info("web login refused: login form token or origin wrong")
         return _login_page(request, naeste, 400, ERRORS["csrf"], username)
+    throttle = login_throttle(request)
+    if throttle.blocked(username):
+        log.warning("web login refused: too many failed attempts for one username")
+        return _login_page(request, naeste, 429, "For mange forkerte forsøg. Vent et kvarter, "
+                           "eller bed koordinatoren om en ny adgangskode.", username)
     user = login_user(db, username, password)
     if user is None:
+        throttle.failed(username)
         return _login_page(request, naeste, 401, "Forkert brugernavn eller adgangskode.",
                            username)
+    throttle.succeeded(username)
     remember = husk == "ja"
     key = start_session(db, user, remember, context.now())
     who = session_principal(db, key, context.now())
@@ -154,8 +165,13 @@ def logout(request: Request, db: DbSession, context: Context,
 @page
 def coordinator_home(request: Request, db: DbSession, who: WebUser,
                      context: Context) -> Response:
+    from api.db.repo_plans import published_ref
+
     rows = plans.list_plans(db, who, None, 50, 0)
-    return render(request, "coordinator.html", who, plans=rows, today=context.today())
+    in_force = published_ref(db)
+    return render(request, "coordinator.html", who, plans=rows, today=context.today(),
+                  in_force=in_force.plan_id if in_force is not None else None,
+                  time_limit=context.settings.plan_time_limit_s)
 
 
 _MAP_CONFIGS = LruCache(32)
@@ -174,6 +190,39 @@ def _plan_map(context: AppContext, db: Session, plan_row: Any, plan: Any,
         rider_names=names, snap_max_m=snap, roads=f"{PREFIX}/kort/vejnet.geojson",
         lines=road_lines(context, snap)))
     return config
+
+
+def _runs_table(plan: Any, weekday: str | None, names: dict[str, str],
+                centre_names: dict[str, str]) -> list[dict[str, Any]]:
+    """The plan's runs of a weekday (all: None) by vehicle and time, for the review table:
+    times, centre, riders in stop order, most on board, longest ride."""
+    from routing.model import format_hm
+
+    rows = []
+    order = list(WEEKDAY_KEYS)
+    for run in sorted((r for r in plan.runs if weekday is None or r.weekday == weekday),
+                      key=lambda r: (order.index(r.weekday) if r.weekday in order else 9,
+                                     r.vehicle_id, r.stops[0].departure_s if r.stops else 0)):
+        boarded: dict[str, int] = {}
+        longest = 0
+        for stop in run.stops:
+            for rider in stop.rider_ids:
+                if stop.kind == "pickup":
+                    boarded[rider] = stop.departure_s
+                elif stop.kind == "dropoff" and rider in boarded:
+                    longest = max(longest, stop.arrival_s - boarded[rider])
+        rows.append({
+            "weekday": WEEKDAY_KEYS.get(run.weekday, run.weekday), "vehicle": run.vehicle_id,
+            "direction": DIRECTION_DA.get(run.direction, run.direction),
+            "start": format_hm(run.stops[0].departure_s) if run.stops else "",
+            "end": format_hm(run.stops[-1].arrival_s) if run.stops else "",
+            "centre": ", ".join(centre_names.get(c, c)
+                                for c in (run.centre_ids or (run.centre_id,))),
+            "riders": ", ".join(names.get(r, r) for r in run.rider_ids),
+            "load": max((s.load_seats + s.load_wheelchairs for s in run.stops), default=0),
+            "km": round(run.distance_m / 1000, 1), "longest_min": round(longest / 60),
+        })
+    return rows
 
 
 @router.get("/koordinator/planer/{plan_id}", response_class=HTMLResponse)
@@ -197,11 +246,20 @@ def plan_page(request: Request, plan_id: int, db: DbSession, who: WebUser, conte
             diff_error = "Der er ingen anden offentliggjort plan at sammenligne med."
         except NotFoundError:
             diff_error = f"Plan {mod} findes ikke."
+    from api.db.repo_plans import published_ref
+
     kpis = (row.summary or {}).get("kpis", {}) if row.summary else {}
     others = [p for p in plans.list_plans(db, who, "done", 50, 0) if p.plan_id != plan_id]
+    in_force = published_ref(db)
+    runs_table = _runs_table(plan, weekday, names, {c.centre_id: c.name
+                                                    for c in scenario.centres}) if plan else []
+    errors = [v for v in row.violations or [] if v.get("severity") == "error"]
+    door = [v for v in row.violations or [] if v.get("code") == "door_far_from_stop"]
     return render(request, "plan.html", who, row=row, plan=plan, kpis=kpis,
                   kpi_labels=KPI_LABELS, names=names, weekday=ugedag, map_json=map_json,
-                  diff=diff, diff_error=diff_error, others=others, against=mod)
+                  diff=diff, diff_error=diff_error, others=others, against=mod,
+                  in_force=in_force is not None and in_force.plan_id == row.plan_id,
+                  rule_errors=errors, door=door, runs_table=runs_table)
 
 
 @router.get("/koordinator/dag/{on_date}", response_class=HTMLResponse)
@@ -218,9 +276,25 @@ def day_page(request: Request, on_date: str, db: DbSession, who: WebUser,
                         snap_max_m=current.params.snap_max_m,
                         roads=f"{PREFIX}/kort/vejnet.geojson",
                         lines=road_lines(context, current.params.snap_max_m))
+
+    centre_names = {c.centre_id: c.name for c in current.scenario.centres}
+    vehicles: dict[str, list[str]] = {}
+    for run in sorted(result.runs, key=lambda r: (r.vehicle_id, r.stops[0].departure_s
+                                                  if r.stops else 0)):
+        if run.stops:
+            vehicles.setdefault(run.vehicle_id, []).append(
+                f"{format_hm(run.stops[0].departure_s)}–{format_hm(run.stops[-1].arrival_s)}")
+    zone = ZoneInfo(context.settings.timezone)
+    late = [{"name": names.get(a.rider_id, a.rider_id), "reason": a.reason,
+             "at": a.registered_at.astimezone(zone).strftime("%d.%m. kl. %H:%M")}
+            for a in absences.list_absences(db, who, rider_id=None, centre_id=None,
+                                            first=day, last=day, include_withdrawn=False,
+                                            limit=500, offset=0) if a.late]
     return render(request, "day.html", who, day=day, result=result, names=names,
                   map_json=config_json(config), previous=day - timedelta(days=1),
-                  next=day + timedelta(days=1), opfoelgning=followup_block(db, who, day))
+                  next=day + timedelta(days=1), centre_names=centre_names,
+                  vehicles=vehicles, late=late,
+                  opfoelgning=followup_block(db, who, day))
 
 
 # --------------------------------------------------------------------------------------------
@@ -300,8 +374,29 @@ def register_absence(
                          reported_by=meldt_af, scope=retning)  # type: ignore[arg-type]
     except ValidationError:
         return redirect(back, fejl="felter")
-    _, created = absences.register(db, who, data, context.absence_rules, context.now())
+    if not _has_a_ride(db, list(rider.session_ids), start, end):
+        return redirect(back, fejl="ingen-koersel")
+    row, created = absences.register(db, who, data, context.absence_rules, context.now())
+    if created and row.late:
+        return redirect(back, besked="afbud-sent")
     return redirect(back, besked="afbud" if created else "afbud-findes")
+
+
+def _has_a_ride(db: Session, session_ids: list[str], start: date, end: date | None) -> bool:
+    """Whether the rider has a session on a weekday of ``start``…``end`` (an afbud for days
+    without a ride is refused: it would change nothing and mislead)."""
+    from api.db import models as m
+
+    weekdays = {w for (w,) in db.query(m.Session.weekday).filter(
+        m.Session.session_id.in_(session_ids)).all()}
+    keys = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    last = end if end is not None else start + timedelta(days=6)
+    day = start
+    while day <= min(last, start + timedelta(days=6)):
+        if keys[day.weekday()] in weekdays:
+            return True
+        day += timedelta(days=1)
+    return False
 
 
 @router.post("/center/{centre_id}/afbud/{absence_id}/tilbagekald")
@@ -318,6 +413,39 @@ def withdraw_absence(request: Request, centre_id: str, absence_id: int, db: DbSe
         db.rollback()
         return redirect(back, fejl="afbud")
     return redirect(back, besked="tilbagekaldt")
+
+
+@router.post("/center/{centre_id}/afbud/{absence_id}/slut")
+@page
+def end_absence(request: Request, centre_id: str, absence_id: int, db: DbSession,
+                who: WebUser, context: Context,
+                csrf: Annotated[str, Form(max_length=100)] = "",
+                sidste: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """End an afbud "until further notice" on a date (the rider is back the day after)."""
+    back = f"/center/{quote(centre_id)}"
+    check_csrf(request, csrf)
+    centres.visible_centre(db, who, centre_id)
+    last = _form_date(sidste)
+    if last is None:
+        return redirect(back, fejl="dato")
+    try:
+        absences.end_absence(db, who, absence_id, last, context.now())
+    except NotFoundError:
+        db.rollback()
+        return redirect(back, fejl="afbud")
+    except (UnprocessableError, ConflictError):
+        db.rollback()
+        return redirect(back, fejl="periode")
+    return redirect(back, besked="afbud-slut")
+
+
+@router.post("/center/{centre_id}/lukning/{closure_id}/slet")
+@page
+def delete_closure(request: Request, centre_id: str, closure_id: int, db: DbSession,
+                   who: WebUser, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+    check_csrf(request, csrf)
+    centres.delete_closure(db, who, centre_id, closure_id)
+    return redirect(f"/center/{quote(centre_id)}", besked="lukning-slettet")
 
 
 @router.post("/center/{centre_id}/lukning")
@@ -375,6 +503,19 @@ def _manifest_phones(db: Session, body: dict[str, Any]) -> tuple[dict[str, dict[
     return phones, {c.name: c.phone for c in centre_rows if c.phone}
 
 
+def _next_stop(body: dict[str, Any], clock: str) -> tuple[str, int] | None:
+    """``(run_id, index)`` of the first pickup or drop-off not yet due on today's manifest
+    (cancelled runs and stops and the depot skipped): the page marks it and links to it."""
+    for run in body["runs"]:
+        if run["cancelled"]:
+            continue
+        for index, stop in enumerate(run["stops"]):
+            if stop.get("kind") != "depot" and not stop.get("cancelled") \
+                    and stop.get("time", "") >= clock:
+                return run["run_id"], index
+    return None
+
+
 @router.get("/chauffoer/{vehicle_id}", response_class=HTMLResponse)
 @page
 def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
@@ -398,8 +539,10 @@ def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
         "undo": who.is_coordinator or now - n.recorded_at <= NO_SHOW_UNDO,
         "home_kept": n.keep_ride_home, "morning": n.direction == "to_centre"}
         for key, n in recorded.items()}
+    next_stop = _next_stop(body, now.astimezone(ZoneInfo(context.settings.timezone))
+                           .strftime("%H:%M")) if day == today else None
     return render(request, "driver.html", who, m=body, day=day, today=today,
-                  can_no_show=day <= today, vehicle_id=vehicle_id,
+                  can_no_show=day <= today, vehicle_id=vehicle_id, next_stop=next_stop,
                   previous=day - timedelta(days=1), next=day + timedelta(days=1),
                   phones=phones, centre_phones=centre_phones, no_shows=no_shows,
                   dispatch=context.settings.dispatch_phone,

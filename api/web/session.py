@@ -19,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -33,6 +35,54 @@ from api.deps import DbSession, get_context
 COOKIE_NAME = "samkorsel_session"
 LOGIN_COOKIE = "samkorsel_login"
 LOGIN_FORM_TTL_S = 3600
+
+
+class LoginThrottle:
+    """Failed logins per username: after :attr:`limit` failures within :attr:`window_s`
+    further attempts are refused until the window has passed (guessing passwords online).
+
+    Kept in the process's memory: with several workers each counts its own attempts, so the
+    effective limit is ``limit`` × workers — still far too few to guess a password.
+    """
+
+    def __init__(self, limit: int = 5, window_s: float = 15 * 60.0) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        times = [t for t in self._failures.get(key, []) if now - t < self.window_s]
+        if times:
+            self._failures[key] = times
+        else:
+            self._failures.pop(key, None)
+        return times
+
+    def blocked(self, username: str) -> bool:
+        with self._lock:
+            return len(self._recent(username.strip().lower(), time.monotonic())) >= self.limit
+
+    def failed(self, username: str) -> None:
+        key = username.strip().lower()
+        with self._lock:
+            if len(self._failures) > 10_000:  # bounded memory under a flood of names
+                self._failures.clear()
+            self._recent(key, time.monotonic())
+            self._failures.setdefault(key, []).append(time.monotonic())
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._failures.pop(username.strip().lower(), None)
+
+
+def login_throttle(request: Request) -> LoginThrottle:
+    """The app's login throttle (one per app, made on first use)."""
+    extras = get_context(request).extras
+    throttle = extras.get("login_throttle")
+    if not isinstance(throttle, LoginThrottle):
+        throttle = extras.setdefault("login_throttle", LoginThrottle())
+    return throttle
 
 
 class LoginRequired(Exception):

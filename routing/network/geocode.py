@@ -24,9 +24,13 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import hashlib
+import json
 import logging
 import math
+import os
 import re
+import threading
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -333,18 +337,68 @@ def read_address_points(path: Path) -> list[AddressPoint]:
     return points
 
 
-_INDEXES: dict[tuple[str, float], AddressIndex] = {}
+_INDEXES: dict[tuple[str, int, float], AddressIndex] = {}
+_INDEX_LOCK = threading.Lock()
+CACHE_VERSION = 1
 
 
-def address_index(path: Path) -> AddressIndex:
-    """The index of an OSM file, read once per process (and again when the file changes)."""
-    key = (str(Path(path).resolve()), Path(path).stat().st_mtime)
-    index = _INDEXES.get(key)
-    if index is None:
-        index = AddressIndex.from_osm(Path(path))
+def address_index(path: Path, cache_dir: Path | None = None) -> AddressIndex:
+    """The index of an OSM file, read once per process (again when the file changes).
+
+    Decompressing the file takes seconds, so the points are also kept in ``cache_dir`` (a
+    small gzipped JSON file named after the file's path, size and time; default: the road
+    network cache) and read from there by later processes. Threads asking at once wait for one
+    reading.
+    """
+    stat = Path(path).stat()
+    key = (str(Path(path).resolve()), stat.st_size, stat.st_mtime)
+    with _INDEX_LOCK:
+        index = _INDEXES.get(key)
+        if index is not None:
+            return index
+        folder = cache_dir if cache_dir is not None else _default_cache_dir()
+        digest = hashlib.sha256(repr((key, CACHE_VERSION)).encode()).hexdigest()[:20]
+        cached = folder / f"addresses-{digest}.json.gz" if folder is not None else None
+        points = _read_cache(cached) if cached is not None else None
+        if points is None:
+            points = read_address_points(Path(path))
+            if cached is not None:
+                _write_cache(cached, points)
+        index = AddressIndex(points, source=str(path))
         _INDEXES.clear()
         _INDEXES[key] = index
-    return index
+        return index
+
+
+def _default_cache_dir() -> Path | None:
+    from routing.network.roads import default_cache_dir
+
+    try:
+        return Path(default_cache_dir())
+    except Exception:  # pragma: no cover - no cache folder: read the file every time
+        return None
+
+
+def _read_cache(file: Path) -> list[AddressPoint] | None:
+    try:
+        with gzip.open(file, "rt", encoding="utf-8") as handle:
+            rows = json.load(handle)
+        return [AddressPoint(*row) for row in rows]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _write_cache(file: Path, points: Sequence[AddressPoint]) -> None:
+    rows = [[p.street, p.housenumber, p.postcode, p.city, p.lat, p.lon, p.place]
+            for p in points]
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        partial = file.with_suffix(f".{os.getpid()}.tmp")
+        with gzip.open(partial, "wt", encoding="utf-8") as handle:
+            json.dump(rows, handle, ensure_ascii=False, separators=(",", ":"))
+        os.replace(partial, file)  # atomic: readers never see half a file
+    except OSError as exc:  # a read-only checkout: fine, just slower next time
+        log.info("address cache not written (%s)", exc)
 
 
 # --------------------------------------------------------------------------------------------

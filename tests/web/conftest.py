@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterator[Site]:
+    with make_site(tmp_path_factory, samso_network) as made:
+        yield made
+
+
+@contextmanager
+def make_site(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterator[Site]:
+    """A server of its own (database, port), for tests that change what others rely on
+    (e.g. publishing another plan)."""
     from api.auth import hash_password, hash_token, new_token
     from api.db import repo, repo_riders
     from api.db.database import Database

@@ -116,3 +116,21 @@ def test_session_cookie_is_not_an_api_key(site: Site) -> None:
         value = browser.cookies[COOKIE_NAME]
         r = browser.get("/api/v1/me", headers={"Authorization": f"Bearer {value}"})
         assert r.status_code == 401
+
+
+def test_repeated_wrong_passwords_block_the_username_for_a_while(site: Site) -> None:
+    with _client(site) as api:
+        r = api.post("/api/v1/users", headers=_bearer(site), json={
+            "name": "Gætte Gert", "role": "centre", "centre_ids": ["C1"],
+            "username": "gert", "password": "rigtig-kode-1", "api_key": False})
+        assert r.status_code == 201, r.text
+    wrong = Site(site.url, site.tokens, site.plan_id, site.today, "forkert-kode")
+    right = Site(site.url, site.tokens, site.plan_id, site.today, "rigtig-kode-1")
+    with _client(site) as browser:
+        for _ in range(5):
+            assert http_login(browser, wrong, "gert").status_code == 401
+        r = http_login(browser, right, "gert")  # even the right password, for now
+        assert r.status_code == 429 and "For mange forkerte forsøg" in r.text
+        assert COOKIE_NAME not in browser.cookies
+        # Other usernames are not affected.
+        assert http_login(browser, site, "centre_c2").status_code == 303
