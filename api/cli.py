@@ -198,10 +198,43 @@ def verify(
     raise typer.Exit(_verify_and_report(plan_obj, sc, network))
 
 
+def _bench_scale(sizes: list[int], results: list[dict[str, Any]]) -> None:
+    """City cases on the Lyngby network (``benchmarks.scale``), default plan settings."""
+    from dataclasses import asdict
+
+    from benchmarks.scale import LYNGBY, run_scale
+
+    def show(r: Any) -> None:
+        console.print(f"  {r.riders} riders: served {r.served}/{r.servable} servable trips "
+                      f"({r.served_pct:.1f} %), {r.cost_dkk:,.2f} DKK/week, {r.seconds:.0f} s, "
+                      f"peak {r.peak_rss_mb:,.0f} MB, {r.violations} violations", highlight=False)
+
+    with open("/proc/loadavg", encoding="ascii") as f:
+        console.print(f"load average before: {f.read().strip()}")
+    scale_results = run_scale(tuple(sizes), progress=show)
+    if not scale_results:
+        console.print(f"scale: skipped, {LYNGBY} not found")
+        return
+    table = Table(title="City cases, Lyngby network (default settings)")
+    for col in ("riders", "trips", "servable", "served %", "not placed (time)",
+                "no room", "DKK/week", "runs", "vehicle-days", "s", "peak MB", "violations"):
+        table.add_column(col)
+    for r in scale_results:
+        table.add_row(str(r.riders), str(r.trips), str(r.servable), f"{r.served_pct:.1f}",
+                      str(r.unserved_time_budget), str(r.unserved_no_room), f"{r.cost_dkk:,.0f}",
+                      str(r.runs), str(r.vehicle_days), f"{r.seconds:.0f}",
+                      f"{r.peak_rss_mb:,.0f}", str(r.violations))
+        results.append({"instance": f"lyngby-{r.riders}", **asdict(r)})
+    console.print(table)
+    with open("/proc/loadavg", encoding="ascii") as f:
+        console.print(f"load average after: {f.read().strip()}")
+
+
 @app.command()
 def bench(
     sets: Annotated[str, typer.Option(
-        help="Comma-separated: network,matrix,demo,darp,lilim,homberger.")] = "network,matrix,demo",
+        help="Comma-separated: network,matrix,demo,darp,lilim,homberger,scale.")
+    ] = "network,matrix,demo",
     time_limit: Annotated[float, typer.Option(help="Seconds per benchmark instance.")] = 30.0,
     instances: Annotated[str | None, typer.Option(
         help="Comma-separated instance names (default: the whole set).")] = None,
@@ -211,6 +244,8 @@ def bench(
         help="Write each solution's routes (node indices) into this directory.")] = None,
     demo_time_limit: Annotated[float, typer.Option(
         help="Max solver seconds for the demo plan.")] = 90.0,
+    sizes: Annotated[str, typer.Option(
+        help="Riders per city case of the scale set (Lyngby network).")] = "250,500,1000,2000",
 ) -> None:
     """Benchmarks: network load, matrix speed-up, demo plan, standard VRP/DARP sets."""
     import platform
@@ -258,6 +293,8 @@ def bench(
         results.append({"instance": "samso-demo",  # cost in DKK "cost": p.kpis["cost_dkk"],
                         "routes": p.kpis["runs"], "best_known": None, "gap_pct": None,
                         "seconds": round(secs, 2), "violations": len(errors)})
+    if "scale" in chosen:
+        _bench_scale([int(n) for n in sizes.split(",") if n.strip()], results)
     std = [s for s in chosen if s in ("darp", "lilim", "homberger")]
     if std:
         from benchmarks.suite import (

@@ -34,6 +34,12 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "ingen plads inden for reglerne: alle vogne, der kan køre borgeren, er fulde eller "
         "optaget omkring kl. {time} (tidsvindue {start}–{end}, {vehicles} ledig(e) vogn(e))",
     ),
+    "time_budget": (
+        "the solver stopped before it could place this trip (time budget) in the wave around "
+        "{time} (window {start}–{end}); a larger --time-limit may serve it",
+        "planlæggeren nåede ikke at placere turen inden for tidsbudgettet (omkring kl. {time}, "
+        "tidsvindue {start}–{end}); en længere planlægningstid kan give plads",
+    ),
     "no_insertion": (
         "no feasible insertion into the plan in force (every run of the wave is full, too far "
         "or would move riders too much); re-optimise or add a vehicle",
@@ -61,6 +67,14 @@ def unserved_reason(code: str, **figures: object) -> str:
     """The English reason ``code`` with its figures, e.g.
     ``unserved_reason("ride_too_long", direct_min=52, limit_min=45)``."""
     return _TEMPLATES[code][0].format(**figures)
+
+
+def reason_code(reason: str) -> str | None:
+    """The catalogue code a reason text was made from (e.g. ``"time_budget"``), or None."""
+    for code, pattern in _patterns():
+        if pattern.fullmatch(reason) is not None:
+            return code
+    return None
 
 
 def danish(reason: str) -> str:
