@@ -56,7 +56,15 @@ from routing.network.roads import RoadNetwork
 from routing.network.snap import SnappedPoint, snap_points
 from routing.params import PlanParams
 from routing.planning.costing import runs_cost_ore
-from routing.planning.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
+from routing.planning.decompose import LARGE_REQUESTS, solve_large
+from routing.planning.problem import (
+    FleetVehicle,
+    Request,
+    RoutingProblem,
+    RoutingSolution,
+    SolveOptions,
+    Visit,
+)
 from routing.planning.reasons import need_text, unserved_reason
 from routing.planning.rules import boarding_time_s, ride_limit_s, vehicle_fits
 from routing.planning.solver import solve, solve_serving_most
@@ -530,9 +538,12 @@ def _solve_wave(
     options = SolveOptions(time_limit_s=time_limit_s, seed=p.seed,
                            solution_limit=p.solution_limit)
     problem, places, vehicle_ids = _build_problem(solvable, ctx, day, windows, label)
-    solution = solve_serving_most(problem, options)
+    # A large wave starts from our own construction (OR-Tools' finds none in time at city
+    # scale); the layouts are chosen inside it, so no second pass per layout.
+    large = len(problem.requests) > LARGE_REQUESTS
+    solution = solve_large(problem, options) if large else solve_serving_most(problem, options)
     n_layouts = max((len(ctx.vehicles[v].layouts) for v, _ in vehicle_ids), default=1)
-    for choice in range(1, n_layouts) if solution.dropped else ():
+    for choice in range(1, n_layouts) if solution.dropped and not large else ():
         # Construction rarely switches a vehicle's layout once a route is started; offer the
         # fleet in each alternative layout as a whole too.
         fixed = _build_problem(solvable, ctx, day, windows, label, layout_choice=choice)
@@ -549,7 +560,7 @@ def _solve_wave(
         for i in dropped_with_window:
             relaxed.pop((solvable[i].rider_id, solvable[i].direction), None)
         problem2, places2, vehicle_ids2 = _build_problem(solvable, ctx, day, relaxed, label)
-        solution2 = solve(problem2, options)
+        solution2 = solve_large(problem2, options) if large else solve(problem2, options)
         if len(solution2.dropped) < len(solution.dropped):
             served2 = {r for rt in solution2.routes for r in rt.requests}
             for i in dropped_with_window:
@@ -567,13 +578,15 @@ def _solve_wave(
                   "seconds": round(solution.wall_s, 2),
                   # Stopped by the clock rather than the work budget: machine-dependent result.
                   "time_limited": solution.wall_s >= 0.95 * time_limit_s})
+    not_reached = _not_reached(solution, time_limit_s)
+    stats["not_reached"] = len(not_reached)
     for i in solution.dropped:
         t = solvable[i]
         lo, hi = _centre_window(t, p)
-        unserved.append(Unserved(
-            t.rider_id, t.weekday, t.session_id, t.direction,
-            unserved_reason("wave_full", time=format_hm(t.centre_time_s), start=format_hm(lo),
-                            end=format_hm(hi), vehicles=len({v for v, _ in vehicle_ids}))))
+        when = {"time": format_hm(t.centre_time_s), "start": format_hm(lo), "end": format_hm(hi)}
+        reason = (unserved_reason("time_budget", **when) if i in not_reached else
+                  unserved_reason("wave_full", **when, vehicles=len({v for v, _ in vehicle_ids})))
+        unserved.append(Unserved(t.rider_id, t.weekday, t.session_id, t.direction, reason))
     runs: list[Run] = []
     for route in solution.routes:
         vehicle_id, layout = vehicle_ids[route.vehicle]
@@ -588,6 +601,17 @@ def _solve_wave(
         day.free_from[vehicle.vehicle_id] = run.stops[-1].arrival_s
         day.used.add(vehicle.vehicle_id)
     return _WaveResult(runs, unserved, exceptions, stats)
+
+
+def _not_reached(solution: RoutingSolution, time_limit_s: float) -> set[int]:
+    """Dropped requests the search never got to place because the clock stopped it: those the
+    construction did not reach, or all of them when OR-Tools ended without a route (no first
+    solution within the time limit)."""
+    if "unreached" in solution.stats:
+        return set(solution.stats["unreached"]) & set(solution.dropped)
+    if not solution.routes and solution.wall_s >= 0.95 * time_limit_s:
+        return set(solution.dropped)
+    return set()
 
 
 # --------------------------------------------------------------------------------------------
