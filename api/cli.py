@@ -198,8 +198,10 @@ def verify(
     raise typer.Exit(_verify_and_report(plan_obj, sc, network))
 
 
-def _bench_scale(sizes: list[int], results: list[dict[str, Any]]) -> None:
-    """City cases on the Lyngby network (``benchmarks.scale``), default plan settings."""
+def _bench_scale(sizes: list[int], results: list[dict[str, Any]], out_dir: Path | None,
+                 time_limit: float | None) -> None:
+    """City cases on the Lyngby network (``benchmarks.scale``); scenarios and plans are written
+    to ``out_dir`` when given."""
     from dataclasses import asdict
 
     from benchmarks.scale import LYNGBY, run_scale
@@ -211,7 +213,7 @@ def _bench_scale(sizes: list[int], results: list[dict[str, Any]]) -> None:
 
     with open("/proc/loadavg", encoding="ascii") as f:
         console.print(f"load average before: {f.read().strip()}")
-    scale_results = run_scale(tuple(sizes), progress=show)
+    scale_results = run_scale(tuple(sizes), time_limit, progress=show, out_dir=out_dir)
     if not scale_results:
         console.print(f"scale: skipped, {LYNGBY} not found")
         return
@@ -246,6 +248,9 @@ def bench(
         help="Max solver seconds for the demo plan.")] = 90.0,
     sizes: Annotated[str, typer.Option(
         help="Riders per city case of the scale set (Lyngby network).")] = "250,500,1000,2000",
+    plan_time_limit: Annotated[float | None, typer.Option(
+        help="Solver seconds per weekly plan of the scale set (default: the planner's).")
+    ] = None,
 ) -> None:
     """Benchmarks: network load, matrix speed-up, demo plan, standard VRP/DARP sets."""
     import platform
@@ -294,7 +299,10 @@ def bench(
                         "routes": p.kpis["runs"], "best_known": None, "gap_pct": None,
                         "seconds": round(secs, 2), "violations": len(errors)})
     if "scale" in chosen:
-        _bench_scale([int(n) for n in sizes.split(",") if n.strip()], results)
+        # --solutions DIR keeps each city case's scenario and plan; --plan-time-limit sets the
+        # plan's budget (default: the planner's own).
+        _bench_scale([int(n) for n in sizes.split(",") if n.strip()], results, solutions,
+                     plan_time_limit)
     std = [s for s in chosen if s in ("darp", "lilim", "homberger")]
     if std:
         from benchmarks.suite import (

@@ -170,10 +170,16 @@ class ScaleResult:
 
 
 def plan_city_case(n_riders: int, time_limit_s: float | None = None, seed: int = SEED,
-                   network_path: str | None = None) -> ScaleResult:
-    """Generate, plan and verify one size; meant to run in its own process (peak memory)."""
+                   network_path: str | None = None, out_dir: str | None = None) -> ScaleResult:
+    """Generate, plan and verify one size; meant to run in its own process (peak memory).
+
+    With ``out_dir`` the scenario and the plan are written to ``out_dir/lyngby-<n>/`` (for
+    ``samkorsel verify <dir>/plan.json --scenario <dir>/scenario``).
+    """
+    from routing.planning.plan_io import write_plan
     from routing.planning.planner import build_plan
     from routing.planning.reasons import reason_code
+    from routing.scenario.reader import write_scenario
     from routing.verify.checks import verify_plan
 
     net = load_lyngby(Path(network_path) if network_path else None)
@@ -185,6 +191,10 @@ def plan_city_case(n_riders: int, time_limit_s: float | None = None, seed: int =
     plan = build_plan(sc, net, params)
     seconds = time.monotonic() - started
     errors = [v for v in verify_plan(plan, sc, net) if v.severity == "error"]
+    if out_dir is not None:
+        target = Path(out_dir) / f"lyngby-{n_riders}"
+        write_scenario(sc, target / "scenario")
+        write_plan(plan, target / "plan.json")
     pre = sum(int(w.get("prechecked_out", 0)) for w in plan.stats["waves"])
     by_budget = sum(1 for u in plan.unserved if reason_code(u.reason) == "time_budget")
     trips = int(plan.stats["trips"])
@@ -200,7 +210,8 @@ def plan_city_case(n_riders: int, time_limit_s: float | None = None, seed: int =
 
 
 def run_scale(sizes: tuple[int, ...] = SIZES, time_limit_s: float | None = None,
-              seed: int = SEED, progress: Any = None) -> list[ScaleResult]:
+              seed: int = SEED, progress: Any = None,
+              out_dir: Path | None = None) -> list[ScaleResult]:
     """Plan each size in a fresh process, one after the other; [] when Lyngby is absent."""
     path = lyngby_path()
     if path is None:
@@ -209,7 +220,8 @@ def run_scale(sizes: tuple[int, ...] = SIZES, time_limit_s: float | None = None,
     results: list[ScaleResult] = []
     for n in sizes:
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-            result = pool.submit(plan_city_case, n, time_limit_s, seed, str(path)).result()
+            result = pool.submit(plan_city_case, n, time_limit_s, seed, str(path),
+                                 None if out_dir is None else str(out_dir)).result()
         results.append(result)
         if progress is not None:
             progress(result)

@@ -60,6 +60,8 @@ class Construction:
     unreached: tuple[int, ...]
     cost: float
     seconds: float
+    relaxed: tuple[int, ...] = ()
+    """Requests placed with the fallback problem's windows."""
 
     def solution_routes(self, problem: RoutingProblem) -> tuple[Route, ...]:
         """As the solver's :class:`Route` objects (depot visits included)."""
@@ -220,7 +222,7 @@ class _Builder:
 
 
 def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: int = 12,
-              feasible_tries: int = 3) -> Construction:
+              feasible_tries: int = 3, fallback: RoutingProblem | None = None) -> Construction:
     """Build routes by sequential cheapest insertion (see the module docstring).
 
     Parameters
@@ -233,13 +235,17 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
         Open routes tried per request, nearest first.
     feasible_tries
         Feasible positions whose full cost is compared per route (cheapest added distance first).
+    fallback
+        The same problem with wider windows (e.g. without the riders' consistency windows): a
+        request that fits nowhere is tried once more with its windows from here
+        (``Construction.relaxed``).
     """
     started = time.monotonic()
     b = _Builder(problem)
     reqs = problem.requests
     tm, dm = b.time, b.dist
     hopeless = set()
-    for r, req in enumerate(reqs):
+    for r, req in enumerate(fallback.requests if fallback is not None else reqs):
         p, d = req.pickup, req.delivery
         assert p is not None
         least = p.service + tm[p.location][d.location]
@@ -266,6 +272,9 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
         kinds.setdefault(signature(veh), []).append(i)
     used_groups: set[str] = set()
     routes: list[_Route] = []
+    relaxed: list[int] = []
+    own_win = list(b.win)
+    fb_win = _Builder(fallback).win if fallback is not None else own_win
     no_room: list[int] = []
     unreached: list[int] = []
 
@@ -278,17 +287,16 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
                 return v
         return None
 
-    for n_done, r in enumerate(order):
-        if time.monotonic() - started > deadline_s:
-            unreached.extend(order[n_done:])
-            break
+    def best_for(r: int) -> tuple[float, int, list[Stop], int, tuple[list[int], int, int]] | None:
+        """The cheapest feasible place for ``r``: (added cost, route or -1 for a new vehicle,
+        stops, vehicle, timetable)."""
         pl, dl = b.loc[r]
         best: tuple[float, int, list[Stop], int, tuple[list[int], int, int]] | None = None
         # Existing routes, nearest first (by the closest stop to the pickup or the delivery).
         scored = []
         dem = reqs[r].demand
         for ri, rt in enumerate(routes):
-            if rt.full and all(q > 0 for q in dem):
+            if rt.full and any(q > 0 for q in dem):
                 continue
             locs_r = [b._sl(s) for s in rt.stops]
             # Closest stop to the pickup plus closest to the delivery: a route to the same
@@ -348,6 +356,22 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
             cost = b.route_cost(v, new, tt[1], tt[2]) + problem.vehicles[v].fixed_cost
             if best is None or cost < best[0]:
                 best = (cost, -1, new, v, tt)
+        return best
+
+    for n_done, r in enumerate(order):
+        if time.monotonic() - started > deadline_s:
+            unreached.extend(order[n_done:])
+            break
+        best = best_for(r)
+        if best is None and fallback is not None and b.win[r] != fb_win[r]:
+            # Not with its consistency window: with the session's window only (the rider
+            # becomes a consistency exception rather than unserved).
+            b.win[r] = fb_win[r]
+            best = best_for(r)
+            if best is None:
+                b.win[r] = own_win[r]
+            else:
+                relaxed.append(r)
         if best is None:
             no_room.append(r)
             continue
@@ -362,4 +386,5 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
             routes[ri] = rt
     out = tuple((rt.vehicle, tuple(rt.stops), tuple(rt.starts)) for rt in routes)
     return Construction(out, tuple(sorted(no_room + sorted(hopeless))), tuple(unreached),
-                        sum(rt.cost for rt in routes), time.monotonic() - started)
+                        sum(rt.cost for rt in routes), time.monotonic() - started,
+                        tuple(sorted(relaxed)))

@@ -179,16 +179,25 @@ def _lift(piece: _Piece, sol: RoutingSolution, problem: RoutingProblem) -> list[
 
 
 def solve_large(problem: RoutingProblem, options: SolveOptions | None = None, *,
-                workers: int = 1, piece_requests: int = PIECE_REQUESTS) -> RoutingSolution:
+                workers: int = 1, piece_requests: int = PIECE_REQUESTS,
+                fallback: RoutingProblem | None = None) -> RoutingSolution:
     """Construction, then OR-Tools per piece within ``options.time_limit_s`` (module docstring).
 
     ``stats["unreached"]`` lists the requests the construction did not reach before its
-    deadline (time budget), as opposed to those it found no room for.
+    deadline (time budget), as opposed to those it found no room for. ``fallback`` is the same
+    problem with wider windows for requests that fit nowhere otherwise (``stats["relaxed"]``
+    lists those placed with them; they keep those windows in the improvement).
     """
     options = options or SolveOptions()
     started = time.monotonic()
     c = construct(problem, deadline_s=max(MIN_CONSTRUCTION_S,
-                                          CONSTRUCTION_SHARE * options.time_limit_s))
+                                          CONSTRUCTION_SHARE * options.time_limit_s),
+                  fallback=fallback)
+    if c.relaxed and fallback is not None:
+        wider = set(c.relaxed)
+        problem = replace(problem, requests=tuple(
+            fallback.requests[r] if r in wider else req
+            for r, req in enumerate(problem.requests)))
     routes: list[Route | None] = list(c.solution_routes(problem))
     by_vehicle = {rt.vehicle: k for k, rt in enumerate(routes) if rt is not None}
     groups = _pieces_of(problem, c, piece_requests) if c.routes else []
@@ -222,6 +231,7 @@ def solve_large(problem: RoutingProblem, options: SolveOptions | None = None, *,
              "construction_cost": round(c.cost), "pieces": len(pieces),
              "pieces_improved": improved, "initial_accepted": accepted,
              "no_room": list(c.no_room), "unreached": list(c.unreached),
+             "relaxed": list(c.relaxed),
              "solutions": sum(int(s.stats.get("solutions", 0)) for s in results)}
     status = "construction+local_search" if improved else "construction"
     return RoutingSolution(tuple(sorted(final, key=lambda rt: rt.vehicle)), dropped, objective,

@@ -55,6 +55,7 @@ from routing.network.matrix import TravelMatrix, travel_matrix
 from routing.network.roads import RoadNetwork
 from routing.network.snap import SnappedPoint, snap_points
 from routing.params import PlanParams
+from routing.planning.budget import wave_time_s, work_limit
 from routing.planning.costing import runs_cost_ore
 from routing.planning.decompose import LARGE_REQUESTS, solve_large
 from routing.planning.problem import (
@@ -536,12 +537,25 @@ def _solve_wave(
         return _WaveResult([], unserved, [], stats)
 
     options = SolveOptions(time_limit_s=time_limit_s, seed=p.seed,
-                           solution_limit=p.solution_limit)
+                           solution_limit=work_limit(p))
     problem, places, vehicle_ids = _build_problem(solvable, ctx, day, windows, label)
     # A large wave starts from our own construction (OR-Tools' finds none in time at city
     # scale); the layouts are chosen inside it, so no second pass per layout.
     large = len(problem.requests) > LARGE_REQUESTS
-    solution = solve_large(problem, options) if large else solve_serving_most(problem, options)
+    exceptions: list[dict[str, object]] = []
+    if large:
+        # A rider who fits nowhere within their consistency window is placed without it
+        # (a listed exception, never dropped for it), inside the same construction.
+        fallback = _build_problem(solvable, ctx, day, {}, label)[0] if windows else None
+        solution = solve_large(problem, options, fallback=fallback)
+        for i in solution.stats.get("relaxed", ()):
+            t = solvable[i]
+            exceptions.append({"rider_id": t.rider_id, "direction": t.direction,
+                               "weekday": t.weekday,
+                               "reason": "no feasible route within the consistency window"})
+            windows = {k: w for k, w in windows.items() if k != (t.rider_id, t.direction)}
+    else:
+        solution = solve_serving_most(problem, options)
     n_layouts = max((len(ctx.vehicles[v].layouts) for v, _ in vehicle_ids), default=1)
     for choice in range(1, n_layouts) if solution.dropped and not large else ():
         # Construction rarely switches a vehicle's layout once a route is started; offer the
@@ -551,16 +565,16 @@ def _solve_wave(
         if (len(other.dropped), other.objective) < (len(solution.dropped), solution.objective):
             problem, places, vehicle_ids = fixed
             solution = other
-    exceptions: list[dict[str, object]] = []
     dropped_with_window = [i for i in solution.dropped
-                           if (solvable[i].rider_id, solvable[i].direction) in windows]
+                           if (solvable[i].rider_id, solvable[i].direction) in windows
+                           and not large]
     if dropped_with_window:
         # Serve them with their times moved rather than not at all; list them as exceptions.
         relaxed = dict(windows)
         for i in dropped_with_window:
             relaxed.pop((solvable[i].rider_id, solvable[i].direction), None)
         problem2, places2, vehicle_ids2 = _build_problem(solvable, ctx, day, relaxed, label)
-        solution2 = solve_large(problem2, options) if large else solve(problem2, options)
+        solution2 = solve(problem2, options)
         if len(solution2.dropped) < len(solution.dropped):
             served2 = {r for rt in solution2.routes for r in rt.requests}
             for i in dropped_with_window:
@@ -683,7 +697,7 @@ def build_plan(
                     if seen:
                         windows[(t.rider_id, t.direction)] = (
                             max(seen) - params.consistency_s, min(seen) + params.consistency_s)
-            budget = max(0.5, params.time_limit_s * len(wave) / total_requests)
+            budget = wave_time_s(params, len(wave), total_requests)
             result = _solve_wave(wave, ctx, state, windows, budget)
             runs.extend(result.runs)
             unserved.extend(result.unserved)
@@ -703,7 +717,7 @@ def build_plan(
     kpis = plan_kpis(runs, unserved, ctx, exceptions)
     stats = {"seconds": round(elapsed, 2), "waves": wave_stats, "trips": len(trips),
              "deterministic": not any(w.get("time_limited") for w in wave_stats),
-             "solution_limit": params.solution_limit,
+             "solution_limit": params.solution_limit, "work_limit": work_limit(params),
              "time_limit_s": params.time_limit_s, "seed": params.seed}
     return Plan(runs=tuple(runs), unserved=tuple(unserved), kpis=kpis, stats=stats,
                 scenario=scenario.name, params=asdict(params))
