@@ -46,6 +46,12 @@ class _Route:
     depart: int = 0
     back: int = 0
     cost: float = 0.0
+    locs: list[int] = field(default_factory=list)
+    loads: list[tuple[int, ...]] = field(default_factory=list)
+    """Load after each stop, per dimension."""
+    copies: list[int] = field(default_factory=list)
+    """Copies of the vehicle (layouts) every request on the route may use, its own first."""
+    max_load: tuple[int, ...] = ()
     full: bool = False
     """Some dimension is at capacity at some stop (only demand-free requests could join)."""
 
@@ -181,13 +187,42 @@ class _Builder:
                     return None
         return starts, first_depart, back
 
-    def route_cost(self, v: int, stops: list[Stop], depart: int, back: int) -> float:
+    def route_cost(self, v: int, stops: list[Stop], tt: tuple[list[int], int, int]) -> float:
+        """The vehicle's tariff (distance, duration) plus riders' ride time at the problem's
+        ``ride_time_weight`` (the secondary objective; without it riders ride long detours)."""
+        starts, depart, back = tt
         veh = self.p.vehicles[v]
         locs = [veh.start_location, *(self._sl(s) for s in stops), veh.end_location]
         d = sum(self.dist[a][b] for a, b in itertools.pairwise(locs))
-        return float(d * veh.cost_per_distance + (back - depart) * round(veh.cost_per_time))
+        cost = d * veh.cost_per_distance + (back - depart) * round(veh.cost_per_time)
+        if self.p.ride_time_weight > 0:
+            ride = sum(t if not pick else -t for (_r, pick), t in zip(stops, starts, strict=True))
+            cost += self.p.ride_time_weight * ride
+        return float(cost)
 
     # ---------------------------------------------------------------- capacity
+
+    def route(self, v: int, stops: list[Stop], starts: list[int], depart: int, back: int,
+              cost: float) -> _Route:
+        """A route with what insertion needs precomputed (locations, loads, usable copies)."""
+        dims = len(self.p.vehicles[v].capacity)
+        load = [0] * dims
+        loads = []
+        for r, pick in stops:
+            dem = self.p.requests[r].demand
+            for k in range(dims):
+                load[k] += dem[k] if pick else -dem[k]
+            loads.append(tuple(load))
+        reqs = {r for r, _ in stops}
+        copies = [c for c in self.copies[self.group[v]]
+                  if all(self.allowed[r] is None or c in self.allowed[r]  # type: ignore[operator]
+                         for r in reqs)]
+        copies.sort(key=lambda c: c != v)
+        rt = _Route(v, stops, starts, depart, back, cost, [self._sl(s) for s in stops], loads,
+                    copies)
+        rt.full = self.at_capacity(v, stops)
+        rt.max_load = tuple(max(x[k] for x in loads) for k in range(dims))
+        return rt
 
     def at_capacity(self, v: int, stops: list[Stop]) -> bool:
         """Whether every copy of the vehicle is full in every dimension at some stop."""
@@ -222,7 +257,8 @@ class _Builder:
 
 
 def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: int = 12,
-              feasible_tries: int = 3, fallback: RoutingProblem | None = None) -> Construction:
+              feasible_tries: int = 3, fallback: RoutingProblem | None = None,
+              max_checks: int = 8) -> Construction:
     """Build routes by sequential cheapest insertion (see the module docstring).
 
     Parameters
@@ -235,6 +271,9 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
         Open routes tried per request, nearest first.
     feasible_tries
         Feasible positions whose full cost is compared per route (cheapest added distance first).
+    max_checks
+        Timetables checked per route and request (positions that fit the capacity, cheapest
+        added distance first).
     fallback
         The same problem with wider windows (e.g. without the riders' consistency windows): a
         request that fits nowhere is tried once more with its windows from here
@@ -295,21 +334,25 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
         # Existing routes, nearest first (by the closest stop to the pickup or the delivery).
         scored = []
         dem = reqs[r].demand
+        needs = any(q > 0 for q in dem)
+        al_r = b.allowed[r]
         for ri, rt in enumerate(routes):
-            if rt.full and any(q > 0 for q in dem):
+            if rt.full and needs:
                 continue
-            locs_r = [b._sl(s) for s in rt.stops]
             # Closest stop to the pickup plus closest to the delivery: a route to the same
             # centre scores by how near its homes are, not 0 for sharing the centre.
-            near = min(tm[pl][x] + tm[x][pl] for x in locs_r) + \
-                min(tm[dl][x] + tm[x][dl] for x in locs_r)
+            near = min(tm[pl][x] + tm[x][pl] for x in rt.locs) + \
+                min(tm[dl][x] + tm[x][dl] for x in rt.locs)
             scored.append((near, ri))
         scored.sort()
         for _near, ri in scored[:near_routes]:
             rt = routes[ri]
             stops = rt.stops
+            copies = [v for v in rt.copies if al_r is None or v in al_r]
+            if not copies:
+                continue
             veh = problem.vehicles[rt.vehicle]
-            locs = [veh.start_location, *(b._sl(s) for s in stops), veh.end_location]
+            locs = [veh.start_location, *rt.locs, veh.end_location]
             n = len(stops)
             cands = []
             for i in range(n + 1):
@@ -321,20 +364,35 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
                     a2, c2 = locs[j], locs[j + 1]
                     cands.append((dp + dm[a2][dl] + dm[dl][c2] - dm[a2][c2], i, j))
             cands.sort()
-            found = 0
+            found = checks = 0
+            zero = (0,) * len(dem)
             for _dd, i, j in cands:
+                # Capacity: the rider is on board from before original stop i to after j - 1.
+                peak = list(rt.loads[i - 1] if i > 0 else zero)
+                for k in range(i, j):
+                    lk = rt.loads[k]
+                    for d in range(len(dem)):
+                        if lk[d] > peak[d]:
+                            peak[d] = lk[d]
+                vehicle = -1
+                for cv in copies:
+                    cap = problem.vehicles[cv].capacity
+                    # Another layout must also hold the rest of the route.
+                    if all(peak[d] + dem[d] <= cap[d] and (cv == rt.vehicle
+                                                           or rt.max_load[d] <= cap[d])
+                           for d in range(len(dem))):
+                        vehicle = cv
+                        break
+                if vehicle < 0:
+                    continue
+                if checks >= max_checks:
+                    break
+                checks += 1
                 new = [*stops[:i], (r, True), *stops[i:j], (r, False), *stops[j:]]
-                vehicle = rt.vehicle
-                if not b.fits(vehicle, new):
-                    other = [v for v in b.copies[b.group[vehicle]]
-                             if v != vehicle and b.fits(v, new)]
-                    if not other:
-                        continue
-                    vehicle = other[0]
                 tt = b.timetable(vehicle, new)
                 if tt is None:
                     continue
-                cost = b.route_cost(vehicle, new, tt[1], tt[2]) + problem.vehicles[
+                cost = b.route_cost(vehicle, new, tt) + problem.vehicles[
                     vehicle].fixed_cost
                 delta = cost - rt.cost
                 if best is None or delta < best[0]:
@@ -353,7 +411,7 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
             tt = b.timetable(v, new)
             if tt is None:
                 continue
-            cost = b.route_cost(v, new, tt[1], tt[2]) + problem.vehicles[v].fixed_cost
+            cost = b.route_cost(v, new, tt) + problem.vehicles[v].fixed_cost
             if best is None or cost < best[0]:
                 best = (cost, -1, new, v, tt)
         return best
@@ -376,9 +434,9 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
             no_room.append(r)
             continue
         _delta, ri, new, vehicle, (starts, depart, back) = best
-        cost = b.route_cost(vehicle, new, depart, back) + problem.vehicles[vehicle].fixed_cost
-        rt = _Route(vehicle, new, starts, depart, back, cost)
-        rt.full = b.at_capacity(rt.vehicle, new)
+        cost = b.route_cost(vehicle, new, (starts, depart, back)) + \
+            problem.vehicles[vehicle].fixed_cost
+        rt = b.route(vehicle, new, starts, depart, back, cost)
         if ri < 0:
             used_groups.add(b.group[vehicle])
             routes.append(rt)

@@ -55,7 +55,7 @@ from routing.network.matrix import TravelMatrix, travel_matrix
 from routing.network.roads import RoadNetwork
 from routing.network.snap import SnappedPoint, snap_points
 from routing.params import PlanParams
-from routing.planning.budget import wave_time_s, work_limit
+from routing.planning.budget import wave_time_s
 from routing.planning.costing import runs_cost_ore
 from routing.planning.decompose import LARGE_REQUESTS, solve_large
 from routing.planning.problem import (
@@ -537,7 +537,7 @@ def _solve_wave(
         return _WaveResult([], unserved, [], stats)
 
     options = SolveOptions(time_limit_s=time_limit_s, seed=p.seed,
-                           solution_limit=work_limit(p))
+                           solution_limit=p.solution_limit)
     problem, places, vehicle_ids = _build_problem(solvable, ctx, day, windows, label)
     # A large wave starts from our own construction (OR-Tools' finds none in time at city
     # scale); the layouts are chosen inside it, so no second pass per layout.
@@ -717,7 +717,7 @@ def build_plan(
     kpis = plan_kpis(runs, unserved, ctx, exceptions)
     stats = {"seconds": round(elapsed, 2), "waves": wave_stats, "trips": len(trips),
              "deterministic": not any(w.get("time_limited") for w in wave_stats),
-             "solution_limit": params.solution_limit, "work_limit": work_limit(params),
+             "solution_limit": params.solution_limit,
              "time_limit_s": params.time_limit_s, "seed": params.seed}
     return Plan(runs=tuple(runs), unserved=tuple(unserved), kpis=kpis, stats=stats,
                 scenario=scenario.name, params=asdict(params))
