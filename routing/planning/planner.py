@@ -543,17 +543,10 @@ def _solve_wave(
     # scale); the layouts are chosen inside it, so no second pass per layout.
     large = len(problem.requests) > LARGE_REQUESTS
     exceptions: list[dict[str, object]] = []
+    own_windows = windows
     if large:
-        # A rider who fits nowhere within their consistency window is placed without it
-        # (a listed exception, never dropped for it), inside the same construction.
-        fallback = _build_problem(solvable, ctx, day, {}, label)[0] if windows else None
-        solution = solve_large(problem, options, fallback=fallback)
-        for i in solution.stats.get("relaxed", ()):
-            t = solvable[i]
-            exceptions.append({"rider_id": t.rider_id, "direction": t.direction,
-                               "weekday": t.weekday,
-                               "reason": "no feasible route within the consistency window"})
-            windows = {k: w for k, w in windows.items() if k != (t.rider_id, t.direction)}
+        solution, exceptions, windows = _construct_and_improve(
+            solvable, ctx, day, windows, label, problem, options)
     else:
         solution = solve_serving_most(problem, options)
     n_layouts = max((len(ctx.vehicles[v].layouts) for v, _ in vehicle_ids), default=1)
@@ -585,6 +578,15 @@ def _solve_wave(
                                        "reason": "no feasible route within the consistency window"})
             problem, places, vehicle_ids, solution = problem2, places2, vehicle_ids2, solution2
             windows = relaxed
+    if solution.dropped and not large:
+        # OR-Tools still leaves trips out (e.g. no first solution within a small wave's share
+        # of the time on a busy machine): our construction always ends and may serve them.
+        built = _build_problem(solvable, ctx, day, own_windows, label)
+        other, other_exceptions, other_windows = _construct_and_improve(
+            solvable, ctx, day, own_windows, label, built[0], options)
+        if len(other.dropped) < len(solution.dropped):
+            problem, places, vehicle_ids = built
+            solution, exceptions, windows = other, other_exceptions, other_windows
     stats.update({"requests": len(solvable),
                   "vehicles_available": len({v for v, _ in vehicle_ids}),
                   "routes": len(solution.routes), "dropped": len(solution.dropped),
@@ -615,6 +617,33 @@ def _solve_wave(
         day.free_from[vehicle.vehicle_id] = run.stops[-1].arrival_s
         day.used.add(vehicle.vehicle_id)
     return _WaveResult(runs, unserved, exceptions, stats)
+
+
+def _construct_and_improve(
+    solvable: Sequence[Trip],
+    ctx: _Context,
+    day: _DayState,
+    windows: dict[tuple[str, str], tuple[int, int]],
+    label: str,
+    problem: RoutingProblem,
+    options: SolveOptions,
+) -> tuple[RoutingSolution, list[dict[str, object]], dict[tuple[str, str], tuple[int, int]]]:
+    """A wave by our construction and OR-Tools per piece (:func:`solve_large`): the solution,
+    the consistency exceptions it made and the windows left in force.
+
+    A rider who fits nowhere within their consistency window is placed without it (a listed
+    exception, never dropped for it), inside the same construction.
+    """
+    fallback = _build_problem(solvable, ctx, day, {}, label)[0] if windows else None
+    solution = solve_large(problem, options, fallback=fallback)
+    exceptions: list[dict[str, object]] = []
+    for i in solution.stats.get("relaxed", ()):
+        t = solvable[i]
+        exceptions.append({"rider_id": t.rider_id, "direction": t.direction,
+                           "weekday": t.weekday,
+                           "reason": "no feasible route within the consistency window"})
+        windows = {k: w for k, w in windows.items() if k != (t.rider_id, t.direction)}
+    return solution, exceptions, windows
 
 
 def _not_reached(solution: RoutingSolution, time_limit_s: float) -> set[int]:
