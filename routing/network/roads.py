@@ -639,7 +639,13 @@ def load_network(
             logger.info("loaded cached road network %s in %.2f s", cache_file.name,
                         time.perf_counter() - start)
             return cached
-    net = _build_from_xml(path, params, digest)
+    if path.name.lower().endswith(".pbf"):
+        # OSM PBF (what municipalities download): read by libosmium (routing.network.osm_extract).
+        from routing.network.osm_extract import build_via_extract
+
+        net = build_via_extract(path, params, digest)
+    else:
+        net = _build_from_xml(path, params, digest)
     if cache_dir is not None:
         _save_cache(net, cache_file)
     return net
