@@ -217,17 +217,15 @@ def _bench_scale(sizes: list[int], results: list[dict[str, Any]], out_dir: Path 
     if not scale_results:
         console.print(f"scale: skipped, {LYNGBY} not found")
         return
-    table = Table(title="City cases, Lyngby network (default settings)")
-    for col in ("riders", "trips", "servable", "served %", "not placed (time)",
-                "no room", "DKK/week", "runs", "vehicle-days", "s", "peak MB", "violations"):
-        table.add_column(col)
+    # Plain fixed-width lines: readable at 80 characters (logs, CI), unlike a wrapped table.
+    console.print("City cases, Lyngby network\n riders servable served% time noroom "
+                  "    DKK/week veh-days     s     MB viol.", highlight=False)
     for r in scale_results:
-        table.add_row(str(r.riders), str(r.trips), str(r.servable), f"{r.served_pct:.1f}",
-                      str(r.unserved_time_budget), str(r.unserved_no_room), f"{r.cost_dkk:,.0f}",
-                      str(r.runs), str(r.vehicle_days), f"{r.seconds:.0f}",
-                      f"{r.peak_rss_mb:,.0f}", str(r.violations))
+        console.print(f" {r.riders:>6} {r.servable:>8} {r.served_pct:>7.1f} "
+                      f"{r.unserved_time_budget:>4} {r.unserved_no_room:>6} "
+                      f"{r.cost_dkk:>12,.0f} {r.vehicle_days:>8} {r.seconds:>5.0f} "
+                      f"{r.peak_rss_mb:>6,.0f} {r.violations:>5}", highlight=False)
         results.append({"instance": f"lyngby-{r.riders}", **asdict(r)})
-    console.print(table)
     with open("/proc/loadavg", encoding="ascii") as f:
         console.print(f"load average after: {f.read().strip()}")
 

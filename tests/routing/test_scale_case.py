@@ -42,3 +42,10 @@ def test_city_case_follows_the_mix_and_is_reproducible(samso_network: RoadNetwor
 
 def test_lyngby_path_is_none_when_the_extract_is_absent(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert lyngby_path(tmp_path) is None
+
+
+def test_scale_bench_skips_cleanly_without_the_extract(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import benchmarks.scale as scale
+
+    monkeypatch.setattr(scale, "lyngby_path", lambda root=None: None)
+    assert scale.run_scale((250,)) == []
