@@ -53,6 +53,13 @@ def municipality_polygon(source: Path, name: str) -> shapely.Geometry:
                 and not obj.from_way()):
             parts.append(shapely.from_wkb(wkb.create_multipolygon(obj)))
     if not parts:
+        named = any(r.tags.get("name") == name for r in osmium.FileProcessor(
+            str(source), osmium.osm.RELATION).with_filter(
+            osmium.filter.TagFilter(("boundary", "administrative"))))
+        if named:
+            # Typical of a bounding-box extract: the boundary's outer ways leave the box.
+            raise NetworkError(f"the administrative boundary {name!r} in {source} is incomplete "
+                               "(its ways are not all in the file); use a GeoJSON polygon")
         raise NetworkError(f"no administrative boundary named {name!r} in {source}")
     return shapely.union_all(parts)
 
