@@ -92,9 +92,10 @@ def road_extract(source: Path, out: Path, polygon: shapely.Geometry | None = Non
         shapely.prepare(polygon)
         prepared = polygon
     n = 0
+    writer = osmium.BackReferenceWriter(str(out), ref_src=str(source), overwrite=True,
+                                        remove_tags=False)
     try:
-        with osmium.BackReferenceWriter(str(out), ref_src=str(source), overwrite=True,
-                                        remove_tags=False) as writer:
+        with writer:
             fp = osmium.FileProcessor(str(source), osmium.osm.NODE | osmium.osm.WAY
                                       | osmium.osm.RELATION)
             if prepared is not None:
@@ -116,6 +117,10 @@ def road_extract(source: Path, out: Path, polygon: shapely.Geometry | None = Non
                 writer.add_way(obj)
                 n += 1
     except RuntimeError as exc:
+        # On an error the writer leaves its scratch directory for the garbage collector.
+        scratch = getattr(writer, "tmpdir", None)
+        if scratch is not None:
+            scratch.cleanup()
         raise NetworkError(f"cannot read OSM file {source}: {exc}") from exc
     return n
 
