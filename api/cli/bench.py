@@ -21,9 +21,42 @@ def _cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _bench_scale(sizes: list[int], results: list[dict[str, Any]], out_dir: Path | None,
+                 time_limit: float | None) -> None:
+    """City cases on the Lyngby network (``benchmarks.scale``); scenarios and plans are written
+    to ``out_dir`` when given."""
+    from dataclasses import asdict
+
+    from benchmarks.scale import LYNGBY, run_scale
+
+    def show(r: Any) -> None:
+        console.print(f"  {r.riders} riders: served {r.served}/{r.servable} servable trips "
+                      f"({r.served_pct:.1f} %), {r.cost_dkk:,.2f} DKK/week, {r.seconds:.0f} s, "
+                      f"peak {r.peak_rss_mb:,.0f} MB, {r.violations} violations", highlight=False)
+
+    with open("/proc/loadavg", encoding="ascii") as f:
+        console.print(f"load average before: {f.read().strip()}")
+    scale_results = run_scale(tuple(sizes), time_limit, progress=show, out_dir=out_dir)
+    if not scale_results:
+        console.print(f"scale: skipped, {LYNGBY} not found")
+        return
+    # Plain fixed-width lines: readable at 80 characters (logs, CI), unlike a wrapped table.
+    console.print("City cases, Lyngby network\n riders servable served% time noroom "
+                  "    DKK/week veh-days     s     MB viol.", highlight=False)
+    for r in scale_results:
+        console.print(f" {r.riders:>6} {r.servable:>8} {r.served_pct:>7.1f} "
+                      f"{r.unserved_time_budget:>4} {r.unserved_no_room:>6} "
+                      f"{r.cost_dkk:>12,.0f} {r.vehicle_days:>8} {r.seconds:>5.0f} "
+                      f"{r.peak_rss_mb:>6,.0f} {r.violations:>5}", highlight=False)
+        results.append({"instance": f"lyngby-{r.riders}", **asdict(r)})
+    with open("/proc/loadavg", encoding="ascii") as f:
+        console.print(f"load average after: {f.read().strip()}")
+
+
 def bench(
     sets: Annotated[str, typer.Option(
-        help="Comma-separated: network,matrix,demo,darp,lilim,homberger.")] = "network,matrix,demo",
+        help="Comma-separated: network,matrix,demo,darp,lilim,homberger,scale.")
+    ] = "network,matrix,demo",
     time_limit: Annotated[float, typer.Option(help="Seconds per benchmark instance.")] = 30.0,
     instances: Annotated[str | None, typer.Option(
         help="Comma-separated instance names (default: the whole set).")] = None,
@@ -33,6 +66,11 @@ def bench(
         help="Write each solution's routes (node indices) into this directory.")] = None,
     demo_time_limit: Annotated[float, typer.Option(
         help="Max solver seconds for the demo plan.")] = 90.0,
+    sizes: Annotated[str, typer.Option(
+        help="Riders per city case of the scale set (Lyngby network).")] = "250,500,1000,2000",
+    plan_time_limit: Annotated[float | None, typer.Option(
+        help="Solver seconds per weekly plan of the scale set (default: the planner's).")
+    ] = None,
 ) -> None:
     """Benchmarks: network load, matrix speed-up, demo plan, standard VRP/DARP sets."""
     # OR-Tools, numpy and the road network stack: lazy (api.cli.common)
@@ -75,9 +113,14 @@ def bench(
         console.print(f"demo weekly plan: {secs:.1f} s, cost {p.kpis['cost_dkk']:,.2f} DKK, "
                       f"{p.kpis['runs']} runs, {p.kpis['trips_unserved']} unserved trips, "
                       f"{len(errors)} violations")
-        results.append({"instance": "samso-demo",  # cost in DKK "cost": p.kpis["cost_dkk"],
+        results.append({"instance": "samso-demo", "cost": p.kpis["cost_dkk"],  # DKK/week
                         "routes": p.kpis["runs"], "best_known": None, "gap_pct": None,
                         "seconds": round(secs, 2), "violations": len(errors)})
+    if "scale" in chosen:
+        # --solutions DIR keeps each city case's scenario and plan; --plan-time-limit sets the
+        # plan's budget (default: the planner's own).
+        _bench_scale([int(n) for n in sizes.split(",") if n.strip()], results, solutions,
+                     plan_time_limit)
     std = [s for s in chosen if s in ("darp", "lilim", "homberger")]
     if std:
         names = [s.strip() for s in instances.split(",")] if instances else None

@@ -32,10 +32,15 @@ def serve(
 
 
 def network(
-    osm: Annotated[Path | None, typer.Option(help="OSM XML file (.osm or .osm.bz2).")] = None,
+    osm: Annotated[Path | None, typer.Option(
+        help="OSM file (.osm, .osm.bz2, .osm.gz or .osm.pbf).")] = None,
     place: Annotated[str | None, typer.Option(
         help="Place name to download through osmnx (needs internet), e.g. 'Samsø, Denmark'.")]
     = None,
+    municipality: Annotated[str | None, typer.Option(
+        help="Cut --osm to the OSM administrative boundary of this name in the file.")] = None,
+    polygon: Annotated[Path | None, typer.Option(
+        help="Cut --osm to the polygon of this GeoJSON file.")] = None,
 ) -> None:
     """Load and cache a road network (default: bundled Samsø) and print its size."""
     from routing.network.roads import (  # osmnx: lazy (api.cli.common)
@@ -49,6 +54,11 @@ def network(
     try:
         if place:
             net = load_network_from_place(place, cache_dir=default_cache_dir())
+        elif municipality or polygon:
+            from routing.network.osm_extract import load_region
+
+            net = load_region(osm or default_network_path(), municipality=municipality,
+                              polygon_file=polygon, cache_dir=default_cache_dir())
         else:
             net = read_network(osm or default_network_path(), cache_dir=default_cache_dir())
     except (SamkorselError, OSError) as exc:

@@ -55,8 +55,17 @@ from routing.network.roads import RoadNetwork
 from routing.network.snap import SnappedPoint, snap_points
 from routing.params import PlanParams
 from routing.places import centre_place, depot_place, home_place, is_centre, is_home
+from routing.planning.budget import wave_time_s
+from routing.planning.decompose import LARGE_REQUESTS, solve_large
 from routing.planning.kpis import kpis_of
-from routing.planning.problem import FleetVehicle, Request, RoutingProblem, SolveOptions, Visit
+from routing.planning.problem import (
+    FleetVehicle,
+    Request,
+    RoutingProblem,
+    RoutingSolution,
+    SolveOptions,
+    Visit,
+)
 from routing.planning.reasons import need_code, unserved_reason
 from routing.planning.rules import (
     boarding_time_s,
@@ -500,9 +509,18 @@ def _solve_wave(
     options = SolveOptions(time_limit_s=time_limit_s, seed=p.seed,
                            solution_limit=p.solution_limit)
     problem, places, vehicle_ids = _build_problem(solvable, ctx, day, windows, label)
-    solution = solve_serving_most(problem, options)
+    # A large wave starts from our own construction (OR-Tools' finds none in time at city
+    # scale); the layouts are chosen inside it, so no second pass per layout.
+    large = len(problem.requests) > LARGE_REQUESTS
+    exceptions: list[dict[str, object]] = []
+    own_windows = windows
+    if large:
+        solution, exceptions, windows = _construct_and_improve(
+            solvable, ctx, day, windows, label, problem, options)
+    else:
+        solution = solve_serving_most(problem, options)
     n_layouts = max((len(ctx.vehicles[v].layouts) for v, _ in vehicle_ids), default=1)
-    for choice in range(1, n_layouts) if solution.dropped else ():
+    for choice in range(1, n_layouts) if solution.dropped and not large else ():
         # Construction rarely switches a vehicle's layout once a route is started; offer the
         # fleet in each alternative layout as a whole too.
         fixed = _build_problem(solvable, ctx, day, windows, label, layout_choice=choice)
@@ -510,9 +528,9 @@ def _solve_wave(
         if (len(other.dropped), other.objective) < (len(solution.dropped), solution.objective):
             problem, places, vehicle_ids = fixed
             solution = other
-    exceptions: list[dict[str, object]] = []
     dropped_with_window = [i for i in solution.dropped
-                           if (solvable[i].rider_id, solvable[i].direction) in windows]
+                           if (solvable[i].rider_id, solvable[i].direction) in windows
+                           and not large]
     if dropped_with_window:
         # Serve them with their times moved rather than not at all; list them as exceptions.
         relaxed = dict(windows)
@@ -530,6 +548,15 @@ def _solve_wave(
                                        "reason": "no feasible route within the consistency window"})
             problem, places, vehicle_ids, solution = problem2, places2, vehicle_ids2, solution2
             windows = relaxed
+    if solution.dropped and not large:
+        # OR-Tools still leaves trips out (e.g. no first solution within a small wave's share
+        # of the time on a busy machine): our construction always ends and may serve them.
+        built = _build_problem(solvable, ctx, day, own_windows, label)
+        other, other_exceptions, other_windows = _construct_and_improve(
+            solvable, ctx, day, own_windows, label, built[0], options)
+        if len(other.dropped) < len(solution.dropped):
+            problem, places, vehicle_ids = built
+            solution, exceptions, windows = other, other_exceptions, other_windows
     stats.update({"requests": len(solvable),
                   "vehicles_available": len({v for v, _ in vehicle_ids}),
                   "routes": len(solution.routes), "dropped": len(solution.dropped),
@@ -537,13 +564,15 @@ def _solve_wave(
                   "seconds": round(solution.wall_s, 2),
                   # Stopped by the clock rather than the work budget: machine-dependent result.
                   "time_limited": solution.wall_s >= 0.95 * time_limit_s})
+    not_reached = _not_reached(solution, time_limit_s)
+    stats["not_reached"] = len(not_reached)
     for i in solution.dropped:
         t = solvable[i]
         lo, hi = centre_window(t.direction, t.centre_time_s, p)
-        unserved.append(Unserved(
-            t.rider_id, t.weekday, t.session_id, t.direction,
-            unserved_reason("wave_full", time=format_hm(t.centre_time_s), start=format_hm(lo),
-                            end=format_hm(hi), vehicles=len({v for v, _ in vehicle_ids}))))
+        when = {"time": format_hm(t.centre_time_s), "start": format_hm(lo), "end": format_hm(hi)}
+        reason = (unserved_reason("time_budget", **when) if i in not_reached else
+                  unserved_reason("wave_full", **when, vehicles=len({v for v, _ in vehicle_ids})))
+        unserved.append(Unserved(t.rider_id, t.weekday, t.session_id, t.direction, reason))
     runs: list[Run] = []
     for route in solution.routes:
         vehicle_id, layout = vehicle_ids[route.vehicle]
@@ -558,6 +587,44 @@ def _solve_wave(
         day.free_from[vehicle.vehicle_id] = run.stops[-1].arrival_s
         day.used.add(vehicle.vehicle_id)
     return _WaveResult(runs, unserved, exceptions, stats)
+
+
+def _construct_and_improve(
+    solvable: Sequence[Trip],
+    ctx: _Context,
+    day: _DayState,
+    windows: dict[tuple[str, str], tuple[int, int]],
+    label: str,
+    problem: RoutingProblem,
+    options: SolveOptions,
+) -> tuple[RoutingSolution, list[dict[str, object]], dict[tuple[str, str], tuple[int, int]]]:
+    """A wave by our construction and OR-Tools per piece (:func:`solve_large`): the solution,
+    the consistency exceptions it made and the windows left in force.
+
+    A rider who fits nowhere within their consistency window is placed without it (a listed
+    exception, never dropped for it), inside the same construction.
+    """
+    fallback = _build_problem(solvable, ctx, day, {}, label)[0] if windows else None
+    solution = solve_large(problem, options, fallback=fallback)
+    exceptions: list[dict[str, object]] = []
+    for i in solution.stats.get("relaxed", ()):
+        t = solvable[i]
+        exceptions.append({"rider_id": t.rider_id, "direction": t.direction,
+                           "weekday": t.weekday,
+                           "reason": "no feasible route within the consistency window"})
+        windows = {k: w for k, w in windows.items() if k != (t.rider_id, t.direction)}
+    return solution, exceptions, windows
+
+
+def _not_reached(solution: RoutingSolution, time_limit_s: float) -> set[int]:
+    """Dropped requests the search never got to place because the clock stopped it: those the
+    construction did not reach, or all of them when OR-Tools ended without a route (no first
+    solution within the time limit)."""
+    if "unreached" in solution.stats:
+        return set(solution.stats["unreached"]) & set(solution.dropped)
+    if not solution.routes and solution.wall_s >= 0.95 * time_limit_s:
+        return set(solution.dropped)
+    return set()
 
 
 # --------------------------------------------------------------------------------------------
@@ -629,7 +696,7 @@ def build_plan(
                     if seen:
                         windows[(t.rider_id, t.direction)] = (
                             max(seen) - params.consistency_s, min(seen) + params.consistency_s)
-            budget = max(0.5, params.time_limit_s * len(wave) / total_requests)
+            budget = wave_time_s(params, len(wave), total_requests)
             result = _solve_wave(wave, ctx, state, windows, budget)
             runs.extend(result.runs)
             unserved.extend(result.unserved)

@@ -25,6 +25,9 @@ _ENGLISH: dict[str, str] = {
     "wave_full":
         "no room within the constraints: every vehicle able to carry the rider is full or busy "
         "in the wave around {time} (window {start}–{end}, {vehicles} vehicle(s) free)",
+    "time_budget":
+        "the solver stopped before it could place this trip (time budget) in the wave around "
+        "{time} (window {start}–{end}); a larger --time-limit may serve it",
     "no_insertion":
         "no feasible insertion into the plan in force (every run of the wave is full, too far "
         "or would move riders too much); re-optimise or add a vehicle",
@@ -106,6 +109,13 @@ def reason_from_stored(text: str, code: str | None = None,
                     continue
             return Reason(known, values)
     return Reason(TEXT, {"text": text})
+
+
+def reason_code(reason: str) -> str | None:
+    """The catalogue code of a reason (e.g. ``"time_budget"``), or None for a free text."""
+    if not isinstance(reason, Reason):
+        reason = reason_from_stored(reason)
+    return None if reason.code == TEXT else reason.code
 
 
 def danish(reason: str) -> str:

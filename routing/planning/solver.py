@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -128,6 +128,7 @@ def solve(
     problem: RoutingProblem,
     options: SolveOptions | None = None,
     progress: Progress | None = None,
+    initial_routes: Mapping[int, Sequence[tuple[int, bool]]] | None = None,
 ) -> RoutingSolution:
     """Solve a pickup-and-delivery problem with OR-Tools.
 
@@ -139,6 +140,11 @@ def solve(
         Time limit, work budget (``solution_limit``), seed and strategies.
     progress
         Optional callback on each new solution.
+    initial_routes
+        A first solution to improve instead of OR-Tools' construction: per vehicle index its
+        stops as (request index, True for the pickup / False for the delivery). If OR-Tools
+        does not accept it as feasible, its own construction runs (``stats["initial"]`` says
+        which happened).
 
     Returns
     -------
@@ -306,7 +312,22 @@ def solve(
 
         model.AddAtSolutionCallback(_on_solution)
 
-    solution = model.SolveWithParameters(params)
+    initial_state = "none"
+    solution = None
+    if initial_routes is not None:
+        model.CloseModelWithParameters(params)
+        kinds: dict[bool, VisitKind] = {True: "pickup", False: "delivery"}
+        routes_idx = [
+            [manager.NodeToIndex(node_of[(r, kinds[pick])])
+             for r, pick in initial_routes.get(vi, ())]
+            for vi in range(n_vehicles)
+        ]
+        assignment = model.ReadAssignmentFromRoutes(routes_idx, True)
+        initial_state = "rejected" if assignment is None else "accepted"
+        if assignment is not None:
+            solution = model.SolveFromAssignmentWithParameters(assignment, params)
+    if solution is None:
+        solution = model.SolveWithParameters(params)
     wall = time.monotonic() - started
     status = _STATUS.get(model.status(), str(model.status()))
     if solution is None:
@@ -330,7 +351,7 @@ def solve(
     served = {v.request for rt in routes for v in rt.visits if v.kind == "delivery"}
     dropped = tuple(r for r in range(len(problem.requests)) if r not in served)
     stats = {"solutions": n_solutions, "nodes": n, "vehicles": n_vehicles,
-             "requests": len(problem.requests)}
+             "requests": len(problem.requests), "initial": initial_state}
     log.info("problem %s: %d routes, %d dropped, objective %d, %.1f s", problem.name,
              len(routes), len(dropped), solution.ObjectiveValue(), wall)
     return RoutingSolution(tuple(routes), dropped, int(solution.ObjectiveValue()), status, wall,

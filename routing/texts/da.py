@@ -75,6 +75,9 @@ UNSERVED_REASONS_DA: Mapping[str, str] = {
     "wave_full":
         "ingen plads inden for reglerne: alle vogne, der kan køre borgeren, er fulde eller "
         "optaget omkring kl. {time} (tidsvindue {start}–{end}, {vehicles} ledig(e) vogn(e))",
+    "time_budget":
+        "planlæggeren nåede ikke at placere turen inden for tidsbudgettet (omkring kl. {time}, "
+        "tidsvindue {start}–{end}); en længere planlægningstid kan give plads",
     "no_insertion":
         "borgeren kan ikke sættes ind i den gældende plan (alle ture på det tidspunkt er fulde, "
         "for langt væk eller ville flytte andres tider for meget); planlæg igen eller tilføj en "

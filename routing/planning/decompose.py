@@ -1,0 +1,241 @@
+"""Large problems: our own construction, then OR-Tools improving it piece by piece.
+
+For a wave of hundreds of requests OR-Tools' construction finds no first solution in useful time
+(``shared/docs/solver-notes.md``). :func:`solve_large`:
+
+1. builds a complete first solution with :func:`routing.planning.construction.construct` (always
+   ends; what it cannot place is *no room*, what it did not reach before its deadline is
+   *unreached*, reported as the time budget's doing);
+2. cuts the routes into pieces of about ``piece_requests`` requests — routes sharing an anchor
+   (centre) and lying close together — each with the vehicles of its routes (all layouts of
+   them); pieces share no vehicle, so they are independent;
+3. lets OR-Tools improve each piece from the construction's routes
+   (``ReadAssignmentFromRoutes``), the remaining time spread by piece size; a piece's result
+   replaces its routes only when it serves as many requests (guided local search returns the
+   best solution seen, so from an accepted start it is never worse).
+
+Pieces may run in worker processes (``workers``); one worker keeps the result reproducible
+when the work limit binds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
+
+import numpy as np
+import numpy.typing as npt
+
+from routing.planning.construction import Construction, Stop, construct
+from routing.planning.problem import (
+    FleetVehicle,
+    Request,
+    Route,
+    RouteVisit,
+    RoutingProblem,
+    RoutingSolution,
+    SolveOptions,
+    Visit,
+)
+from routing.planning.solver import solve
+
+LARGE_REQUESTS = 120
+"""Problems with more requests than this are solved by :func:`solve_large` in the planner."""
+PIECE_REQUESTS = 60
+CONSTRUCTION_SHARE = 0.5
+"""The construction's deadline as a share of the time limit (it usually needs far less; it
+is never cut below ``MIN_CONSTRUCTION_S``)."""
+MIN_CONSTRUCTION_S = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    problem: RoutingProblem
+    requests: tuple[int, ...]
+    """Request index in the whole problem of each of the piece's requests."""
+    vehicles: tuple[int, ...]
+    initial: dict[int, list[tuple[int, bool]]]
+    """Piece vehicle index → stops in piece request indices."""
+
+
+def _anchor_of(problem: RoutingProblem) -> list[int]:
+    counts = Counter(x for r in problem.requests
+                     for x in {r.delivery.location, *(() if r.pickup is None
+                                                      else (r.pickup.location,))})
+    out = []
+    for r in problem.requests:
+        pair = [r.delivery.location] + ([] if r.pickup is None else [r.pickup.location])
+        out.append(max(pair, key=lambda x: (counts[x], -x)))
+    return out
+
+
+def _pieces_of(problem: RoutingProblem, c: Construction, piece_requests: int
+               ) -> list[list[int]]:
+    """Route numbers (into ``c.routes``) per piece: nearby routes of the same anchor together."""
+    anchor = _anchor_of(problem)
+    tm = problem.time
+    info: list[tuple[int, npt.NDArray[np.int64], int]] = []
+    for _v, stops, _t in c.routes:
+        reqs = sorted({r for r, _ in stops})
+        anchors = Counter(anchor[r] for r in reqs)
+        own = []
+        for r in reqs:
+            req = problem.requests[r]
+            locs = [req.delivery.location] + ([] if req.pickup is None else [req.pickup.location])
+            own += [x for x in locs if x != anchor[r]] or locs
+        info.append((anchors.most_common(1)[0][0], np.array(sorted(set(own)), dtype=np.int64),
+                     len(reqs)))
+    left = set(range(len(c.routes)))
+    pieces: list[list[int]] = []
+    while left:
+        seed = min(left, key=lambda i: (c.routes[i][2][0], i))
+        left.discard(seed)
+        piece, size = [seed], info[seed][2]
+        a0, locs0, _ = info[seed]
+        near = []
+        for i in left:
+            a, other_locs, _n = info[i]
+            gap = int(tm[np.ix_(locs0, other_locs)].min()) + (0 if a == a0 else 3600)
+            near.append((gap, i))
+        near.sort()
+        for _gap, i in near:
+            if size >= piece_requests:
+                break
+            piece.append(i)
+            size += info[i][2]
+            left.discard(i)
+        pieces.append(piece)
+    return pieces
+
+
+def _make_piece(problem: RoutingProblem, c: Construction, routes: list[int]) -> _Piece:
+    vehicles: list[int] = []
+    groups = {problem.vehicles[c.routes[i][0]].exclusive_group for i in routes} - {""}
+    for vi, veh in enumerate(problem.vehicles):
+        if any(c.routes[i][0] == vi for i in routes) or (veh.exclusive_group in groups):
+            vehicles.append(vi)
+    requests = sorted({r for i in routes for r, _ in c.routes[i][1]})
+    vlocal = {v: k for k, v in enumerate(vehicles)}
+    rlocal = {r: k for k, r in enumerate(requests)}
+    locs: list[int] = []
+    for v in vehicles:
+        locs += [problem.vehicles[v].start_location, problem.vehicles[v].end_location]
+    for r in requests:
+        req = problem.requests[r]
+        locs += [req.delivery.location] + ([] if req.pickup is None else [req.pickup.location])
+    locs = sorted(set(locs))
+    lmap = {x: k for k, x in enumerate(locs)}
+    ix = np.array(locs, dtype=np.int64)
+
+    def visit(v: Visit | None) -> Visit | None:
+        return None if v is None else replace(v, location=lmap[v.location])
+
+    reqs: list[Request] = []
+    for r in requests:
+        req = problem.requests[r]
+        allowed = None if req.allowed_vehicles is None else tuple(
+            vlocal[v] for v in req.allowed_vehicles if v in vlocal)
+        delivery = visit(req.delivery)
+        assert delivery is not None
+        reqs.append(replace(req, pickup=visit(req.pickup), delivery=delivery,
+                            allowed_vehicles=allowed))
+    fleet: list[FleetVehicle] = [
+        replace(problem.vehicles[v], start_location=lmap[problem.vehicles[v].start_location],
+                end_location=lmap[problem.vehicles[v].end_location]) for v in vehicles]
+    sub = replace(problem, time=problem.time[np.ix_(ix, ix)], distance=problem.distance[
+        np.ix_(ix, ix)], requests=tuple(reqs), vehicles=tuple(fleet),
+        name=f"{problem.name}/piece")
+    initial = {vlocal[c.routes[i][0]]: [(rlocal[r], pick) for r, pick in c.routes[i][1]]
+               for i in routes}
+    return _Piece(sub, tuple(requests), tuple(vehicles), initial)
+
+
+def _improve(piece: _Piece, options: SolveOptions) -> RoutingSolution:
+    return solve(piece.problem, options, initial_routes=piece.initial)
+
+
+def _lift(piece: _Piece, sol: RoutingSolution, problem: RoutingProblem) -> list[Route]:
+    """A piece's routes in the whole problem's vehicle, request and location numbers."""
+    out = []
+    for rt in sol.routes:
+        v = piece.vehicles[rt.vehicle]
+        veh = problem.vehicles[v]
+        visits = []
+        for vis in rt.visits:
+            if vis.request is None:
+                loc = veh.start_location if vis.kind == "start" else veh.end_location
+                visits.append(RouteVisit(vis.kind, loc, vis.time))
+            else:
+                r = piece.requests[vis.request]
+                req = problem.requests[r]
+                place = req.pickup if vis.kind == "pickup" and req.pickup is not None \
+                    else req.delivery
+                visits.append(RouteVisit(vis.kind, place.location, vis.time, r))
+        out.append(Route(v, tuple(visits)))
+    return out
+
+
+def solve_large(problem: RoutingProblem, options: SolveOptions | None = None, *,
+                workers: int = 1, piece_requests: int = PIECE_REQUESTS,
+                fallback: RoutingProblem | None = None) -> RoutingSolution:
+    """Construction, then OR-Tools per piece within ``options.time_limit_s`` (module docstring).
+
+    ``stats["unreached"]`` lists the requests the construction did not reach before its
+    deadline (time budget), as opposed to those it found no room for. ``fallback`` is the same
+    problem with wider windows for requests that fit nowhere otherwise (``stats["relaxed"]``
+    lists those placed with them; they keep those windows in the improvement).
+    """
+    options = options or SolveOptions()
+    started = time.monotonic()
+    c = construct(problem, deadline_s=max(MIN_CONSTRUCTION_S,
+                                          CONSTRUCTION_SHARE * options.time_limit_s),
+                  fallback=fallback)
+    if c.relaxed and fallback is not None:
+        wider = set(c.relaxed)
+        problem = replace(problem, requests=tuple(
+            fallback.requests[r] if r in wider else req
+            for r, req in enumerate(problem.requests)))
+    routes: list[Route | None] = list(c.solution_routes(problem))
+    by_vehicle = {rt.vehicle: k for k, rt in enumerate(routes) if rt is not None}
+    groups = _pieces_of(problem, c, piece_requests) if c.routes else []
+    pieces = [_make_piece(problem, c, g) for g in groups]
+    remaining = max(0.0, options.time_limit_s - (time.monotonic() - started))
+    total = max(1, sum(len(p.requests) for p in pieces))
+    opts = [replace(options, time_limit_s=max(0.2, remaining * len(p.requests) / total))
+            for p in pieces]
+    if workers > 1 and len(pieces) > 1:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            results = list(pool.map(_improve, pieces, opts))
+    else:
+        results = [_improve(p, o) for p, o in zip(pieces, opts, strict=True)]
+    improved = 0
+    accepted = 0
+    for group, piece, sol in zip(groups, pieces, results, strict=True):
+        accepted += sol.stats.get("initial") == "accepted"
+        if sol.dropped:
+            # Keep the construction's routes unless OR-Tools serves the whole piece too.
+            continue
+        for i in group:
+            routes[by_vehicle[c.routes[i][0]]] = None
+        routes.extend(_lift(piece, sol, problem))
+        improved += 1
+    final = [rt for rt in routes if rt is not None]
+    served = {v.request for rt in final for v in rt.visits if v.kind == "delivery"}
+    dropped = tuple(r for r in range(len(problem.requests)) if r not in served)
+    objective = sum(int(s.objective) for s in results) if results else int(c.cost)
+    wall = time.monotonic() - started
+    stats = {"construction_s": round(c.seconds, 2), "construction_routes": len(c.routes),
+             "construction_cost": round(c.cost), "pieces": len(pieces),
+             "pieces_improved": improved, "initial_accepted": accepted,
+             "no_room": list(c.no_room), "unreached": list(c.unreached),
+             "relaxed": list(c.relaxed),
+             "solutions": sum(int(s.stats.get("solutions", 0)) for s in results)}
+    status = "construction+local_search" if improved else "construction"
+    return RoutingSolution(tuple(sorted(final, key=lambda rt: rt.vehicle)), dropped, objective,
+                           status, wall, stats)
+
+
+__all__ = ["LARGE_REQUESTS", "Stop", "solve_large"]
