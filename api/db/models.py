@@ -286,6 +286,9 @@ class PlanRecord(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by: Mapped[int | None] = mapped_column(Integer)
+    effective_from: Mapped[date | None] = mapped_column(Date, index=True)
+    """The first day the published plan is in force ("gældende fra"); earlier days keep the
+    plan in force then."""
 
 
 class ReimbursementRecord(Base):
