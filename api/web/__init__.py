@@ -17,6 +17,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api.web.addresses import router as addresses_router
 from api.web.desk import router as desk_router
+from api.web.imports import router as imports_router
+from api.web.planning import router as planning_router
 from api.web.png import router as png_router
 from api.web.routes import MAPS_STATIC, PREFIX, WEB_STATIC, router
 from api.web.session import CsrfError, LoginRequired
@@ -36,6 +38,8 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(desk_router)
     app.include_router(users_router)
+    app.include_router(imports_router)
+    app.include_router(planning_router)
     app.include_router(png_router, prefix=API_PREFIX)
     app.include_router(addresses_router, prefix=API_PREFIX)
     app.mount(MAPS_STATIC, StaticFiles(directory=MAPS_STATIC_DIR), name="maps-static")
