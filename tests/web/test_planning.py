@@ -10,7 +10,6 @@ the tiny Samsø scenario with its hand-made plan published, clock at Monday 7 De
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -19,12 +18,9 @@ from typing import Any
 
 import httpx
 import pytest
+from apitest_data import tiny_plan, tiny_scenario
+from apitest_support import LiveServer
 from webtest_support import PASSWORD, Site, http_login, login, new_page
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-
-from apitest_data import tiny_plan, tiny_scenario  # noqa: E402
-from apitest_support import LiveServer  # noqa: E402
 
 REPO = Path(__file__).parents[2]
 DEMO = REPO / "data" / "demo"
