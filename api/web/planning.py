@@ -11,6 +11,8 @@ Only the plans service's public functions are used (jobs are submitted through
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -31,7 +33,6 @@ from api.plans import service as plans
 from api.plans.schemas import InsertRequest, PlanCreate, RemoveRequest, ReoptimiseRequest
 from api.scenario.service import scenario_from_db
 from api.web.routes import (
-    KPI_LABELS,
     PREFIX,
     WEEKDAY_KEYS,
     _plan_map,
@@ -44,6 +45,7 @@ from maps.webmap import config_json
 from routing.living.notifications import Notification, plan_notifications
 from routing.model import Plan, Run, Scenario, format_hm
 from routing.places import parse_place
+from routing.planning.costing import runs_cost_ore
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +163,7 @@ def run_rows(plan: Plan, scenario: Scenario, weekday: str) -> list[RunRow]:
         span = (f"{_hm(run.stops[0].departure_s)}–{_hm(run.stops[-1].arrival_s)}"
                 if run.stops else "")
         rows.append(RunRow(run.vehicle_id, title, span, f"{run.distance_m / 1000:.1f}".replace(
-            ".", ","), stops, [(names.get(rid, "ukendt borger"), ride // 60)
+            ".", ","), stops, [(names.get(rid, "ukendt borger"), max(1, round(ride / 60)))
                                for rid, ride in _ride_times(run).items()]))
     return rows
 
@@ -193,6 +195,8 @@ class Move:
     """… of the pickup at the centre going home."""
     arrival_home: tuple[str, str, str]
     vehicles: str
+    kind: str = "flyttet"
+    """``flyttet`` (in both plans), ``ny`` (only in the new) or ``ude`` (only in the old)."""
 
 
 def _trips(plan: Plan) -> dict[tuple[str, str], dict[str, Any]]:
@@ -237,19 +241,34 @@ def moves(old: Plan, new: Plan, scenario: Scenario, min_shift_s: int = 60) -> li
         vehicles = " / ".join(sorted(a.get("vehicles", ()))) or "–"
         if a.get("vehicles") != b.get("vehicles"):
             vehicles += " → " + (" / ".join(sorted(b.get("vehicles", ()))) or "–")
+        kind = "ny" if not a else "ude" if not b else "flyttet"
         result.append(Move(names.get(key[0], "ukendt borger"), WEEKDAY_KEYS.get(key[1], key[1]),
-                           triple("out"), triple("home_pickup"), triple("arrival"), vehicles))
+                           triple("out"), triple("home_pickup"), triple("arrival"), vehicles,
+                           kind))
     return result
 
 
-def kpi_comparison(old: m.PlanRecord | None, new: m.PlanRecord
+def figures(row: m.PlanRecord, plan: Plan, scenario: Scenario) -> dict[str, Any]:
+    """The plan's key figures; the basic ones computed from its runs where the stored
+    document has none (hand-made or imported plans)."""
+    kpis = dict((row.summary or {}).get("kpis", {}) or plan.kpis or {})
+    vehicles = {v.vehicle_id: v for v in scenario.vehicles}
+    if "cost_dkk" not in kpis and all(r.vehicle_id in vehicles for r in plan.runs):
+        kpis["cost_dkk"] = round(runs_cost_ore(plan.runs, vehicles) / 100.0, 2)
+    kpis.setdefault("km", round(sum(r.distance_m for r in plan.runs) / 1000.0, 1))
+    kpis.setdefault("vehicle_hours", round(sum(r.duration_s for r in plan.runs) / 3600.0, 1))
+    kpis.setdefault("runs", len(plan.runs))
+    kpis.setdefault("riders_unserved", len({u.rider_id for u in plan.unserved}))
+    return kpis
+
+
+def kpi_comparison(old: dict[str, Any] | None, new: dict[str, Any]
                    ) -> list[tuple[str, Any, Any, str, str]]:
     """(label, in force, this plan, unit, difference) of the compared key figures."""
-    a = ((old.summary or {}).get("kpis", {}) if old is not None else {})
-    b = (new.summary or {}).get("kpis", {})
+    a = old or {}
     rows = []
     for key, label, unit in COMPARED_KPIS:
-        x, y = a.get(key), b.get(key)
+        x, y = a.get(key), new.get(key)
         diff = ""
         if isinstance(x, int | float) and isinstance(y, int | float) and x != y:
             d = y - x
@@ -348,14 +367,17 @@ def review(request: Request, plan_id: int, db: DbSession, who: WebUser, context:
     current = plans.get_plan(db, who, current_ref.plan_id) if current_ref else None
     compare_with = current if current is not None and current.plan_id != plan_id else None
     moved: list[Move] = []
+    old_figures = None
     if compare_with is not None:
-        moved = moves(plans.finished_plan(compare_with), plan, scenario)
+        old_plan = plans.finished_plan(compare_with)
+        moved = moves(old_plan, plan, scenario)
+        old_figures = figures(compare_with, old_plan, scenario)
     errors = [v for v in row.violations or [] if v.get("severity") == "error"]
     map_json = config_json(_plan_map(context, db, row, plan, weekday))
     return render(
         request, "plan_review.html", who, row=row, plan=plan, weekday=weekday,
-        runs=run_rows(plan, scenario, weekday), kpis=(row.summary or {}).get("kpis", {}),
-        kpi_labels=KPI_LABELS, compared=kpi_comparison(compare_with, row),
+        runs=run_rows(plan, scenario, weekday),
+        compared=kpi_comparison(old_figures, figures(row, plan, scenario)),
         compare_with=compare_with, moved=moved, names=names, map_json=map_json,
         state=marks.state(plan_id, today), effective=marks.dates.get(plan_id), today=today,
         errors=errors, vehicles=sorted({r.vehicle_id for r in plan.runs
@@ -437,6 +459,7 @@ def notifications_page(request: Request, plan_id: int, db: DbSession, who: WebUs
                       published_now=request.query_params.get("offentliggjort") == "ja")
     riders = {r.rider_id: r for r in scenario.riders}
     centres = {c.centre_id: c for c in scenario.centres}
+    named = _namer(scenario, plans.finished_plan(old_row), plans.finished_plan(row))
     groups: list[tuple[str, list[dict[str, Any]]]] = []
     for kind in ("rider", "driver", "centre"):
         items = []
@@ -452,11 +475,30 @@ def notifications_page(request: Request, plan_id: int, db: DbSession, who: WebUs
                           "weekday": WEEKDAY_KEYS.get(n.weekday, n.weekday),
                           "change": CHANGE_DA.get(n.change, n.change),
                           "old": _hm(n.old_time_s), "new": _hm(n.new_time_s),
-                          "shift": _shift(n.old_time_s, n.new_time_s), "message": n.message})
+                          "shift": _shift(n.old_time_s, n.new_time_s),
+                          "message": named(n.message)})
         groups.append((RECIPIENT_DA[kind], items))
     return render(request, "notifications.html", who, row=row, old_row=old_row, groups=groups,
                   state=marks.state(plan_id, today), effective=marks.dates.get(plan_id),
                   published_now=request.query_params.get("offentliggjort") == "ja")
+
+
+def _namer(scenario: Scenario, *versions: Plan) -> Callable[[str], str]:
+    """The core's messages name riders and runs by id (so they can go through channels that
+    must not carry names); the coordinator's page shows names and drops run ids."""
+    names = {r.rider_id: r.name for r in scenario.riders}
+    run_ids = {run.run_id for plan in versions for run in plan.runs}
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(
+        re.escape(x) for x in sorted(set(names) | run_ids, key=len, reverse=True)) +
+        r")(?![\w-])") if names or run_ids else None
+
+    def named(message: str) -> str:
+        if pattern is None:
+            return message
+        text = pattern.sub(lambda m: names.get(m.group(1), ""), message)
+        return re.sub(r" {2,}", " ", text)
+
+    return named
 
 
 @router.get("/koordinator/planer/{plan_id}/besked.csv")

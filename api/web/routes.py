@@ -317,8 +317,11 @@ def logout(request: Request, db: DbSession, context: Context,
 @page
 def coordinator_home(request: Request, db: DbSession, who: WebUser,
                      context: Context) -> Response:
+    from api.web.planning import in_force  # (planning imports this module)
+
     rows = plans.list_plans(db, who, None, 50, 0)
-    return render(request, "coordinator.html", who, plans=rows, today=context.today())
+    return render(request, "coordinator.html", who, plans=rows, today=context.today(),
+                  marks=in_force(db, context.today()))
 
 
 _MAP_CONFIGS = LruCache(32)

@@ -165,7 +165,7 @@ def test_the_coordinators_planning_year(browser: Any, desk: Site, screenshots: P
     # 3. Review: key figures against the plan in force, who moves, runs with names, the map.
     assert "Pris pr. uge" in page.locator("#noegletal").inner_text()
     assert page.locator("#noegletal th >> text=I brug").count() == 1
-    assert page.locator("#flytter tbody tr").count() >= 1
+    assert "Dorthe H." in page.locator("#nye-i-planen").inner_text()
     runs = page.locator("#ture").inner_text()
     assert "Dorthe H." in runs or "Aase V." in runs
     assert "Ud til" in runs and "Hjem fra" in runs
@@ -202,6 +202,8 @@ def test_the_coordinators_planning_year(browser: Any, desk: Site, screenshots: P
     assert "Udkast" in page.locator("#plan-status").inner_text()
     living_plan = int(page.url.split("/planer/")[1].split("/")[0])
     assert living_plan != new_plan
+    assert "Hanne Holm" in page.locator("#nye-i-planen").inner_text()
+    _shot(page, screenshots, "koordinator-udkast-med-ny-borger", full=False)
 
     # 6. Publish the draft from next Monday: today keeps the plan in force.
     page.fill("#fra", "2026-12-14")
