@@ -42,7 +42,7 @@ from api.web.routes import (
 )
 from api.web.session import WebUser, check_csrf
 from maps.webmap import config_json
-from routing.living.notifications import Notification, plan_notifications
+from routing.living.notifications import Notification, notifications_csv, plan_notifications
 from routing.model import Plan, Run, Scenario, format_hm
 from routing.places import parse_place
 from routing.planning.costing import runs_cost_ore
@@ -435,13 +435,42 @@ def _escape(text: str) -> str:
 # Who must be told
 
 
+ARRIVAL_NOTICE_S = 5 * 60
+"""A rider is told about a later or earlier arrival home from this shift on."""
+
+
+def arrival_notifications(old: Plan, new: Plan, scenario: Scenario,
+                          already: set[tuple[str, str]],
+                          min_shift_s: int = ARRIVAL_NOTICE_S) -> list[Notification]:
+    """Riders whose arrival home moves by ``min_shift_s`` or more while their pickup times
+    stay (those with a new pickup time are told already, ``already``: (rider, weekday))."""
+    names = {r.rider_id: r.name for r in scenario.riders}
+    before, after = _trips(old), _trips(new)
+    notes = []
+    for (rid, weekday), trip in sorted(after.items()):
+        was = before.get((rid, weekday), {})
+        a, b = was.get("arrival"), trip.get("arrival")
+        if a is None or b is None or abs(b - a) < min_shift_s or (rid, weekday) in already:
+            continue
+        notes.append(Notification(
+            recipient_type="rider", recipient_id=rid, weekday=weekday,
+            direction="from_centre", change="time", old_time_s=a, new_time_s=b,
+            old_run_id=None, new_run_id=None, old_vehicle_id=None, new_vehicle_id=None,
+            message=f"Fra nu af kommer du hjem ca. kl. {format_hm(b)} om "
+            f"{WEEKDAY_KEYS.get(weekday, weekday)}en (før ca. kl. {format_hm(a)}). "
+            "Afhentningstiden er den samme.", name=names.get(rid, "")))
+    return notes
+
+
 def _notifications(db: Session, who: Principal, context: AppContext, plan_id: int
                    ) -> tuple[m.PlanRecord, m.PlanRecord, list[Notification], Scenario]:
+    """The core's notifications (pickups, drivers, centres) and the riders' arrivals home."""
     old_row, new_row = plans.plans_to_compare(db, who, plan_id, None)
     scenario = scenario_from_db(db, context.networks.path)
-    notes = plan_notifications(plans.finished_plan(old_row), plans.finished_plan(new_row),
-                               scenario)
-    return old_row, new_row, notes, scenario
+    old, new = plans.finished_plan(old_row), plans.finished_plan(new_row)
+    notes = plan_notifications(old, new, scenario)
+    told = {(n.recipient_id, n.weekday) for n in notes if n.recipient_type == "rider"}
+    return old_row, new_row, notes + arrival_notifications(old, new, scenario, told), scenario
 
 
 @router.get("/koordinator/planer/{plan_id}/besked", response_class=HTMLResponse)
@@ -473,7 +502,9 @@ def notifications_page(request: Request, plan_id: int, db: DbSession, who: WebUs
                               "ukendt")
             items.append({"name": name, "address": address, "phone": phone,
                           "weekday": WEEKDAY_KEYS.get(n.weekday, n.weekday),
-                          "change": CHANGE_DA.get(n.change, n.change),
+                          "change": "Ny hjemkomst" if n.change == "time" and
+                          n.direction == "from_centre" and n.new_run_id is None
+                          else CHANGE_DA.get(n.change, n.change),
                           "old": _hm(n.old_time_s), "new": _hm(n.new_time_s),
                           "shift": _shift(n.old_time_s, n.new_time_s),
                           "message": named(n.message)})
@@ -505,7 +536,8 @@ def _namer(scenario: Scenario, *versions: Plan) -> Callable[[str], str]:
 @page
 def notifications_download(request: Request, plan_id: int, db: DbSession, who: WebUser,
                            context: Context) -> Response:
-    text = living.notifications_csv(db, who, context, plan_id, None)
+    _, _, notes, _ = _notifications(db, who, context, plan_id)
+    text = notifications_csv(notes)
     return Response(text.encode("utf-8"), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="besked-plan-{plan_id}.csv"',
         "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
