@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.web.addresses import router as addresses_router
+from api.web.dayview import router as dayview_router
 from api.web.desk import router as desk_router
 from api.web.imports import router as imports_router
 from api.web.planning import router as planning_router
@@ -40,6 +41,7 @@ def install(app: FastAPI) -> None:
     app.include_router(users_router)
     app.include_router(imports_router)
     app.include_router(planning_router)
+    app.include_router(dayview_router)
     app.include_router(png_router, prefix=API_PREFIX)
     app.include_router(addresses_router, prefix=API_PREFIX)
     app.mount(MAPS_STATIC, StaticFiles(directory=MAPS_STATIC_DIR), name="maps-static")

@@ -262,7 +262,7 @@ def import_form(request: Request, who: WebUser) -> Response:
 @page
 def import_preview(
     request: Request, db: DbSession, who: WebUser, context: Context,
-    filer: Annotated[list[UploadFile], File()],
+    filer: Annotated[list[UploadFile] | None, File()] = None,
     csrf: Annotated[str, Form(max_length=100)] = "",
     tilstand: Annotated[str, Form(max_length=10)] = "merge",
 ) -> Response:
@@ -271,7 +271,7 @@ def import_preview(
     mode = tilstand if tilstand in MODE_DA else "merge"
     settings = context.settings
     limit = settings.max_upload_bytes
-    uploads = [(u.filename or "", read_upload(u, limit)) for u in filer if u.filename]
+    uploads = [(u.filename or "", read_upload(u, limit)) for u in filer or [] if u.filename]
 
     def again(status: int, **values: Any) -> Response:
         return render(request, "import.html", who, status_code=status, modes=MODE_DA,

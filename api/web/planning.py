@@ -32,6 +32,7 @@ from api.plans import living
 from api.plans import service as plans
 from api.plans.schemas import InsertRequest, PlanCreate, RemoveRequest, ReoptimiseRequest
 from api.scenario.service import scenario_from_db
+from api.schemas import IntId
 from api.web.routes import (
     PREFIX,
     WEEKDAY_KEYS,
@@ -348,7 +349,7 @@ def _home_error(request: Request, db: Session, who: Principal, context: AppConte
 
 @router.get("/koordinator/planer/{plan_id}/gennemgang", response_class=HTMLResponse)
 @page
-def review(request: Request, plan_id: int, db: DbSession, who: WebUser, context: Context,
+def review(request: Request, plan_id: IntId, db: DbSession, who: WebUser, context: Context,
            ugedag: Annotated[str, Query(max_length=8)] = "mon") -> Response:
     row = plans.get_plan(db, who, plan_id)
     today = context.today()
@@ -386,7 +387,7 @@ def review(request: Request, plan_id: int, db: DbSession, who: WebUser, context:
 
 @router.post("/koordinator/planer/{plan_id}/offentliggoer")
 @page
-def publish(request: Request, plan_id: int, db: DbSession, who: WebUser, context: Context,
+def publish(request: Request, plan_id: IntId, db: DbSession, who: WebUser, context: Context,
             csrf: Annotated[str, Form(max_length=100)] = "",
             fra: Annotated[str, Form(max_length=20)] = "",
             trods_fejl: Annotated[str, Form(max_length=5)] = "") -> Response:
@@ -475,7 +476,7 @@ def _notifications(db: Session, who: Principal, context: AppContext, plan_id: in
 
 @router.get("/koordinator/planer/{plan_id}/besked", response_class=HTMLResponse)
 @page
-def notifications_page(request: Request, plan_id: int, db: DbSession, who: WebUser,
+def notifications_page(request: Request, plan_id: IntId, db: DbSession, who: WebUser,
                        context: Context) -> Response:
     row = plans.get_plan(db, who, plan_id)
     today = context.today()
@@ -534,7 +535,7 @@ def _namer(scenario: Scenario, *versions: Plan) -> Callable[[str], str]:
 
 @router.get("/koordinator/planer/{plan_id}/besked.csv")
 @page
-def notifications_download(request: Request, plan_id: int, db: DbSession, who: WebUser,
+def notifications_download(request: Request, plan_id: IntId, db: DbSession, who: WebUser,
                            context: Context) -> Response:
     _, _, notes, _ = _notifications(db, who, context, plan_id)
     text = notifications_csv(notes)
@@ -632,7 +633,7 @@ def living_apply(request: Request, db: DbSession, who: WebUser, context: Context
 
 @router.post("/koordinator/planer/{plan_id}/genoptimer")
 @page
-def reoptimise(request: Request, plan_id: int, db: DbSession, who: WebUser, context: Context,
+def reoptimise(request: Request, plan_id: IntId, db: DbSession, who: WebUser, context: Context,
                background: BackgroundTasks,
                csrf: Annotated[str, Form(max_length=100)] = "",
                flyt: Annotated[int, Form(ge=0, le=10_000)] = 5,

@@ -29,6 +29,8 @@ DEMO_FILES = ("centres.csv", "sessions.csv", "riders.csv", "vehicles.csv", "scen
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterator[Site]:
+    from api.auth import hash_password
+    from api.db import repo
     from api.db.database import Database
     from api.db.repo_plans import current_published
     from api.demo_seed import seed_demo_database
@@ -44,6 +46,9 @@ def desk(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterat
                              password=PASSWORD)
     database = Database(settings.database_url)
     with database.unit_of_work() as db:
+        repo.add_user(db, name="Center Tranebjerg", role="centre", token_hash=None,
+                      centre_ids=["C1"], vehicle_id=None, username="centre_c1",
+                      password_hash=hash_password(PASSWORD))
         row = current_published(db)
         assert row is not None
         plan_id = int(row.plan_id)
@@ -247,3 +252,37 @@ def test_publishing_in_the_past_is_refused(desk: Site) -> None:
                         data={"csrf": _csrf(home.text), "fra": "i morgen"})
         assert r.status_code == 422 and "ÅÅÅÅ-MM-DD" in r.text
 
+
+
+def test_the_day_overview_names_the_plan_in_force_and_flags_late_afbud(desk: Site) -> None:
+    key = {"Authorization": f"Bearer {desk.tokens['coordinator']}"}
+    r = httpx.post(f"{desk.url}/api/v1/absences", headers=key, json={
+        "rider_id": "R1", "start": "2026-12-07", "end": "2026-12-07", "reason": "Syg"})
+    assert r.status_code in (200, 201), r.text
+    assert r.json()["late"] is True  # registered on the morning of the day
+    with _client(desk) as client:
+        for day in ("2026-12-07", "2026-12-14"):
+            plan_id = httpx.get(f"{desk.url}/api/v1/days/{day}/runs", headers=key).json()[
+                "plan_id"]
+            page = client.get(f"/web/koordinator/dagsoversigt?dato={day}")
+            assert page.status_code == 200, page.text
+            in_force = page.text.split('id="plan-i-brug"')[1].split("</p>")[0]
+            assert f"/koordinator/planer/{plan_id}/gennemgang" in in_force
+            assert "/web/chauffoer/" in page.text  # each run links to its manifest
+        today = client.get("/web/koordinator/dagsoversigt?dato=2026-12-07").text
+        afbud = today.split('id="afbud"')[1].split("</table>")[0]
+        assert "Anna Jensen" in afbud and "For sent" in afbud
+        assert client.get("/web/koordinator/dagsoversigt?dato=igaar").status_code == 422
+
+
+def test_the_planning_pages_are_for_coordinators_only(desk: Site) -> None:
+    with httpx.Client(base_url=desk.url, follow_redirects=True, timeout=60) as client:
+        assert http_login(client, desk, "centre_c1").status_code == 200
+        for path in ("/web/koordinator/import", "/web/koordinator/planlaeg",
+                     "/web/koordinator/levende", "/web/koordinator/dagsoversigt",
+                     f"/web/koordinator/planer/{desk.plan_id}/gennemgang",
+                     f"/web/koordinator/planer/{desk.plan_id}/besked",
+                     f"/web/koordinator/planer/{desk.plan_id}/besked.csv"):
+            r = client.get(path)
+            assert r.status_code == 403, (path, r.status_code)
+            assert "recipient_type" not in r.text
