@@ -239,6 +239,22 @@ def test_the_coordinators_planning_year(browser: Any, desk: Site, screenshots: P
     page.goto(f"{desk.url}/web/koordinator/planlaeg")
     assert "Gælder fra 14.12.2026" in page.locator("#planer").inner_text()
     _shot(page, screenshots, "koordinator-planlaegning")
+
+    # 8. Removing: a rider not in the plan in force gets a Danish answer; one in it a preview.
+    page.goto(f"{desk.url}/web/koordinator/levende")
+    page.select_option("#borger", label="Hanne Holm – Smedegade 37, Tranebjerg, 8305 Samsø")
+    page.check("input[name=handling][value=fjern]")
+    page.click("#levende-form button[type=submit]")
+    assert "Hanne Holm er ikke med i planen i brug." in page.locator("#levende-fejl").inner_text()
+    page.select_option("#borger", label="Dorthe H. – Anton Rosens Plads 1A, 8305 Samsø")
+    page.check("input[name=handling][value=fjern]")
+    page.click("#levende-form button[type=submit]")
+    assert "Lav udkast uden Dorthe H." in page.locator("#anvend").inner_text()
+
+    # 9. The day overview: the plan in force on the date, runs with their manifests.
+    page.goto(f"{desk.url}/web/koordinator/dagsoversigt?dato=2026-12-14")
+    assert "Tilføj borger: Hanne Holm" in page.locator("#plan-i-brug").inner_text()
+    _shot(page, screenshots, "koordinator-dagsoversigt", full=False)
     page.context.close()
 
 
