@@ -356,9 +356,11 @@ def review(request: Request, plan_id: IntId, db: DbSession, who: WebUser, contex
     marks = in_force(db, today)
     if row.status in repo_plans.UNFINISHED or row.status == "failed":
         progress = row.progress or {}
-        return render(request, "plan_progress.html", who, row=row,
-                      stage=STAGE_DA.get(str(progress.get("stage", "")),
-                                         str(progress.get("stage", ""))),
+        stage = str(progress.get("stage", ""))
+        # The solver reports its waves by name (e.g. "mon-to-0900"): shown as laying runs.
+        text = STAGE_DA.get(stage) or ("Venter på at blive beregnet"
+                                       if stage.startswith("queued") else "Lægger ture")
+        return render(request, "plan_progress.html", who, row=row, stage=text,
                       done=progress.get("done") or 0, total=progress.get("total") or 0)
     weekday = ugedag if ugedag in WEEKDAY_KEYS else "mon"
     plan = plans.finished_plan(row)
