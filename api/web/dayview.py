@@ -7,7 +7,7 @@ late ones flagged, and the merges the afbud make possible (read-only; accepting 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,6 +18,7 @@ from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ConflictError
 from api.manifests import service as days
 from api.plans import service as plans
+from api.scenario.service import scenario_from_db
 from api.web.routes import PREFIX, WEEKDAY_KEYS, page, parse_date, render
 from api.web.session import WebUser
 from routing.model import format_hm
@@ -76,3 +77,36 @@ def day_overview(request: Request, db: DbSession, who: WebUser, context: Context
                   weekday=WEEKDAY_KEYS.get(current.result.weekday or "", ""),
                   previous=day - timedelta(days=1), next=day + timedelta(days=1),
                   today=today)
+
+
+@router.get("/koordinator/statistik", response_class=HTMLResponse)
+@page
+def statistics_page(request: Request, db: DbSession, who: WebUser, context: Context,
+                    fra: Annotated[str, Query(max_length=10)] = "",
+                    til: Annotated[str, Query(max_length=10)] = "") -> Response:
+    """Afbud on time and late, no-shows, cancelled runs and savings per month, centre and
+    rider (names), for a period of at most three months (default: this month so far)."""
+    who.require("coordinator")
+    today = context.today()
+    first = parse_date(fra, today.replace(day=1))
+    last = parse_date(til, today)
+    error = None
+    if last < first or (last - first).days >= days.MAX_STATISTICS_DAYS:
+        error = (f"Vælg en periode på højst {days.MAX_STATISTICS_DAYS} dage, hvor "
+                 "slutdatoen ikke ligger før startdatoen.")
+        first, last = today.replace(day=1), today
+    stats = days.statistics(db, who, context, first, last, context.absence_rules)
+    scenario = scenario_from_db(db, context.networks.path)
+    names = {r.rider_id: r.name for r in scenario.riders}
+    centres = {c.centre_id: c.name for c in scenario.centres}
+
+    def rows(table: dict[str, dict[str, int]], label: dict[str, str], fallback: str
+             ) -> list[tuple[str, dict[str, int]]]:
+        return sorted(((label.get(k, fallback if label else k), v) for k, v in table.items()),
+                      key=lambda item: (-item[1].get("afbud", 0), item[0]))
+
+    table = cast(dict[str, dict[str, dict[str, int]]], stats)
+    return render(request, "statistics.html", who, error=error, first=first, last=last,
+                  total=stats["total"], months=sorted(table["by_month"].items()),
+                  centres=rows(table["by_centre"], centres, "ukendt center"),
+                  riders=rows(table["by_rider"], names, "ukendt borger"))

@@ -289,6 +289,12 @@ def test_the_day_overview_names_the_plan_in_force_and_flags_late_afbud(desk: Sit
         afbud = today.split('id="afbud"')[1].split("</table>")[0]
         assert "Anna Jensen" in afbud and "For sent" in afbud
         assert client.get("/web/koordinator/dagsoversigt?dato=igaar").status_code == 422
+        stats = client.get("/web/koordinator/statistik?fra=2026-12-01&til=2026-12-07")
+        assert stats.status_code == 200, stats.text
+        riders = stats.text.split('id="pr-borger"')[1].split("</table>")[0]
+        assert "Anna Jensen" in riders and "R1" not in riders  # names, not ids
+        wrong = client.get("/web/koordinator/statistik?fra=2026-12-07&til=2026-12-01")
+        assert wrong.status_code == 200 and "højst 92 dage" in wrong.text
 
 
 def test_the_planning_pages_are_for_coordinators_only(desk: Site) -> None:
@@ -296,6 +302,7 @@ def test_the_planning_pages_are_for_coordinators_only(desk: Site) -> None:
         assert http_login(client, desk, "centre_c1").status_code == 200
         for path in ("/web/koordinator/import", "/web/koordinator/planlaeg",
                      "/web/koordinator/levende", "/web/koordinator/dagsoversigt",
+                     "/web/koordinator/statistik",
                      f"/web/koordinator/planer/{desk.plan_id}/gennemgang",
                      f"/web/koordinator/planer/{desk.plan_id}/besked",
                      f"/web/koordinator/planer/{desk.plan_id}/besked.csv"):
