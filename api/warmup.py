@@ -72,11 +72,11 @@ def _warm_days(context: AppContext) -> int:
     rules = context.absence_rules
     built = 0
     with context.database.unit_of_work(write=False) as db:
-        try:
-            _, plan = published_plan(db)
-        except ConflictError:  # nothing published yet
-            return 0
         for day in coming_working_days(context.today()):
+            try:
+                _, plan = published_plan(db, day)  # a new plan may take effect in between
+            except ConflictError:  # nothing published yet
+                return 0
             absences.list_absences(db, _WARM_UP_USER, rider_id=None, centre_id=None,
                                    first=day, last=day, include_withdrawn=False, limit=200,
                                    offset=0)

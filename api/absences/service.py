@@ -159,7 +159,7 @@ def record_no_show(db: DbSession, who: Principal, data: NoShowIn, now: datetime,
                                  "the vehicle came", errors=[{"in": "body", "field": "date",
                                                               "detail": "in the future",
                                                               "type": "future"}])
-    _, plan = published_plan(db)
+    _, plan = published_plan(db, data.date)
     weekday = weekday_key(data.date)
     run = next((r for r in plan.runs if r.run_id == data.run_id and r.weekday == weekday), None)
     if run is None or not who.sees_vehicle(run.vehicle_id):

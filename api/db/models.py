@@ -294,6 +294,9 @@ class PlanRecord(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by: Mapped[int | None] = mapped_column(Integer)
+    effective_from: Mapped[date | None] = mapped_column(Date, index=True)
+    """The first day the published plan is in force ("gældende fra"); earlier days keep the
+    plan in force then."""
     # The job's lease (api.jobs.leases): the worker that runs it renews lease_expires_at by its
     # heartbeat; a lease that runs out means the worker is gone and the job may be taken again.
     lease_owner: Mapped[str | None] = mapped_column(String(120))

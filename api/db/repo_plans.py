@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from api.db.models import PlanRecord
@@ -60,15 +60,40 @@ class PlanRef:
     finished_at: datetime | None
 
 
-def published_ref(db: DbSession) -> PlanRef | None:
-    """:func:`current_published` as a :class:`PlanRef` (one light query, no ORM objects)."""
-    row = db.execute(
-        select(PlanRecord.plan_id, PlanRecord.status, PlanRecord.created_at,
+def published_ref(db: DbSession, on_date: date | None = None) -> PlanRef | None:
+    """The plan in force on ``on_date`` (one light query, no ORM objects); None: none published.
+
+    That is the published plan with the latest effective date ("gældende fra") on or before the
+    day, the most recently published among equals; a plan without a date (published before
+    effective dates existed) counts as in force from the start. Days before every effective
+    date get the first plan that took effect. Without ``on_date``: the latest published plan.
+    """
+    columns = (PlanRecord.plan_id, PlanRecord.status, PlanRecord.created_at,
                PlanRecord.finished_at)
-        .where(PlanRecord.published.is_(True))
-        .order_by(PlanRecord.published_at.desc(), PlanRecord.plan_id.desc()).limit(1)
-    ).first()
+    newest = (PlanRecord.published_at.desc(), PlanRecord.plan_id.desc())
+    published = select(*columns).where(PlanRecord.published.is_(True))
+    if on_date is None:
+        row = db.execute(published.order_by(*newest).limit(1)).first()
+        return PlanRef(*row) if row is not None else None
+    start = func.coalesce(PlanRecord.effective_from, _BEGINNING)
+    row = db.execute(published.where(start <= on_date)
+                     .order_by(start.desc(), *newest).limit(1)).first()
+    if row is None:  # before the first effective date
+        row = db.execute(published.order_by(start.asc(), *newest).limit(1)).first()
     return PlanRef(*row) if row is not None else None
+
+
+_BEGINNING = date(1970, 1, 1)
+
+
+def in_force_from(db: DbSession) -> list[tuple[int, date | None]]:
+    """``(plan_id, effective_from)`` of every published plan, latest effective date first."""
+    start = func.coalesce(PlanRecord.effective_from, _BEGINNING)
+    rows = db.execute(select(PlanRecord.plan_id, PlanRecord.effective_from)
+                      .where(PlanRecord.published.is_(True))
+                      .order_by(start.desc(), PlanRecord.published_at.desc(),
+                                PlanRecord.plan_id.desc()))
+    return [(int(r[0]), r[1]) for r in rows]
 
 
 def document(db: DbSession, plan_id: int) -> dict[str, Any] | None:

@@ -150,7 +150,7 @@ def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceR
               vehicle_id: str | None = None
               ) -> tuple[int, DailyResult, Scenario, TravelMatrix, PlanParams,
                          tuple[UnavailableRun, ...]]:
-    row, plan = published_plan(db)
+    row, plan = published_plan(db, on_date)
     scenario = scenario_from_db(db, context.networks.path)
     params = plan.params
     plan, scenario, matrix, broken = derivable_plan(context, plan, scenario)
@@ -240,7 +240,7 @@ def accept(db: DbSession, who: Principal, context: AppContext, on_date: date,
                             f"is not offered: {reason}")
     if repo_days.find(db, on_date, absorbed_run_id) is not None:
         raise ConflictError(f"run {absorbed_run_id} on {on_date} is already merged")
-    row, _ = published_plan(db)
+    row, _ = published_plan(db, on_date)
     record = m.ConsolidationRecord(
         plan_id=row.plan_id, date=on_date, absorbed_run_id=absorbed_run_id,
         target_run_id=target_run_id, saved_ore=chosen.saved_ore,
@@ -400,7 +400,7 @@ def manifest(db: DbSession, who: Principal, context: AppContext, on_date: date,
     who.require("coordinator", "driver")
     if not who.sees_vehicle(vehicle_id):
         raise NotFoundError("vehicle", vehicle_id)
-    row, plan = published_plan(db)
+    row, plan = published_plan(db, on_date)
     driver = who.name if who.role == "driver" else None
     weekday = weekday_key(on_date)
     runs = [r for r in plan.runs if r.weekday == weekday and r.vehicle_id == vehicle_id]

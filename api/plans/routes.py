@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import BackgroundTasks, Query, Response, status
@@ -88,12 +89,16 @@ def cancel_plan(plan_id: IntId, db: DbSession, who: CurrentUser) -> Any:
 
 @router.post("/{plan_id}/publish", response_model=PlanStatusOut,
              responses=problem_responses(404, 409, 422),
-             summary="Publish a finished plan: daily runs follow it from now on",
+             summary="Publish a finished plan: daily runs follow it from its effective date on",
              description="409 when the plan is not done, or when the independent checker found "
              "errors in it (unless `force=true`: recorded in the audit log).")
-def publish_plan(plan_id: IntId, db: DbSession, who: CurrentUser,
-                 force: Annotated[bool, Query()] = False) -> Any:
-    return PlanStatusOut.of(service.publish_plan(db, who, plan_id, force))
+def publish_plan(plan_id: IntId, db: DbSession, who: CurrentUser, context: Context,
+                 force: Annotated[bool, Query()] = False,
+                 effective_from: Annotated[date | None, Query(
+                     description="First day the plan is in force (default: today); days "
+                     "before keep the plan in force then.")] = None) -> Any:
+    return PlanStatusOut.of(service.publish_plan(db, who, plan_id, force, effective_from,
+                                                 context.today()))
 
 
 @router.get("/{plan_id}/diff", response_model=PlanDiffOut, responses=problem_responses(404, 409),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import Field
@@ -50,6 +50,8 @@ class PlanStatusOut(OutModel):
     published: bool
     published_at: datetime | None
     published_by: int | None
+    effective_from: date | None = Field(default=None, description="First day a published "
+                                        "plan is in force (gældende fra).")
     kpis: dict[str, Any] | None = None
     runs: int | None = None
     unserved: int | None = None
@@ -69,7 +71,7 @@ class PlanStatusOut(OutModel):
             params=row.params, created_by=row.created_by, created_at=row.created_at,
             started_at=row.started_at, finished_at=row.finished_at, published=row.published,
             published_at=row.published_at, published_by=row.published_by,
-            kpis=summary.get("kpis") if summary else None,
+            effective_from=row.effective_from, kpis=summary.get("kpis") if summary else None,
             runs=summary.get("runs") if summary else None,
             unserved=summary.get("unserved") if summary else None,
             violations=errors,

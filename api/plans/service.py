@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
@@ -125,15 +126,25 @@ def plan_key(row: m.PlanRecord | repo_plans.PlanRef) -> tuple[object, ...]:
     return (row.plan_id, row.created_at, row.finished_at)
 
 
-def publish_plan(db: DbSession, who: Principal, plan_id: int, force: bool = False
+def publish_plan(db: DbSession, who: Principal, plan_id: int, force: bool = False,
+                 effective_from: date | None = None, today: date | None = None
                  ) -> m.PlanRecord:
-    """Make the plan the one daily runs follow. Publishing again is harmless.
+    """Make the plan the one daily runs follow from ``effective_from`` (default: ``today``)
+    on; the days before keep the plan in force then. Publishing again is harmless.
 
-    A plan the independent checker found errors in is refused (409) unless ``force`` — the
+    The date may not lie before ``today``: the manifests of past days do not change. A plan
+    the independent checker found errors in is refused (409) unless ``force`` — the
     coordinator's informed decision, recorded in the audit log with the number of errors.
     """
+    today = today or date.today()
     row = get_plan(db, who, plan_id)
     finished_plan(row)
+    first_day = effective_from or today
+    if first_day < today:
+        raise UnprocessableError(
+            f"the effective date {first_day} lies in the past; past days keep their plan",
+            errors=[{"in": "query", "field": "effective_from", "detail": "in the past",
+                     "type": "past"}])
     errors = [v for v in row.violations or [] if v.get("severity") == "error"]
     if errors and not force:
         raise ConflictError(f"plan {plan_id} breaks {len(errors)} rule(s) (see its "
@@ -143,9 +154,11 @@ def publish_plan(db: DbSession, who: Principal, plan_id: int, force: bool = Fals
         row.published = True
         row.published_at = utcnow()
         row.published_by = who.user_id
+        row.effective_from = first_day
         repo.audit(db, who.user_id, "publish", "plan", str(plan_id),
-                   {"violations": len(errors), "forced": bool(errors)})
-        log.info("plan %s published", plan_id)
+                   {"violations": len(errors), "forced": bool(errors),
+                    "effective_from": first_day.isoformat()})
+        log.info("plan %s published, in force from %s", plan_id, first_day)
     return row
 
 
@@ -161,9 +174,12 @@ def delete_plan(db: DbSession, who: Principal, plan_id: int) -> None:
     repo.audit(db, who.user_id, "delete", "plan", str(plan_id))
 
 
-def published_plan(db: DbSession) -> tuple[repo_plans.PlanRef, Plan]:
-    """The plan in force (latest published); 409 when none has been published."""
-    ref = repo_plans.published_ref(db)
+def published_plan(db: DbSession, on_date: date | None = None
+                   ) -> tuple[repo_plans.PlanRef, Plan]:
+    """The plan in force on ``on_date`` (see :func:`repo_plans.published_ref`; every day's
+    endpoint passes its day, so days before a new plan's effective date keep the old one);
+    without a date the latest published. 409 when none has been published."""
+    ref = repo_plans.published_ref(db, on_date)
     if ref is None:
         raise ConflictError("no plan has been published yet")
     return ref, _parsed(ref, lambda: repo_plans.document(db, ref.plan_id))

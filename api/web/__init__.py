@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.web.addresses import router as addresses_router
 from api.web.addresses import warm_addresses
+from api.web.dayview import router as dayview_router
 from api.web.desk import router as desk_router
 from api.web.followups import router as followups_router
 from api.web.imports import router as imports_router
@@ -44,6 +45,7 @@ def install(app: FastAPI) -> None:
     app.include_router(imports_router)
     app.include_router(planning_router)
     app.include_router(users_router)
+    app.include_router(dayview_router)
     app.include_router(png_router, prefix=API_PREFIX)
     app.include_router(addresses_router, prefix=API_PREFIX)
     app.mount(MAPS_STATIC, StaticFiles(directory=MAPS_STATIC_DIR), name="maps-static")

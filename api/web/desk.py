@@ -260,7 +260,7 @@ def rider_page(request: Request, rider_id: str, db: DbSession, who: WebUser,
                                params.door_stop_warn_wheelchair_m)
         door = found[0] if found else None
     try:
-        _, plan = published_plan(db)
+        _, plan = published_plan(db, context.today())
         trips = _agreed_times(plan, rider_id)
         no_plan = False
     except ConflictError:

@@ -1,66 +1,177 @@
-"""Importing the coordinators' spreadsheet in the web pages: upload, check, preview, save.
+"""The coordinator's import page: upload the spreadsheet (CSV files or a zip in the scenario
+format), see every error in Danish with file, row and column, preview what changes (riders by
+name: new, changed, removed), then store exactly the previewed upload.
 
-The upload (the four CSV files and scenario.toml, or a zip of them) is validated by the same
-loader as the REST import; errors are listed in Danish with file, row and column, and nothing is
-stored. A valid upload is previewed — new, changed and removed riders by name — and kept in this
-process's memory for :data:`KEEP_FOR` under a random token until the coordinator saves it
-(nothing is written before). With several worker processes the save must reach the same
-process (sticky sessions); otherwise the page asks for the files again.
+The previewed files are kept server-side under a random token (in the temporary folder, for an
+hour, for the user who uploaded them); the confirm button posts only the token. The preview
+records the stored data's fingerprint: when anything changed in between (another import, a
+rider added), the confirmation is refused and nothing is stored — the preview would no longer
+say what the import does.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import secrets
-import threading
+import shutil
+import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
-from api.context import AppContext
-from api.db import models as m
+from api.auth import Principal
+from api.db import convert, repo, repo_centres, repo_riders
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ApiError
 from api.scenario import service as scenario_service
 from api.uploads import read_upload
 from api.web.pages import PREFIX, page, redirect, render
 from api.web.session import WebUser, check_csrf
-from routing.errors import ScenarioErrors
+from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import Scenario
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema=False)
 
-KEEP_FOR = 30 * 60.0
-"""Seconds a previewed upload waits for "Gem"."""
+_TTL_S = 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+MODE_DA = {"merge": "Tilføj og opdatér (intet slettes)",
+           "replace": "Erstat alt (det, der mangler i filerne, slettes)"}
+FIELD_DA = {"name": "navn", "lat": "position", "lon": "position", "centre_id": "center",
+            "session_ids": "moduler", "wheelchair": "kørestol", "escort": "ledsager",
+            "max_ride_s": "maks. køretid", "detour_factor": "omvejsfaktor",
+            "boarding_s": "påstigningstid", "notes": "bemærkninger", "address": "adresse",
+            "can_travel_alone": "kan køre alene", "has_driver": "egen chauffør"}
 
-FILE_DA = {"centres.csv": "centres.csv (centre)", "sessions.csv": "sessions.csv (moduler)",
-           "riders.csv": "riders.csv (borgere)", "vehicles.csv": "vehicles.csv (vogne)"}
 
-# The loader's messages (English, stable) in Danish; anything else is shown as it is.
+def _store_dir() -> Path:
+    return Path(tempfile.gettempdir()) / "samkorsel-web-import"
+
+
+# --------------------------------------------------------------------------------------------
+# What an upload changes
+
+
+@dataclass
+class RiderChange:
+    name: str
+    centre: str
+    what: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    scenario: str
+    mode: str
+    new: list[RiderChange]
+    changed: list[RiderChange]
+    removed: list[RiderChange]
+    unchanged: int
+    others: list[tuple[str, int, int, int]]
+    """(table in Danish, new, changed, removed) of centres, modules and vehicles."""
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.new or self.changed or self.removed
+                    or any(n or c or r for _, n, c, r in self.others))
+
+
+def _differs(values: dict[str, Any], row: Any) -> list[str]:
+    names: list[str] = []
+    for key, value in values.items():
+        old = getattr(row, key)
+        if isinstance(value, float) and isinstance(old, float):
+            same = abs(value - old) < 1e-7
+        else:
+            same = old == value
+        if not same and FIELD_DA.get(key, key) not in names:
+            names.append(FIELD_DA.get(key, key))
+    return names
+
+
+def _table_change(label: str, rows: Sequence[Any], items: Sequence[Any], key: str,
+                  values: Callable[[Any], dict[str, Any]], mode: str
+                  ) -> tuple[str, int, int, int]:
+    old = {getattr(x, key): x for x in rows}
+    ids = {getattr(x, key) for x in items}
+    new = sum(1 for x in items if getattr(x, key) not in old)
+    changed = sum(1 for x in items
+                  if getattr(x, key) in old and _differs(values(x), old[getattr(x, key)]))
+    gone = len(set(old) - ids) if mode == "replace" else 0
+    return label, new, changed, gone
+
+
+def preview(db: Session, scenario: Scenario, mode: str) -> Preview:
+    """What storing ``scenario`` in ``mode`` would change (the same rules as the import)."""
+    centre_names = {c.centre_id: c.name for c in repo_centres.list_centres(db)}
+    centre_names.update({c.centre_id: c.name for c in scenario.centres})
+    stored = {r.rider_id: r for r in repo_riders.list_riders(db)}
+    new, changed = [], []
+    unchanged = 0
+    for r in scenario.riders:
+        centre = centre_names.get(r.centre_id, r.centre_id)
+        row = stored.get(r.rider_id)
+        if row is None:
+            new.append(RiderChange(r.name, centre))
+            continue
+        what = _differs(convert.rider_values(r), row)
+        if what:
+            changed.append(RiderChange(r.name, centre, what))
+        else:
+            unchanged += 1
+    uploaded = {r.rider_id for r in scenario.riders}
+    removed = [RiderChange(row.name, centre_names.get(row.centre_id, row.centre_id))
+               for rid, row in stored.items() if rid not in uploaded] if mode == "replace" else []
+    others = [
+        _table_change("Centre", repo_centres.list_centres(db), scenario.centres, "centre_id",
+                      convert.centre_values, mode),
+        _table_change("Moduler", repo_centres.list_sessions(db), scenario.sessions,
+                      "session_id", convert.session_values, mode),
+        _table_change("Køretøjer", repo_riders.list_vehicles(db), scenario.vehicles,
+                      "vehicle_id", convert.vehicle_values, mode)]
+
+    def key_name(change: RiderChange) -> str:
+        return change.name.casefold()
+
+    return Preview(scenario.name, mode, sorted(new, key=key_name),
+                   sorted(changed, key=key_name), sorted(removed, key=key_name), unchanged,
+                   others)
+
+
+# The loader's messages (English, shared with the CLI and the REST API) in Danish: the common
+# ones by pattern; the rest are shown as they are, still with file, row and column.
 _DANISH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), d) for p, d in (
+    (r"^(.+) is not a number: use a decimal point, not a comma$",
+     r"\1 er ikke et tal: brug punktum som decimaltegn, ikke komma"),
+    (r"^(.+) is not a number$", r"\1 er ikke et tal"),
+    (r"^(.+) is not a finite number$", r"\1 er ikke et endeligt tal"),
+    (r"^(.+) is not a whole number$", r"\1 er ikke et helt tal"),
+    (r"^(.+) is not an amount$", r"\1 er ikke et beløb"),
+    (r"^(.+) must be 0 or 1$", r"\1 skal være 0 eller 1"),
+    (r"^(.+) is negative$", r"\1 er negativ"),
+    (r"^(.+) is outside the range (.+) to (.+)$", r"\1 ligger uden for \2 til \3"),
     (r"^value is empty$", "feltet er tomt"),
-    (r"^'(.*)' is not a number: use a decimal point, not a comma$",
-     r"'\1' er ikke et tal: brug decimalpunktum, ikke komma"),
-    (r"^'(.*)' is not a number$", r"'\1' er ikke et tal"),
-    (r"^'(.*)' is not a whole number$", r"'\1' er ikke et helt tal"),
-    (r"^(.*) is outside the range (.*) to (.*)$", r"\1 ligger uden for \2 til \3"),
-    (r"^required column is missing from the header$", "kolonnen mangler i overskriftsrækken"),
+    (r"^file is missing \(expected columns: (.+)\)$",
+     r"filen mangler (forventede kolonner: \1)"),
+    (r"^required column is missing from the header$",
+     "den påkrævede kolonne mangler i overskriftsrækken"),
     (r"^column appears twice in the header$", "kolonnen står to gange i overskriftsrækken"),
-    (r"^file is missing \(expected columns: (.*)\)$", r"filen mangler (kolonner: \1)"),
-    (r"^file has a header but no rows$", "filen har en overskrift, men ingen rækker"),
-    (r"^unknown centre '(.*)' \(not in centres.csv\)$", r"ukendt center '\1' (ikke i centres.csv)"),
-    (r"^unknown session '(.*)' \(not in sessions.csv\)$",
-     r"ukendt modul '\1' (ikke i sessions.csv)"),
-    (r"^duplicate (\w+) '(.*)' \(first in row (\d+)\)$", r"'\2' står to gange (først i række \3)"),
-    (r"^'(.*)' must be 0 or 1$", r"'\1' skal være 0 eller 1"),
+    (r"^file has a header but no rows$", "filen har en overskriftsrække, men ingen rækker"),
+    (r"^unknown centre (.+) \(not in (.+)\)$", r"ukendt center \1 (findes ikke i \2)"),
+    (r"^unknown session (.+) \(not in (.+)\)$", r"ukendt modul \1 (findes ikke i \2)"),
+    (r"^duplicate (\w+) (.+) \(first in row (\d+)\)$",
+     r"\1 \2 står to gange (første gang i række \3)"),
     (r"^no session listed$", "intet modul angivet"),
-    (r"^session '(.*)' is listed twice$", r"modulet '\1' står to gange"),
+    (r"^not valid UTF-8 .*$", "filen er ikke gemt som UTF-8; gem den som «CSV UTF-8»"),
 ))
 
 
@@ -78,8 +189,8 @@ _ADDRESS_WHY: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), d)
 ))
 
 
-def danish_error(message: str) -> str:
-    address = _ADDRESS.match(message)
+def danish_detail(detail: str) -> str:
+    address = _ADDRESS.match(detail)
     if address is not None:
         why = address.group("why")
         for pattern, text in _ADDRESS_WHY:
@@ -90,136 +201,160 @@ def danish_error(message: str) -> str:
         return (f"adressen '{address.group('text')}' blev ikke fundet: {why}{hint}; skriv den "
                 "præcist eller angiv lat/lon")
     for pattern, text in _DANISH:
-        if pattern.match(message):
-            return pattern.sub(text, message)
-    return message
+        if pattern.match(detail):
+            return pattern.sub(text, detail)
+    return detail
 
 
-@dataclass
-class _Pending:
-    user_id: int
-    uploads: list[tuple[str, bytes]]
-    mode: str
-    expires: float
+def error_rows(exc: ScenarioErrors) -> list[dict[str, Any]]:
+    """Each loader error with its place, for the Danish error table (row 1 is the header)."""
+    return [{"file": e.file or "–", "row": e.row, "column": e.column or "",
+             "detail": danish_detail(e.detail)} for e in exc.errors]
 
 
-_PENDING: dict[str, _Pending] = {}
-_LOCK = threading.Lock()
+# --------------------------------------------------------------------------------------------
+# The kept upload
 
 
-def _keep(user_id: int, uploads: list[tuple[str, bytes]], mode: str) -> str:
-    token = secrets.token_urlsafe(16)
-    now = time.monotonic()
-    with _LOCK:
-        for key in [k for k, p in _PENDING.items() if p.expires < now]:
-            del _PENDING[key]
-        _PENDING[token] = _Pending(user_id, uploads, mode, now + KEEP_FOR)
+def _keep(who: Principal, uploads: list[tuple[str, bytes]], mode: str,
+          fingerprint: str) -> str:
+    base = _store_dir()
+    base.mkdir(mode=0o700, exist_ok=True)
+    now = time.time()
+    for old in base.iterdir():  # forget expired previews
+        try:
+            if now - old.stat().st_mtime > _TTL_S:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass
+    token = secrets.token_urlsafe(24)
+    folder = base / token
+    folder.mkdir(mode=0o700)
+    names = []
+    for index, (name, content) in enumerate(uploads):
+        (folder / f"{index}.bin").write_bytes(content)
+        names.append(name)
+    (folder / "meta.json").write_text(json.dumps({
+        "user_id": who.user_id, "mode": mode, "fingerprint": fingerprint, "names": names,
+        "created": now}), encoding="utf-8")
     return token
 
 
-def _take(token: str, user_id: int) -> _Pending | None:
-    with _LOCK:
-        pending = _PENDING.get(token)
-        if pending is None or pending.user_id != user_id or pending.expires < time.monotonic():
+def _kept(who: Principal, token: str) -> tuple[str, str, list[tuple[str, bytes]]] | None:
+    """``(mode, fingerprint, uploads)`` of the user's kept upload; None: unknown or expired."""
+    if not _TOKEN.match(token):
+        return None
+    folder = _store_dir() / token
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        if meta["user_id"] != who.user_id or time.time() - meta["created"] > _TTL_S:
             return None
-        return _PENDING.pop(token)
+        uploads = [(name, (folder / f"{i}.bin").read_bytes())
+                   for i, name in enumerate(meta["names"])]
+    except (OSError, ValueError, KeyError):
+        return None
+    return str(meta["mode"]), str(meta["fingerprint"]), uploads
 
 
-_FIELDS_DA = {"name": "navn", "address": "adresse", "centre_id": "center",
-              "session_ids": "moduler", "wheelchair": "kørestol", "escort": "ledsager",
-              "lat": "placering", "lon": "placering", "notes": "besked til chaufføren",
-              "max_ride_s": "længste køretid"}
+def _forget(token: str) -> None:
+    if _TOKEN.match(token):
+        shutil.rmtree(_store_dir() / token, ignore_errors=True)
 
 
-def _preview(db: Any, scenario: Scenario, mode: str) -> dict[str, Any]:
-    """New, changed and removed riders (by name, with what changed), and the other counts."""
-    stored = {r.rider_id: r for r in db.query(m.Rider).all()}
-    new, changed = [], []
-    for r in scenario.riders:
-        old = stored.get(r.rider_id)
-        if old is None:
-            new.append({"name": r.name, "address": r.address})
-            continue
-        what: list[str] = []
-        for field in ("name", "address", "centre_id", "wheelchair", "escort", "notes",
-                      "max_ride_s"):
-            if getattr(old, field) != getattr(r, field):
-                what.append(_FIELDS_DA[field])
-        if list(old.session_ids) != list(r.session_ids):
-            what.append("moduler")
-        if abs(old.lat - r.lat) > 1e-6 or abs(old.lon - r.lon) > 1e-6:
-            what.append("placering")
-        if what:
-            changed.append({"name": r.name, "what": ", ".join(dict.fromkeys(what))})
-    uploaded = {r.rider_id for r in scenario.riders}
-    missing = [{"name": r.name} for rid, r in sorted(stored.items()) if rid not in uploaded]
-    return {"new": new, "changed": changed, "missing": missing, "removes": mode == "replace",
-            "centres": len(scenario.centres), "sessions": len(scenario.sessions),
-            "riders": len(scenario.riders), "vehicles": len(scenario.vehicles),
-            "name": scenario.name}
+def _fingerprint(db: Session) -> str:
+    return repr(repo.master_data_fingerprint(db))
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
 
 
 @router.get("/koordinator/import", response_class=HTMLResponse)
 @page
 def import_form(request: Request, who: WebUser) -> Response:
     who.require("coordinator")
-    return render(request, "import.html", who, errors=None, preview=None)
-
-
-def _limits(context: AppContext) -> scenario_service.UnpackLimits:
-    """The REST import's limits on unpacked zips (zip bombs), for the page too."""
-    settings = context.settings
-    return scenario_service.UnpackLimits(settings.max_unpacked_bytes, settings.max_unpack_ratio)
+    saved = None
+    if request.query_params.get("gemt") == "ja":
+        counts = [request.query_params.get(k, "0") for k in ("nye", "aendrede", "slettede")]
+        if all(c.isdigit() and len(c) < 7 for c in counts):
+            saved = (f"Importen er gemt: {counts[0]} nye, {counts[1]} ændrede og {counts[2]} "
+                     "slettede borgere.")
+    return render(request, "import.html", who, modes=MODE_DA, mode="merge", saved=saved)
 
 
 @router.post("/koordinator/import", response_class=HTMLResponse)
 @page
-def import_check(
+def import_preview(
     request: Request, db: DbSession, who: WebUser, context: Context,
-    filer: Annotated[list[UploadFile], File()],
+    filer: Annotated[list[UploadFile] | None, File()] = None,
     csrf: Annotated[str, Form(max_length=100)] = "",
     tilstand: Annotated[str, Form(max_length=10)] = "merge",
 ) -> Response:
     check_csrf(request, csrf)
     who.require("coordinator")
-    mode = "replace" if tilstand == "replace" else "merge"
-    limit = context.settings.max_upload_bytes
-    uploads = [(f.filename or "", read_upload(f, limit)) for f in filer if f.filename]
+    mode = tilstand if tilstand in MODE_DA else "merge"
+    settings = context.settings
+    limit = settings.max_upload_bytes
+    uploads = [(u.filename or "", read_upload(u, limit)) for u in filer or [] if u.filename]
+
+    def again(status: int, **values: Any) -> Response:
+        return render(request, "import.html", who, status_code=status, modes=MODE_DA,
+                      mode=mode, **values)
+
+    if not uploads:
+        return again(400, error="Vælg en eller flere filer (CSV-filerne eller en zip-fil).")
     if sum(len(c) for _, c in uploads) > limit:
-        return render(request, "import.html", who, status_code=413, errors=None, preview=None,
-                      error="Filerne er for store.")
+        return again(413, error=f"Filerne fylder mere end {limit // 1_000_000} MB.")
+    limits = scenario_service.UnpackLimits(settings.max_unpacked_bytes,
+                                           settings.max_unpack_ratio)
     try:
-        scenario = scenario_service.load_upload(
-            uploads, _limits(context), context.settings.network_dir).scenario
+        upload = scenario_service.load_upload(uploads, limits, settings.network_dir)
     except ScenarioErrors as exc:
-        order = list(FILE_DA)
-        found = sorted(exc.errors, key=lambda e: (
-            order.index(e.file) if e.file in order else len(order), e.row or 0))
-        rows = [{"file": FILE_DA.get(e.file or "", e.file or ""), "row": e.row,
-                 "column": e.column, "text": danish_error(e.detail)} for e in found]
-        return render(request, "import.html", who, status_code=422, errors=rows, preview=None,
-                      error=f"Der er {len(rows)} fejl. Intet er gemt. Ret filerne og prøv "
-                      "igen.")
+        return again(422, errors=error_rows(exc), files=[n for n, _ in uploads])
+    except ScenarioError as exc:
+        return again(422, errors=error_rows(ScenarioErrors([exc])),
+                     files=[n for n, _ in uploads])
     except ApiError as exc:
-        return render(request, "import.html", who, status_code=400, errors=None, preview=None,
-                      error=f"Filerne kunne ikke læses: {exc.detail}")
-    token = _keep(who.user_id, uploads, mode)
-    return render(request, "import.html", who, errors=None, preview=_preview(db, scenario, mode),
-                  token=token, mode=mode)
+        return again(exc.status, error=f"Filerne kan ikke læses: {exc.detail}")
+    shown = preview(db, upload.scenario, mode)
+    token = _keep(who, uploads, mode, _fingerprint(db))
+    return render(request, "import_preview.html", who, preview=shown, token=token,
+                  mode_text=MODE_DA[mode], files=[n for n, _ in uploads])
 
 
-@router.post("/koordinator/import/gem")
+@router.post("/koordinator/import/gem", response_class=HTMLResponse)
 @page
-def import_save(request: Request, db: DbSession, who: WebUser, context: Context,
-                csrf: Annotated[str, Form(max_length=100)] = "",
-                token: Annotated[str, Form(max_length=64)] = "") -> Response:
+def import_confirm(
+    request: Request, db: DbSession, who: WebUser, context: Context,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+    token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
     check_csrf(request, csrf)
     who.require("coordinator")
-    pending = _take(token, who.user_id)
-    if pending is None:
-        return redirect("/koordinator/import", fejl="import-udloebet")
-    result = scenario_service.import_scenario(
-        db, who, pending.uploads, "replace" if pending.mode == "replace" else "merge",
-        _limits(context), context.settings.network_dir)
-    log.info("scenario %r imported in the web pages by user %s", result.scenario, who.user_id)
-    return redirect("/koordinator/borgere", besked="importeret")
+    kept = _kept(who, token)
+    if kept is None:
+        return render(request, "import.html", who, status_code=409, modes=MODE_DA,
+                      mode="merge", error="Forhåndsvisningen er udløbet eller findes ikke. "
+                      "Upload filerne igen. Intet er gemt.")
+    mode, fingerprint, uploads = kept
+    if fingerprint != _fingerprint(db):
+        _forget(token)
+        return render(request, "import.html", who, status_code=409, modes=MODE_DA, mode=mode,
+                      error="Data er ændret, siden forhåndsvisningen blev lavet (en anden "
+                      "import eller en ændret borger). Intet er gemt. Upload filerne igen "
+                      "for at se, hvad der ændres nu.")
+    settings = context.settings
+    limits = scenario_service.UnpackLimits(settings.max_unpacked_bytes,
+                                           settings.max_unpack_ratio)
+    try:
+        result = scenario_service.import_scenario(
+            db, who, uploads, mode, limits, settings.network_dir)  # type: ignore[arg-type]
+    except ScenarioErrors as exc:
+        db.rollback()
+        return render(request, "import.html", who, status_code=422, modes=MODE_DA, mode=mode,
+                      errors=error_rows(exc), files=[n for n, _ in uploads])
+    _forget(token)
+    log.info("web import by user %s: %s", who.user_id, result.created)
+    return redirect("/koordinator/import", gemt="ja",
+                    nye=str(result.created.riders), aendrede=str(result.updated.riders),
+                    slettede=str(result.deleted.riders))

@@ -165,13 +165,11 @@ def logout(request: Request, db: DbSession, context: Context,
 @page
 def coordinator_home(request: Request, db: DbSession, who: WebUser,
                      context: Context) -> Response:
-    from api.db.repo_plans import published_ref
+    from api.web.planning import in_force  # (planning imports this module)
 
     rows = plans.list_plans(db, who, None, 50, 0)
-    in_force = published_ref(db)
     return render(request, "coordinator.html", who, plans=rows, today=context.today(),
-                  in_force=in_force.plan_id if in_force is not None else None,
-                  time_limit=context.settings.plan_time_limit_s)
+                  marks=in_force(db, context.today()))
 
 
 _MAP_CONFIGS = LruCache(32)

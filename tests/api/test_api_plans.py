@@ -216,4 +216,5 @@ def test_plan_with_checker_errors_is_published_only_when_forced(
     assert r.status_code == 200 and r.json()["published"] is True
     audit = tiny.get(f"/api/v1/audit?entity=plan&entity_id={plan_id}",
                      headers=coordinator).json()
-    assert audit[0]["change"] == {"violations": 1, "forced": True}
+    assert audit[0]["change"] == {"violations": 1, "forced": True,
+                                  "effective_from": r.json()["effective_from"]}
