@@ -160,7 +160,8 @@ def _run_entry(
                       for s in stops[1:-1])
     route = lines.line(driven) if lines is not None and driven is not None \
         and len(driven.stops) >= 2 else ()
-    svg = _map_svg(route, map_stops, svgs) if map_stops else ""
+    depot = (stops[0]["lon"], stops[0]["lat"]) if stops[0]["kind"] == "depot" else None
+    svg = _map_svg(route, map_stops, depot, svgs) if map_stops else ""
     centre_names = []
     for c in (base.centre_ids or (base.centre_id,)):
         try:
@@ -184,13 +185,13 @@ def _run_entry(
     }
 
 
-def _map_svg(route: tuple[Position, ...], map_stops: tuple[StopMark, ...], svgs: Cache | None
-             ) -> str:
+def _map_svg(route: tuple[Position, ...], map_stops: tuple[StopMark, ...],
+             depot: Position | None, svgs: Cache | None) -> str:
     """The run's SVG map, from ``svgs`` when drawn before (the same run is on many dates)."""
-    key = (route, map_stops)
+    key = (route, map_stops, depot)
     svg: str | None = svgs.get(key) if svgs is not None else None
     if svg is None:
-        svg = route_svg(route, map_stops)
+        svg = route_svg(route, map_stops, depot=depot)
         if svgs is not None:
             svgs.put(key, svg)
     return svg
