@@ -64,6 +64,7 @@ from api.web.session import (
     set_session_cookie,
 )
 from maps.basemap import road_geojson
+from maps.manifest.data import next_stop
 from maps.webmap import config_json, map_config
 from routing.planning.reasons import danish
 from routing.texts.da import DIRECTION_TITLE_DA, WEEKDAY_DA, date_text, kroner, number
@@ -428,10 +429,13 @@ def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
     names = {r.rider_id: r.name for r in centre_riders}
     active = absences.list_absences(db, who, rider_id=None, centre_id=centre_id, first=today,
                                     last=None, include_withdrawn=False, limit=500, offset=0)
-    closures = [c for c in centres.list_closures(db, who, centre_id) if c.end_date >= today]
+    from api.web import centre_tools  # (imports this module)
+
+    tools = centre_tools.page_values(db, who, context, centre_id, today,
+                                     dict(request.query_params))
     return render(request, "centre.html", who, centre=centre, lists=lists,
-                  riders=centre_riders, names=names, absences=active, closures=closures,
-                  today=today, chosen=chosen)
+                  riders=centre_riders, names=names, absences=active, today=today,
+                  chosen=chosen, **tools)
 
 
 @router.post("/center/{centre_id}/afbud")
@@ -462,8 +466,14 @@ def register_absence(
                          reported_by=meldt_af, scope=retning)  # type: ignore[arg-type]
     except ValidationError:
         return redirect(back, fejl="felter")
-    _, created = absences.register(db, who, data, context.absence_rules, context.now())
-    return redirect(back, besked="afbud" if created else "afbud-findes")
+    from api.web import centre_tools  # (imports this module)
+
+    if centre_tools.refuses(db, rider.rider_id, centre_id, start, end, retning):
+        return redirect(back, fejl="ingen-koersel", borger=rider.rider_id, fra=start.isoformat(),
+                        til=end.isoformat() if end else "")
+    row, created = absences.register(db, who, data, context.absence_rules, context.now())
+    late = {"sent": str(row.absence_id)} if created and row.late else {}
+    return redirect(back, besked="afbud" if created else "afbud-findes", **late)
 
 
 @router.post("/center/{centre_id}/afbud/{absence_id}/tilbagekald")
@@ -555,6 +565,9 @@ def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
     recorded = {(n.rider_id, n.run_id): n for n in repo_absences.list_no_shows(
         db, vehicle_id=vehicle_id, between=(day, day), limit=1000, offset=0)}
     now = context.now()
+    local = now.astimezone(ZoneInfo(context.settings.timezone))
+    upcoming = next_stop(body, local.hour * 3600 + local.minute * 60 + local.second) \
+        if day == today else None
     no_shows = {key: {"id": n.no_show_id, "time": n.recorded_at.astimezone(
         ZoneInfo(context.settings.timezone)).strftime("%H:%M"),
         "undo": who.is_coordinator or now - n.recorded_at <= NO_SHOW_UNDO,
@@ -564,7 +577,7 @@ def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
                   can_no_show=day <= today, vehicle_id=vehicle_id,
                   previous=day - timedelta(days=1), next=day + timedelta(days=1),
                   phones=phones, centre_phones=centre_phones, no_shows=no_shows,
-                  dispatch=context.settings.dispatch_phone)
+                  dispatch=context.settings.dispatch_phone, next_stop=upcoming)
 
 
 @router.post("/chauffoer/{vehicle_id}/udeblevet")

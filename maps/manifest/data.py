@@ -284,6 +284,44 @@ def build_manifest(
     }
 
 
+NEXT_STOP_GRACE_S = 120
+"""A stop stays "next" this long after its time: the driver is still there, boarding."""
+
+
+def next_stop(manifest: dict[str, Any], now_s: int) -> dict[str, Any] | None:
+    """The stop the driver is to reach next, ``now_s`` seconds after midnight on the manifest's
+    date: the first stop, in time order over the driving runs, that is not cancelled and whose
+    time is at most :data:`NEXT_STOP_GRACE_S` past. Leaving the garage is not a stop to drive
+    to (the run's heading gives its time); returning there is. None when the day's last stop
+    is behind.
+
+    Returns
+    -------
+    dict or None
+        ``run_id``, ``seq`` (the stop's number on the manifest), ``time`` (``HH:MM``),
+        ``in_min`` (minutes from now, 0 when due or just past), ``kind_text``, ``place_name``,
+        ``address`` and ``riders`` (the names of those on board or boarding there).
+    """
+    candidates = [(stop["time_s"], i, run, stop)
+                  for i, run in enumerate(manifest["runs"]) if not run["cancelled"]
+                  for stop in run["stops"][1:]
+                  if not stop["cancelled"] and stop["time_s"] + NEXT_STOP_GRACE_S >= now_s]
+    if not candidates:
+        return None
+    # Earliest first; on equal times the earlier run (a run's end before the next one's start).
+    time_s, _, run, stop = min(candidates, key=lambda c: (c[0], c[1], c[3]["seq"]))
+    return {
+        "run_id": run["run_id"],
+        "seq": stop["seq"],
+        "time": stop["time"],
+        "in_min": max(0, (time_s - now_s) // 60),
+        "kind_text": stop["kind_text"],
+        "place_name": stop["place_name"],
+        "address": stop["address"],
+        "riders": [r["name"] for r in stop["riders"] if not r["cancelled"]],
+    }
+
+
 def vehicles_on(daily: DailyResult) -> list[str]:
     """Vehicles with a run (driving or cancelled) on the date, sorted."""
     return sorted({r.vehicle_id for r in daily.planned} | {r.vehicle_id for r in daily.runs})

@@ -12,7 +12,13 @@ import pytest
 from pypdf import PdfReader
 
 from maps import ATTRIBUTION
-from maps.manifest.data import build_centre_list, build_manifest, vehicles_on
+from maps.manifest.data import (
+    NEXT_STOP_GRACE_S,
+    build_centre_list,
+    build_manifest,
+    next_stop,
+    vehicles_on,
+)
 from maps.manifest.html import render_centre_list_html, render_manifest_html
 from maps.manifest.pdf import render_centre_list_pdf, render_manifest_pdf
 from maps.manifest.svg import route_svg
@@ -314,3 +320,31 @@ def test_centre_list_gives_unserved_reasons_in_danish(day: DailyResult,
     assert [u["reason_text"] for u in listing["unserved"]] == [
         "den direkte tur tager 52 min; længste tilladte køretid er 45 min"]
     assert "længste tilladte køretid" in render_centre_list_html(listing)
+
+
+def test_next_stop_follows_the_clock(manifest: dict[str, Any]) -> None:
+    first, home = manifest["runs"][0], manifest["runs"][1]
+    at_start = next_stop(manifest, 0)
+    assert at_start is not None
+    # The first stop to drive to (leaving the garage is the run's start, not a stop to reach).
+    assert (at_start["run_id"], at_start["seq"]) == (first["run_id"], 1)
+    assert at_start["address"] == first["stops"][1]["address"]
+    # The cancelled stop (R12's afbud) is never next: the stop after it is.
+    struck = next(s for s in first["stops"] if s["cancelled"])
+    after = next(s for s in first["stops"] if s["seq"] > struck["seq"] and not s["cancelled"])
+    due = next_stop(manifest, struck["time_s"] + NEXT_STOP_GRACE_S + 1)
+    assert due is not None and (due["run_id"], due["seq"]) == (first["run_id"], after["seq"])
+    assert due["riders"] == [r["name"] for r in after["riders"] if not r["cancelled"]]
+    # A stop stays next while the driver is there (the grace), then the next one is.
+    pickup = next(s for s in home["stops"] if s["kind"] == "pickup")
+    still = next_stop(manifest, pickup["time_s"] + NEXT_STOP_GRACE_S)
+    assert still is not None and still["seq"] == pickup["seq"] and still["in_min"] == 0
+    now = pickup["time_s"] - 600
+    soon = next_stop(manifest, now)
+    assert soon is not None and soon["in_min"] == (time_of(manifest, soon) - now) // 60 > 0
+    assert next_stop(manifest, home["stops"][-1]["time_s"] + NEXT_STOP_GRACE_S + 1) is None
+
+
+def time_of(manifest: dict[str, Any], found: dict[str, Any]) -> int:
+    run = next(r for r in manifest["runs"] if r["run_id"] == found["run_id"])
+    return int(next(s for s in run["stops"] if s["seq"] == found["seq"])["time_s"])
