@@ -19,6 +19,7 @@ from api.web.addresses import router as addresses_router
 from api.web.centre_tools import router as centre_tools_router
 from api.web.desk import router as desk_router
 from api.web.png import router as png_router
+from api.web.prints import router as prints_router
 from api.web.routes import MAPS_STATIC, PREFIX, WEB_STATIC, router
 from api.web.session import CsrfError, LoginRequired
 from api.web.users import router as users_router
@@ -37,6 +38,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(desk_router)
     app.include_router(centre_tools_router)
+    app.include_router(prints_router)
     app.include_router(users_router)
     app.include_router(png_router, prefix=API_PREFIX)
     app.include_router(addresses_router, prefix=API_PREFIX)

@@ -8,10 +8,12 @@ shared database as it found it (afbud withdrawn, closures deleted)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import httpx
+from pypdf import PdfReader
 from webtest_support import Site, login, new_page
 
 NOW_S = 8 * 3600 + 30 * 60  # 08:30 local time, seconds after midnight
@@ -198,3 +200,31 @@ def test_another_centres_closure_cannot_be_edited_or_deleted(browser: Any, site:
     assert page.locator("#lukkedage li", has_text="Kun C1").count() == 0
     other.context.close()
     page.context.close()
+
+
+def _pdf_text(body: bytes) -> str:
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
+
+
+def test_printable_rider_list_and_manifest_as_pdf(browser: Any, site: Site) -> None:
+    page = new_page(browser)
+    login(page, site, "centre_c1")
+    link = page.locator("#liste-1 p.print a")
+    assert "PDF" in link.inner_text()
+    r = page.request.get(site.url + (link.get_attribute("href") or ""))
+    assert r.status == 200 and r.headers["content-type"] == "application/pdf"
+    text = _pdf_text(r.body())
+    assert "Deltagerliste" in text and "Bent Hansen" in text and "Dorte Madsen" not in text
+    # Another centre's list is not printed for this user.
+    assert page.request.get(f"{site.url}/web/center/C2/deltagerliste.pdf").status == 404
+    page.context.close()
+
+    phone = new_page(browser, phone=True)
+    login(phone, site, "driver_v2")
+    href = phone.locator("a.print").get_attribute("href") or ""
+    r = phone.request.get(site.url + href)
+    assert r.status == 200 and r.headers["content-type"] == "application/pdf"
+    text = _pdf_text(r.body())
+    assert "Køreliste" in text and "Bent Hansen" in text and "Vej 2" in text
+    assert phone.request.get(f"{site.url}/web/chauffoer/V1/koereliste.pdf").status == 404
+    phone.context.close()
