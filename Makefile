@@ -6,9 +6,9 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench bench-full bench-api serve clean browser
+.PHONY: demo test lint typecheck bench bench-full bench-api serve clean browser pdf-libs
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | pdf-libs
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -36,6 +36,17 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "note: no /usr/bin/chromium; browser tests will be skipped (sudo apt-get install chromium)"
+
+# Pango and a font with æ, ø, å for WeasyPrint (the manifest and rider list PDFs): Debian's
+# packages, installed when we may (root); otherwise a note (PDF requests then fail).
+PDF_LIBS = libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig
+pdf-libs:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 && fc-list 2>/dev/null | grep -qi dejavusans || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  echo "installing Pango and DejaVu fonts (Debian packages) for the PDFs" && \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS) >/dev/null; } || \
+	  echo "note: Pango missing; PDFs cannot be made (sudo apt-get install $(PDF_LIBS))"
 
 bench: $(STAMP)
 	$(BIN)/samkorsel bench --sets network,matrix,demo,darp --time-limit 30

@@ -27,7 +27,7 @@ from api.manifests.schemas import (
 from api.schemas import SaneDate, time_text
 from api.uploads import content_disposition
 from maps.manifest.html import render_centre_list_html, render_manifest_html
-from maps.manifest.pdf import render_manifest_pdf
+from maps.manifest.pdf import render_centre_list_pdf
 from routing.operations.consolidation import ConsolidationSuggestion, notification_lines
 from routing.planning.plan_io import run_to_dict
 
@@ -137,12 +137,13 @@ Format = Annotated[str | None, Query(pattern="^(json|html|pdf)$",
 
 
 def _document(body: dict[str, Any], fmt: str, html: Any, pdf: Any, filename: str) -> Response:
+    # The PDF is the HTML printed (maps.manifest.pdf): one layout for both.
     if fmt == "html":
         return HTMLResponse(html(body))
     if fmt == "pdf":
         if pdf is None:
             raise NotAcceptableError("this document has no PDF form; use json or html")
-        return Response(pdf(body), media_type="application/pdf",
+        return Response(pdf(), media_type="application/pdf",
                         headers={"Content-Disposition": content_disposition(
                             "inline", f"{filename}.pdf")})
     return JSONResponse(body)
@@ -171,7 +172,7 @@ def manifest(on_date: SaneDate, vehicle_id: str, db: DbSession, who: CurrentUser
                             headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
         return Response(doc.json_bytes(), media_type="application/json",
                         headers={"Vary": "Accept-Encoding"})
-    return _document(doc.body, fmt, render_manifest_html, render_manifest_pdf,
+    return _document(doc.body, fmt, render_manifest_html, doc.pdf_bytes,
                      f"koereliste-{vehicle_id}-{on_date.isoformat()}")
 
 
@@ -179,10 +180,10 @@ def manifest(on_date: SaneDate, vehicle_id: str, db: DbSession, who: CurrentUser
             responses=_DOCUMENT_RESPONSES,
             summary="A centre's rider list (deltagerliste) of a date",
             description="Who arrives on which run and when, who goes home when, who is absent. "
-            "JSON or printable HTML.")
+            "JSON, printable HTML or its PDF.")
 def centre_list(centre_id: str, on_date: SaneDate, db: DbSession, who: CurrentUser,
                 context: Context, request: Request, format: Format = None) -> Response:
-    fmt = service.negotiate(format, request.headers.get("accept"), ("json", "html"))
+    fmt = service.negotiate(format, request.headers.get("accept"), service.FORMATS)
     body = service.centre_list(db, who, context, centre_id, on_date, context.absence_rules)
-    return _document(body, fmt, render_centre_list_html, None,
+    return _document(body, fmt, render_centre_list_html, lambda: render_centre_list_pdf(body),
                      f"deltagerliste-{centre_id}-{on_date.isoformat()}")

@@ -30,6 +30,7 @@ from api.grants.rules_store import municipal_rules
 from api.plans.service import plan_key, published_plan
 from api.scenario.service import scenario_from_db
 from maps.manifest.data import build_centre_list, build_manifest, vehicles_on
+from maps.manifest.pdf import render_manifest_pdf
 from routing.errors import SnapError
 from routing.model import Plan, Run, Scenario
 from routing.network.matrix import TravelMatrix
@@ -370,6 +371,7 @@ class ManifestDoc:
     def __init__(self, body: dict[str, Any]) -> None:
         self._json = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         self._gzip: bytes | None = None
+        self._pdf: bytes | None = None
 
     def json_bytes(self) -> bytes:
         return self._json
@@ -379,6 +381,13 @@ class ManifestDoc:
         if self._gzip is None:
             self._gzip = gzip.compress(self._json, compresslevel=6, mtime=0)
         return self._gzip
+
+    def pdf_bytes(self) -> bytes:
+        """The printable PDF, made once per built manifest and kept with it (WeasyPrint takes
+        0.3–1 s per manifest: a driver's repeated downloads must not pay that again)."""
+        if self._pdf is None:  # two threads may both make it, harmlessly: the same bytes
+            self._pdf = render_manifest_pdf(self.body)
+        return self._pdf
 
     @property
     def body(self) -> dict[str, Any]:

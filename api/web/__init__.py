@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.web.addresses import router as addresses_router
 from api.web.addresses import warm_addresses
+from api.web.centre_tools import router as centre_tools_router
 from api.web.dayview import router as dayview_router
 from api.web.desk import router as desk_router
 from api.web.followups import router as followups_router
@@ -24,6 +25,7 @@ from api.web.imports import router as imports_router
 from api.web.pages import MAPS_STATIC, PREFIX, WEB_STATIC
 from api.web.planning import router as planning_router
 from api.web.png import router as png_router
+from api.web.prints import router as prints_router
 from api.web.routes import router
 from api.web.session import CsrfError, LoginRequired
 from api.web.users import router as users_router
@@ -44,6 +46,8 @@ def install(app: FastAPI) -> None:
     app.include_router(desk_router)
     app.include_router(imports_router)
     app.include_router(planning_router)
+    app.include_router(centre_tools_router)
+    app.include_router(prints_router)
     app.include_router(users_router)
     app.include_router(dayview_router)
     app.include_router(png_router, prefix=API_PREFIX)

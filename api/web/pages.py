@@ -80,7 +80,6 @@ MESSAGES = {
     "tilbagekaldt": "Afbuddet er trukket tilbage.",
     "lukning": "Lukkedagen er gemt.",
     "lukning-slettet": "Lukkedagen er slettet.",
-    "afbud-slut": "Afbuddet har nu en sidste dag.",
     "udeblevet": "Udeblivelsen er registreret.",
     "logget-ud": "Du er logget ud.",
     "borger-oprettet": "Borgeren er oprettet.",

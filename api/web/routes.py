@@ -10,7 +10,7 @@ Danish.
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -37,7 +37,6 @@ from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import (
     ConflictError,
     NotFoundError,
-    UnprocessableError,
 )
 from api.grants.rules_store import municipal_rules
 from api.manifests import service as days
@@ -72,6 +71,7 @@ from api.web.session import (
     set_session_cookie,
 )
 from maps.basemap import road_geojson
+from maps.manifest.data import next_stop
 from maps.webmap import config_json, map_config
 from routing.model import format_hm
 
@@ -337,11 +337,14 @@ def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
     names = {r.rider_id: r.name for r in centre_riders}
     active = absences.list_absences(db, who, rider_id=None, centre_id=centre_id, first=today,
                                     last=None, include_withdrawn=False, limit=500, offset=0)
-    closures = [c for c in centres.list_closures(db, who, centre_id) if c.end_date >= today]
+    from api.web import centre_tools  # (imports this module)
+
+    tools = centre_tools.page_values(db, who, context, centre_id, today,
+                                     dict(request.query_params))
     return render(request, "centre.html", who, centre=centre, lists=lists,
-                  riders=centre_riders, names=names, absences=active, closures=closures,
-                  today=today, chosen=chosen,
-                  opfoelgning=followup_block(db, who, today, centre_id))
+                  riders=centre_riders, names=names, absences=active, today=today,
+                  chosen=chosen, opfoelgning=followup_block(db, who, today, centre_id),
+                  **tools)
 
 
 @router.post("/center/{centre_id}/afbud")
@@ -372,29 +375,14 @@ def register_absence(
                          reported_by=meldt_af, scope=retning)  # type: ignore[arg-type]
     except ValidationError:
         return redirect(back, fejl="felter")
-    if not _has_a_ride(db, list(rider.session_ids), start, end):
-        return redirect(back, fejl="ingen-koersel")
+    from api.web import centre_tools  # (imports this module)
+
+    if centre_tools.refuses(db, rider.rider_id, centre_id, start, end, retning):
+        return redirect(back, fejl="ingen-koersel", borger=rider.rider_id, fra=start.isoformat(),
+                        til=end.isoformat() if end else "")
     row, created = absences.register(db, who, data, context.absence_rules, context.now())
-    if created and row.late:
-        return redirect(back, besked="afbud-sent")
-    return redirect(back, besked="afbud" if created else "afbud-findes")
-
-
-def _has_a_ride(db: Session, session_ids: list[str], start: date, end: date | None) -> bool:
-    """Whether the rider has a session on a weekday of ``start``…``end`` (an afbud for days
-    without a ride is refused: it would change nothing and mislead)."""
-    from api.db import models as m
-
-    weekdays = {w for (w,) in db.query(m.Session.weekday).filter(
-        m.Session.session_id.in_(session_ids)).all()}
-    keys = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-    last = end if end is not None else start + timedelta(days=6)
-    day = start
-    while day <= min(last, start + timedelta(days=6)):
-        if keys[day.weekday()] in weekdays:
-            return True
-        day += timedelta(days=1)
-    return False
+    late = {"sent": str(row.absence_id)} if created and row.late else {}
+    return redirect(back, besked="afbud" if created else "afbud-findes", **late)
 
 
 @router.post("/center/{centre_id}/afbud/{absence_id}/tilbagekald")
@@ -411,39 +399,6 @@ def withdraw_absence(request: Request, centre_id: str, absence_id: int, db: DbSe
         db.rollback()
         return redirect(back, fejl="afbud")
     return redirect(back, besked="tilbagekaldt")
-
-
-@router.post("/center/{centre_id}/afbud/{absence_id}/slut")
-@page
-def end_absence(request: Request, centre_id: str, absence_id: int, db: DbSession,
-                who: WebUser, context: Context,
-                csrf: Annotated[str, Form(max_length=100)] = "",
-                sidste: Annotated[str, Form(max_length=20)] = "") -> Response:
-    """End an afbud "until further notice" on a date (the rider is back the day after)."""
-    back = f"/center/{quote(centre_id)}"
-    check_csrf(request, csrf)
-    centres.visible_centre(db, who, centre_id)
-    last = _form_date(sidste)
-    if last is None:
-        return redirect(back, fejl="dato")
-    try:
-        absences.end_absence(db, who, absence_id, last, context.now())
-    except NotFoundError:
-        db.rollback()
-        return redirect(back, fejl="afbud")
-    except (UnprocessableError, ConflictError):
-        db.rollback()
-        return redirect(back, fejl="periode")
-    return redirect(back, besked="afbud-slut")
-
-
-@router.post("/center/{centre_id}/lukning/{closure_id}/slet")
-@page
-def delete_closure(request: Request, centre_id: str, closure_id: int, db: DbSession,
-                   who: WebUser, csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
-    check_csrf(request, csrf)
-    centres.delete_closure(db, who, centre_id, closure_id)
-    return redirect(f"/center/{quote(centre_id)}", besked="lukning-slettet")
 
 
 @router.post("/center/{centre_id}/lukning")
@@ -501,19 +456,6 @@ def _manifest_phones(db: Session, body: dict[str, Any]) -> tuple[dict[str, dict[
     return phones, {c.name: c.phone for c in centre_rows if c.phone}
 
 
-def _next_stop(body: dict[str, Any], clock: str) -> tuple[str, int] | None:
-    """``(run_id, index)`` of the first pickup or drop-off not yet due on today's manifest
-    (cancelled runs and stops and the depot skipped): the page marks it and links to it."""
-    for run in body["runs"]:
-        if run["cancelled"]:
-            continue
-        for index, stop in enumerate(run["stops"]):
-            if stop.get("kind") != "depot" and not stop.get("cancelled") \
-                    and stop.get("time", "") >= clock:
-                return run["run_id"], index
-    return None
-
-
 @router.get("/chauffoer/{vehicle_id}", response_class=HTMLResponse)
 @page
 def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
@@ -532,20 +474,22 @@ def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
     recorded = {(n.rider_id, n.run_id): n for n in repo_absences.list_no_shows(
         db, vehicle_id=vehicle_id, between=(day, day), limit=1000, offset=0)}
     now = context.now()
+    local = now.astimezone(ZoneInfo(context.settings.timezone))
+    upcoming = next_stop(body, local.hour * 3600 + local.minute * 60 + local.second) \
+        if day == today else None
     no_shows = {key: {"id": n.no_show_id, "time": n.recorded_at.astimezone(
         ZoneInfo(context.settings.timezone)).strftime("%H:%M"),
         "undo": who.is_coordinator or now - n.recorded_at <= NO_SHOW_UNDO,
         "home_kept": n.keep_ride_home, "morning": n.direction == "to_centre"}
         for key, n in recorded.items()}
-    next_stop = _next_stop(body, now.astimezone(ZoneInfo(context.settings.timezone))
-                           .strftime("%H:%M")) if day == today else None
     return render(request, "driver.html", who, m=body, day=day, today=today,
-                  can_no_show=day <= today, vehicle_id=vehicle_id, next_stop=next_stop,
+                  can_no_show=day <= today, vehicle_id=vehicle_id,
                   previous=day - timedelta(days=1), next=day + timedelta(days=1),
                   phones=phones, centre_phones=centre_phones, no_shows=no_shows,
                   dispatch=context.settings.dispatch_phone,
                   # A morning no-show cancels the ride home only where the municipality says so.
-                  cancels_home=municipal_rules(db).no_show_cancels_ride_home)
+                  cancels_home=municipal_rules(db).no_show_cancels_ride_home,
+                  next_stop=upcoming)
 
 
 @router.post("/chauffoer/{vehicle_id}/udeblevet")

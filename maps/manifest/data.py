@@ -160,7 +160,8 @@ def _run_entry(
                       for s in stops[1:-1])
     route = lines.line(driven) if lines is not None and driven is not None \
         and len(driven.stops) >= 2 else ()
-    svg = _map_svg(route, map_stops, svgs) if map_stops else ""
+    depot = (stops[0]["lon"], stops[0]["lat"]) if stops[0]["kind"] == "depot" else None
+    svg = _map_svg(route, map_stops, depot, svgs) if map_stops else ""
     centre_names = []
     for c in (base.centre_ids or (base.centre_id,)):
         try:
@@ -184,13 +185,13 @@ def _run_entry(
     }
 
 
-def _map_svg(route: tuple[Position, ...], map_stops: tuple[StopMark, ...], svgs: Cache | None
-             ) -> str:
+def _map_svg(route: tuple[Position, ...], map_stops: tuple[StopMark, ...],
+             depot: Position | None, svgs: Cache | None) -> str:
     """The run's SVG map, from ``svgs`` when drawn before (the same run is on many dates)."""
-    key = (route, map_stops)
+    key = (route, map_stops, depot)
     svg: str | None = svgs.get(key) if svgs is not None else None
     if svg is None:
-        svg = route_svg(route, map_stops)
+        svg = route_svg(route, map_stops, depot=depot)
         if svgs is not None:
             svgs.put(key, svg)
     return svg
@@ -280,6 +281,44 @@ def build_manifest(
         "attribution": ATTRIBUTION,
         "generated": generated.isoformat(timespec="minutes"),
         "runs": [e for _, e in entries],
+    }
+
+
+NEXT_STOP_GRACE_S = 120
+"""A stop stays "next" this long after its time: the driver is still there, boarding."""
+
+
+def next_stop(manifest: dict[str, Any], now_s: int) -> dict[str, Any] | None:
+    """The stop the driver is to reach next, ``now_s`` seconds after midnight on the manifest's
+    date: the first stop, in time order over the driving runs, that is not cancelled and whose
+    time is at most :data:`NEXT_STOP_GRACE_S` past. Leaving the garage is not a stop to drive
+    to (the run's heading gives its time); returning there is. None when the day's last stop
+    is behind.
+
+    Returns
+    -------
+    dict or None
+        ``run_id``, ``seq`` (the stop's number on the manifest), ``time`` (``HH:MM``),
+        ``in_min`` (minutes from now, 0 when due or just past), ``kind_text``, ``place_name``,
+        ``address`` and ``riders`` (the names of those on board or boarding there).
+    """
+    candidates = [(stop["time_s"], i, run, stop)
+                  for i, run in enumerate(manifest["runs"]) if not run["cancelled"]
+                  for stop in run["stops"][1:]
+                  if not stop["cancelled"] and stop["time_s"] + NEXT_STOP_GRACE_S >= now_s]
+    if not candidates:
+        return None
+    # Earliest first; on equal times the earlier run (a run's end before the next one's start).
+    time_s, _, run, stop = min(candidates, key=lambda c: (c[0], c[1], c[3]["seq"]))
+    return {
+        "run_id": run["run_id"],
+        "seq": stop["seq"],
+        "time": stop["time"],
+        "in_min": max(0, (time_s - now_s) // 60),
+        "kind_text": stop["kind_text"],
+        "place_name": stop["place_name"],
+        "address": stop["address"],
+        "riders": [r["name"] for r in stop["riders"] if not r["cancelled"]],
     }
 
 

@@ -12,14 +12,33 @@ from markupsafe import Markup
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 
 
+def css_string(text: object) -> Markup:
+    """``text`` as a quoted CSS string, safe inside ``<style>`` (where HTML escapes do not
+    apply): quotes, backslashes, line breaks and ``<`` as CSS escapes."""
+    out = ['"']
+    for ch in str(text):
+        out.append(f"\\{ord(ch):x} " if ch in '"\\<>\n\r' or ord(ch) < 32 else ch)
+    out.append('"')
+    return Markup("".join(out))
+
+
+_ENV: Environment | None = None
+
+
 def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    # One environment for the process: it keeps the compiled templates.
+    global _ENV
+    if _ENV is None:
+        env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES_DIR)),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.filters["css_string"] = css_string
+        _ENV = env
+    return _ENV
 
 
 def render_manifest_html(manifest: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ def route_svg(
     line: Sequence[Position],
     stops: Sequence[StopMark],
     *,
+    depot: Position | None = None,
     width: int = 420,
     height: int = 280,
 ) -> str:
@@ -29,6 +30,8 @@ def route_svg(
         ``(lon, lat)`` positions of the route (may be empty: stops are then joined directly).
     stops
         ``((lon, lat), label, cancelled)`` per stop; cancelled stops are drawn grey and crossed.
+    depot
+        Where the run starts and ends, drawn as a dark square marked "G" (garage).
     width, height
         Size in pixels.
 
@@ -38,7 +41,7 @@ def route_svg(
         A standalone ``<svg>`` element (no external resources).
     """
     points = list(line) or [p for p, _, _ in stops]
-    every = points + [p for p, _, _ in stops]
+    every = points + [p for p, _, _ in stops] + ([depot] if depot is not None else [])
     if not every:
         return ""
     lat_mid = sum(p[1] for p in every) / len(every)
@@ -64,6 +67,12 @@ def route_svg(
         path = " ".join(f"{x},{y}" for x, y in _pixel_line(points, x0, y0, scale, kx))
         parts.append(f'<polyline points="{path}" fill="none" stroke="#1f77b4" '
                      f'stroke-width="3" stroke-linejoin="round" stroke-linecap="round"/>')
+    if depot is not None:
+        x, y = xy(depot)
+        parts.append(f'<rect x="{x - 8}" y="{y - 8}" width="16" height="16" fill="#333" '
+                     f'stroke="#fff" stroke-width="1.5"><title>{LABELS["depot_out"]}</title>'
+                     f'</rect><text x="{x}" y="{y + 3.5}" font-size="10" font-family="sans-serif" '
+                     f'text-anchor="middle" fill="#fff">G</text>')
     for (p, label, cancelled) in stops:
         x, y = xy(p)
         fill = "#bbbbbb" if cancelled else "#d62728"

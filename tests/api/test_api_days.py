@@ -5,10 +5,12 @@ Monday 2 March 2026: V1 carries R1, V2 carries R2 to centre C1 (09:00–12:00) a
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 from apitest_support import add_user, auth
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from test_api_basics import assert_problem
 
 from api.db.database import Database
@@ -166,6 +168,10 @@ def test_manifest_formats_and_driver_isolation(published: TestClient, database: 
     assert html.headers["content-type"].startswith("text/html") and "Køreliste" in html.text
     pdf = published.get(url + "?format=pdf", headers=driver1)
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    pages = PdfReader(io.BytesIO(pdf.content)).pages
+    assert "Chauffør Et" in "".join(page.extract_text() for page in pages)
+    # Kept with the cached manifest: the same bytes, not printed again.
+    assert published.get(url + "?format=pdf", headers=driver1).content == pdf.content
     assert_problem(published.get(url, headers={**driver1, "Accept": "image/png"}), 406)
     staff = auth(add_user(database, "centre", centre_ids=["C1"]))
     assert_problem(published.get(url, headers=staff), 403)
@@ -184,7 +190,9 @@ def test_centre_rider_list(published: TestClient, database: Database,
     assert_problem(published.get(url, headers=staff2), 404)
     html = published.get(url + "?format=html", headers=staff1)
     assert "Deltagerliste" in html.text
-    assert_problem(published.get(url + "?format=pdf", headers=staff1), 406)
+    pdf = published.get(url + "?format=pdf", headers=staff1)  # the same HTML, printed
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert_problem(published.get(url, headers={**staff1, "Accept": "image/png"}), 406)
 
 
 def test_consolidation_suggested_accepted_and_applied(published: TestClient,
