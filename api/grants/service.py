@@ -82,9 +82,6 @@ def _leave_plan(db: DbSession, who: Principal, context: AppContext, rider_id: st
     published = repo_plans.current_published(db)
     if published is None:
         return None, "no plan in force"
-    if data.start > context.today():
-        return None, (f"the rider leaves the day's runs from {data.start.isoformat()}; take "
-                      "them out of the plan then (POST /plans/{id}/remove)")
     from api.plans.living import remove
     from api.plans.schemas import RemoveRequest
     from api.plans.service import finished_plan, publish_plan
@@ -96,7 +93,10 @@ def _leave_plan(db: DbSession, who: Principal, context: AppContext, rider_id: st
     if change.plan_id is None:
         raise ConflictError(f"rider {rider_id} could not be taken out of plan "
                             f"{published.plan_id}")
-    publish_plan(db, who, change.plan_id)
+    # In force from the grant's first day (today at the earliest): the days before keep the
+    # rider's shared ride (the day's runs also leave a rider out only while the grant is in force).
+    today = context.today()
+    publish_plan(db, who, change.plan_id, effective_from=max(data.start, today), today=today)
     return change.plan_id, (f"taken out of plan {published.plan_id}: {change.message}; plan "
                             f"{change.plan_id} is now in force")
 

@@ -83,7 +83,8 @@ def remove_from_plan_in_force(db: DbSession, who: Principal, context: AppContext
     assert answer.plan_id is not None
     # The change was checked against the source plan's findings by the living plan; findings
     # the source already had (and was published with) do not block taking a rider out.
-    publish_plan(db, acting, answer.plan_id, force=True)
+    # In force from today (the service's clock); past days keep the plan they had.
+    publish_plan(db, acting, answer.plan_id, force=True, today=context.today())
     log.info("rider %s deleted: plan %s replaces plan %s in force", rider_id, answer.plan_id,
              ref.plan_id)
     return answer.plan_id

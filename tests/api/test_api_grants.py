@@ -73,7 +73,12 @@ def test_a_grant_starting_later_leaves_the_days_runs_from_its_start(
     r = published.post("/api/v1/riders/R1/grants", headers=coordinator,
                        json=grant("reimbursement", "2026-03-04", decided_on="2026-02-20"))
     assert r.status_code == 201, r.text
-    assert r.json()["plan_id"] is None and "2026-03-04" in r.json()["message"]
+    # The rider leaves the plan at once, in a version in force from the grant's first day:
+    # the days before keep the shared ride.
+    plan_id = r.json()["plan_id"]
+    assert plan_id is not None
+    plan = published.get(f"/api/v1/plans/{plan_id}", headers=coordinator).json()
+    assert plan["effective_from"] == "2026-03-04"
     assert "R1" in manifest_riders(published, coordinator, MONDAY)
     assert "R1" not in manifest_riders(published, coordinator, WEDNESDAY)
 
