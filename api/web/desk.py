@@ -22,8 +22,11 @@ from sqlalchemy.orm import Session
 from api.absences import service as absences
 from api.auth import Principal
 from api.centres import service as centres
+from api.db import models as m
+from api.db import repo
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ConflictError, UnprocessableError
+from api.plans.service import published_plan
 from api.riders import service as riders
 from api.riders.schemas import RiderIn, RiderPatch
 from api.scenario.service import scenario_from_db
@@ -56,7 +59,6 @@ SORT_KEYS = ("navn", "adresse", "center")
 
 def _session_days(db: Session) -> dict[str, str]:
     """Session id → weekday key, of all centres (the table shows days, not session ids)."""
-    from api.db import models as m
 
     return {s.session_id: s.weekday for s in db.query(m.Session).all()}
 
@@ -149,7 +151,6 @@ def _new_rider_page(request: Request, db: Session, who: Principal, values: dict[
                     status_code: int = 200, error: str | None = None,
                     geocoded: Any = None, edit: str | None = None) -> Response:
     visible = centres.list_centres(db, who)
-    from api.db import models as m
 
     sessions = [s for s in db.query(m.Session).order_by(m.Session.centre_id,
                                                         m.Session.session_id).all()
@@ -168,7 +169,6 @@ def _new_rider_page(request: Request, db: Session, who: Principal, values: dict[
 
 def _next_rider_id(db: Session) -> str:
     """``R`` and the next free number, as wide as the widest existing one (R01 → R61)."""
-    from api.db import models as m
 
     ids = [row[0] for row in db.query(m.Rider.rider_id).all()]
     numbers = [(int(mt.group(1)), len(mt.group(1))) for i in ids
@@ -245,7 +245,6 @@ def address_suggestions(request: Request, db: DbSession, who: WebUser, context: 
 @page
 def rider_page(request: Request, rider_id: str, db: DbSession, who: WebUser,
                context: Context) -> Response:
-    from api.plans.service import published_plan
 
     who.require("coordinator", "centre")
     rider = riders.visible_rider(db, who, rider_id)
@@ -340,7 +339,6 @@ def edit_rider(
 def centres_and_vehicles(request: Request, db: DbSession, who: WebUser) -> Response:
     """The centres (address, phone, modules, riders) and the vehicles (places, layouts,
     hours, tariff) — the master data next to the riders table."""
-    from api.db import models as m
 
     who.require("coordinator")
     sessions: dict[str, list[str]] = {}
@@ -364,7 +362,6 @@ def set_centre_phone(request: Request, centre_id: str, db: DbSession, who: WebUs
                      csrf: Annotated[str, Form(max_length=100)] = "",
                      telefon: Annotated[str, Form(max_length=40)] = "") -> Response:
     """The centre's phone number (shown to the drivers of runs to it)."""
-    from api.db import repo
 
     check_csrf(request, csrf)
     who.require("coordinator")

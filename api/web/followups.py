@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.grants.followups import acknowledge, followup_rows
+from api.grants.noshow_alerts import alerts
 from api.grants.rules_store import municipal_rules
 from api.grants.schemas import FollowUpIn
 from api.web.pages import PREFIX, page, redirect
@@ -26,7 +27,6 @@ router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema
 def followup_block(db: Session, who: Principal, on: date,
                    centre_id: str | None = None) -> dict[str, Any]:
     """What ``_opfoelgning.html`` shows: open follow-ups and whom to contact."""
-    from api.grants.noshow_alerts import alerts
 
     rules = municipal_rules(db)
     return {"rows": followup_rows(db, who, on, centre_id), "notify": rules.long_absence_notify,

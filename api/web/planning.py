@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
@@ -34,7 +35,7 @@ from api.plans.schemas import InsertRequest, PlanCreate, RemoveRequest, Reoptimi
 from api.scenario.service import scenario_from_db
 from api.schemas import IntId
 from api.web.pages import PREFIX, WEEKDAY_KEYS, page, redirect, render
-from api.web.routes import _plan_map
+from api.web.planmap import plan_map
 from api.web.session import WebUser, check_csrf
 from maps.webmap import config_json
 from routing.living.notifications import Notification, notifications_csv, plan_notifications
@@ -370,7 +371,7 @@ def review(request: Request, plan_id: IntId, db: DbSession, who: WebUser, contex
         moved = moves(old_plan, plan, scenario)
         old_figures = figures(compare_with, old_plan, scenario)
     errors = [v for v in row.violations or [] if v.get("severity") == "error"]
-    map_json = config_json(_plan_map(context, db, row, plan, weekday))
+    map_json = config_json(plan_map(context, db, row, plan, weekday))
     return render(
         request, "plan_review.html", who, row=row, plan=plan, weekday=weekday,
         runs=run_rows(plan, scenario, weekday),
@@ -423,7 +424,6 @@ def _review_error(request: Request, plan_id: int, db: Session, who: Principal,
 
 
 def _escape(text: str) -> str:
-    from html import escape
 
     return escape(text)
 

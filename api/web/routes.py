@@ -29,10 +29,12 @@ from api.auth import (
     session_ttl,
     start_session,
 )
-from api.cache import LruCache
 from api.centres import service as centres
 from api.centres.schemas import ClosureIn
-from api.context import AppContext, road_lines
+from api.context import road_lines
+from api.db import models as m
+from api.db import repo, repo_absences
+from api.db.repo_plans import published_ref
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import (
     ConflictError,
@@ -43,6 +45,7 @@ from api.manifests import service as days
 from api.plans import service as plans
 from api.riders import service as riders
 from api.scenario.service import scenario_from_db
+from api.web import centre_tools
 from api.web.followups import followup_block
 from api.web.pages import (
     DIRECTION_DA,
@@ -58,6 +61,8 @@ from api.web.pages import (
     redirect,
     render,
 )
+from api.web.planmap import plan_map
+from api.web.planning import in_force
 from api.web.png import run_png_bytes
 from api.web.session import (
     COOKIE_NAME,
@@ -74,6 +79,7 @@ from maps.basemap import road_geojson
 from maps.manifest.data import next_stop
 from maps.webmap import config_json, map_config
 from routing.model import format_hm
+from routing.operations.calendar import is_working_day
 
 log = logging.getLogger(__name__)
 
@@ -165,36 +171,18 @@ def logout(request: Request, db: DbSession, context: Context,
 @page
 def coordinator_home(request: Request, db: DbSession, who: WebUser,
                      context: Context) -> Response:
-    from api.web.planning import in_force  # (planning imports this module)
 
     rows = plans.list_plans(db, who, None, 50, 0)
     return render(request, "coordinator.html", who, plans=rows, today=context.today(),
                   marks=in_force(db, context.today()))
 
 
-_MAP_CONFIGS = LruCache(32)
-
-
-def _plan_map(context: AppContext, db: Session, plan_row: Any, plan: Any,
-              weekday: str | None) -> dict[str, Any]:
-    scenario = scenario_from_db(db, context.networks.path)
-    names = {r.rider_id: r.name for r in scenario.riders}
-    snap = plan.params.snap_max_m
-    runs = [r for r in plan.runs if weekday is None or r.weekday == weekday]
-    key = (context.settings.database_url, plans.plan_key(plan_row), weekday,
-           tuple(sorted(names.items())))
-    config: dict[str, Any] = _MAP_CONFIGS.get_or_make(key, lambda: map_config(
-        runs, context.networks.get(), group_by="weekday", centres=scenario.centres,
-        rider_names=names, snap_max_m=snap, roads=f"{PREFIX}/kort/vejnet.geojson",
-        lines=road_lines(context, snap)))
-    return config
 
 
 def _runs_table(plan: Any, weekday: str | None, names: dict[str, str],
                 centre_names: dict[str, str]) -> list[dict[str, Any]]:
     """The plan's runs of a weekday (all: None) by vehicle and time, for the review table:
     times, centre, riders in stop order, most on board, longest ride."""
-    from routing.model import format_hm
 
     rows = []
     order = list(WEEKDAY_KEYS)
@@ -237,14 +225,13 @@ def plan_page(request: Request, plan_id: int, db: DbSession, who: WebUser, conte
     diff = None
     diff_error = None
     if plan is not None:
-        map_json = config_json(_plan_map(context, db, row, plan, weekday))
+        map_json = config_json(plan_map(context, db, row, plan, weekday))
         try:
             diff = plans.diff_plans(db, who, plan_id, mod)
         except ConflictError:
             diff_error = "Der er ingen anden offentliggjort plan at sammenligne med."
         except NotFoundError:
             diff_error = f"Plan {mod} findes ikke."
-    from api.db.repo_plans import published_ref
 
     kpis = (row.summary or {}).get("kpis", {}) if row.summary else {}
     others = [p for p in plans.list_plans(db, who, "done", 50, 0) if p.plan_id != plan_id]
@@ -314,7 +301,6 @@ def centre_home(request: Request, db: DbSession, who: WebUser) -> Response:
 def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
                 context: Context,
                 dato: Annotated[str | None, Query(max_length=20)] = None) -> Response:
-    from routing.operations.calendar import is_working_day
 
     centre = centres.visible_centre(db, who, centre_id)
     today = context.today()
@@ -337,7 +323,6 @@ def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
     names = {r.rider_id: r.name for r in centre_riders}
     active = absences.list_absences(db, who, rider_id=None, centre_id=centre_id, first=today,
                                     last=None, include_withdrawn=False, limit=500, offset=0)
-    from api.web import centre_tools  # (imports this module)
 
     tools = centre_tools.page_values(db, who, context, centre_id, today,
                                      dict(request.query_params))
@@ -375,7 +360,6 @@ def register_absence(
                          reported_by=meldt_af, scope=retning)  # type: ignore[arg-type]
     except ValidationError:
         return redirect(back, fejl="felter")
-    from api.web import centre_tools  # (imports this module)
 
     if centre_tools.refuses(db, rider.rider_id, centre_id, start, end, retning):
         return redirect(back, fejl="ingen-koersel", borger=rider.rider_id, fra=start.isoformat(),
@@ -443,7 +427,6 @@ def _manifest_phones(db: Session, body: dict[str, Any]) -> tuple[dict[str, dict[
                                                                  dict[str, str]]:
     """Phone numbers of the riders on this manifest and of their centres (by centre name, as
     the stops show it) — only those: the driver of these runs sees no other numbers."""
-    from api.db import models as m
 
     rider_ids = {r["rider_id"] for run in body["runs"] for stop in run["stops"]
                  for r in stop.get("riders", [])}
@@ -461,7 +444,6 @@ def _manifest_phones(db: Session, body: dict[str, Any]) -> tuple[dict[str, dict[
 def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
                 context: Context,
                 dato: Annotated[str | None, Query(max_length=20)] = None) -> Response:
-    from api.db import repo_absences
 
     today = context.today()
     day = parse_date(dato, today)
@@ -527,7 +509,6 @@ def undo_no_show(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
                  dato: Annotated[str, Form(max_length=20)] = "") -> Response:
     """Undo a no-show recorded by mistake: within :data:`NO_SHOW_UNDO` for the driver, any
     time for a coordinator. The row is deleted (the audit log keeps what happened)."""
-    from api.db import repo, repo_absences
 
     check_csrf(request, csrf)
     who.require("coordinator", "driver")
