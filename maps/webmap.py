@@ -34,6 +34,7 @@ from maps.leaflet import inline_assets, linked_assets
 from maps.lines import RoadLines
 from routing.model import Centre, Plan, Run, format_hm
 from routing.network.roads import RoadNetwork
+from routing.places import parse_place
 from routing.texts.da import DIRECTION_DA, WEEKDAY_DA
 
 logger = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def _stop_entry(stop: Any, number: int | None,
         time_s = stop.arrival_s
         times = f"Ankomst {format_hm(stop.arrival_s)}, afgang {format_hm(stop.departure_s)}"
     riders = [rider_names.get(r, r) if rider_names is not None else r for r in stop.rider_ids]
-    place_kind, _, ident = stop.place.partition(":")
+    place_kind, ident = parse_place(stop.place) or ("", "")
     place = {"home": f"Hjem ({ident})", "centre": f"Center {ident}",
              "depot": f"Garage {ident}"}.get(place_kind, stop.place)
     return {"n": number if kind != "depot" else None, "kind": kind,

@@ -270,7 +270,7 @@ def _merged_settings(db: DbSession, scenario: Scenario, given: dict[str, Any] | 
     name = scenario.name if "name" in given else str(stored.get("name") or scenario.name)
     base = plan_params_from_config(stored)
     plan = given.get("plan") if isinstance(given.get("plan"), dict) else {}
-    new = scenario.plan_params if isinstance(scenario.plan_params, PlanParams) else base
+    new = scenario.plan_params
     names = {f.name for f in fields(PlanParams)}
     changed: dict[str, Any] = {}
     for key in plan or {}:

@@ -35,7 +35,6 @@ from api.web.pages import PREFIX, WEEKDAY_KEYS, page, redirect, render
 from api.web.session import WebUser, check_csrf
 from routing.model import Plan, format_hm
 from routing.network.geocode import door_distances
-from routing.params import PlanParams
 from routing.planning.reasons import danish
 
 log = logging.getLogger(__name__)
@@ -250,8 +249,7 @@ def rider_page(request: Request, rider_id: str, db: DbSession, who: WebUser,
     rider = riders.visible_rider(db, who, rider_id)
     centre = centres.visible_centre(db, who, rider.centre_id)
     scenario = scenario_from_db(db, context.networks.path)
-    params = scenario.plan_params if isinstance(scenario.plan_params, PlanParams) \
-        else PlanParams()
+    params = scenario.plan_params
     model = next((r for r in scenario.riders if r.rider_id == rider_id), None)
     door = None
     if model is not None:

@@ -27,14 +27,14 @@ from maps.manifest.texts import CANCEL_TEXT, LABELS, REMOVAL_TEXT, date_text, ne
 from routing.model import Rider, Run, Scenario, Stop, format_hm
 from routing.network.roads import RoadNetwork
 from routing.operations.daily import DailyResult, RemovedRider
-from routing.places import centre_place, is_home
+from routing.places import centre_place, is_home, parse_place
 from routing.planning.reasons import danish
 
 log = logging.getLogger(__name__)
 
 def _place_text(stop_place: str, scenario: Scenario, riders: dict[str, Rider]) -> tuple[str, str]:
     """``(name, address)`` of a place for the driver."""
-    kind, _, ident = stop_place.partition(":")
+    kind, ident = parse_place(stop_place) or ("", "")
     if kind == "centre":
         try:
             centre = scenario.centre(ident)

@@ -590,7 +590,7 @@ class LongAbsence:
     absence_ids: tuple[str, ...]
 
 
-def _weekend_gap(after: date, before: date) -> bool:
+def weekend_gap(after: date, before: date) -> bool:
     """Whether every day strictly between ``after`` and ``before`` is a Saturday or Sunday."""
     day = after + timedelta(days=1)
     while day < before:
@@ -598,6 +598,24 @@ def _weekend_gap(after: date, before: date) -> bool:
             return False
         day += timedelta(days=1)
     return True
+
+
+def absence_spans(absences: Iterable[Absence], *, bridge_weekends: bool = True
+                  ) -> list[tuple[date, date | None, list[str]]]:
+    """One rider's afbud as spans ``(start, end or None, absence ids)``: afbud that touch or
+    overlap merge, and with ``bridge_weekends`` also afbud apart only by a Saturday/Sunday."""
+    spans: list[tuple[date, date | None, list[str]]] = []
+    for a in sorted(absences, key=lambda a: a.start):
+        if spans:
+            s_start, s_end, ids = spans[-1]
+            joins = s_end is None or a.start <= s_end + timedelta(days=1) or (
+                bridge_weekends and weekend_gap(s_end, a.start))
+            if joins:
+                new_end = None if s_end is None or a.end is None else max(s_end, a.end)
+                spans[-1] = (s_start, new_end, [*ids, a.absence_id])
+                continue
+        spans.append((a.start, a.end, [a.absence_id]))
+    return spans
 
 
 def long_absences(
@@ -638,18 +656,8 @@ def long_absences(
         by_rider.setdefault(a.rider_id, []).append(a)
     out: list[LongAbsence] = []
     for rider_id in sorted(by_rider):
-        spans: list[tuple[date, date | None, list[str]]] = []
-        for a in sorted(by_rider[rider_id], key=lambda a: a.start):
-            if spans:
-                s_start, s_end, ids = spans[-1]
-                joins = s_end is None or a.start <= s_end + timedelta(days=1) or (
-                    bridge_weekends and _weekend_gap(s_end, a.start))
-                if joins:
-                    new_end = None if s_end is None or a.end is None else max(s_end, a.end)
-                    spans[-1] = (s_start, new_end, [*ids, a.absence_id])
-                    continue
-            spans.append((a.start, a.end, [a.absence_id]))
-        for s_start, s_end, ids in spans:
+        for s_start, s_end, ids in absence_spans(by_rider[rider_id],
+                                                 bridge_weekends=bridge_weekends):
             if s_end is not None and s_end < as_of:
                 continue
             days = (as_of - s_start).days + 1

@@ -40,15 +40,7 @@ from routing.model import (
 from routing.operations.calendar import weekday_key
 from routing.params import PlanParams
 from routing.planning.costing import run_variable_cost_ore, runs_cost_ore
-
-# Re-exported under their old names: reimbursement and older callers import them from here.
-from routing.planning.stops import MatrixLike as MatrixLike
-from routing.planning.stops import RunContext as RunContext
-from routing.planning.stops import StopSpec as StopSpec
-from routing.planning.stops import assemble_run as assemble_run
-from routing.planning.stops import run_problems as run_problems
-from routing.planning.stops import trip_session as trip_session
-from routing.planning.stops import without_riders
+from routing.planning.stops import MatrixLike, RunContext, without_riders
 
 if TYPE_CHECKING:
     from routing.operations.absences import AbsenceBook
@@ -338,12 +330,7 @@ def _without_ungranted(run: Run, ungranted: frozenset[str], ctx: RunContext) -> 
     """The weekly run without the riders not granted the shared ride (None: nobody is left)."""
     if not ungranted.intersection(run.rider_ids):
         return run
-    specs = [StopSpec(s.kind, s.place, left, s.lat, s.lon, s.agreed_s)
-             for s in run.stops[1:-1]
-             if (left := tuple(r for r in s.rider_ids if r not in ungranted))]
-    if not any(s.kind == "pickup" for s in specs):
-        return None
-    return assemble_run(run, specs, ctx, day=run.weekday, run_id=run.run_id)
+    return without_riders(run, ungranted, ctx)
 
 
 def _relabel(run: Run, day: str) -> Run:

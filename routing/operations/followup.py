@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from routing.operations.absences import Absence
+from routing.operations.absences import Absence, absence_spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,29 +31,6 @@ class FollowUp:
     ended: bool
     """The absence ended before the check date."""
     absence_ids: tuple[str, ...]
-
-
-def _weekend_only(after: date, before: date) -> bool:
-    day = after + timedelta(days=1)
-    while day < before:
-        if day.weekday() < 5:
-            return False
-        day += timedelta(days=1)
-    return True
-
-
-def _spans(absences: list[Absence]) -> list[tuple[date, date | None, list[str]]]:
-    """Touching or overlapping afbud (and afbud apart only by a weekend) as one span."""
-    spans: list[tuple[date, date | None, list[str]]] = []
-    for a in sorted(absences, key=lambda a: a.start):
-        if spans:
-            start, end, ids = spans[-1]
-            if end is None or a.start <= end + timedelta(days=1) or _weekend_only(end, a.start):
-                new_end = None if end is None or a.end is None else max(end, a.end)
-                spans[-1] = (start, new_end, [*ids, a.absence_id])
-                continue
-        spans.append((a.start, a.end, [a.absence_id]))
-    return spans
 
 
 def follow_ups(
@@ -93,7 +70,7 @@ def follow_ups(
     done = set(acknowledged)
     out: list[FollowUp] = []
     for rider_id, items in by_rider.items():
-        for start, end, ids in _spans(items):
+        for start, end, ids in absence_spans(items):
             if (rider_id, start) in done:
                 continue
             ended = end is not None and end < as_of

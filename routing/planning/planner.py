@@ -28,19 +28,16 @@ How a plan is built
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from routing.errors import SnapError
 from routing.model import (
     DAY_S,
     WEEKDAYS,
-    Direction,
     Plan,
     Rider,
     Run,
@@ -52,9 +49,9 @@ from routing.model import (
 )
 from routing.network.matrix import TravelMatrix, travel_matrix
 from routing.network.roads import RoadNetwork
-from routing.network.snap import SnappedPoint, snap_points
+from routing.network.snap import SnappedPoint
 from routing.params import PlanParams
-from routing.places import centre_place, depot_place, home_place, is_centre, is_home
+from routing.places import centre_place, depot_place, home_place, is_centre
 from routing.planning.budget import wave_time_s
 from routing.planning.decompose import LARGE_REQUESTS, solve_large
 from routing.planning.kpis import kpis_of
@@ -76,8 +73,17 @@ from routing.planning.rules import (
     vehicle_fits,
 )
 from routing.planning.solver import solve, solve_serving_most
-from routing.planning.stops import centre_window, trip_session
+from routing.planning.stops import centre_window
 from routing.planning.timing import StopTiming, time_segments
+from routing.planning.trips import Trip as Trip
+from routing.planning.trips import place_matrix as place_matrix
+from routing.planning.trips import rider_trips as rider_trips
+from routing.planning.trips import scenario_places as scenario_places
+from routing.planning.trips import snap_places as snap_places
+from routing.planning.trips import waves_of_day as waves_of_day
+
+# Trips, places and waves live in routing.planning.trips; the names imported from it above are
+# re-exported here for older callers.
 
 log = logging.getLogger(__name__)
 
@@ -86,101 +92,6 @@ PlanProgress = Callable[[str, int, int], None]
 
 _CENTI = 100  # solver costs are in 1/100 øre so that per-metre tariffs stay integral
 _DROP_PENALTY = 10**11
-
-
-@dataclass(frozen=True, slots=True)
-class Trip:
-    """One ride of one rider on one weekday: to the centre or home from it."""
-
-    rider_id: str
-    weekday: str
-    direction: Direction
-    centre_id: str
-    session_id: str
-    centre_time_s: int
-    """Session start (``to_centre``) or end (``from_centre``)."""
-
-
-def rider_trips(scenario: Scenario, params: PlanParams | None = None) -> list[Trip]:
-    """All trips of the week: per rider and attended weekday one in, one home."""
-    sessions = {s.session_id: s for s in scenario.sessions}
-    trips: list[Trip] = []
-    for rider in scenario.riders:
-        for day in WEEKDAYS:
-            first = trip_session(rider, day, sessions, "to_centre")
-            last = trip_session(rider, day, sessions, "from_centre")
-            if first is None or last is None:
-                continue
-            trips.append(Trip(rider.rider_id, day, "to_centre", rider.centre_id,
-                              first.session_id, first.start_s))
-            trips.append(Trip(rider.rider_id, day, "from_centre", rider.centre_id,
-                              last.session_id, last.end_s))
-    return trips
-
-
-def _places(scenario: Scenario) -> list[tuple[str, float, float]]:
-    return (
-        [(home_place(r.rider_id), r.lat, r.lon) for r in scenario.riders]
-        + [(centre_place(c.centre_id), c.lat, c.lon) for c in scenario.centres]
-        + [(depot_place(v.vehicle_id), v.depot_lat, v.depot_lon) for v in scenario.vehicles]
-    )
-
-
-def snap_places(scenario: Scenario, network: RoadNetwork,
-                params: PlanParams) -> list[SnappedPoint]:
-    """Snap every home, centre and depot; centres and depots must lie on the network.
-
-    Homes farther than ``snap_max_m`` are kept (their trips become unserved with the reason);
-    a centre or depot that far raises :class:`SnapError`.
-    """
-    snapped = snap_points(network, _places(scenario), max_distance_m=math.inf)
-    far = [s for s in snapped
-           if s.distance_m > params.snap_max_m and not is_home(s.point_id)]
-    if far:
-        listing = "; ".join(f"{s.point_id} at ({s.lat:.5f}, {s.lon:.5f}) is {s.distance_m:.0f} m "
-                            f"from the nearest road" for s in far)
-        raise SnapError(f"off the road network (limit {params.snap_max_m:.0f} m): {listing}",
-                        point_id=far[0].point_id, distance_m=far[0].distance_m)
-    return snapped
-
-
-def place_matrix(scenario: Scenario, network: RoadNetwork,
-                 params: PlanParams | None = None) -> TravelMatrix:
-    """Travel times and road distances between all places of a scenario.
-
-    Ids are ``home:<rider_id>``, ``centre:<centre_id>`` and ``depot:<vehicle_id>``.
-    """
-    params = params or scenario.plan_params
-    return travel_matrix(network, snap_places(scenario, network, params))
-
-
-# --------------------------------------------------------------------------------------------
-# Waves
-
-
-def _operational_start(trips: Sequence[Trip], params: PlanParams) -> int:
-    t0 = min(t.centre_time_s for t in trips)
-    if trips[0].direction == "to_centre":
-        return t0 - params.arrive_earliest_before_s - params.max_ride_s
-    return t0 + params.pickup_earliest_after_s
-
-
-def waves_of_day(trips: Iterable[Trip], params: PlanParams) -> list[list[Trip]]:
-    """Group one day's trips into waves, in the order they are planned (by start of operation)."""
-    waves: list[list[Trip]] = []
-    for direction in ("to_centre", "from_centre"):
-        ordered = sorted((t for t in trips if t.direction == direction),
-                         key=lambda t: (t.centre_time_s, t.rider_id))
-        current: list[Trip] = []
-        for t in ordered:
-            if current and t.centre_time_s - current[-1].centre_time_s > params.wave_gap_s:
-                waves.append(current)
-                current = []
-            current.append(t)
-        if current:
-            waves.append(current)
-    waves.sort(key=lambda w: (_operational_start(w, params), w[0].direction))
-    return waves
 
 
 # --------------------------------------------------------------------------------------------
@@ -668,7 +579,7 @@ def build_plan(
         snapped={s.point_id: s for s in snapped_list},
         riders={r.rider_id: r for r in scenario.riders},
         vehicles={v.vehicle_id: v for v in scenario.vehicles},
-        coords={pl: (lat, lon) for pl, lat, lon in _places(scenario)},
+        coords={pl: (lat, lon) for pl, lat, lon in scenario_places(scenario)},
     )
     trips = rider_trips(scenario, params)
     by_day: dict[str, list[Trip]] = defaultdict(list)

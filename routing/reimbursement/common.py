@@ -1,4 +1,7 @@
-"""Shared pieces of the reimbursement modules: the error, place ids, Danish formatting, names."""
+"""Shared pieces of the reimbursement modules: the error, matrix lookups, Danish number formats.
+
+Place ids live in :mod:`routing.places`, kroner, weekday and direction names in
+:mod:`routing.texts.da`."""
 
 from __future__ import annotations
 
@@ -6,13 +9,7 @@ from datetime import date
 from typing import Protocol
 
 from routing.errors import SamkorselError
-from routing.operations.daily import MatrixLike
-
-WEEKDAY_NAMES_DA: dict[str, str] = {
-    "mon": "mandag", "tue": "tirsdag", "wed": "onsdag", "thu": "torsdag", "fri": "fredag",
-}
-DIRECTION_NAMES_DA: dict[str, str] = {"to_centre": "til tilbuddet",
-                                      "from_centre": "hjem fra tilbuddet"}
+from routing.planning.stops import MatrixLike
 
 
 class ReimbursementError(SamkorselError, ValueError):
@@ -29,16 +26,6 @@ class OpenDays(Protocol):
     def is_open(self, centre_id: str, day: date) -> bool: ...
 
 
-def home_place(rider_id: str) -> str:
-    """Place id of a rider's home in the planner's matrix."""
-    return f"home:{rider_id}"
-
-
-def centre_place(centre_id: str) -> str:
-    """Place id of a centre in the planner's matrix."""
-    return f"centre:{centre_id}"
-
-
 def matrix_index(matrix: TravelMatrixLike, place: str, what: str) -> int:
     try:
         return matrix.index(place)
@@ -48,13 +35,6 @@ def matrix_index(matrix: TravelMatrixLike, place: str, what: str) -> int:
 
 # --------------------------------------------------------------------------------------------
 # Formatting (Danish)
-
-
-def format_kr(amount_ore: int) -> str:
-    """Danish money format: ``1.234,50 kr.``."""
-    sign = "-" if amount_ore < 0 else ""
-    kroner, ore = divmod(abs(amount_ore), 100)
-    return f"{sign}{kroner:,}".replace(",", ".") + f",{ore:02d} kr."
 
 
 def format_km(distance_m: int) -> str:

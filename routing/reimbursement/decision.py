@@ -27,17 +27,12 @@ from datetime import date
 from typing import Any, Literal
 
 from routing.planning.reasons import danish
-from routing.reimbursement.common import (
-    DIRECTION_NAMES_DA,
-    WEEKDAY_NAMES_DA,
-    decimal_da,
-    format_km,
-    format_kr,
-)
+from routing.reimbursement.common import decimal_da, format_km
 from routing.reimbursement.facts import DecisionInputs
 from routing.reimbursement.letter import LEGAL_BASIS, letter
 from routing.reimbursement.means import MeansOption, cheapest, options
 from routing.reimbursement.rates import RateTable, round_div
+from routing.texts.da import DIRECTION_OFFER_DA, WEEKDAY_DA, kroner
 
 SCHEMA = "samkorsel.reimbursement/2"
 """Schema tag of :meth:`Decision.to_dict` (2: outcome, signals, structured centre assessment)."""
@@ -138,8 +133,8 @@ def signals(inputs: DecisionInputs, opts: tuple[MeansOption, ...],
     would weigh in an individual decision)."""
     out: list[Signal] = []
     if inputs.unserved:
-        da = "; ".join(f"{WEEKDAY_NAMES_DA.get(u.weekday, u.weekday)} "
-                       f"{DIRECTION_NAMES_DA.get(u.direction, u.direction)}: {danish(u.reason)}"
+        da = "; ".join(f"{WEEKDAY_DA.get(u.weekday, u.weekday)} "
+                       f"{DIRECTION_OFFER_DA.get(u.direction, u.direction)}: {danish(u.reason)}"
                        for u in inputs.unserved)
         en = "; ".join(f"{u.weekday} {u.direction}: {u.reason}" for u in inputs.unserved)
         n, m = len(inputs.unserved), inputs.trips_per_week
@@ -156,9 +151,9 @@ def signals(inputs: DecisionInputs, opts: tuple[MeansOption, ...],
         if inputs.marginal_per_week_ore > cost_multiple * alt:
             out.append(Signal(
                 "economic",
-                f"Det koster {format_kr(inputs.marginal_per_week_ore)} om ugen ekstra at have dig "
+                f"Det koster {kroner(inputs.marginal_per_week_ore)} om ugen ekstra at have dig "
                 f"med i samkørslen, mere end {decimal_da(cost_multiple)} gange den billigste "
-                f"forsvarlige befordring, {best.name_da} ({format_kr(alt)} om ugen).",
+                f"forsvarlige befordring, {best.name_da} ({kroner(alt)} om ugen).",
                 f"The shared ride costs {inputs.marginal_per_week_ore / 100:.2f} DKK a week for "
                 f"this rider, more than {cost_multiple:g} × the cheapest reasonable means, "
                 f"{best.name_en} ({alt / 100:.2f} DKK a week).",

@@ -14,13 +14,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from routing.model import WEEKDAYS, Plan, Rider, Scenario, Unserved
+from routing.places import centre_place, home_place
 from routing.reimbursement.common import (
     OpenDays,
     ReimbursementError,
     TravelMatrixLike,
-    centre_place,
-    format_kr,
-    home_place,
     matrix_index,
 )
 from routing.reimbursement.decision import DEFAULT_COST_MULTIPLE, Decision, Signal, decide, signals
@@ -33,6 +31,7 @@ from routing.reimbursement.facts import (
 from routing.reimbursement.marginal import MarginalCost, marginal_cost, marginal_costs
 from routing.reimbursement.means import MeansOption, cheapest, options
 from routing.reimbursement.rates import RateTable
+from routing.texts.da import kroner
 
 log = logging.getLogger(__name__)
 
@@ -259,11 +258,11 @@ def candidates(
         if not sigs:
             continue
         best = cheapest(opts, reimbursable_only=False)
-        alt = f", {best.name_da} {format_kr(best.per_trip_ore)} pr. tur" if best else ""
+        alt = f", {best.name_da} {kroner(best.per_trip_ore)} pr. tur" if best else ""
         out.append(Candidate(
             rider_id=r.rider_id, centre_id=r.centre_id, signals=sigs,
             marginal_per_week_ore=mc.per_week_ore, cheapest=best,
-            text_da=(f"Overvej en vurdering: samkørslen koster {format_kr(mc.per_week_ore)} om "
+            text_da=(f"Overvej en vurdering: samkørslen koster {kroner(mc.per_week_ore)} om "
                      f"ugen for denne borger{alt}. " + " ".join(s.text_da for s in sigs)),
             text_en=(f"Consider an assessment: the shared ride costs "
                      f"{mc.per_week_ore / 100:.2f} DKK a week for this rider. "

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from routing.reimbursement.common import decimal_da, format_kr
+from routing.reimbursement.common import decimal_da
 from routing.reimbursement.facts import DecisionInputs
 from routing.reimbursement.means import MeansOption
 from routing.reimbursement.rates import RateTable
+from routing.texts.da import kroner
 
 if TYPE_CHECKING:
     from routing.reimbursement.decision import Ground, Outcome
@@ -61,9 +62,9 @@ def letter(
         parts.append(
             "Afgørelse\n"
             f"Du får befordringsgodtgørelse i stedet for kørsel i samkørslen. Godtgørelsen svarer "
-            f"til den billigste forsvarlige befordring, {chosen.name_da}: {format_kr(per_trip)} "
+            f"til den billigste forsvarlige befordring, {chosen.name_da}: {kroner(per_trip)} "
             f"pr. tur{minimum}, {inputs.trips_per_week} ture om ugen, i alt "
-            f"{format_kr(per_week)} om ugen og cirka {format_kr(per_month)} om måneden."
+            f"{kroner(per_week)} om ugen og cirka {kroner(per_month)} om måneden."
         )
         why = "\n".join(f"- {g.text_da}" for g in grounds)
         parts.append(f"Begrundelse\nDu får godtgørelse, fordi:\n{why}")
@@ -98,7 +99,7 @@ def letter(
         pay = ("Udbetaling\nGodtgørelsen udbetales månedsvis bagud mod dokumentation for de "
                "kørte ture.")
         if by_month:
-            months = ", ".join(f"{m}: {format_kr(a)}" for m, a in by_month)
+            months = ", ".join(f"{m}: {kroner(a)}" for m, a in by_month)
             pay += f" Beløbet om måneden er beregnet ud fra tilbuddets åbningsdage ({months})."
         else:
             weeks = decimal_da(round(inputs.weeks_per_month, 2))

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from routing.model import WEEKDAYS, Direction, Plan, Run, Scenario, Unserved, Vehicle
-from routing.operations.daily import RunContext, StopSpec, assemble_run
 from routing.params import PlanParams
 from routing.planning.costing import run_variable_cost_ore, runs_cost_ore
+from routing.planning.stops import RunContext
+from routing.planning.stops import without_riders as _without_riders
 from routing.reimbursement.common import ReimbursementError, TravelMatrixLike
 from routing.reimbursement.rates import round_div
 
@@ -107,9 +108,9 @@ def without_riders(
     """The run with the riders' stops removed and its timing recomputed, or None if it is empty.
 
     Stops left with no rider disappear; the rest is timed as a daily run is after afbud
-    (:func:`routing.operations.daily.assemble_run`): legs from ``matrix``, other riders keep their
-    agreed
-    pickup times, nobody waits on board, and the depot departure moves as late as that allows.
+    (:func:`routing.planning.stops.without_riders`): legs from ``matrix``, other riders keep
+    their agreed pickup times, nobody waits on board, and the depot departure moves as late as
+    that allows.
 
     Parameters
     ----------
@@ -122,27 +123,19 @@ def without_riders(
     matrix
         Travel matrix over the plan's place ids (``home:…``, ``centre:…``, ``depot:…``).
     params
-        Planning rules; default the scenario's ``plan_params`` or :class:`PlanParams`.
+        Planning rules; default the scenario's ``plan_params``.
 
     Raises
     ------
     ReimbursementError
         If a new leg's place has no id or is not in the matrix.
     """
-    params = params or scenario.plan_params or PlanParams()
     removed = set(rider_ids)
     if not removed.intersection(r for s in run.stops for r in s.rider_ids):
         return run
-    specs = [StopSpec(s.kind, s.place, left, s.lat, s.lon, s.agreed_s)
-             for s in run.stops[1:-1]
-             if (left := tuple(r for r in s.rider_ids if r not in removed))]
-    if not specs:
-        return None
     try:
-        # The daily runs' timing: agreed times kept, nobody waits on board, depot departure
-        # as late as that allows.
-        return assemble_run(run, specs, RunContext(scenario, matrix, params),
-                            day=run.weekday, run_id=run.run_id)
+        return _without_riders(run, removed, RunContext(scenario, matrix,
+                                                        params or scenario.plan_params))
     except KeyError as exc:
         raise ReimbursementError(f"run {run.run_id}: {exc.args[0]}; cannot recompute the "
                                  "legs") from None
@@ -259,7 +252,7 @@ def marginal_costs(
     ReimbursementError
         If a run names a vehicle the scenario lacks or a place the matrix lacks.
     """
-    params = params or scenario.plan_params or PlanParams()
+    params = params or scenario.plan_params
     vehicles = _vehicles(scenario)
     groups = _group_runs(plan, vehicles)
     plan_cost = runs_cost_ore(plan.runs, vehicles)
@@ -277,7 +270,7 @@ def marginal_cost(
     params: PlanParams | None = None,
 ) -> MarginalCost:
     """:func:`marginal_costs` for one rider."""
-    params = params or scenario.plan_params or PlanParams()
+    params = params or scenario.plan_params
     vehicles = _vehicles(scenario)
     return _marginal_cost(plan, scenario, matrix, rider_id, params, vehicles,
                           runs_cost_ore(plan.runs, vehicles), _group_runs(plan, vehicles))

@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from routing.reimbursement.common import format_km, format_kr, minutes_text, rate_text
+from routing.reimbursement.common import format_km, minutes_text, rate_text
 from routing.reimbursement.facts import DecisionInputs
 from routing.reimbursement.rates import MEANS, RateTable, round_div
+from routing.texts.da import kroner
 
 MEANS_NAMES: dict[str, tuple[str, str]] = {
     "public_transport": ("offentlig transport (bus)", "public transport (bus)"),
@@ -81,8 +82,8 @@ def _escort(inputs: DecisionInputs, rates: RateTable, means: str, base_ore: int)
     if rates.escort.rule == "not_covered":
         return 0, " Din ledsagers udgifter dækkes ikke."
     extra = rates.escort.extra_ore(means, base_ore)
-    return extra, (f" Tillæg for ledsager {rates.escort.surcharge_pct} %: {format_kr(extra)}, "
-                   f"i alt {format_kr(base_ore + extra)}.")
+    return extra, (f" Tillæg for ledsager {rates.escort.surcharge_pct} %: {kroner(extra)}, "
+                   f"i alt {kroner(base_ore + extra)}.")
 
 
 def _option(
@@ -118,7 +119,7 @@ def options(inputs: DecisionInputs, rates: RateTable) -> tuple[MeansOption, ...]
     fare = fares.fare_ore(d)
     out.append(_option(
         inputs, rates, "public_transport", fare,
-        f"billet for {fares.describe(d)} ({km} ad vej): {format_kr(fare)}",
+        f"billet for {fares.describe(d)} ({km} ad vej): {kroner(fare)}",
         fares.source, fares.example, excluded,
         ("Du kan rejse alene med bus.", "The rider can travel alone by bus."),
     ))
@@ -130,7 +131,7 @@ def options(inputs: DecisionInputs, rates: RateTable) -> tuple[MeansOption, ...]
     out.append(_option(
         inputs, rates, "own_car", car,
         f"{km} (korteste vej mellem hjem og tilbud) × {rate_text(per_km)} kr./km "
-        f"({rate_name} {rates.year}) = {format_kr(car)}",
+        f"({rate_name} {rates.year}) = {kroner(car)}",
         rates.car_source, False,
         None if inputs.has_driver else (
             "Hverken du selv eller en pårørende kan køre dig i bil.",
@@ -155,7 +156,7 @@ def options(inputs: DecisionInputs, rates: RateTable) -> tuple[MeansOption, ...]
         excluded = None
     out.append(_option(
         inputs, rates, "bicycle", bike,
-        f"{km} × {rate_text(rates.bicycle_per_km_ore)} kr./km ({rates.year}) = {format_kr(bike)}",
+        f"{km} × {rate_text(rates.bicycle_per_km_ore)} kr./km ({rates.year}) = {kroner(bike)}",
         rates.bicycle_source, False, excluded,
         (f"Du kan cykle, og afstanden på {km} er kort nok til cykel eller knallert.",
          "The rider can cycle and the distance is short enough."),
@@ -164,9 +165,9 @@ def options(inputs: DecisionInputs, rates: RateTable) -> tuple[MeansOption, ...]
     # Taxi and wheelchair taxi: start fee + per km + per minute for the direct trip.
     for means, tariff in (("taxi", rates.taxi), ("wheelchair_taxi", rates.wheelchair_taxi)):
         price = tariff.fare_ore(d, t)
-        calc = (f"startgebyr {format_kr(tariff.start_ore)} + {km} × {rate_text(tariff.per_km_ore)} "
+        calc = (f"startgebyr {kroner(tariff.start_ore)} + {km} × {rate_text(tariff.per_km_ore)} "
                 f"kr./km + {minutes_text(t)} min × {rate_text(tariff.per_min_ore)} kr./min "
-                f"= {format_kr(price)}")
+                f"= {kroner(price)}")
         if means == "taxi":
             excluded = (
                 "Du bruger kørestol og kan ikke køres i almindelig taxa; det kræver "

@@ -89,7 +89,7 @@ def _scenario_toml(scenario: Scenario, directory: Path) -> str:
         shown = (network.resolve().relative_to(base).as_posix()
                  if network.resolve().is_relative_to(base) else str(network))
         lines.append(f"network = {_toml_value(shown)}")
-    params = scenario.plan_params if scenario.plan_params is not None else PlanParams()
+    params = scenario.plan_params
     defaults = PlanParams()
     plan_lines: list[str] = []
     for f in fields(PlanParams):

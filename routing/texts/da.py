@@ -26,6 +26,11 @@ WEEKDAY_DA: dict[str, str] = dict(zip(WEEKDAYS, WEEKDAY_NAMES, strict=False))
 DIRECTION_DA: dict[str, str] = {"to_centre": "til centret", "from_centre": "hjem fra centret"}
 """A trip's direction inside a sentence (``… kører til centret``)."""
 
+DIRECTION_OFFER_DA: dict[str, str] = {"to_centre": "til tilbuddet",
+                                      "from_centre": "hjem fra tilbuddet"}
+"""A trip's direction in a reimbursement decision, where the centre is *tilbuddet* (the word of
+serviceloven)."""
+
 DIRECTION_TITLE_DA: dict[str, str] = {"to_centre": "Til centret",
                                       "from_centre": "Hjem fra centret"}
 """A trip's direction as a heading or a table cell."""

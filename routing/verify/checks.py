@@ -43,7 +43,7 @@ from routing.model import (
 )
 from routing.network.roads import RoadNetwork
 from routing.params import PlanParams
-from routing.places import centre_place, depot_place, home_place
+from routing.places import centre_place, depot_place, home_place, parse_place
 from routing.verify.state import (
     COORD_TOLERANCE_DEG,
     ERROR,
@@ -388,8 +388,8 @@ class _Verifier(VerifierState):
         stop = run.stops[si]
         if stop.place == expected:
             return
-        expected_kind = expected.partition(":")[0]
-        kind, _, ident = stop.place.partition(":")
+        expected_kind = (parse_place(expected) or ("", ""))[0]
+        kind, ident = parse_place(stop.place) or ("", "")
         where = f"run {run.run_id} stop {si}"
         if expected_kind == "home" and kind == "home":
             # Co-located riders (e.g. a couple) share one stop named after one of them.

@@ -20,8 +20,9 @@ from routing.operations.consolidation import (
     notification_lines,
     suggest_consolidations,
 )
-from routing.operations.daily import RunContext, StopSpec, assemble_run, daily_runs
+from routing.operations.daily import daily_runs
 from routing.params import PlanParams
+from routing.planning.stops import RunContext, StopSpec, assemble_run
 from routing.verify.checks import verify_plan
 
 MON = date(2026, 3, 2)

@@ -19,17 +19,16 @@ from routing.operations.calendar import CentreCalendar, Closure
 from routing.operations.consolidation import build_run
 from routing.operations.daily import (
     DailyResult,
-    RunContext,
     daily_expected_trips,
     daily_runs,
     daily_runs_for_date,
-    run_problems,
 )
 from routing.operations.statistics import operations_statistics
 from routing.params import PlanParams
 from routing.planning.costing import run_variable_cost_ore, runs_cost_ore
 from routing.planning.planner import place_matrix
 from routing.planning.rules import boarding_time_s, pickup_tolerance_s
+from routing.planning.stops import RunContext, run_problems
 from routing.verify.checks import expected_trips, verify_plan
 
 MON = date(2026, 3, 2)
