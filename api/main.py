@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -165,7 +166,6 @@ def add_openapi_links(schema: dict[str, Any]) -> dict[str, Any]:
     ``/riders/{rider_id}`` and its sub-resources, taking the id from the response body.
     Clients and stateful testers (schemathesis) follow them.
     """
-    import re
 
     paths = schema.get("paths", {})
     components = schema.get("components", {}).get("schemas", {})

@@ -3,12 +3,17 @@ name headers."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.errors import PayloadTooLargeError
+from api.errors import BadRequestError, PayloadTooLargeError, ProblemResponse, problem_type
+from routing.errors import ScenarioError, ScenarioErrors
 
 
 def read_upload(file: UploadFile, limit_bytes: int) -> bytes:
@@ -29,7 +34,6 @@ def content_disposition(disposition: str, filename: str) -> str:
     other character, quotes and control characters replaced by ``_``) and the exact name as
     ``filename*`` (UTF-8, percent-encoded), so an id with any letters can neither break nor
     inject a header."""
-    from urllib.parse import quote
 
     fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;' else "_"
                        for ch in filename)
@@ -92,7 +96,6 @@ class BodyLimitMiddleware:
 
 
 async def _refuse(scope: Any, receive: Any, send: Any, limit: int, declared: int) -> None:
-    from api.errors import ProblemResponse, problem_type
 
     if declared < 0:
         status, title, detail = 400, "Bad Request", "invalid Content-Length"
@@ -126,12 +129,7 @@ def unpack_zip(name: str, content: bytes, wanted: frozenset[str] | set[str],
         The members unpack to more than ``max_total_bytes`` together, or one is compressed more
         than ``max_ratio``:1 (a zip bomb); counted while reading, as the headers may lie.
     """
-    import io
-    import zipfile
-    from pathlib import PurePosixPath
 
-    from api.errors import BadRequestError
-    from routing.errors import ScenarioError, ScenarioErrors
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))

@@ -25,6 +25,7 @@ from sqlalchemy import or_, select, update
 
 from api.db.database import Database
 from api.db.models import PlanRecord
+from api.db.repo_plans import plan_summary
 from api.db.types import utcnow
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
@@ -113,7 +114,6 @@ def set_progress(database: Database, plan_id: int, owner: str, stage: str, done:
 def finish(database: Database, plan_id: int, owner: str, document: dict[str, Any],
            violations: list[dict[str, Any]]) -> bool:
     """Store the result; False when the lease is no longer ours (the result is dropped)."""
-    from api.db.repo_plans import plan_summary
 
     with database.unit_of_work() as db:
         result = db.execute(

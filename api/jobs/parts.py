@@ -33,6 +33,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -259,7 +260,6 @@ class EngineParts:
 def square(spec: Mapping[str, Any]) -> dict[str, Any]:
     """A part solver for checking an installation (``samkorsel`` workers fan out and in):
     ``{"x": 3, "sleep_s": 0.5}`` → ``{"x2": 9, "pid": worker's process id}``."""
-    import os
 
     time.sleep(float(spec.get("sleep_s", 0)))
     return {"x2": int(spec["x"]) ** 2, "pid": os.getpid()}

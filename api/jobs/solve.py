@@ -9,21 +9,28 @@ lost (another worker has the job by now).
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from typing import Any
 
 from api.context import NetworkCache
+from api.db import repo_plans
 from api.db.database import Database
 from api.jobs import leases
 from api.jobs.leases import Renewal
 from api.jobs.parts import EngineParts
+from api.scenario.service import scenario_from_db
 from api.settings import Settings
+from routing.living.reoptimise import describe_improvements, reoptimise
 from routing.municipality.grants import plannable_scenario
 from routing.params import plan_params_from_stored
+from routing.planning.plan_io import plan_from_dict, plan_to_dict
+from routing.planning.planner import build_plan, place_matrix
+from routing.verify.checks import verify_plan
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +103,6 @@ def solve_plan(database: Database, networks: NetworkCache, settings: Settings, p
 def _planner_options(build_plan: Any, runner: Any) -> dict[str, Any]:
     """``run_parts=`` for a planner that can hand independent parts to the engine (issue 17
     item 3: the planner declares a ``run_parts`` keyword; see :mod:`api.jobs.parts`)."""
-    import inspect
 
     accepted = inspect.signature(build_plan).parameters
     return {"run_parts": runner} if "run_parts" in accepted else {}
@@ -107,8 +113,6 @@ def run_claimed(database: Database, networks: NetworkCache, settings: Settings, 
                 send_part: Callable[[int], None] | None = None) -> str:
     """Solve a job this worker has claimed (``send_part``: how the engine delivers a part to
     other workers; None: they find it in the database)."""
-    from api.db import repo_plans
-    from api.scenario.service import scenario_from_db
 
     log.info("plan job %s started by %s", plan_id, owner)
     with Heartbeat(database, settings, plan_id, owner, stopping) as beat:
@@ -119,9 +123,6 @@ def run_claimed(database: Database, networks: NetworkCache, settings: Settings, 
                 raise JobStopped("lost", "the lease was lost")
 
         try:
-            from routing.planning.plan_io import plan_to_dict
-            from routing.planning.planner import build_plan
-            from routing.verify.checks import verify_plan
 
             with database.unit_of_work(write=False) as db:
                 row = repo_plans.get_plan(db, plan_id)
@@ -170,12 +171,10 @@ def run_claimed(database: Database, networks: NetworkCache, settings: Settings, 
 
 def _reoptimise_source(db: Any, stored_params: dict[str, Any]) -> Any:
     """The plan a re-optimisation job starts from, or None for a planning job."""
-    from api.db import repo_plans
 
     spec = stored_params.get(REOPTIMISE)
     if not spec:
         return None
-    from routing.planning.plan_io import plan_from_dict
 
     row = repo_plans.get_plan(db, int(spec["from_plan_id"]))
     if row is None or row.document is None:
@@ -187,10 +186,7 @@ def _reoptimised(source: Any, scenario: Any, network: Any, params: Any,
                  spec: dict[str, Any]) -> Any:
     """Improve ``source`` within the stability budget; the outcome is kept in the plan's stats
     (saving, riders moved, the accepted changes)."""
-    from dataclasses import replace
 
-    from routing.living.reoptimise import describe_improvements, reoptimise
-    from routing.planning.planner import place_matrix
 
     matrix = place_matrix(scenario, network, params)
     result = reoptimise(source, scenario, matrix, params, max_moved=int(spec["max_moved"]),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from api.absences.service import AbsenceRules
@@ -271,7 +272,6 @@ MAX_STATISTICS_DAYS = 92
 
 
 def repo_riders_erased(db: DbSession) -> list[m.Rider]:
-    from sqlalchemy import select
 
     return list(db.scalars(select(m.Rider).where(m.Rider.erased_at.is_not(None))))
 

@@ -16,8 +16,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+
 from api.db.database import Database
+from api.db.models import PlanRecord
 from api.jobs import leases
+from api.jobs.embedded import EmbeddedWorkers
+from api.jobs.engine import DramatiqEngine
 from api.jobs.solve import REOPTIMISE
 
 if TYPE_CHECKING:
@@ -38,11 +43,9 @@ class JobRunner:
         self.embedded: EmbeddedWorkers | None = None
         self.engine: DramatiqEngine | None = None
         if context.settings.job_engine == "dramatiq":
-            from api.jobs.engine import DramatiqEngine
 
             self.engine = DramatiqEngine(context.settings)
         else:
-            from api.jobs.embedded import EmbeddedWorkers
 
             self.embedded = EmbeddedWorkers(context.settings)
 
@@ -82,9 +85,7 @@ class JobRunner:
 
 
 def _running(database: Database) -> bool:
-    from sqlalchemy import select
 
-    from api.db.models import PlanRecord
 
     with database.unit_of_work(write=False) as db:
         return db.scalar(select(PlanRecord.plan_id)

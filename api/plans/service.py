@@ -15,6 +15,7 @@ from api.db import models as m
 from api.db import repo, repo_plans
 from api.db.types import utcnow
 from api.errors import ConflictError, NotFoundError, UnprocessableError
+from api.jobs.leases import request_cancel
 from api.plans.diff import pickup_changes
 from api.plans.schemas import NotificationOut, PickupChangeOut, PlanCreate, PlanDiffOut
 from api.scenario.service import SCENARIO_CONFIG_KEY, plan_params_from_config, scenario_from_db
@@ -25,6 +26,7 @@ from routing.model import Plan
 from routing.params import plan_params_from_mapping, plan_params_to_stored
 from routing.planning.planner import place_matrix
 from routing.reimbursement.marginal import marginal_costs as compute
+from routing.scenario.reader import _check_plan_params
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,6 @@ def create_plan(db: DbSession, who: Principal, context: AppContext, data: PlanCr
             "in": "body", "field": "params", "detail": str(exc), "type": "value_error"}]) \
             from exc
     # The same sanity rules as the [plan] table of scenario.toml (e.g. no negative times).
-    from routing.scenario.reader import _check_plan_params
 
     problems = _check_plan_params(params)
     if problems:
@@ -83,7 +84,6 @@ def get_plan(db: DbSession, who: Principal, plan_id: int) -> m.PlanRecord:
 def cancel_plan(db: DbSession, who: Principal, plan_id: int) -> m.PlanRecord:
     """Cancel a plan job: a queued one at once, a running one at its next wave (the solving
     worker sees the flag with its heartbeat); 409 when it has already ended otherwise."""
-    from api.jobs.leases import request_cancel
 
     row = get_plan(db, who, plan_id)
     before = request_cancel(db, plan_id)

@@ -30,6 +30,7 @@ from api.db import models as m
 from api.db import repo
 from api.db.types import utcnow
 from api.errors import NotFoundError
+from api.riders.isolation import remove_from_plan_in_force
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,6 @@ def erase_rider(db: DbSession, who: Principal, context: AppContext,
         rider.erased_at = utcnow()
         db.flush()
         # Out of the plan in force first (the scenario no longer holds an erased rider).
-        from api.riders.isolation import remove_from_plan_in_force
 
         plan_id = remove_from_plan_in_force(db, who, context, rider_id)
         centre = db.get(m.Centre, rider.centre_id)

@@ -15,6 +15,9 @@ from api.db import models as m
 from api.db import repo, repo_plans, repo_reimbursement
 from api.errors import ConflictError, NotFoundError, UnprocessableError
 from api.grants.rules_store import municipal_rules
+from api.grants.schemas import GrantIn
+from api.grants.service import create_grant
+from api.manifests.service import derivable_plan
 from api.plans.service import finished_plan
 from api.reimbursement.schemas import AssessmentIn, RecomputeIn
 from api.riders.service import visible_rider
@@ -23,7 +26,7 @@ from routing.planning.planner import place_matrix
 from routing.reimbursement.common import ReimbursementError
 from routing.reimbursement.decision import recompute
 from routing.reimbursement.facts import CentreAssessment, ReimbursementRules
-from routing.reimbursement.inputs import assess
+from routing.reimbursement.inputs import assess, candidates
 from routing.reimbursement.rates import RateTable, available_years, load_rates
 
 log = logging.getLogger(__name__)
@@ -77,7 +80,6 @@ def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id
     scenario = scenario_from_db(db, context.networks.path)
     if plan is not None:
         # Only the plan's runs that still derive from the stored data (issue 15: isolation).
-        from api.manifests.service import derivable_plan
 
         plan, scenario, matrix, _ = derivable_plan(context, plan, scenario)
     else:
@@ -109,8 +111,6 @@ def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id
              decision.warranted)
     if data.grant_from is not None and decision.warranted and decision.chosen is not None:
         # A decision creates the grant it makes (and the rider leaves the plan in force).
-        from api.grants.schemas import GrantIn
-        from api.grants.service import create_grant
 
         grant, _, message = create_grant(db, who, context, rider_id, GrantIn(
             kind="reimbursement", start=data.grant_from,
@@ -167,8 +167,6 @@ def list_candidates(db: DbSession, who: Principal, context: AppContext, plan_id:
                     year: int | None) -> list[dict[str, Any]]:
     """Riders whose unserved trips or cost in the plan suggest asking the centre for its
     assessment ("Overvej en vurdering …"): never a grant."""
-    from routing.planning.planner import place_matrix
-    from routing.reimbursement.inputs import candidates
 
     who.require("coordinator", "centre")
     row = repo_plans.get_plan(db, plan_id) if plan_id is not None \

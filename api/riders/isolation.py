@@ -18,7 +18,11 @@ from sqlalchemy.orm import Session as DbSession
 
 from api.auth import Principal
 from api.context import AppContext
+from api.db import repo_plans
 from api.errors import ConflictError
+from api.plans.living import remove
+from api.plans.schemas import RemoveRequest
+from api.plans.service import publish_plan, published_plan
 
 if TYPE_CHECKING:
     from api.db.repo_plans import PlanRef
@@ -28,8 +32,6 @@ log = logging.getLogger(__name__)
 
 
 def _plan_in_force(db: DbSession) -> tuple[PlanRef, Plan] | None:
-    from api.db import repo_plans
-    from api.plans.service import published_plan
 
     if repo_plans.published_ref(db) is None:
         return None
@@ -64,9 +66,6 @@ def remove_from_plan_in_force(db: DbSession, who: Principal, context: AppContext
     own riders, and leaving the deleted rider in the plan would make every day name someone
     no longer stored. 409 (nothing changes) when the version without the rider breaks a rule.
     """
-    from api.plans.living import remove
-    from api.plans.schemas import RemoveRequest
-    from api.plans.service import publish_plan
 
     current = _plan_in_force(db)
     if current is None:

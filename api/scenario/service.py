@@ -11,6 +11,7 @@ import io
 import logging
 import re
 import tempfile
+import tomllib
 import zipfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePosixPath
@@ -24,11 +25,17 @@ from api.db import convert, repo, repo_centres, repo_riders
 from api.db import models as m
 from api.db.types import utcnow
 from api.errors import BadRequestError
+from api.grants.closures import recurring_closures, store_closures
+from api.grants.rules_store import CONFIG_KEY, municipal_rules, store_rules
+from api.grants.service import stored_grants
 from api.scenario.schemas import Counts, ImportResult
 from api.schemas import ID_PATTERN
 from api.uploads import unpack_zip
 from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import Rider, Scenario
+from routing.municipality.grants import rider_fields
+from routing.municipality.rules import MunicipalityRules
+from routing.operations.calendar import Closure
 from routing.params import PlanParams, plan_params_from_stored, plan_params_to_stored
 from routing.scenario import reader as scenario_io
 
@@ -70,8 +77,6 @@ def scenario_from_db(db: DbSession, network_path: Path | str = "") -> Scenario:
 
 def _granted(db: DbSession, riders: list[Rider]) -> tuple[Rider, ...]:
     """The riders with their shared-ride interval from the recorded grants."""
-    from api.grants.service import stored_grants
-    from routing.municipality.grants import rider_fields
 
     by_rider = stored_grants(db)
     return tuple(replace(r, **rider_fields(by_rider[r.rider_id])) if r.rider_id in by_rider
@@ -142,7 +147,6 @@ def _settings_of(directory: Path, network_dir: Path | None) -> dict[str, Any] | 
     would let a client probe which files exist on the server. The named file is linked into
     the upload folder so the loader finds it there.
     """
-    import tomllib
 
     path = directory / scenario_io.SCENARIO_TOML
     if not path.exists():
@@ -282,9 +286,6 @@ def _merged_settings(db: DbSession, scenario: Scenario, given: dict[str, Any] | 
 
 def _store_rules_and_closures(db: DbSession, scenario: Scenario, user_id: int | None) -> None:
     """``[rules]`` and ``closures.csv`` of the scenario, when it has them."""
-    from api.grants.closures import store_closures
-    from api.grants.rules_store import store_rules
-    from routing.municipality.rules import MunicipalityRules
 
     if isinstance(scenario.rules, MunicipalityRules):
         store_rules(db, scenario.rules)
@@ -358,9 +359,6 @@ def _delete_missing(db: DbSession, scenario: Scenario, deleted: dict[str, int]) 
 
 def _with_rules_and_closures(db: DbSession, scenario: Scenario) -> Scenario:
     """The stored rules (if set) and closures, so that the export reads back the same."""
-    from api.grants.closures import recurring_closures
-    from api.grants.rules_store import CONFIG_KEY, municipal_rules
-    from routing.operations.calendar import Closure
 
     once = [Closure(c.centre_id, c.start_date, c.end_date, c.reason)
             for c in repo_centres.list_closures(db, None)]
