@@ -8,6 +8,7 @@ planner (see the import-linter contract in ``pyproject.toml``).
 from __future__ import annotations
 
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -254,6 +255,7 @@ class VerifierState:
     def check_door_distances(self, snapped: Sequence[SnappedPoint]) -> None:
         """Warn where the vehicle stops far from a rider's door: the home's own street may be
         cut off from the network, and the rider would have to walk."""
+        # Rounded up: a door 100.4 m away is over a 100 m limit and must not read "100 m".
         for point in snapped:
             place = parse_place(point.point_id)
             if place is None or place[0] != "home":
@@ -265,8 +267,8 @@ class VerifierState:
                      else self.params.door_stop_warn_m)
             if point.distance_m > limit:
                 self.add("door_far_from_stop",
-                         f"rider {rider_id}: the vehicle stops {point.distance_m:,.0f} m from "
-                         f"the door (limit {limit:,.0f} m"
+                         f"rider {rider_id}: the vehicle stops "
+                         f"{math.ceil(point.distance_m):,d} m from the door (limit {limit:,.0f} m"
                          + (" for a wheelchair user" if wheelchair else "") + ")",
                          rider_id=rider_id, severity=WARNING)
 
