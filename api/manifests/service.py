@@ -114,7 +114,7 @@ def derivable_plan(context: AppContext, plan: Plan, scenario: Scenario
     vehicles = {v.vehicle_id for v in scenario.vehicles}
 
     def missing(kind: str, place: str, entity_id: str) -> str:
-        if f"{place}:{entity_id}" in off:
+        if place in off:
             return f"{kind} {entity_id} lies off the road network"
         return f"{kind} {entity_id} is no longer stored"
 
@@ -123,15 +123,15 @@ def derivable_plan(context: AppContext, plan: Plan, scenario: Scenario
     for run in plan.runs:
         reason = None
         if run.vehicle_id not in vehicles:
-            reason = missing("vehicle", "depot", run.vehicle_id)
+            reason = missing("vehicle", depot_place(run.vehicle_id), run.vehicle_id)
         else:
             for centre_id in run.centre_ids or (run.centre_id,):
                 if centre_id not in centres:
-                    reason = missing("centre", "centre", centre_id)
+                    reason = missing("centre", centre_place(centre_id), centre_id)
                     break
             else:
                 for rider_id in sorted(set(run.rider_ids) - riders):
-                    reason = missing("rider", "home", rider_id)
+                    reason = missing("rider", home_place(rider_id), rider_id)
                     break
         if reason is None:
             keep.append(run)

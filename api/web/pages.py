@@ -75,8 +75,6 @@ KPI_LABELS: tuple[tuple[str, str, str], ...] = (
 MESSAGES = {
     "afbud": "Afbuddet er registreret.",
     "afbud-findes": "Afbuddet var allerede registreret.",
-    "afbud-sent": "Afbuddet er registreret, men for sent: fristen er kl. {frist} hverdagen "
-                  "før. Ring til vognmandens vagtcentral{vagt}, så vognen ikke kører forgæves.",
     "tilbagekaldt": "Afbuddet er trukket tilbage.",
     "lukning": "Lukkedagen er gemt.",
     "lukning-slettet": "Lukkedagen er slettet.",
@@ -95,8 +93,6 @@ MESSAGES = {
     "deaktiveret": "Brugeren er deaktiveret og logget ud.",
     "opfoelgning": "Kontakten om det lange fravær er registreret.",
 }
-WARNING_MESSAGES = frozenset({"afbud-sent"})
-"""Messages shown as a warning (done, but someone must act)."""
 ERRORS = {
     "csrf": "Formularen var udløbet. Prøv igen.",
     "dato": "Ugyldig dato. Skriv datoen som ÅÅÅÅ-MM-DD.",
@@ -148,15 +144,9 @@ def render(request: Request, name: str, who: Principal | None, status_code: int 
     """A page from ``templates/`` with the user, CSRF token and flash messages."""
     key = request.cookies.get(COOKIE_NAME, "")
     message = MESSAGES.get(request.query_params.get("besked", ""))
-    if message is not None and "{frist}" in message:
-        settings = request.app.state.context.settings
-        phone = f" ({settings.dispatch_phone})" if settings.dispatch_phone else ""
-        message = message.replace("{frist}", settings.absence_deadline).replace("{vagt}",
-                                                                                 phone)
     error = ERRORS.get(request.query_params.get("fejl", ""))
     response = templates.TemplateResponse(request, name, {
         "who": who, "csrf": csrf_token(key) if key else "", "message": message,
-        "message_warn": request.query_params.get("besked", "") in WARNING_MESSAGES,
         "error": values.pop("error", None) or error, **values}, status_code=status_code)
     response.headers.update(SECURITY_HEADERS)
     return response
