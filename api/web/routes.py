@@ -79,7 +79,7 @@ from maps.basemap import road_geojson
 from maps.manifest.data import next_stop
 from maps.webmap import config_json, map_config
 from routing.model import format_hm
-from routing.operations.calendar import is_working_day
+from routing.operations.holidays import next_working_day
 
 log = logging.getLogger(__name__)
 
@@ -306,9 +306,7 @@ def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
     today = context.today()
     rules = context.absence_rules
     # The list to prepare is the next working day's (on a Friday: Monday's), unless picked.
-    upcoming = today + timedelta(days=1)
-    while not is_working_day(upcoming):
-        upcoming += timedelta(days=1)
+    upcoming = next_working_day(today)
     chosen = _form_date(dato or "") or upcoming
     lists: list[tuple[str, dict[str, object] | None, str | None]] = []
     shown = [("I dag", today)] if chosen != today else []

@@ -120,6 +120,14 @@ def previous_working_day(day: date, rules: HolidayRules = OFFICE_RULES) -> date:
     return current
 
 
+def next_working_day(day: date, rules: HolidayRules = OFFICE_RULES) -> date:
+    """The first working day strictly after ``day`` (on a Friday: Monday, unless a holiday)."""
+    current = day + timedelta(days=1)
+    while not is_working_day(current, rules):
+        current += timedelta(days=1)
+    return current
+
+
 def working_days_before(day: date, count: int, rules: HolidayRules = OFFICE_RULES) -> date:
     """The ``count``-th working day before ``day`` (``count=0`` returns ``day`` itself)."""
     if count < 0:

@@ -26,6 +26,7 @@ from routing.operations.calendar import (
     week_dates,
     weekday_key,
 )
+from routing.operations.holidays import next_working_day
 
 SUMMER_2026 = Closure("c1", date(2026, 7, 6), date(2026, 7, 24), "Sommerlukning")
 WEEK_42 = Closure.week("c1", 2026, 42, "Efterårsferie")
@@ -105,6 +106,8 @@ def test_working_days_skip_weekends_and_holidays() -> None:
     assert previous_working_day(date(2026, 5, 26)) == date(2026, 5, 22)  # after Whit Monday
     assert previous_working_day(date(2026, 5, 15)) == date(2026, 5, 13)  # after Ascension
     assert previous_working_day(date(2026, 4, 7)) == date(2026, 4, 1)  # Easter
+    assert next_working_day(date(2026, 12, 4)) == date(2026, 12, 7)  # Friday → Monday
+    assert next_working_day(date(2026, 5, 22)) == date(2026, 5, 26)  # over Whit Monday
     # The office works 27–30 December, but not on Christmas Eve.
     assert is_working_day(date(2026, 12, 28), OFFICE_RULES)
     assert not is_working_day(date(2026, 12, 28), CENTRE_RULES)
