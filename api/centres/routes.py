@@ -47,8 +47,10 @@ def get_centre(centre_id: str, db: DbSession, who: CurrentUser) -> Any:
     return service.visible_centre(db, who, centre_id)
 
 
-@router.put("/{centre_id}", response_model=CentreOut, responses=problem_responses(404, 422),
-            summary="Replace a centre's name, place and address")
+@router.put("/{centre_id}", response_model=CentreOut,
+            responses=problem_responses(404, 409, 422),
+            summary="Replace a centre's name, place and address (409 naming the runs when "
+            "published plans drive to its old place)")
 def update_centre(centre_id: str, data: CentreFields, db: DbSession, who: CurrentUser,
                   context: Context) -> Any:
     return service.update_centre(db, who, centre_id, data, context)
@@ -56,8 +58,9 @@ def update_centre(centre_id: str, data: CentreFields, db: DbSession, who: Curren
 
 @router.delete("/{centre_id}", status_code=status.HTTP_204_NO_CONTENT,
                responses=problem_responses(404, 409), summary="Delete a centre without riders")
-def delete_centre(centre_id: str, db: DbSession, who: CurrentUser) -> Response:
-    service.delete_centre(db, who, centre_id)
+def delete_centre(centre_id: str, db: DbSession, who: CurrentUser,
+                  context: Context) -> Response:
+    service.delete_centre(db, who, centre_id, context.today())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -75,10 +78,13 @@ def create_session(centre_id: str, data: SessionIn, db: DbSession, who: CurrentU
 
 
 @router.put("/{centre_id}/sessions/{session_id}", response_model=SessionOut,
-            responses=problem_responses(404, 422), summary="Change a session's day and times")
+            responses=problem_responses(404, 409, 422),
+            summary="Change a session's day and times (409 naming the runs when published "
+            "plans drive to or from it)")
 def update_session(centre_id: str, session_id: str, data: SessionFields, db: DbSession,
-                   who: CurrentUser) -> Any:
-    return SessionOut.of(service.update_session(db, who, centre_id, session_id, data))
+                   who: CurrentUser, context: Context) -> Any:
+    return SessionOut.of(service.update_session(db, who, centre_id, session_id, data,
+                                                context.today()))
 
 
 @router.delete("/{centre_id}/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT,

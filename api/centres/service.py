@@ -13,13 +13,15 @@ from api.auth import Principal
 from api.centres.placement import require_on_network
 from api.centres.schemas import CentreFields, CentreIn, ClosureIn, SessionFields, SessionIn
 from api.context import AppContext
+from api.db import convert, repo, repo_centres, repo_riders
 from api.db import models as m
-from api.db import repo, repo_centres, repo_riders
 from api.db.types import utcnow
 from api.errors import ConflictError, NotFoundError, UnprocessableError
 from api.schemas import FIRST_DATE, LAST_DATE, time_seconds
 from api.uploads import csv_error_row
 from routing.errors import ScenarioError, ScenarioErrors
+from routing.living.edits import centre_edit_breaks, session_edit_breaks
+from routing.model import Session as CoreSession
 from routing.operations import calendar as cal
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,11 @@ def update_centre(db: DbSession, who: Principal, centre_id: str, data: CentreFie
     centre = visible_centre(db, who, centre_id)
     if (data.lat, data.lon) != (centre.lat, centre.lon):
         require_on_network(context, centre_id, data.lat, data.lon)
+        from api.riders.isolation import refuse_breaking_edit
+
+        old_point, new_point = (centre.lat, centre.lon), (data.lat, data.lon)
+        refuse_breaking_edit(db, context.today(), "centre", centre_id, lambda plan:
+                             centre_edit_breaks(plan, centre_id, old_point, new_point))
     change = changes(centre, data.model_dump())
     if change["after"]:
         centre.updated_at = utcnow()
@@ -85,7 +92,8 @@ def update_centre(db: DbSession, who: Principal, centre_id: str, data: CentreFie
     return centre
 
 
-def delete_centre(db: DbSession, who: Principal, centre_id: str) -> None:
+def delete_centre(db: DbSession, who: Principal, centre_id: str,
+                  today: date | None = None) -> None:
     who.require("coordinator")
     centre = visible_centre(db, who, centre_id)
     if repo_centres.centre_has_riders(db, centre_id):
@@ -93,7 +101,7 @@ def delete_centre(db: DbSession, who: Principal, centre_id: str) -> None:
                             id=centre_id)
     from api.riders.isolation import refuse_if_planned
 
-    refuse_if_planned(db, "centre", centre_id)
+    refuse_if_planned(db, "centre", centre_id, today)
     db.delete(centre)
     repo.audit(db, who.user_id, "delete", "centre", centre_id)
 
@@ -105,6 +113,20 @@ def delete_centre(db: DbSession, who: Principal, centre_id: str) -> None:
 def list_sessions(db: DbSession, who: Principal, centre_id: str) -> list[m.Session]:
     visible_centre(db, who, centre_id)
     return repo_centres.list_sessions(db, centre_id)
+
+
+def cal_session(centre_id: str, session_id: str, values: dict[str, Any]) -> CoreSession:
+    """The core's session of the stored values (checks start before end)."""
+    return CoreSession(centre_id=centre_id, session_id=session_id, weekday=values["weekday"],
+                       start_s=values["start_s"], end_s=values["end_s"])
+
+
+def _today() -> date:
+    # Services without the app's clock (CLI, older callers): Danish today.
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Copenhagen")).date()
 
 
 def _session_values(data: SessionFields) -> dict[str, Any]:
@@ -135,11 +157,24 @@ def _centre_session(db: DbSession, who: Principal, centre_id: str, session_id: s
 
 
 def update_session(
-    db: DbSession, who: Principal, centre_id: str, session_id: str, data: SessionFields
+    db: DbSession, who: Principal, centre_id: str, session_id: str, data: SessionFields,
+    today: date | None = None,
 ) -> m.Session:
+    """Change a session's day and times; 409 naming the runs when published plans drive to
+    or from it (from ``today`` on; without a date: the latest published plan)."""
     who.require("coordinator")
     row = _centre_session(db, who, centre_id, session_id)
-    change = changes(row, _session_values(data))
+    values = _session_values(data)
+    old = convert.session_model(row)
+    try:
+        new = cal_session(centre_id, session_id, values)
+    except ValueError as exc:
+        raise UnprocessableError(str(exc)) from exc
+    from api.riders.isolation import refuse_breaking_edit
+
+    refuse_breaking_edit(db, today or _today(), "session", session_id,
+                         lambda plan: session_edit_breaks(plan, old, new))
+    change = changes(row, values)
     if change["after"]:
         repo.audit(db, who.user_id, "update", "session", session_id, change)
     return row

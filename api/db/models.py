@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -443,3 +444,37 @@ class RecurringClosure(Base):
     reason: Mapped[str] = mapped_column(String(300), default="")
     created_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImportPreview(Base):
+    """An uploaded spreadsheet waiting for the coordinator's "Gem importen" (issue 14): kept
+    in the database, not one server's temporary folder, so any API process can store it. The
+    token is only known to the uploader's browser; the table holds its SHA-256."""
+
+    __tablename__ = "import_previews"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.user_id", ondelete="CASCADE"), index=True
+    )
+    mode: Mapped[str] = mapped_column(String(10))
+    fingerprint: Mapped[str] = mapped_column(Text)
+    """The stored master data's fingerprint when previewed (saving refuses if it changed)."""
+    names: Mapped[list[str]] = mapped_column(JSONDocument)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    """The uploaded files, in order, as one zip."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class DeletedRider(Base):
+    """What a deleted rider's past runs need to be derived again (name, home, centre, needs):
+    the manifests of days before the deletion keep showing what was driven. Erasing the rider
+    (:mod:`api.privacy`) deletes this row too."""
+
+    __tablename__ = "deleted_riders"
+
+    rider_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    values: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    """The riders-table columns the core's :class:`routing.model.Rider` is built from."""
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

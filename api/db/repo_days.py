@@ -14,6 +14,7 @@ from api.db.models import (
     Centre,
     Closure,
     ConsolidationRecord,
+    DeletedRider,
     NoShow,
     Rider,
     Vehicle,
@@ -47,6 +48,8 @@ def _manifest_inputs_statement() -> Any:
         (Closure.closure_id, Closure.closure_id,
          [Closure.centre_id.in_(centres), Closure.start_date <= day, Closure.end_date >= day]),
         (Rider.rider_id, Rider.updated_at, [Rider.rider_id.in_(riders)]),
+        # A deleted rider's past runs are derived from what was kept (erasure deletes it).
+        (DeletedRider.rider_id, DeletedRider.deleted_at, [DeletedRider.rider_id.in_(riders)]),
         (Centre.centre_id, Centre.updated_at, [Centre.centre_id.in_(centres)]),
         (Vehicle.vehicle_id, Vehicle.updated_at, [Vehicle.vehicle_id == vehicle_id]),
     ]
@@ -66,7 +69,8 @@ def manifest_inputs(db: DbSession, day: date, rider_ids: Collection[str],
                     centre_ids: Collection[str], vehicle_id: str) -> tuple[object, ...] | None:
     """What a vehicle's manifest of ``day`` depends on besides the plan, in one query: its
     riders' afbud (withdrawn too) and no-shows, its centres' closures, and when its riders,
-    centres and vehicle last changed. Equal values mean an equal manifest.
+    centres and vehicle last changed (deleted riders: what was kept of them). Equal values
+    mean an equal manifest.
 
     None when consolidations were accepted for the day (they join runs of several vehicles).
     """

@@ -24,7 +24,7 @@ from api.auth import Principal
 from api.cache import LruCache
 from api.centres.service import calendar_of, visible_centre
 from api.context import AppContext, road_lines, travel_matrix_for
-from api.db import convert, repo, repo_absences, repo_days, repo_plans
+from api.db import convert, repo, repo_absences, repo_days, repo_plans, repo_riders
 from api.db import models as m
 from api.errors import ConflictError, NotAcceptableError, NotFoundError, UnprocessableError
 from api.grants.rules_store import municipal_rules
@@ -148,12 +148,25 @@ def derivable_plan(context: AppContext, plan: Plan, scenario: Scenario
     return plan, scenario, matrix, tuple(broken)
 
 
+def with_deleted_riders(db: DbSession, plan: Plan, scenario: Scenario) -> Scenario:
+    """The scenario with the deleted riders the plan's runs carry: a deletion takes the rider
+    out of the plan in force from that day on, so only days before it (the plan then in force)
+    name them — and their manifests must keep showing what was driven."""
+    stored = {r.rider_id for r in scenario.riders}
+    missing = {rid for run in plan.runs for rid in run.rider_ids} - stored
+    archived = repo_riders.archived_riders(db, missing) if missing else []
+    if not archived:
+        return scenario
+    return replace(scenario, riders=scenario.riders + tuple(
+        convert.rider_model(r) for r in archived))
+
+
 def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceRules,
               vehicle_id: str | None = None
               ) -> tuple[int, DailyResult, Scenario, TravelMatrix, PlanParams,
                          tuple[UnavailableRun, ...]]:
     row, plan = published_plan(db, on_date)
-    scenario = scenario_from_db(db, context.networks.path)
+    scenario = with_deleted_riders(db, plan, scenario_from_db(db, context.networks.path))
     params = plan.params
     plan, scenario, matrix, broken = derivable_plan(context, plan, scenario)
     weekday = weekday_key(on_date)

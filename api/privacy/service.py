@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session as DbSession
 from api.auth import Principal
 from api.context import AppContext
 from api.db import models as m
-from api.db import repo
+from api.db import repo, repo_riders
 from api.db.types import utcnow
 from api.errors import NotFoundError
 from api.riders.isolation import remove_from_plan_in_force
@@ -88,7 +88,9 @@ def erase_rider(db: DbSession, who: Principal, context: AppContext,
         m.AuditEntry.entity.in_(sorted(repo.PERSONAL_ENTITIES)))))
     entries = [e for e in entries if e.entity_id == rider_id
                or (isinstance(e.change, dict) and e.change.get("rider_id") == rider_id)]
-    if rider is None and not (absences or no_shows or decisions or entries):
+    # A deleted rider's archive (name and home, for past manifests) goes with the erasure.
+    archived = repo_riders.forget_archived_rider(db, rider_id)
+    if rider is None and not (absences or no_shows or decisions or entries or archived):
         raise NotFoundError("rider", rider_id)
 
     names: set[str] = set()

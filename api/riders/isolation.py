@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session as DbSession
@@ -22,7 +24,9 @@ from api.db import repo_plans
 from api.errors import ConflictError
 from api.plans.living import remove
 from api.plans.schemas import RemoveRequest
-from api.plans.service import publish_plan, published_plan
+from api.plans.service import finished_plan, publish_plan, published_plan
+from routing.living.edits import BrokenRun, deletion_breaks, sorted_broken
+from routing.model import format_hm
 
 if TYPE_CHECKING:
     from api.db.repo_plans import PlanRef
@@ -38,23 +42,65 @@ def _plan_in_force(db: DbSession) -> tuple[PlanRef, Plan] | None:
     return published_plan(db)
 
 
-def refuse_if_planned(db: DbSession, kind: str, entity_id: str) -> None:
-    """409 when the plan in force has runs of the vehicle (``kind="vehicle"``) or to the centre
-    (``kind="centre"``), naming what to do."""
-    current = _plan_in_force(db)
-    if current is None:
-        return
-    ref, plan = current
-    if kind == "vehicle":
-        runs = [r for r in plan.runs if r.vehicle_id == entity_id]
+def plans_driving(db: DbSession, today: date) -> list[tuple[int, Plan]]:
+    """The published plans drivers follow from ``today`` on: the plan in force today and
+    every plan taking effect later (days before today keep what they had)."""
+    ref = repo_plans.published_ref(db, today)
+    if ref is None:
+        return []
+    ids = [ref.plan_id] + [pid for pid, start in repo_plans.in_force_from(db)
+                           if start is not None and start > today and pid != ref.plan_id]
+    out = []
+    for plan_id in ids:
+        row = repo_plans.get_plan(db, plan_id)
+        if row is not None and row.status == "done":
+            out.append((plan_id, finished_plan(row)))
+    return out
+
+
+def broken_runs_out(broken: list[BrokenRun]) -> list[dict[str, object]]:
+    """The runs for the problem body (``runs``): id, vehicle, weekday, direction, times,
+    riders, why, and the load at its peak."""
+    return [{"run_id": b.run_id, "vehicle_id": b.vehicle_id, "weekday": b.weekday,
+             "direction": b.direction, "start": format_hm(b.start_s),
+             "end": format_hm(b.end_s), "rider_ids": list(b.rider_ids), "reason": b.reason,
+             "load_seats": b.load_seats, "load_wheelchairs": b.load_wheelchairs}
+            for b in sorted_broken(broken)]
+
+
+def refuse_breaking_edit(db: DbSession, today: date, kind: str, entity_id: str,
+                         breaks: Callable[[Plan], list[BrokenRun]]) -> None:
+    """409 naming the runs when the edit breaks runs of a plan drivers follow from today on
+    (nothing is stored: the caller has not written yet, or its transaction is rolled back)."""
+    for plan_id, plan in plans_driving(db, today):
+        broken = breaks(plan)
+        if broken:
+            first = sorted_broken(broken)[0]
+            raise ConflictError(
+                f"{kind} {entity_id!r}: the change breaks {len(broken)} run(s) of published "
+                f"plan {plan_id} (first: {first.run_id}, {first.reason}); make a plan with the "
+                "change first (the living plan or a new plan), publish it, then change the "
+                f"{kind}", id=entity_id, plan_id=plan_id, runs=broken_runs_out(broken))
+
+
+def refuse_if_planned(db: DbSession, kind: str, entity_id: str,
+                      today: date | None = None) -> None:
+    """409 when the plan in force (from ``today`` on: also plans taking effect later) has
+    runs of the vehicle (``kind="vehicle"``) or to the centre (``kind="centre"``), naming
+    the runs and what to do."""
+    if today is None:
+        current = _plan_in_force(db)
+        driving = [(current[0].plan_id, current[1])] if current else []
     else:
-        runs = [r for r in plan.runs if entity_id in (r.centre_ids or (r.centre_id,))]
-    if runs:
-        raise ConflictError(
-            f"{kind} {entity_id!r} is used by {len(runs)} run(s) of plan {ref.plan_id} in "
-            f"force; make and publish a plan without it first (POST /plans, then "
-            f"POST /plans/{{id}}/publish), then delete it", id=entity_id,
-            plan_id=ref.plan_id, runs=len(runs))
+        driving = plans_driving(db, today)
+    for plan_id, plan in driving:
+        broken = deletion_breaks(plan, kind, entity_id)
+        if broken:
+            raise ConflictError(
+                f"{kind} {entity_id!r} is used by {len(broken)} run(s) of plan {plan_id} in "
+                f"force; make and publish a plan without it first (POST /plans, then "
+                f"POST /plans/{{id}}/publish), then delete it", id=entity_id,
+                plan_id=plan_id, runs=broken_runs_out(broken))
 
 
 def remove_from_plan_in_force(db: DbSession, who: Principal, context: AppContext,

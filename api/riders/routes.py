@@ -93,8 +93,10 @@ def get_vehicle(vehicle_id: str, db: DbSession, who: CurrentUser) -> Any:
     return VehicleOut.of(service.visible_vehicle(db, who, vehicle_id))
 
 
-@vehicles.put("/{vehicle_id}", response_model=VehicleOut, responses=problem_responses(404, 422),
-              summary="Replace a vehicle's data")
+@vehicles.put("/{vehicle_id}", response_model=VehicleOut,
+              responses=problem_responses(404, 409, 422),
+              summary="Replace a vehicle's data (409 naming the runs when seats, hours or "
+              "depot no longer fit published runs)")
 def replace_vehicle(vehicle_id: str, data: VehicleFields, db: DbSession,
                     who: CurrentUser, context: Context) -> Any:
     return VehicleOut.of(service.replace_vehicle(db, who, vehicle_id, data, context))
@@ -103,6 +105,7 @@ def replace_vehicle(vehicle_id: str, data: VehicleFields, db: DbSession,
 @vehicles.delete("/{vehicle_id}", status_code=status.HTTP_204_NO_CONTENT,
                  responses=problem_responses(404, 409),
                  summary="Delete a vehicle (409 while the plan in force uses it)")
-def delete_vehicle(vehicle_id: str, db: DbSession, who: CurrentUser) -> Response:
-    service.delete_vehicle(db, who, vehicle_id)
+def delete_vehicle(vehicle_id: str, db: DbSession, who: CurrentUser,
+                   context: Context) -> Response:
+    service.delete_vehicle(db, who, vehicle_id, context.today())
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
@@ -17,6 +18,7 @@ from api.db.types import utcnow
 from api.errors import ConflictError, NotFoundError, UnprocessableError
 from api.riders.schemas import RiderFields, RiderIn, RiderPatch, VehicleFields, VehicleIn
 from api.schemas import time_seconds
+from routing.living.edits import vehicle_edit_breaks
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +136,8 @@ def delete_rider(db: DbSession, who: Principal, rider_id: str, context: AppConte
 
     rider = visible_rider(db, who, rider_id)
     centre_id = rider.centre_id
+    # Days before the deletion keep the plan then in force, whose runs name the rider.
+    repo_riders.archive_rider(db, rider)
     db.delete(rider)
     db.flush()
     repo.audit(db, who.user_id, "delete", "rider", rider_id, {"centre_id": centre_id})
@@ -188,18 +192,31 @@ def replace_vehicle(
     vehicle = visible_vehicle(db, who, vehicle_id)
     if (data.depot_lat, data.depot_lon) != (vehicle.depot_lat, vehicle.depot_lon):
         require_on_network(context, vehicle_id, data.depot_lat, data.depot_lon)
-    change = changes(vehicle, _vehicle_values(data))
+    values = _vehicle_values(data)
+    old = convert.vehicle_model(vehicle)
+    try:
+        new = convert.vehicle_model(m.Vehicle(vehicle_id=vehicle_id, **values))
+    except ValueError as exc:
+        raise UnprocessableError(str(exc)) from exc
+    from api.riders.isolation import refuse_breaking_edit
+
+    # Seats below a run's load, hours that no longer cover a run, a moved depot: refused
+    # with the runs named, before anything is written.
+    refuse_breaking_edit(db, context.today(), "vehicle", vehicle_id,
+                         lambda plan: vehicle_edit_breaks(plan, old, new))
+    change = changes(vehicle, values)
     if change["after"]:
         vehicle.updated_at = utcnow()
         repo.audit(db, who.user_id, "update", "vehicle", vehicle_id, change)
     return vehicle
 
 
-def delete_vehicle(db: DbSession, who: Principal, vehicle_id: str) -> None:
+def delete_vehicle(db: DbSession, who: Principal, vehicle_id: str,
+                   today: date | None = None) -> None:
     who.require("coordinator")
     vehicle = visible_vehicle(db, who, vehicle_id)
     from api.riders.isolation import refuse_if_planned
 
-    refuse_if_planned(db, "vehicle", vehicle_id)
+    refuse_if_planned(db, "vehicle", vehicle_id, today)
     db.delete(vehicle)
     repo.audit(db, who.user_id, "delete", "vehicle", vehicle_id)

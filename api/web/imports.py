@@ -2,8 +2,9 @@
 format), see every error in Danish with file, row and column, preview what changes (riders by
 name: new, changed, removed), then store exactly the previewed upload.
 
-The previewed files are kept server-side under a random token (in the temporary folder, for an
-hour, for the user who uploaded them); the confirm button posts only the token. The preview
+The previewed files are kept in the database (table ``import_previews``) under a random token,
+for an hour, for the user who uploaded them — so another API process can save them and nothing
+is left on a server's disk; the confirm button posts only the token. The preview
 records the stored data's fingerprint: when anything changed in between (another import, a
 rider added), the confirmation is refused and nothing is stored — the preview would no longer
 say what the import does.
@@ -11,24 +12,25 @@ say what the import does.
 
 from __future__ import annotations
 
-import json
+import hashlib
+import io
 import logging
 import re
 import secrets
-import shutil
-import tempfile
-import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
 from api.db import convert, repo, repo_centres, repo_riders
+from api.db import models as m
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ApiError
 from api.scenario import service as scenario_service
@@ -51,10 +53,6 @@ FIELD_DA = {"name": "navn", "lat": "position", "lon": "position", "centre_id": "
             "max_ride_s": "maks. køretid", "detour_factor": "omvejsfaktor",
             "boarding_s": "påstigningstid", "notes": "bemærkninger", "address": "adresse",
             "can_travel_alone": "kan køre alene", "has_driver": "egen chauffør"}
-
-
-def _store_dir() -> Path:
-    return Path(tempfile.gettempdir()) / "samkorsel-web-import"
 
 
 # --------------------------------------------------------------------------------------------
@@ -216,49 +214,58 @@ def error_rows(exc: ScenarioErrors) -> list[dict[str, Any]]:
 # The kept upload
 
 
-def _keep(who: Principal, uploads: list[tuple[str, bytes]], mode: str,
-          fingerprint: str) -> str:
-    base = _store_dir()
-    base.mkdir(mode=0o700, exist_ok=True)
-    now = time.time()
-    for old in base.iterdir():  # forget expired previews
-        try:
-            if now - old.stat().st_mtime > _TTL_S:
-                shutil.rmtree(old, ignore_errors=True)
-        except OSError:
-            pass
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def _zip(uploads: list[tuple[str, bytes]]) -> bytes:
+    # Numbered entries keep the order and any two files of the same name apart.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, (_, content) in enumerate(uploads):
+            archive.writestr(f"{index}.bin", content)
+    return buffer.getvalue()
+
+
+def _unzip(names: list[str], content: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return [(name, archive.read(f"{index}.bin")) for index, name in enumerate(names)]
+
+
+def _keep(db: Session, who: Principal, uploads: list[tuple[str, bytes]], mode: str,
+          fingerprint: str, now: datetime) -> str:
+    """Store the previewed upload for an hour (any API process can save it); expired
+    previews of everyone are deleted on the way."""
+    db.execute(delete(m.ImportPreview).where(m.ImportPreview.expires_at < now))
     token = secrets.token_urlsafe(24)
-    folder = base / token
-    folder.mkdir(mode=0o700)
-    names = []
-    for index, (name, content) in enumerate(uploads):
-        (folder / f"{index}.bin").write_bytes(content)
-        names.append(name)
-    (folder / "meta.json").write_text(json.dumps({
-        "user_id": who.user_id, "mode": mode, "fingerprint": fingerprint, "names": names,
-        "created": now}), encoding="utf-8")
+    db.add(m.ImportPreview(token_hash=_token_hash(token), user_id=who.user_id, mode=mode,
+                           fingerprint=fingerprint, names=[n for n, _ in uploads],
+                           content=_zip(uploads), created_at=now,
+                           expires_at=now + timedelta(seconds=_TTL_S)))
+    db.flush()
     return token
 
 
-def _kept(who: Principal, token: str) -> tuple[str, str, list[tuple[str, bytes]]] | None:
-    """``(mode, fingerprint, uploads)`` of the user's kept upload; None: unknown or expired."""
+def _kept(db: Session, who: Principal, token: str, now: datetime
+          ) -> tuple[str, str, list[tuple[str, bytes]]] | None:
+    """``(mode, fingerprint, uploads)`` of the user's kept upload; None: unknown, another
+    user's or expired."""
     if not _TOKEN.match(token):
         return None
-    folder = _store_dir() / token
-    try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        if meta["user_id"] != who.user_id or time.time() - meta["created"] > _TTL_S:
-            return None
-        uploads = [(name, (folder / f"{i}.bin").read_bytes())
-                   for i, name in enumerate(meta["names"])]
-    except (OSError, ValueError, KeyError):
+    row = db.get(m.ImportPreview, _token_hash(token))
+    if row is None or row.user_id != who.user_id or row.expires_at < now:
         return None
-    return str(meta["mode"]), str(meta["fingerprint"]), uploads
+    try:
+        uploads = _unzip(list(row.names), row.content)
+    except (zipfile.BadZipFile, KeyError):
+        return None
+    return row.mode, row.fingerprint, uploads
 
 
-def _forget(token: str) -> None:
+def _forget(db: Session, token: str) -> None:
     if _TOKEN.match(token):
-        shutil.rmtree(_store_dir() / token, ignore_errors=True)
+        db.execute(delete(m.ImportPreview).where(
+            m.ImportPreview.token_hash == _token_hash(token)))
 
 
 def _fingerprint(db: Session) -> str:
@@ -317,7 +324,7 @@ def import_preview(
     except ApiError as exc:
         return again(exc.status, error=f"Filerne kan ikke læses: {exc.detail}")
     shown = preview(db, upload.scenario, mode)
-    token = _keep(who, uploads, mode, _fingerprint(db))
+    token = _keep(db, who, uploads, mode, _fingerprint(db), context.now())
     return render(request, "import_preview.html", who, preview=shown, token=token,
                   mode_text=MODE_DA[mode], files=[n for n, _ in uploads])
 
@@ -331,14 +338,14 @@ def import_confirm(
 ) -> Response:
     check_csrf(request, csrf)
     who.require("coordinator")
-    kept = _kept(who, token)
+    kept = _kept(db, who, token, context.now())
     if kept is None:
         return render(request, "import.html", who, status_code=409, modes=MODE_DA,
                       mode="merge", error="Forhåndsvisningen er udløbet eller findes ikke. "
                       "Upload filerne igen. Intet er gemt.")
     mode, fingerprint, uploads = kept
     if fingerprint != _fingerprint(db):
-        _forget(token)
+        _forget(db, token)
         return render(request, "import.html", who, status_code=409, modes=MODE_DA, mode=mode,
                       error="Data er ændret, siden forhåndsvisningen blev lavet (en anden "
                       "import eller en ændret borger). Intet er gemt. Upload filerne igen "
@@ -353,7 +360,7 @@ def import_confirm(
         db.rollback()
         return render(request, "import.html", who, status_code=422, modes=MODE_DA, mode=mode,
                       errors=error_rows(exc), files=[n for n, _ in uploads])
-    _forget(token)
+    _forget(db, token)
     log.info("web import by user %s: %s", who.user_id, result.created)
     return redirect("/koordinator/import", gemt="ja",
                     nye=str(result.created.riders), aendrede=str(result.updated.riders),

@@ -46,9 +46,14 @@ def test_centre_staff_deleting_a_planned_rider_goes_through_the_living_plan(
     diff = client.get(f"{B}/plans/{after}/diff?against={before}", headers=coordinator).json()
     assert {c["rider_id"] for c in diff["changes"]} <= {"R1"}
     assert diff["riders"] == ["R1"]
+    # From today on the runs are without R1; a past Monday keeps what was driven (issue 14).
+    future = client.get(f"{B}/days/2030-03-04/runs", headers=coordinator).json()
+    riders = {rid for run in future["runs"] for stop in run["stops"]
+              for rid in stop["rider_ids"]}
+    assert riders == {"R2"}
     day = client.get(f"{B}/days/{MONDAY}/runs", headers=coordinator).json()
     riders = {rid for run in day["runs"] for stop in run["stops"] for rid in stop["rider_ids"]}
-    assert riders == {"R2"}
+    assert riders == {"R1", "R2"} and day["unavailable"] == []
     _day_endpoints_answer(client, coordinator)
 
 

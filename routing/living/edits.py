@@ -1,0 +1,113 @@
+"""Which runs of the plan in force a master-data edit would break ("no ordinary edit can stop
+a driver's morning", issue 14).
+
+A vehicle whose seats or wheelchair places drop below a run's load, whose hours no longer
+cover its runs or whose depot moves; a session whose day or times move; a centre that moves;
+a vehicle or centre deleted while runs use it: each names the runs it breaks, so the service
+can refuse the edit (or send it through the living plan) instead of leaving the published plan
+silently invalid. Pure functions over the plan; no storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from routing.model import Plan, Run, Session, Vehicle
+
+BreakReason = str
+"""``over_capacity``, ``outside_hours``, ``depot_moved``, ``session_moved``, ``centre_moved``,
+``vehicle_deleted``, ``centre_deleted``."""
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenRun:
+    """A run of the plan in force an edit would break, and why."""
+
+    run_id: str
+    vehicle_id: str
+    weekday: str
+    direction: str
+    start_s: int
+    end_s: int
+    rider_ids: tuple[str, ...]
+    reason: BreakReason
+    load_seats: int = 0
+    load_wheelchairs: int = 0
+
+
+def _broken(run: Run, reason: BreakReason) -> BrokenRun:
+    seats, chairs = peak_load(run)
+    return BrokenRun(run.run_id, run.vehicle_id, run.weekday, run.direction,
+                     run.stops[0].departure_s if run.stops else 0,
+                     run.stops[-1].arrival_s if run.stops else 0,
+                     tuple(run.rider_ids), reason, seats, chairs)
+
+
+def peak_load(run: Run) -> tuple[int, int]:
+    """The most seats and wheelchair places in use at once on the run."""
+    return (max((s.load_seats for s in run.stops), default=0),
+            max((s.load_wheelchairs for s in run.stops), default=0))
+
+
+def _fits(run: Run, layouts: Iterable[tuple[int, int]]) -> bool:
+    seats, chairs = peak_load(run)
+    return any(seats <= s and chairs <= w for s, w in layouts)
+
+
+def vehicle_edit_breaks(plan: Plan, old: Vehicle, new: Vehicle) -> list[BrokenRun]:
+    """Runs of the vehicle that the changed vehicle cannot drive as planned: their load fits
+    none of its layouts, its hours do not cover them, or its depot (where they start and
+    end) moved."""
+    out: list[BrokenRun] = []
+    layouts = new.layouts or ((new.seats, new.wheelchair_places),)
+    depot_moved = (old.depot_lat, old.depot_lon) != (new.depot_lat, new.depot_lon)
+    for run in runs_of_vehicle(plan, old.vehicle_id):
+        if not _fits(run, layouts):
+            out.append(_broken(run, "over_capacity"))
+        elif run.stops and (run.stops[0].departure_s < new.available_from_s
+                            or run.stops[-1].arrival_s > new.available_to_s):
+            out.append(_broken(run, "outside_hours"))
+        elif depot_moved:
+            out.append(_broken(run, "depot_moved"))
+    return out
+
+
+def session_edit_breaks(plan: Plan, old: Session, new: Session) -> list[BrokenRun]:
+    """Runs to or from the session when its weekday or times change (the agreed times were
+    planned around them)."""
+    if (old.weekday, old.start_s, old.end_s) == (new.weekday, new.start_s, new.end_s):
+        return []
+    return [_broken(run, "session_moved") for run in plan.runs
+            if old.session_id in (run.session_ids or (run.session_id,))]
+
+
+def centre_edit_breaks(plan: Plan, centre_id: str, old_point: tuple[float, float],
+                       new_point: tuple[float, float]) -> list[BrokenRun]:
+    """Runs to or from the centre when it moves (their legs and times were planned to the old
+    place)."""
+    if old_point == new_point:
+        return []
+    return [_broken(run, "centre_moved") for run in runs_of_centre(plan, centre_id)]
+
+
+def deletion_breaks(plan: Plan, kind: str, entity_id: str) -> list[BrokenRun]:
+    """Runs that use the vehicle (``kind="vehicle"``) or visit the centre (``"centre"``)."""
+    runs = runs_of_vehicle(plan, entity_id) if kind == "vehicle" else runs_of_centre(
+        plan, entity_id)
+    return [_broken(run, f"{kind}_deleted") for run in runs]
+
+
+def runs_of_vehicle(plan: Plan, vehicle_id: str) -> list[Run]:
+    return [r for r in plan.runs if r.vehicle_id == vehicle_id]
+
+
+def runs_of_centre(plan: Plan, centre_id: str) -> list[Run]:
+    return [r for r in plan.runs if centre_id in (r.centre_ids or (r.centre_id,))]
+
+
+def sorted_broken(runs: Sequence[BrokenRun]) -> list[BrokenRun]:
+    """Weekday order, then start time (for messages and tables)."""
+    order = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    return sorted(runs, key=lambda b: (order.index(b.weekday) if b.weekday in order else 9,
+                                       b.start_s, b.vehicle_id))
