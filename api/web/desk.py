@@ -339,19 +339,29 @@ def centres_and_vehicles(request: Request, db: DbSession, who: WebUser) -> Respo
     hours, tariff) — the master data next to the riders table."""
 
     who.require("coordinator")
-    sessions: dict[str, list[str]] = {}
+    sessions: dict[str, list[dict[str, Any]]] = {}
     order = list(WEEKDAY_SHORT)
+    visible = centres.list_centres(db, who)
+    names = {c.centre_id: c.name for c in visible}
+    rows = riders.list_riders(db, who)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.centre_id] = counts.get(r.centre_id, 0) + 1
     for s in sorted(db.query(m.Session).all(), key=lambda s: (
             order.index(s.weekday) if s.weekday in order else 9, s.start_s)):
-        sessions.setdefault(s.centre_id, []).append(
-            f"{WEEKDAY_SHORT.get(s.weekday, s.weekday)} {format_hm(s.start_s)}–"
-            f"{format_hm(s.end_s)}")
-    counts: dict[str, int] = {}
-    for r in riders.list_riders(db, who):
-        counts[r.centre_id] = counts.get(r.centre_id, 0) + 1
-    return render(request, "master_data.html", who, centres=centres.list_centres(db, who),
-                  sessions=sessions, counts=counts, vehicles=riders.list_vehicles(db, who),
-                  format_hm=format_hm)
+        sessions.setdefault(s.centre_id, []).append({
+            "session_id": s.session_id, "centre": names.get(s.centre_id, s.centre_id),
+            "weekday": WEEKDAY_KEYS.get(s.weekday, s.weekday).capitalize(),
+            "time": f"{format_hm(s.start_s)}–{format_hm(s.end_s)}",
+            "text": f"{WEEKDAY_SHORT.get(s.weekday, s.weekday)} {format_hm(s.start_s)}–"
+                    f"{format_hm(s.end_s)}",
+            "riders": sum(1 for r in rows if s.session_id in r.session_ids)})
+    # Sessions arrive in weekday order; a stable sort by centre keeps it within each centre.
+    session_rows = sorted((x for xs in sessions.values() for x in xs),
+                          key=lambda x: str(x["centre"]).casefold())
+    return render(request, "master_data.html", who, centres=visible, sessions=sessions,
+                  session_rows=session_rows, counts=counts,
+                  vehicles=riders.list_vehicles(db, who), format_hm=format_hm)
 
 
 @router.post("/koordinator/centre/{centre_id}/telefon")

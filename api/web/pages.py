@@ -92,6 +92,9 @@ MESSAGES = {
     "kode-nulstillet": "Adgangskoden er ændret. Brugeren er logget ud alle steder.",
     "deaktiveret": "Brugeren er deaktiveret og logget ud.",
     "opfoelgning": "Kontakten om det lange fravær er registreret.",
+    "slettet": "Slettet.",
+    "samkoersel": "Turene er lagt sammen. Kørelisterne er opdateret, og de berørte borgere "
+                  "står nedenfor.",
 }
 ERRORS = {
     "csrf": "Formularen var udløbet. Prøv igen.",
@@ -113,6 +116,8 @@ ERRORS = {
     "sidste-koordinator": "Den sidste aktive koordinator kan ikke deaktiveres.",
     "kode": "Adgangskoden skal have mindst 8 tegn.",
     "brugernavn": "Brugernavnet er optaget.",
+    "modul-i-brug": "Modulet er bevilget til borgere og kan ikke slettes. Ret deres moduler "
+                    "først.",
 }
 
 

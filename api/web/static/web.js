@@ -12,11 +12,15 @@
   }
 
   // Live search in a table: <input data-filter="#table-id">.
+  // Several tables: data-filter="#a, #b" (the count line is only the riders table's).
   document.querySelectorAll("input[data-filter]").forEach(function (input) {
-    var table = document.querySelector(input.getAttribute("data-filter"));
+    var tables = document.querySelectorAll(input.getAttribute("data-filter"));
     var count = document.getElementById("antal");
-    if (!table) { return; }
-    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    if (!tables.length) { return; }
+    var rows = [];
+    Array.prototype.forEach.call(tables, function (table) {
+      rows = rows.concat(Array.prototype.slice.call(table.tBodies[0].rows));
+    });
     input.addEventListener("input", function () {
       var needle = input.value.trim().toLowerCase();
       var shown = 0;
