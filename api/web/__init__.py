@@ -23,6 +23,7 @@ from api.web.desk import router as desk_router
 from api.web.followups import router as followups_router
 from api.web.imports import router as imports_router
 from api.web.master_tables import router as master_tables_router
+from api.web.merges import router as merges_router
 from api.web.pages import MAPS_STATIC, PREFIX, WEB_STATIC
 from api.web.planning import router as planning_router
 from api.web.png import router as png_router
@@ -47,6 +48,7 @@ def install(app: FastAPI) -> None:
     app.include_router(desk_router)
     app.include_router(imports_router)
     app.include_router(master_tables_router)
+    app.include_router(merges_router)
     app.include_router(planning_router)
     app.include_router(centre_tools_router)
     app.include_router(prints_router)

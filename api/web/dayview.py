@@ -1,7 +1,7 @@
 """The coordinator's day overview: which plan is in force on the date (effective dates), the
 runs by vehicle with a link to each manifest, closed centres by name, the day's afbud with the
-late ones flagged, and the merges the afbud make possible (read-only; accepting stays with
-``POST /api/v1/days/{date}/consolidation``).
+late ones flagged, the merges the afbud make possible (accepted in :mod:`api.web.merges`) and
+the merges accepted for the day.
 """
 
 from __future__ import annotations
@@ -69,10 +69,21 @@ def day_overview(request: Request, db: DbSession, who: WebUser, context: Context
                 "absorbed": f"{s.absorbed.vehicle_id} "
                 f"{format_hm(s.absorbed.stops[0].departure_s)}",
                 "target": f"{s.target.vehicle_id} {format_hm(s.target.stops[0].departure_s)}",
-                "saved_ore": s.saved_ore,
+                "saved_ore": s.saved_ore, "absorbed_id": s.absorbed_run_id,
+                "target_id": s.target_run_id,
                 "moved": [f"{names.get(mv.rider_id, 'ukendt borger')}" for mv in s.moved]})
+    # Merges accepted for the day: the runs above already follow the applied ones.
+    accepted = [{"absorbed": rec.absorbed_run_id, "target": rec.target_run_id,
+                 "saved_ore": rec.saved_ore, "applied": applied,
+                 "moved": [f"{names.get(str(mv.get('rider_id')), 'ukendt borger')} "
+                           f"{format_hm(int(mv['old_agreed_s']))} → "
+                           f"{format_hm(int(mv['new_agreed_s']))}"
+                           for mv in rec.moved or [] if mv.get("old_agreed_s") is not None
+                           and mv.get("new_agreed_s") is not None]}
+                for rec, applied in current.accepted]
     return render(request, "day_overview.html", who, day=day, row=row, effective=effective,
                   runs=runs, cancelled=cancelled, afbud=afbud_rows, merges=merges,
+                  accepted=accepted,
                   closed=sorted(centres.get(c, c) for c in current.result.closed_centres),
                   weekday=WEEKDAY_KEYS.get(current.result.weekday or "", ""),
                   previous=day - timedelta(days=1), next=day + timedelta(days=1),

@@ -116,6 +116,7 @@ ERRORS = {
     "sidste-koordinator": "Den sidste aktive koordinator kan ikke deaktiveres.",
     "kode": "Adgangskoden skal have mindst 8 tegn.",
     "brugernavn": "Brugernavnet er optaget.",
+    "samkoersel": "Sammenlægningen tilbydes ikke (længere) for dagen. Se de aktuelle forslag.",
     "modul-i-brug": "Modulet er bevilget til borgere og kan ikke slettes. Ret deres moduler "
                     "først.",
 }
