@@ -25,6 +25,7 @@ from api.web.imports import router as imports_router
 from api.web.master_tables import router as master_tables_router
 from api.web.merges import router as merges_router
 from api.web.pages import MAPS_STATIC, PREFIX, WEB_STATIC
+from api.web.pin import router as pin_router
 from api.web.planning import router as planning_router
 from api.web.png import router as png_router
 from api.web.prints import router as prints_router
@@ -49,6 +50,7 @@ def install(app: FastAPI) -> None:
     app.include_router(imports_router)
     app.include_router(master_tables_router)
     app.include_router(merges_router)
+    app.include_router(pin_router)
     app.include_router(planning_router)
     app.include_router(centre_tools_router)
     app.include_router(prints_router)

@@ -93,6 +93,9 @@ MESSAGES = {
     "deaktiveret": "Brugeren er deaktiveret og logget ud.",
     "opfoelgning": "Kontakten om det lange fravær er registreret.",
     "slettet": "Slettet.",
+    "placering": "Placeringen er gemt.",
+    "placering-plan": "Placeringen er gemt. Den gældende plan henter stadig borgeren det gamle "
+                      "sted: se nedenfor, hvem en ny version berører, og lav et udkast.",
     "samkoersel": "Turene er lagt sammen. Kørelisterne er opdateret, og de berørte borgere "
                   "står nedenfor.",
 }
