@@ -325,7 +325,7 @@ def test_centres_and_vehicles_tables(browser: Any, site: Site, screenshots: Path
     assert "minibus med lift" in vehicle.inner_text() and "1.500,00 kr." in vehicle.inner_text()
     row = page.locator("#centre-tabel tr[data-centre=C2]")
     row.locator("input[name=telefon]").fill("+45 8600 0022")
-    row.locator("button").click()
+    row.locator("form.inline-form button").click()
     assert page.locator("#centre-tabel tr[data-centre=C2] input[name=telefon]").input_value() \
         == "+45 8600 0022"
     _shot(page, screenshots, "koordinator-centre-og-vogne")
