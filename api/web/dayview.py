@@ -19,6 +19,7 @@ from api.errors import ConflictError
 from api.manifests import service as days
 from api.plans import service as plans
 from api.scenario.service import scenario_from_db
+from api.web.merges import run_text
 from api.web.pages import PREFIX, WEEKDAY_KEYS, page, parse_date, render
 from api.web.session import WebUser
 from routing.model import format_hm
@@ -73,7 +74,14 @@ def day_overview(request: Request, db: DbSession, who: WebUser, context: Context
                 "target_id": s.target_run_id,
                 "moved": [f"{names.get(mv.rider_id, 'ukendt borger')}" for mv in s.moved]})
     # Merges accepted for the day: the runs above already follow the applied ones.
-    accepted = [{"absorbed": rec.absorbed_run_id, "target": rec.target_run_id,
+    plan_runs = {r.run_id: r for r in plans.finished_plan(row).runs}
+
+    def run_name(run_id: str) -> str:
+        run = plan_runs.get(run_id)
+        return run_text(run, centres) if run is not None else run_id
+
+    accepted = [{"absorbed": run_name(rec.absorbed_run_id),
+                 "target": run_name(rec.target_run_id),
                  "saved_ore": rec.saved_ore, "applied": applied,
                  "moved": [f"{names.get(str(mv.get('rider_id')), 'ukendt borger')} "
                            f"{format_hm(int(mv['old_agreed_s']))} → "

@@ -38,6 +38,12 @@ def run_text(run: Run, centres: dict[str, str]) -> str:
     return f"{run.vehicle_id} {DIRECTION_SHORT.get(run.direction, '')} {towards} {where} {span}"
 
 
+def pickup_times(run: Run) -> dict[str, int]:
+    """Each rider's pickup time on the run (agreed time where there is one)."""
+    return {rider: stop.agreed_s if stop.agreed_s is not None else stop.departure_s
+            for stop in run.stops if stop.kind == "pickup" for rider in stop.rider_ids}
+
+
 @router.get("/koordinator/dagsoversigt/samkoersel", response_class=HTMLResponse)
 @page
 def confirm_merge(request: Request, db: DbSession, who: WebUser, context: Context,
@@ -55,18 +61,20 @@ def confirm_merge(request: Request, db: DbSession, who: WebUser, context: Contex
     scenario = scenario_from_db(db, context.networks.path)
     names = {r.rider_id: r.name for r in scenario.riders}
     centres = {c.centre_id: c.name for c in scenario.centres}
-    moved = {mv.rider_id: mv for mv in chosen.moved}
+    old_times = {**pickup_times(chosen.target), **pickup_times(chosen.absorbed)}
+    new_times = pickup_times(chosen.merged)
     affected: list[dict[str, Any]] = []
-    for rider_id in sorted(set(chosen.absorbed.rider_ids) | set(chosen.target.rider_ids)
-                           | set(moved), key=lambda r: str(names.get(r, r)).casefold()):
-        mv = moved.get(rider_id)
+    for rider_id in sorted(set(chosen.absorbed.rider_ids) | set(chosen.target.rider_ids),
+                           key=lambda r: str(names.get(r, r)).casefold()):
+        old, new = old_times.get(rider_id), new_times.get(rider_id)
         affected.append({
             "name": names.get(rider_id, "ukendt borger"),
             "vehicle": (f"{chosen.absorbed.vehicle_id} → {chosen.target.vehicle_id}"
                         if rider_id in chosen.absorbed.rider_ids else chosen.target.vehicle_id),
-            "old": format_hm(mv.old_agreed_s) if mv else "",
-            "new": format_hm(mv.new_agreed_s) if mv else "",
-            "same": mv is None})
+            "old": format_hm(old) if old is not None else "",
+            "new": format_hm(new) if new is not None else "",
+            "same": old == new,
+            "tell": old != new or rider_id in chosen.absorbed.rider_ids})
     return render(request, "merge_confirm.html", who, day=day, suggestion=chosen,
                   absorbed=run_text(chosen.absorbed, centres),
                   target=run_text(chosen.target, centres),

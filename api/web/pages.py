@@ -96,8 +96,8 @@ MESSAGES = {
     "placering": "Placeringen er gemt.",
     "placering-plan": "Placeringen er gemt. Den gældende plan henter stadig borgeren det gamle "
                       "sted: se nedenfor, hvem en ny version berører, og lav et udkast.",
-    "samkoersel": "Turene er lagt sammen. Kørelisterne er opdateret, og de berørte borgere "
-                  "står nedenfor.",
+    "samkoersel": "Turene er lagt sammen, og dagens kørelister er opdateret. Giv borgerne "
+                  "med ny vogn eller ny tid besked.",
 }
 ERRORS = {
     "csrf": "Formularen var udløbet. Prøv igen.",

@@ -177,7 +177,7 @@ def test_a_coordinator_accepts_a_run_merge_on_the_day_page(browser: Any, desk: S
     assert page.locator("h1").inner_text().startswith("Læg ture sammen")
     affected = page.locator("#samkoersel-berorte").inner_text()
     assert "Anna Jensen" in affected or "Bent Hansen" in affected
-    assert "→" in affected  # the rider(s) changing vehicle
+    assert "→" in affected and "Ja" in affected  # who changes vehicle is to be told
     _shot(page, screenshots, "koordinator-samkoersel")
     page.click("#samkoersel-bekraeft button[type=submit]")
     assert "lagt sammen" in page.locator(".flash.ok").inner_text()
