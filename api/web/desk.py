@@ -32,6 +32,7 @@ from api.riders.schemas import RiderIn, RiderPatch
 from api.scenario.service import scenario_from_db
 from api.web.addresses import addresses_of, geocode_out
 from api.web.pages import PREFIX, WEEKDAY_KEYS, page, redirect, render
+from api.web.pin import planning_changed, planning_values, rider_is_planned
 from api.web.session import WebUser, check_csrf
 from routing.model import Plan, format_hm
 from routing.network.geocode import door_distances
@@ -304,6 +305,7 @@ def edit_rider(
     check_csrf(request, csrf)
     who.require("coordinator", "centre")
     row = riders.visible_rider(db, who, rider_id)
+    before = planning_values(row)
     values = {"navn": navn, "adresse": valgt or adresse, "center": center,
               "moduler": moduler or [], "koerestol": koerestol, "ledsager": ledsager,
               "telefon": telefon, "paaroerende": paaroerende, "noter": noter}
@@ -329,6 +331,12 @@ def edit_rider(
         return _new_rider_page(request, db, who, values, 422, "Et af felterne er ugyldigt "
                                "(modulerne skal høre til borgerens center).", edit=rider_id)
     updated.phone, updated.contact_phone = telefon.strip(), paaroerende.strip()
+    if who.is_coordinator and planning_changed(before, updated) and rider_is_planned(
+            db, context, rider_id):
+        # The plan drivers follow still has the old home, days or needs: the living plan
+        # shows who a new version affects (issue 14: no edit silently outdates the plan).
+        return redirect("/koordinator/levende", borger=rider_id, handling="aendr",
+                        besked="borger-rettet-plan")
     return redirect(f"/koordinator/borgere/{quote(rider_id)}", besked="borger-rettet")
 
 

@@ -82,6 +82,9 @@ MESSAGES = {
     "logget-ud": "Du er logget ud.",
     "borger-oprettet": "Borgeren er oprettet.",
     "borger-rettet": "Ændringerne er gemt.",
+    "borger-rettet-plan": "Ændringerne er gemt. Den gældende plan kører stadig efter de gamle "
+                          "oplysninger: se nedenfor, hvem en ny version berører, og lav et "
+                          "udkast.",
     "gemt": "Gemt.",
     "importeret": "Regnearket er importeret.",
     "plan-startet": "Planen beregnes nu. Siden opdaterer sig selv.",

@@ -155,6 +155,20 @@ def save_pin(request: Request, kind: str, item_id: str, db: DbSession, who: WebU
     return redirect(back, besked="placering")
 
 
+PLANNING_FIELDS = ("lat", "lon", "centre_id", "session_ids", "wheelchair", "escort",
+                   "max_ride_s", "detour_factor", "boarding_s")
+"""A rider's fields the plan's runs depend on (name, phone and notes do not move a run)."""
+
+
+def planning_values(row: Any) -> tuple[object, ...]:
+    return tuple(list(v) if isinstance(v := getattr(row, k), list | tuple) else v
+                 for k in PLANNING_FIELDS)
+
+
+def planning_changed(before: tuple[object, ...], row: Any) -> bool:
+    return before != planning_values(row)
+
+
 def rider_is_planned(db: Session, context: AppContext, rider_id: str) -> bool:
     """Whether a published plan drivers follow from today on carries the rider."""
     return any(rider_id in run.rider_ids for _, plan in plans_driving(db, context.today())
