@@ -69,7 +69,7 @@ def broken_runs_out(broken: list[BrokenRun]) -> list[dict[str, object]]:
 
 
 def refuse_breaking_edit(db: DbSession, today: date, kind: str, entity_id: str,
-                         breaks: Callable[[Plan], list[BrokenRun]]) -> None:
+                         breaks: Callable[[Plan], list[BrokenRun]], then: str = "") -> None:
     """409 naming the runs when the edit breaks runs of a plan drivers follow from today on
     (nothing is stored: the caller has not written yet, or its transaction is rolled back)."""
     for plan_id, plan in plans_driving(db, today):
@@ -78,9 +78,11 @@ def refuse_breaking_edit(db: DbSession, today: date, kind: str, entity_id: str,
             first = sorted_broken(broken)[0]
             raise ConflictError(
                 f"{kind} {entity_id!r}: the change breaks {len(broken)} run(s) of published "
-                f"plan {plan_id} (first: {first.run_id}, {first.reason}); make a plan with the "
-                "change first (the living plan or a new plan), publish it, then change the "
-                f"{kind}", id=entity_id, plan_id=plan_id, runs=broken_runs_out(broken))
+                f"plan {plan_id} (first: {first.run_id}, {first.reason}); "
+                + (then.replace("{id}", str(plan_id)) if then else
+                   "make a plan with the change first (the living plan or a new plan), "
+                   f"publish it, then change the {kind}"),
+                id=entity_id, plan_id=plan_id, runs=broken_runs_out(broken))
 
 
 def refuse_if_planned(db: DbSession, kind: str, entity_id: str,

@@ -47,18 +47,28 @@ def get_rider(rider_id: str, db: DbSession, who: CurrentUser) -> Any:
     return service.visible_rider(db, who, rider_id)
 
 
-@router.put("/{rider_id}", response_model=RiderOut, responses=problem_responses(404, 422),
-            summary="Replace a rider's data")
+ThroughLivingPlan = Annotated[bool, Query(description=(
+    "The rider is carried by runs of a published plan and you will make the new version "
+    "with the living plan next (`POST /plans/{id}/change`): store the change anyway. Without "
+    "it, changing such a rider's home, centre, sessions or needs answers 409 naming the runs "
+    "(nothing is stored), so no edit silently outdates the plan drivers follow."))]
+
+
+@router.put("/{rider_id}", response_model=RiderOut,
+            responses=problem_responses(404, 409, 422), summary="Replace a rider's data")
 def replace_rider(rider_id: str, data: RiderFields, db: DbSession, who: CurrentUser,
-                  context: Context) -> Any:
-    return service.replace_rider(db, who, rider_id, data, context)
+                  context: Context, through_living_plan: ThroughLivingPlan = False) -> Any:
+    return service.replace_rider(db, who, rider_id, data, context,
+                                 guard=not through_living_plan)
 
 
-@router.patch("/{rider_id}", response_model=RiderOut, responses=problem_responses(404, 422),
+@router.patch("/{rider_id}", response_model=RiderOut,
+              responses=problem_responses(404, 409, 422),
               summary="Change some of a rider's data (e.g. needs, home or grants)")
 def patch_rider(rider_id: str, data: RiderPatch, db: DbSession, who: CurrentUser,
-                context: Context) -> Any:
-    return service.patch_rider(db, who, rider_id, data, context)
+                context: Context, through_living_plan: ThroughLivingPlan = False) -> Any:
+    return service.patch_rider(db, who, rider_id, data, context,
+                               guard=not through_living_plan)
 
 
 @router.delete("/{rider_id}", status_code=status.HTTP_204_NO_CONTENT,

@@ -18,7 +18,7 @@ from api.db.types import utcnow
 from api.errors import ConflictError, NotFoundError, UnprocessableError
 from api.riders.schemas import RiderFields, RiderIn, RiderPatch, VehicleFields, VehicleIn
 from api.schemas import time_seconds
-from routing.living.edits import vehicle_edit_breaks
+from routing.living.edits import RIDER_PLANNING_FIELDS, rider_edit_breaks, vehicle_edit_breaks
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def create_rider(db: DbSession, who: Principal, data: RiderIn,
 
 
 def _apply(db: DbSession, who: Principal, rider: m.Rider, values: dict[str, Any],
-           context: AppContext | None = None) -> m.Rider:
+           context: AppContext | None = None, guard: bool = False) -> m.Rider:
     if rider.erased_at is not None:
         raise ConflictError(f"rider {rider.rider_id!r} was erased; create a new rider instead",
                             id=rider.rider_id)
@@ -100,6 +100,16 @@ def _apply(db: DbSession, who: Principal, rider: m.Rider, values: dict[str, Any]
     _validate(db, who, rider.rider_id, merged)
     if context is not None and (merged["lat"], merged["lon"]) != (rider.lat, rider.lon):
         require_on_network(context, rider.rider_id, merged["lat"], merged["lon"])
+    if guard and context is not None and any(
+            _planning_value(merged.get(k)) != _planning_value(current.get(k))
+            for k in RIDER_PLANNING_FIELDS):
+        from api.riders.isolation import refuse_breaking_edit
+
+        rider_id = rider.rider_id
+        refuse_breaking_edit(db, context.today(), "rider", rider_id,
+                             lambda plan: rider_edit_breaks(plan, rider_id),
+                             then="POST /plans/{id}/change after storing it with "
+                                  "?through_living_plan=true")
     change = changes(rider, values)
     if change["after"]:
         rider.updated_at = utcnow()
@@ -107,14 +117,20 @@ def _apply(db: DbSession, who: Principal, rider: m.Rider, values: dict[str, Any]
     return rider
 
 
+def _planning_value(value: object) -> object:
+    return list(value) if isinstance(value, list | tuple) else value
+
+
 def replace_rider(db: DbSession, who: Principal, rider_id: str, data: RiderFields,
-                  context: AppContext | None = None) -> m.Rider:
+                  context: AppContext | None = None, guard: bool = False) -> m.Rider:
+    """Replace a rider's data; with ``guard``, a change of the home, centre, sessions or
+    needs of a rider that published runs carry is refused (409 naming the runs)."""
     rider = visible_rider(db, who, rider_id)
-    return _apply(db, who, rider, _values(data), context)
+    return _apply(db, who, rider, _values(data), context, guard)
 
 
 def patch_rider(db: DbSession, who: Principal, rider_id: str, data: RiderPatch,
-                context: AppContext | None = None) -> m.Rider:
+                context: AppContext | None = None, guard: bool = False) -> m.Rider:
     rider = visible_rider(db, who, rider_id)
     values = data.model_dump(exclude_unset=True)
     nulls = [k for k, v in values.items() if v is None and k not in _NULLABLE]
@@ -124,7 +140,7 @@ def patch_rider(db: DbSession, who: Principal, rider_id: str, data: RiderPatch,
             errors=[{"in": "body", "field": k, "detail": "may not be null", "type": "null"}
                     for k in nulls],
         )
-    return _apply(db, who, rider, values, context)
+    return _apply(db, who, rider, values, context, guard)
 
 
 def delete_rider(db: DbSession, who: Principal, rider_id: str, context: AppContext) -> None:

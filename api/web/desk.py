@@ -325,7 +325,16 @@ def edit_rider(
         changes.update(address=result.point.label, lat=result.point.lat,
                        lon=result.point.lon)
     try:
-        updated = riders.patch_rider(db, who, rider_id, RiderPatch(**changes))
+        # Centre staff may not outdate the plan drivers follow (coordinators go on to the
+        # living plan below).
+        updated = riders.patch_rider(db, who, rider_id, RiderPatch(**changes),
+                                     context if not who.is_coordinator else None,
+                                     guard=not who.is_coordinator)
+    except ConflictError:
+        db.rollback()
+        return _new_rider_page(request, db, who, values, 409, "Borgeren kører efter den "
+                               "gældende plan. Bed koordinatoren om at ændre adresse, center, "
+                               "moduler eller behov.", edit=rider_id)
     except (ValidationError, UnprocessableError):
         db.rollback()
         return _new_rider_page(request, db, who, values, 422, "Et af felterne er ugyldigt "

@@ -178,7 +178,9 @@ def rider_is_planned(db: Session, context: AppContext, rider_id: str) -> bool:
 def _save(db: Session, who: Principal, context: AppContext, kind: str, item_id: str,
           point: tuple[float, float]) -> None:
     if kind == "borgere":
-        riders.patch_rider(db, who, item_id, RiderPatch(lat=point[0], lon=point[1]), context)
+        # Coordinators go on to the living plan; centre staff may not outdate the plan.
+        riders.patch_rider(db, who, item_id, RiderPatch(lat=point[0], lon=point[1]), context,
+                           guard=not who.is_coordinator)
     elif kind == "centre":
         c = centres.visible_centre(db, who, item_id)
         centres.update_centre(db, who, item_id, CentreFields(

@@ -17,7 +17,7 @@ from routing.model import Plan, Run, Session, Vehicle
 
 BreakReason = str
 """``over_capacity``, ``outside_hours``, ``depot_moved``, ``session_moved``, ``centre_moved``,
-``vehicle_deleted``, ``centre_deleted``."""
+``vehicle_deleted``, ``centre_deleted``, ``rider_changed``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +89,17 @@ def centre_edit_breaks(plan: Plan, centre_id: str, old_point: tuple[float, float
     if old_point == new_point:
         return []
     return [_broken(run, "centre_moved") for run in runs_of_centre(plan, centre_id)]
+
+
+RIDER_PLANNING_FIELDS = ("lat", "lon", "centre_id", "session_ids", "wheelchair", "escort",
+                         "max_ride_s", "detour_factor", "boarding_s")
+"""A rider's fields the runs were planned on (name, phone numbers and notes move no run)."""
+
+
+def rider_edit_breaks(plan: Plan, rider_id: str) -> list[BrokenRun]:
+    """Runs carrying the rider, when their home, centre, sessions or needs change (the runs
+    were planned on the old ones: the living plan's *change* makes the new version)."""
+    return [_broken(run, "rider_changed") for run in plan.runs if rider_id in run.rider_ids]
 
 
 def deletion_breaks(plan: Plan, kind: str, entity_id: str) -> list[BrokenRun]:

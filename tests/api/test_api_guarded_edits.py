@@ -130,3 +130,27 @@ def test_a_deleted_riders_past_manifest_still_shows_what_was_driven(
     assert r.status_code in (200, 204), r.text
     again = published.get(f"{B}/days/{PAST_MONDAY}/manifests/V1", headers=coordinator)
     assert "Anna Jensen" not in again.text
+
+
+def test_changing_a_planned_riders_home_is_refused_unless_the_living_plan_follows(
+        published: TestClient, coordinator: dict[str, str]) -> None:
+    before = published.get(f"{B}/riders/R1", headers=coordinator).json()
+    body = assert_problem(published.patch(f"{B}/riders/R1", headers=coordinator,
+                                          json={"lat": 55.8310}), 409)
+    assert {r["run_id"] for r in body["runs"]} == {
+        "mon-to-V1", "mon-from-V1", "wed-to-V1", "wed-from-V1"}
+    assert {r["reason"] for r in body["runs"]} == {"rider_changed"}
+    assert "/change" in body["detail"] and "through_living_plan" in body["detail"]
+    assert published.get(f"{B}/riders/R1", headers=coordinator).json()["lat"] == before["lat"]
+    # Notes and phone numbers move no run.
+    r = published.patch(f"{B}/riders/R1", headers=coordinator, json={"notes": "Ring på"})
+    assert r.status_code == 200, r.text
+    # Stored knowingly, then the living plan makes the new version.
+    r = published.patch(f"{B}/riders/R1?through_living_plan=true", headers=coordinator,
+                        json={"lat": 55.8310})
+    assert r.status_code == 200 and r.json()["lat"] == 55.8310
+    plan_id = body["plan_id"]
+    r = published.post(f"{B}/plans/{plan_id}/change", headers=coordinator,
+                       json={"rider_id": "R1"})
+    assert r.status_code == 200, r.text
+    assert r.json()["plan_id"] is not None

@@ -68,7 +68,7 @@ def test_deleting_a_vehicle_of_the_plan_in_force_is_refused_with_what_to_do(
 def test_deleting_a_centre_of_the_plan_in_force_is_refused(
         published: TestClient, coordinator: dict[str, str]) -> None:
     # C2's only rider moves to C1; the plan still drives to C2 on Tuesdays.
-    r = published.patch(f"{B}/riders/R4", headers=coordinator,
+    r = published.patch(f"{B}/riders/R4?through_living_plan=true", headers=coordinator,
                         json={"centre_id": "C1", "session_ids": ["C1-mon"]})
     assert r.status_code == 200, r.text
     body = assert_problem(published.delete(f"{B}/centres/C2", headers=coordinator), 409)

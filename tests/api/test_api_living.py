@@ -122,7 +122,8 @@ def test_remove_moves_nobody(published: TestClient, coordinator: dict[str, str])
 def test_change_days_and_reoptimise(published: TestClient, coordinator: dict[str, str]) -> None:
     client = published
     source = _plan_id(client, coordinator)
-    r = client.patch("/api/v1/riders/R1", headers=coordinator, json={"session_ids": ["C1-mon"]})
+    r = client.patch("/api/v1/riders/R1?through_living_plan=true", headers=coordinator,
+                     json={"session_ids": ["C1-mon"]})
     assert r.status_code == 200, r.text
     changed = client.post(f"/api/v1/plans/{source}/change", headers=coordinator,
                           json={"rider_id": "R1"})
