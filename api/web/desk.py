@@ -34,6 +34,7 @@ from api.web.addresses import addresses_of, geocode_out
 from api.web.pages import PREFIX, WEEKDAY_KEYS, page, redirect, render
 from api.web.pin import planning_changed, planning_values, rider_is_planned
 from api.web.session import WebUser, check_csrf
+from routing.errors import SnapError
 from routing.model import Plan, format_hm
 from routing.network.geocode import door_distances
 from routing.planning.reasons import danish
@@ -195,39 +196,62 @@ def create_rider(
     telefon: Annotated[str, Form(max_length=40)] = "",
     paaroerende: Annotated[str, Form(max_length=40)] = "",
     noter: Annotated[str, Form(max_length=2000)] = "",
+    bredde: Annotated[str, Form(max_length=30)] = "",
+    laengde: Annotated[str, Form(max_length=30)] = "",
 ) -> Response:
     check_csrf(request, csrf)
     who.require("coordinator", "centre")
     values = {"navn": navn, "adresse": valgt or adresse, "center": center,
               "moduler": moduler or [], "koerestol": koerestol, "ledsager": ledsager,
-              "telefon": telefon, "paaroerende": paaroerende, "noter": noter}
+              "telefon": telefon, "paaroerende": paaroerende, "noter": noter,
+              "bredde": bredde, "laengde": laengde}
     if not navn.strip() or not (valgt or adresse).strip() or not center or not moduler:
         return _new_rider_page(request, db, who, values, 422,
                                "Udfyld navn, adresse, center og mindst ét modul.")
-    index = addresses_of(context)
-    result = index.geocode(valgt or adresse)
-    # Only an address found as written (or picked from the suggestions) places the rider.
-    if result.point is None or (result.status == "corrected" and not valgt):
-        return _new_rider_page(request, db, who, values, 422,
-                               GEOCODE_DA.get(result.status, result.message), result)
-    point = result.point
+    pinned = _coordinates(bredde, laengde)
+    if pinned is None and (bredde.strip() or laengde.strip()):
+        return _new_rider_page(request, db, who, values, 422, "Skriv både bredde- og "
+                               "længdegrad som tal, fx 55.8290 og 10.5960.")
+    if pinned is not None:
+        # Coordinates given (e.g. where the network file has no addresses): the address text
+        # is kept as written; the pin can be moved on the rider's map afterwards.
+        lat, lon, label = pinned[0], pinned[1], (valgt or adresse).strip()
+    else:
+        result = addresses_of(context).geocode(valgt or adresse)
+        # Only an address found as written (or picked from the suggestions) places the rider.
+        if result.point is None or (result.status == "corrected" and not valgt):
+            return _new_rider_page(request, db, who, values, 422,
+                                   GEOCODE_DA.get(result.status, result.message), result)
+        lat, lon, label = result.point.lat, result.point.lon, result.point.label
     rider_id = _next_rider_id(db)
     try:
-        data = RiderIn(rider_id=rider_id, name=navn.strip(), centre_id=center, lat=point.lat,
-                       lon=point.lon, address=point.label, session_ids=moduler or [],
+        data = RiderIn(rider_id=rider_id, name=navn.strip(), centre_id=center, lat=lat,
+                       lon=lon, address=label, session_ids=moduler or [],
                        wheelchair=koerestol == "ja", escort=ledsager == "ja",
                        notes=noter.strip())
     except ValidationError:
         return _new_rider_page(request, db, who, values, 422, "Et af felterne er ugyldigt.")
     try:
-        row = riders.create_rider(db, who, data)
+        row = riders.create_rider(db, who, data, context if pinned is not None else None)
     except ConflictError:
         db.rollback()
         return _new_rider_page(request, db, who, values, 409,
                                "Borgeren kunne ikke gemmes (findes allerede).")
+    except SnapError:  # typed coordinates far from every road
+        db.rollback()
+        return _new_rider_page(request, db, who, values, 422, "Stedet ligger for langt fra "
+                               "vejnettet. Tjek koordinaterne.")
     row.phone, row.contact_phone = telefon.strip(), paaroerende.strip()
     log.info("rider %s added in the web pages by user %s", rider_id, who.user_id)
     return redirect(f"/koordinator/borgere/{quote(rider_id)}", besked="borger-oprettet")
+
+
+def _coordinates(lat: str, lon: str) -> tuple[float, float] | None:
+    try:
+        point = (float(lat.strip().replace(",", ".")), float(lon.strip().replace(",", ".")))
+    except ValueError:
+        return None
+    return point if -90 <= point[0] <= 90 and -180 <= point[1] <= 180 else None
 
 
 @router.get("/adresser")

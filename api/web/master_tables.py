@@ -32,6 +32,7 @@ from api.riders.schemas import VehicleFields, VehicleIn
 from api.web.addresses import addresses_of
 from api.web.pages import PREFIX, WEEKDAY_KEYS, page, redirect, render
 from api.web.session import WebUser, check_csrf
+from routing.errors import SnapError
 from routing.model import format_hm
 
 log = logging.getLogger(__name__)
@@ -144,9 +145,6 @@ def _refused(request: Request, db: Session, who: Principal, exc: ApiError, title
                 "eller Tilføj, ændr eller fjern en borger), offentliggør den, og ret så igen.")
     elif isinstance(exc, ConflictError):
         text = f"Ændringen er ikke gemt: {exc.detail}."
-    elif getattr(exc, "slug", "") == "off-network" or "off-network" in str(
-            exc.extensions.get("type", "")):
-        text = "Stedet ligger for langt fra vejnettet. Vælg et punkt på en vej."
     else:
         text = f"Ændringen er ikke gemt: {exc.detail}."
     return _form_page(request, who, title, action, fields, 409 if runs else 422, text, runs)
@@ -162,6 +160,10 @@ def _call(request: Request, db: Session, who: Principal, title: str, action: str
                           f"Et af felterne er ugyldigt ({_first_error(exc)}).")
     except NotFoundError:
         raise
+    except SnapError:
+        db.rollback()
+        return _form_page(request, who, title, action, fields, 422, "Stedet ligger for langt "
+                          "fra vejnettet. Vælg et punkt på eller ved en vej.")
     except ApiError as exc:
         return _refused(request, db, who, exc, title, action, fields)
     return redirect(BACK, besked=done)

@@ -35,6 +35,7 @@ from api.schemas import time_text
 from api.web.master_tables import affected_runs
 from api.web.pages import PREFIX, page, redirect, render
 from api.web.session import WebUser, check_csrf
+from routing.errors import SnapError
 from routing.network.geocode import door_limit_m
 from routing.network.snap import snap_points
 
@@ -136,15 +137,18 @@ def save_pin(request: Request, kind: str, item_id: str, db: DbSession, who: WebU
                          "Skriv bredde- og længdegrad som tal, fx 55.8290 og 10.5960.")
     try:
         _save(db, who, context, kind, item_id, point)
+    except SnapError:
+        db.rollback()
+        return _pin_page(request, db, who, context, kind, item_id, old_lat, old_lon, 422,
+                         "Placeringen er ikke gemt: stedet ligger for langt fra vejnettet. "
+                         "Sæt nålen på eller ved en vej.")
     except ApiError as exc:
         db.rollback()
         runs = affected_runs(db, exc)
         text = ("Placeringen er ikke gemt: turene nedenfor i den offentliggjorte plan kører "
                 "til den gamle placering. Lav først en plan med den nye placering, "
                 "offentliggør den, og flyt så nålen." if runs else
-                "Placeringen er ikke gemt: stedet ligger for langt fra vejnettet. Sæt nålen "
-                "på eller ved en vej." if "off-network" in exc.slug or "distance_m"
-                in exc.extensions else f"Placeringen er ikke gemt ({exc.detail}).")
+                f"Placeringen er ikke gemt ({exc.detail}).")
         return _pin_page(request, db, who, context, kind, item_id, point[0], point[1],
                          409 if runs else 422, text, runs)
     log.info("%s %s placed by pin by user %s", kind, item_id, who.user_id)

@@ -5,7 +5,7 @@ the database (saved by a second server process).
 
 Its own app and database (the shared ``site`` is left alone: this module changes the data):
 the tiny Samsø scenario with its hand-made plan published, clock at Monday 7 December 2026.
-Tests run in file order; the import, which adds the demo spreadsheet, comes last.
+Tests run in file order; the import adds the demo spreadsheet (merge), so later tests see it.
 """
 
 from __future__ import annotations
@@ -244,6 +244,12 @@ def test_door_distance_and_pin_rules_over_http(desk: Site) -> None:
         r = client.post("/web/koordinator/kort/borgere/R4",
                         data={"csrf": _csrf(page.text), "lat": "nord", "lon": "10.59"})
         assert r.status_code == 422 and "Skriv bredde- og længdegrad" in r.text
+        # A centre pinned in the sea: refused, nothing stored.
+        r = client.post("/web/koordinator/kort/centre/C2",
+                        data={"csrf": _csrf(page.text), "lat": "56.2", "lon": "11.2"})
+        assert r.status_code == 422 and "for langt fra vejnettet" in r.text
+        c2 = httpx.get(f"{desk.url}/api/v1/centres/C2", headers=_api(desk)).json()
+        assert c2["lat"] == pytest.approx(55.8185)
 
 
 def test_the_import_preview_is_kept_in_the_database_and_saved_by_another_server(
@@ -291,3 +297,22 @@ def test_the_import_preview_is_kept_in_the_database_and_saved_by_another_server(
         assert db.scalar(select(func.count()).select_from(ImportPreview)) == 0
         assert db.scalar(select(func.count()).select_from(Rider)) > riders_before
     database.dispose()
+
+
+def test_a_rider_can_be_placed_by_coordinates_and_the_users_table_filters(desk: Site) -> None:
+    with _client(desk) as client:
+        form = client.get("/web/koordinator/borgere/ny")
+        assert 'id="koordinater"' in form.text
+        data = {"csrf": _csrf(form.text), "navn": "Ole Koordinat", "adresse": "Gården bag kirken",
+                "center": "C1", "moduler": "C1-mon", "bredde": "55.8305", "laengde": "10.5912"}
+        r = client.post("/web/koordinator/borgere/ny", data=data)
+        assert r.status_code == 200 and "Ole Koordinat" in r.text
+        assert "Gården bag kirken" in r.text
+        # In the sea: refused, nothing stored.
+        r = client.post("/web/koordinator/borgere/ny",
+                        data={**data, "navn": "Ole i Havet", "bredde": "56.2", "laengde": "11.2"})
+        assert r.status_code == 422 and "for langt fra vejnettet" in r.text
+        riders = httpx.get(f"{desk.url}/api/v1/riders", headers=_api(desk)).json()
+        assert "Ole i Havet" not in {x["name"] for x in riders}
+        users = client.get("/web/koordinator/brugere")
+        assert 'data-filter="#brugere"' in users.text and 'class="list sortable"' in users.text
