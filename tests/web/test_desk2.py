@@ -122,7 +122,8 @@ def test_lowering_a_vehicles_seats_below_a_run_is_refused_with_the_runs_named(
     assert page.locator(".flash.ok").count() == 1
     assert "13,50 kr." in page.locator("#vogne tr[data-vehicle=V1]").inner_text()
     # Deleting a vehicle the plan uses is refused the same way.
-    page.locator("#vogne tr[data-vehicle=V2] button:has-text('Slet')").click()
+    page.locator("#vogne tr[data-vehicle=V2] summary").click()  # asks first
+    page.locator("#vogne tr[data-vehicle=V2] >> text=Ja, slet").click()
     assert "Bent Hansen" in page.locator("#beroerte-ture").inner_text()
     page.context.close()
 
@@ -156,10 +157,10 @@ def test_a_coordinator_adds_a_session_and_a_centre(browser: Any, desk: Site,
     page.fill("#f-adresse", "Smedegade 37, 8305 Samsø")
     page.click("#stamdata-form button[type=submit]")
     assert "Dagcentret Nordby" in page.locator("#centre-tabel").inner_text()
+    _shot(page, screenshots, "koordinator-centre-og-vogne-ret")
     page.fill("#soeg-stamdata", "nordby")
     assert page.locator("#centre-tabel tbody tr:visible").count() == 1
     assert page.locator("#vogne tbody tr:visible").count() == 0
-    _shot(page, screenshots, "koordinator-centre-og-vogne-ret")
     page.context.close()
     sessions = httpx.get(f"{desk.url}/api/v1/centres/C1/sessions", headers=_api(desk)).json()
     assert next(s for s in sessions if s["session_id"] == "C1-wed")["start"] == "09:00"
