@@ -317,3 +317,33 @@ def test_a_rider_can_be_placed_by_coordinates_and_the_users_table_filters(desk: 
         assert "Ole i Havet" not in {x["name"] for x in riders}
         users = client.get("/web/koordinator/brugere")
         assert 'data-filter="#brugere"' in users.text and 'class="list sortable"' in users.text
+
+
+def test_an_import_preview_expires_after_an_hour_and_is_cleaned_up(desk: Site,
+                                                                     settings: Any) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from api.db.database import Database
+    from api.db.models import ImportPreview, User
+    from api.web.imports import _keep, _kept
+
+    database = Database(settings.database_url)
+    start = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    files = [("riders.csv", b"rider_id,name\n"), ("centres.csv", b"centre_id\n")]
+    with database.unit_of_work() as db:
+        users = {u.username: u for u in db.scalars(select(User))}
+        # Rows stand in for principals: the kept upload only needs the user's id.
+        karin, kim = users["coordinator"], users["coordinator2"]
+        token = _keep(db, karin, files, "merge", "fp", start)
+    with database.unit_of_work() as db:
+        assert _kept(db, karin, token, start + timedelta(minutes=59)) == ("merge", "fp", files)
+        assert _kept(db, kim, token, start) is None
+        assert _kept(db, karin, token, start + timedelta(minutes=61)) is None
+        # The next upload (anyone's) deletes what has expired.
+        _keep(db, kim, files, "merge", "fp", start + timedelta(hours=2))
+    with database.unit_of_work() as db:
+        left = db.scalars(select(ImportPreview)).all()
+        assert [p.user_id for p in left] == [kim.user_id]
+    database.dispose()
