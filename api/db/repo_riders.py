@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -60,12 +61,14 @@ def archive_rider(db: DbSession, row: Rider) -> None:
     db.merge(DeletedRider(rider_id=row.rider_id, values=values, deleted_at=utcnow()))
 
 
-def archived_riders(db: DbSession, rider_ids: Collection[str]) -> list[Rider]:
-    """Deleted riders of ``rider_ids`` as transient (never added) rows."""
+def archived_riders(db: DbSession, rider_ids: Collection[str]
+                    ) -> list[tuple[Rider, datetime]]:
+    """Deleted riders of ``rider_ids`` as transient (never added) rows, with when they were
+    deleted."""
     if not rider_ids:
         return []
     rows = db.scalars(select(DeletedRider).where(DeletedRider.rider_id.in_(list(rider_ids))))
-    return [Rider(rider_id=r.rider_id, notes="", **r.values) for r in rows]
+    return [(Rider(rider_id=r.rider_id, notes="", **r.values), r.deleted_at) for r in rows]
 
 
 def forget_archived_rider(db: DbSession, rider_id: str) -> int:

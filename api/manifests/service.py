@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -148,13 +149,17 @@ def derivable_plan(context: AppContext, plan: Plan, scenario: Scenario
     return plan, scenario, matrix, tuple(broken)
 
 
-def with_deleted_riders(db: DbSession, plan: Plan, scenario: Scenario) -> Scenario:
-    """The scenario with the deleted riders the plan's runs carry: a deletion takes the rider
-    out of the plan in force from that day on, so only days before it (the plan then in force)
-    name them — and their manifests must keep showing what was driven."""
+def with_deleted_riders(db: DbSession, plan: Plan, scenario: Scenario, on_date: date,
+                        zone: ZoneInfo) -> Scenario:
+    """The scenario with the deleted riders the plan's runs carry on days before their
+    deletion: a deletion takes the rider out of the plan in force from that day on, so days
+    before it (the plan then in force) name them — and their manifests must keep showing what
+    was driven. From the day of the deletion on they are never driven (a plan taking effect
+    later that still names them leaves those runs unavailable, as before)."""
     stored = {r.rider_id for r in scenario.riders}
     missing = {rid for run in plan.runs for rid in run.rider_ids} - stored
-    archived = repo_riders.archived_riders(db, missing) if missing else []
+    archived = [row for row, deleted_at in repo_riders.archived_riders(db, missing)
+                if on_date < deleted_at.astimezone(zone).date()] if missing else []
     if not archived:
         return scenario
     return replace(scenario, riders=scenario.riders + tuple(
@@ -166,7 +171,8 @@ def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceR
               ) -> tuple[int, DailyResult, Scenario, TravelMatrix, PlanParams,
                          tuple[UnavailableRun, ...]]:
     row, plan = published_plan(db, on_date)
-    scenario = with_deleted_riders(db, plan, scenario_from_db(db, context.networks.path))
+    scenario = with_deleted_riders(db, plan, scenario_from_db(db, context.networks.path),
+                                   on_date, ZoneInfo(context.settings.timezone))
     params = plan.params
     plan, scenario, matrix, broken = derivable_plan(context, plan, scenario)
     weekday = weekday_key(on_date)
