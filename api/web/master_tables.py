@@ -132,7 +132,20 @@ def _form_page(request: Request, who: Principal, title: str, action: str,
                runs: list[dict[str, str]] | None = None, pin: str = "") -> Response:
     return render(request, "master_form.html", who, status_code=status_code, title=title,
                   action=action, fields=fields, error=error, runs=runs or [], back=BACK,
-                  pin=pin)
+                  pin=pin, start=_start_point(request, fields))
+
+
+def _start_point(request: Request, fields: list[dict[str, Any]]) -> tuple[float, float] | None:
+    """Where the form's map opens: the coordinates in the form, else the service's road
+    network's middle (a form with no place fields has no map)."""
+    values = {f["name"]: str(f.get("value", "")) for f in fields}
+    if "lat" not in values:
+        return None
+    lat, lon = _number(values["lat"], -90, 90), _number(values.get("lon", ""), -180, 180)
+    if lat is not None and lon is not None:
+        return lat, lon
+    network = request.app.state.context.networks.get()
+    return float(network.node_lat.mean()), float(network.node_lon.mean())
 
 
 def _refused(request: Request, db: Session, who: Principal, exc: ApiError, title: str,

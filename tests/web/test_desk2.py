@@ -121,6 +121,19 @@ def test_lowering_a_vehicles_seats_below_a_run_is_refused_with_the_runs_named(
     page.click("#stamdata-form button[type=submit]")
     assert page.locator(".flash.ok").count() == 1
     assert "13,50 kr." in page.locator("#vogne tr[data-vehicle=V1]").inner_text()
+    # The garage moved by a click on the form's map: refused too (runs start there).
+    page.locator("#vogne tr[data-vehicle=V2] a:text-is('Ret')").click()
+    page.wait_for_selector("#naal-kort[data-base=roads]")
+    box = page.locator("#naal-kort").bounding_box()
+    assert box is not None
+    # (the map is below the fold: the locator scrolls to it)
+    page.locator("#naal-kort").click(position={"x": box["width"] / 2 + 40,
+                                               "y": box["height"] / 2})
+    page.wait_for_function("() => document.getElementById('f-lon').value !== '10.588000'")
+    _shot(page, screenshots, "koordinator-vogn-kort")
+    page.click("#stamdata-form button[type=submit]")
+    assert "garage" in page.locator("#beroerte-ture").inner_text()
+    page.goto(f"{desk.url}/web/koordinator/centre-og-vogne")
     # Deleting a vehicle the plan uses is refused the same way.
     page.locator("#vogne tr[data-vehicle=V2] summary").click()  # asks first
     page.locator("#vogne tr[data-vehicle=V2] >> text=Ja, slet").click()

@@ -5,7 +5,10 @@
   "use strict";
   var el = document.getElementById("naal-kort");
   if (!el || !window.L) { return; }
-  var lat = document.getElementById("lat"), lon = document.getElementById("lon");
+  // The form fields the pin fills (the pin page's own, or a master-data form's).
+  var lat = document.getElementById(el.getAttribute("data-lat-field") || "lat");
+  var lon = document.getElementById(el.getAttribute("data-lon-field") || "lon");
+  if (!lat || !lon) { return; }
   var text = document.getElementById("afstand");
   var start = [parseFloat(el.getAttribute("data-lat")), parseFloat(el.getAttribute("data-lon"))];
   var map = L.map(el, {zoomControl: true}).setView(start, 17);
