@@ -29,15 +29,19 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
+from api.context import AppContext
 from api.db import convert, repo, repo_centres, repo_riders
 from api.db import models as m
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ApiError
+from api.riders.isolation import broken_runs_out, plans_driving
 from api.scenario import service as scenario_service
 from api.uploads import read_upload
+from api.web.master_tables import run_rows
 from api.web.pages import PREFIX, page, redirect, render
 from api.web.session import WebUser, check_csrf
 from routing.errors import ScenarioError, ScenarioErrors
+from routing.living.edits import scenario_change_breaks
 from routing.model import Scenario
 
 log = logging.getLogger(__name__)
@@ -324,9 +328,23 @@ def import_preview(
     except ApiError as exc:
         return again(exc.status, error=f"Filerne kan ikke læses: {exc.detail}")
     shown = preview(db, upload.scenario, mode)
+    outdated = import_breaks(db, context, upload.scenario, mode)
     token = _keep(db, who, uploads, mode, _fingerprint(db), context.now())
     return render(request, "import_preview.html", who, preview=shown, token=token,
-                  mode_text=MODE_DA[mode], files=[n for n, _ in uploads])
+                  mode_text=MODE_DA[mode], files=[n for n, _ in uploads], outdated=outdated)
+
+
+def import_breaks(db: Session, context: AppContext, uploaded: Scenario,
+                  mode: str) -> list[dict[str, str]]:
+    """The runs of published plans (from today on) the import would outdate, in Danish: an
+    import is how a new year starts, so it is not refused — the preview says which runs need
+    a new plan, published right after."""
+    stored = scenario_service.scenario_from_db(db, context.networks.path)
+    rows: list[dict[str, Any]] = []
+    for plan_id, plan in plans_driving(db, context.today()):
+        found = scenario_change_breaks(plan, stored, uploaded, mode == "replace")
+        rows += [{**r, "plan_id": plan_id} for r in broken_runs_out(found)]
+    return run_rows(db, rows)
 
 
 @router.post("/koordinator/import/gem", response_class=HTMLResponse)

@@ -46,7 +46,8 @@ REASON_DA = {"over_capacity": "for få pladser til turens passagerer",
              "session_moved": "tiderne er lagt efter modulets gamle tider",
              "centre_moved": "turen kører til centrets gamle adresse",
              "vehicle_deleted": "turen køres af vognen",
-             "centre_deleted": "turen kører til centret"}
+             "centre_deleted": "turen kører til centret",
+             "rider_changed": "borgerens adresse, center, moduler eller behov ændres"}
 DIRECTION_SHORT = {"to_centre": "ud", "from_centre": "hjem"}
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -58,8 +59,12 @@ _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 def affected_runs(db: Session, exc: ApiError) -> list[dict[str, str]]:
     """The runs a refused edit would break, in Danish with the riders' names."""
     runs = exc.extensions.get("runs")
-    if not isinstance(runs, list):
-        return []
+    return run_rows(db, runs) if isinstance(runs, list) else []
+
+
+def run_rows(db: Session, runs: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Runs as in a 409's ``runs`` (:func:`api.riders.isolation.broken_runs_out`) in Danish,
+    with the riders' names."""
     ids = {rid for run in runs for rid in run.get("rider_ids", [])}
     names = {r.rider_id: r.name for r in db.query(m.Rider).filter(
         m.Rider.rider_id.in_(sorted(ids))).all()} if ids else {}
@@ -70,6 +75,7 @@ def affected_runs(db: Session, exc: ApiError) -> list[dict[str, str]]:
              "riders": ", ".join(sorted(names.get(r, "ukendt borger")
                                         for r in run.get("rider_ids", []))),
              "reason": REASON_DA.get(run.get("reason", ""), run.get("reason", "")),
+             "plan_id": str(run.get("plan_id", "")),
              "load": f"{run.get('load_seats', 0)} siddende, "
                      f"{run.get('load_wheelchairs', 0)} i kørestol"}
             for run in runs]

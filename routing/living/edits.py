@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from routing.model import Plan, Run, Session, Vehicle
+from routing.model import Plan, Run, Scenario, Session, Vehicle
 
 BreakReason = str
 """``over_capacity``, ``outside_hours``, ``depot_moved``, ``session_moved``, ``centre_moved``,
@@ -122,3 +122,48 @@ def sorted_broken(runs: Sequence[BrokenRun]) -> list[BrokenRun]:
     order = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
     return sorted(runs, key=lambda b: (order.index(b.weekday) if b.weekday in order else 9,
                                        b.start_s, b.vehicle_id))
+
+
+def scenario_change_breaks(plan: Plan, old: Scenario, new: Scenario,
+                           replace: bool) -> list[BrokenRun]:
+    """Runs an import of ``new`` over ``old`` would outdate (each run once, first reason):
+    changed vehicles, sessions, centres and riders as above; with ``replace``, also what the
+    upload leaves out (a vehicle or centre deleted, a session or rider gone)."""
+    out: dict[str, BrokenRun] = {}
+
+    def add(found: Iterable[BrokenRun]) -> None:
+        for b in found:
+            out.setdefault(b.run_id, b)
+
+    vehicles = {v.vehicle_id: v for v in new.vehicles}
+    for v in old.vehicles:
+        if v.vehicle_id in vehicles:
+            add(vehicle_edit_breaks(plan, v, vehicles[v.vehicle_id]))
+        elif replace:
+            add(deletion_breaks(plan, "vehicle", v.vehicle_id))
+    sessions = {s.session_id: s for s in new.sessions}
+    for s in old.sessions:
+        if s.session_id in sessions:
+            add(session_edit_breaks(plan, s, sessions[s.session_id]))
+        elif replace:
+            add(_broken(run, "session_moved") for run in plan.runs
+                if s.session_id in (run.session_ids or (run.session_id,)))
+    centres = {c.centre_id: c for c in new.centres}
+    for c in old.centres:
+        if c.centre_id in centres:
+            add(centre_edit_breaks(plan, c.centre_id, (c.lat, c.lon),
+                                   (centres[c.centre_id].lat, centres[c.centre_id].lon)))
+        elif replace:
+            add(deletion_breaks(plan, "centre", c.centre_id))
+    riders = {r.rider_id: r for r in new.riders}
+    for r in old.riders:
+        changed = r.rider_id in riders and any(
+            _same(getattr(r, k)) != _same(getattr(riders[r.rider_id], k))
+            for k in RIDER_PLANNING_FIELDS)
+        if changed or (replace and r.rider_id not in riders):
+            add(rider_edit_breaks(plan, r.rider_id))
+    return list(out.values())
+
+
+def _same(value: object) -> object:
+    return tuple(value) if isinstance(value, list | tuple) else value

@@ -332,6 +332,36 @@ def test_a_rider_can_be_placed_by_coordinates_and_the_users_table_filters(desk: 
         assert 'data-filter="#brugere"' in users.text and 'class="list sortable"' in users.text
 
 
+def test_the_import_preview_names_the_runs_it_would_outdate(desk: Site, tmp_path: Path) -> None:
+    import csv
+    import io
+    import zipfile
+
+    r = httpx.get(f"{desk.url}/api/v1/scenario/export", headers=_api(desk), timeout=60)
+    assert r.status_code == 200, r.text
+    with zipfile.ZipFile(io.BytesIO(r.content)) as archive:
+        archive.extractall(tmp_path)
+    vehicles = tmp_path / "vehicles.csv"
+    with vehicles.open(encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        columns = list(reader.fieldnames or [])
+        rows = [{**row, "seats": "2"} if row["vehicle_id"] == "V1" else row for row in reader]
+    with vehicles.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    files = [("filer", (p.name, p.read_bytes())) for p in sorted(tmp_path.iterdir())
+             if p.suffix in (".csv", ".toml")]
+    with _client(desk) as client:
+        form = client.get("/web/koordinator/import")
+        r = client.post("/web/koordinator/import", data={"csrf": _csrf(form.text)},
+                        files=files)
+        assert r.status_code == 200, r.text
+        section = r.text.split('id="import-ture"')[1].split("</section>")[0]
+        assert "Onsdag" in section and "Carla Nielsen" in section
+        assert "for få pladser" in section
+
+
 def test_an_import_preview_expires_after_an_hour_and_is_cleaned_up(desk: Site,
                                                                      settings: Any) -> None:
     from datetime import timedelta
