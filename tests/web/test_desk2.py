@@ -313,6 +313,30 @@ def test_the_import_preview_is_kept_in_the_database_and_saved_by_another_server(
     database.dispose()
 
 
+def test_a_new_rider_is_placed_by_a_click_on_the_map(browser: Any, desk: Site,
+                                                    screenshots: Path) -> None:
+    page = new_page(browser)
+    login(page, desk, "coordinator")
+    page.goto(f"{desk.url}/web/koordinator/borgere/ny")
+    page.fill("#navn", "Kaj Kortklik")
+    page.fill("#adresse", "Husmandsstedet ved skoven")
+    page.select_option("#center", "C1")
+    page.check("input[name=moduler][value=C1-mon]")
+    page.click("#koordinater summary")
+    page.wait_for_selector("#naal-kort[data-base=roads]")
+    box = page.locator("#naal-kort").bounding_box()
+    assert box is not None
+    page.locator("#naal-kort").click(position={"x": box["width"] / 2 + 30,
+                                               "y": box["height"] / 2 + 20})
+    page.wait_for_function("() => document.getElementById('bredde').value !== ''")
+    page.wait_for_function(
+        "() => document.getElementById('afstand').textContent.includes('Vognen holder')")
+    _shot(page, screenshots, "koordinator-ny-borger-kort")
+    page.click("#borger-form button[type=submit]")
+    assert page.locator("h1").inner_text() == "Kaj Kortklik"
+    page.context.close()
+
+
 def test_a_rider_can_be_placed_by_coordinates_and_the_users_table_filters(desk: Site) -> None:
     with _client(desk) as client:
         form = client.get("/web/koordinator/borgere/ny")

@@ -60,6 +60,13 @@
       .catch(function () { /* saving still checks on the server */ });
   }
 
+  // A map inside a closed <details> has no size until it is opened.
+  var details = el.closest("details");
+  if (details) {
+    details.addEventListener("toggle", function () {
+      if (details.open) { map.invalidateSize(); map.setView(pin.getLatLng()); }
+    });
+  }
   pin.on("dragend", moved);
   map.on("click", function (event) { pin.setLatLng(event.latlng); moved(); });
   [lat, lon].forEach(function (input) {
