@@ -25,11 +25,12 @@ from api.auth import Principal
 from api.centres import service as centres
 from api.context import AppContext
 from api.db import models as m
-from api.db import repo_riders
+from api.db import repo_plans, repo_riders
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ConflictError, UnprocessableError
 from api.grants import complaints
 from api.grants.rules_store import rules_in_force
+from api.plans.service import finished_plan
 from api.reimbursement import service as reimbursement
 from api.reimbursement.schemas import AssessmentIn
 from api.riders import service as riders
@@ -139,8 +140,14 @@ def decide(request: Request, rider_id: str, db: DbSession, who: WebUser, context
     check_csrf(request, csrf)
     who.require("coordinator")
     riders.visible_rider(db, who, rider_id)
+    published = repo_plans.current_published(db)
+    plan = finished_plan(published) if published is not None else None
+    # A rider already out of the plan (e.g. reimbursed before) is decided on the centre's
+    # assessment alone: the plan has nothing to say about them.
+    in_plan = plan is not None and (any(rider_id in run.rider_ids for run in plan.runs)
+                                    or any(u.rider_id == rider_id for u in plan.unserved))
     row = reimbursement.create_decision(db, who, context, rider_id, AssessmentIn(
-        decided_by=besluttet_af.strip() or None))
+        decided_by=besluttet_af.strip() or None, use_plan=in_plan))
     return redirect(f"/afgoerelser/{row.decision_id}", besked="afgoerelse")
 
 

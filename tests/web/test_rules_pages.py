@@ -235,7 +235,8 @@ def test_assessment_decision_letter_and_complaint(browser: Any, own_site: Site,
 def test_role_scoping_of_decisions_assessments_and_grants(own_site: Site) -> None:
     site = own_site
     with _api(site) as api:
-        r = api.post("/api/v1/riders/R1/reimbursement", json={"centre_assessment": {
+        r = api.post("/api/v1/riders/R1/reimbursement", json={"use_plan": False,
+                                                               "centre_assessment": {
             "assessed_by": "Centerleder Lis Holm", "assessed_on": "2026-12-07",
             "reason": "Samkørsel er ikke en mulighed."}})
         assert r.status_code == 201, r.text
