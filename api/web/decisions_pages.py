@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
@@ -151,9 +152,17 @@ def decide(request: Request, rider_id: str, db: DbSession, who: WebUser, context
     return redirect(f"/afgoerelser/{row.decision_id}", besked="afgoerelse")
 
 
-def _paragraphs(text: str) -> list[list[str]]:
-    """The letter's text in paragraphs (blank lines) of lines."""
-    return [[line for line in block.split("\n")] for block in text.strip().split("\n\n")]
+def _paragraphs(text: str) -> list[tuple[str, list[str]]]:
+    """The letter's text in paragraphs (blank lines): a short first line without a full stop
+    is the paragraph's heading (``Begrundelse``, ``Klagevejledning``), the rest its lines."""
+    out: list[tuple[str, list[str]]] = []
+    for block in text.strip().split("\n\n"):
+        lines = block.split("\n")
+        if len(lines) > 1 and len(lines[0]) <= 40 and not lines[0].endswith("."):
+            out.append((lines[0], lines[1:]))
+        else:
+            out.append(("", lines))
+    return out
 
 
 @router.get("/afgoerelser/{decision_id}", response_class=HTMLResponse)
@@ -168,7 +177,8 @@ def decision_page(request: Request, decision_id: int, db: DbSession, who: WebUse
     rules = rules_in_force(db, context)
     return render(request, "decision.html", who, row=row, d=row.decision, rider=rider,
                   complaints=rows, today=context.today(), rules=rules,
-                  grant_id=(row.inputs or {}).get("grant_id"))
+                  grant_id=(row.inputs or {}).get("grant_id") or db.scalar(
+                      select(m.Grant.grant_id).where(m.Grant.decision_id == decision_id)))
 
 
 def _letter_html(db: Session, who: Principal, context: AppContext, decision_id: int) -> str:

@@ -32,8 +32,10 @@ from api.plans.schemas import LivingChangeOut, RemoveRequest
 from api.plans.service import finished_plan
 from api.reimbursement import service as reimbursement
 from api.riders import service as riders
+from api.scenario.service import scenario_from_db
 from api.web.pages import ERRORS, MESSAGES, PREFIX, _form_date, page, parse_date, redirect, render
 from api.web.pages import templates as page_templates
+from api.web.planning import _namer
 from api.web.session import WebUser, check_csrf
 from routing.texts.da import COMPLAINT_STATUS_DA, GRANT_KIND_DA, OUTCOME_DA
 
@@ -79,16 +81,19 @@ def rider_section(db: Session, who: Principal, context: AppContext,
 
 
 def _removal_preview(db: Session, who: Principal, context: AppContext,
-                     rider_id: str) -> LivingChangeOut | None:
+                     rider_id: str) -> tuple[LivingChangeOut, list[str]] | None:
     """What taking the rider out of the plan in force changes (a dry run of the living plan's
-    remove), or None when the rider rides in no run of it."""
+    remove) with its messages naming people, not ids; None when the rider rides in no run."""
     published = repo_plans.current_published(db)
     if published is None:
         return None
-    if not any(rider_id in run.rider_ids for run in finished_plan(published).runs):
+    plan = finished_plan(published)
+    if not any(rider_id in run.rider_ids for run in plan.runs):
         return None
-    return living.remove(db, who, context, published.plan_id,
-                         RemoveRequest(rider_id=rider_id, dry_run=True))
+    answer = living.remove(db, who, context, published.plan_id,
+                           RemoveRequest(rider_id=rider_id, dry_run=True))
+    named = _namer(scenario_from_db(db, context.networks.path), plan)
+    return answer, [named(n.message) for n in answer.notifications]
 
 
 @router.post("/koordinator/borgere/{rider_id}/bevilling", response_class=HTMLResponse)
@@ -132,7 +137,7 @@ def record_grant(
                     "besluttet_den": decided.isoformat(), "middel": middel,
                     "revurderes": revurderes, "afgoerelse": afgoerelse}
             return render(request, "grant_confirm.html", who, rider=rider, data=data,
-                          preview=preview, form=form,
+                          preview=preview[0], messages=preview[1], form=form,
                           effective=max(data.start, context.today()))
     try:
         _, plan_id, _ = grants.create_grant(db, who, context, rider_id, data)

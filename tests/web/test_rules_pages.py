@@ -208,6 +208,7 @@ def test_assessment_decision_letter_and_complaint(browser: Any, own_site: Site,
 
     # A complaint: received today, reassessment due in 4 weeks, then Ankestyrelsen.
     page.goto(decision_url)
+    assert page.locator("#bevil-form").count() == 0  # granted once, not twice
     page.click("#klager summary")
     page.fill("#klager-navn", "Datteren, Mette Jensen")
     page.fill("#klage-tekst", "Beløbet dækker ikke turen.")
