@@ -279,3 +279,21 @@ def test_role_scoping_of_decisions_assessments_and_grants(own_site: Site) -> Non
         assert r.status_code == 303 and "fejl=vurdering" in r.headers["location"]
     with _api(site) as api:
         assert api.get("/api/v1/riders/R3").json()["centre_assessment"] is None
+
+
+def test_an_overdue_complaint_is_flagged_in_the_list(own_site: Site) -> None:
+    site = own_site
+    with _api(site) as api:  # decided 1 October, complaint 20 October: reassess by 17 November
+        r = api.post("/api/v1/riders/R4/reimbursement", json={
+            "use_plan": False, "decided_on": "2026-10-01", "centre_assessment": {
+                "assessed_by": "Leder", "assessed_on": "2026-09-30", "reason": "Urolig."}})
+        assert r.status_code == 201, r.text
+        r = api.post(f"/api/v1/reimbursement-decisions/{r.json()['decision_id']}/complaints",
+                     json={"received_on": "2026-10-20", "complainant": "Dorte"})
+        assert r.status_code == 201, r.text
+    with httpx.Client(base_url=site.url, timeout=30) as client:
+        http_login(client, site, "coordinator")
+        page = client.get("/web/koordinator/klager").text
+        row = page.split(f'data-complaint="{r.json()["complaint_id"]}"')[1].split("</tr>")[0]
+        assert 'class="overdue"' in row and "overskredet" in row and "17.11.2026" in row
+        assert "Dorte Madsen" in row
