@@ -74,3 +74,37 @@ def test_a_bad_rules_body_changes_nothing(noon_client: TestClient,
     assert client.get("/api/v1/rules", headers=coordinator).json()["rules"][
         "afbud_deadline"] == "12:00"
     assert _afbud(client, coordinator, "12:30", "R1") is True
+
+
+def test_the_rules_are_read_once_per_request(published: TestClient, database: Any,
+                                             coordinator: dict[str, str]) -> None:
+    """A manifest request uses the rules three times (deadline, no-show rule, cache key): one
+    read of the config entry; a PUT /rules is in force for the next request."""
+    from sqlalchemy import event
+
+    from api.grants.rules_store import store_rules
+    from routing.municipality.rules import preset
+
+    with database.unit_of_work() as db:
+        store_rules(db, preset("randers"))
+    engine = published.app.state.context.database.engine  # type: ignore[attr-defined]
+    reads: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, parameters: Any, *args: Any) -> None:
+        values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+        if "FROM config" in statement and "rules" in tuple(values):
+            reads.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        r = published.get("/api/v1/days/2026-03-02/manifests/V1", headers=coordinator)
+        assert r.status_code == 200, r.text
+        assert len(reads) == 1
+        reads.clear()
+        r = published.put("/api/v1/rules", headers=coordinator,
+                          json={"rules": {"preset": "randers", "afbud_deadline": "10:00"}})
+        assert r.json()["rules"]["afbud_deadline"] == "10:00"
+        assert published.get("/api/v1/rules", headers=coordinator).json()["rules"][
+            "afbud_deadline"] == "10:00"
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
