@@ -297,3 +297,47 @@ def test_an_overdue_complaint_is_flagged_in_the_list(own_site: Site) -> None:
         row = page.split(f'data-complaint="{r.json()["complaint_id"]}"')[1].split("</tr>")[0]
         assert 'class="overdue"' in row and "overskredet" in row and "17.11.2026" in row
         assert "Dorte Madsen" in row
+
+
+def test_bad_grant_and_complaint_forms_change_nothing_and_a_grant_is_ended(
+        own_site: Site) -> None:
+    site = own_site
+    with _api(site) as api:
+        before = api.get("/api/v1/riders/R3/grants").json()
+        decision = api.get("/api/v1/riders/R4/reimbursement").json()[0]["decision_id"]
+        complaints = len(api.get("/api/v1/complaints").json())
+    with httpx.Client(base_url=site.url, timeout=30, follow_redirects=True) as client:
+        http_login(client, site, "coordinator")
+        page = client.get("/web/koordinator/borgere/R3").text
+        token = page.split('name="csrf" value="')[1].split('"')[0]
+        base = {"csrf": token, "art": "shared_ride", "fra": "2026-12-10",
+                "besluttet_af": "Visitator Vibeke Lund"}
+        for change, error in (({"til": "2026-12-01"}, "periode"), ({"fra": "10-12-2026"}, "dato"),
+                              ({"besluttet_af": " "}, "bevilling"), ({"art": "taxa"}, "bevilling")):
+            r = client.post("/web/koordinator/borgere/R3/bevilling", data={**base, **change},
+                            follow_redirects=False)
+            assert r.status_code == 303 and f"fejl={error}" in r.headers["location"], change
+        r = client.post(f"/web/afgoerelser/{decision}/klage",
+                        data={"csrf": token, "modtaget": "2026-12-24"}, follow_redirects=False)
+        assert "fejl=dato" in r.headers["location"]  # received in the future
+        shown = client.get("/web/koordinator/borgere/R3?fejl=periode").text
+        assert "Slutdatoen ligger før startdatoen." in shown
+        # A valid shared-ride grant, then ended on a last day (history kept).
+        r = client.post("/web/koordinator/borgere/R3/bevilling", data=base)
+        assert "Bevillingen er gemt." in r.text
+    with _api(site) as api:
+        grants = api.get("/api/v1/riders/R3/grants").json()
+        assert len(grants) == len(before) + 1 and grants[0]["end"] is None
+        assert len(api.get("/api/v1/complaints").json()) == complaints
+    with httpx.Client(base_url=site.url, timeout=30, follow_redirects=True) as client:
+        http_login(client, site, "coordinator")
+        page = client.get("/web/koordinator/borgere/R3").text
+        token = page.split('name="csrf" value="')[1].split('"')[0]
+        r = client.post(f"/web/koordinator/bevillinger/{grants[0]['grant_id']}/afslut",
+                        data={"csrf": token, "sidste_dag": "2026-12-31"})
+        assert "Bevillingen er afsluttet." in r.text
+        r = client.post(f"/web/koordinator/bevillinger/{grants[0]['grant_id']}/afslut",
+                        data={"csrf": token, "sidste_dag": "2026-12-01"})
+        assert "Slutdatoen ligger før startdatoen." in r.text
+    with _api(site) as api:
+        assert api.get("/api/v1/riders/R3/grants").json()[0]["end"] == "2026-12-31"
