@@ -20,6 +20,7 @@ from api.grants.rules_store import absence_rules_in_force
 from api.manifests import service as days
 from api.plans import service as plans
 from api.scenario.service import scenario_from_db
+from api.web.followups import followup_block
 from api.web.pages import PREFIX, WEEKDAY_KEYS, page, parse_date, render
 from api.web.session import WebUser
 from routing.model import format_hm
@@ -77,7 +78,7 @@ def day_overview(request: Request, db: DbSession, who: WebUser, context: Context
                   closed=sorted(centres.get(c, c) for c in current.result.closed_centres),
                   weekday=WEEKDAY_KEYS.get(current.result.weekday or "", ""),
                   previous=day - timedelta(days=1), next=day + timedelta(days=1),
-                  today=today)
+                  today=today, opfoelgning=followup_block(db, who, context, day))
 
 
 @router.get("/koordinator/statistik", response_class=HTMLResponse)

@@ -81,6 +81,9 @@ def test_a_long_absence_that_ended_yesterday_stays_until_socialomraadet_is_conta
     login(page, site, "coordinator")
     page.goto(f"{site.url}/web/koordinator/dag/{site.today.isoformat()}")
     assert page.locator("#opfoelgning tr[data-followup=R2]").count() == 1
+    page.goto(f"{site.url}/web/koordinator/dagsoversigt")
+    assert "Kontakt Socialområdet" in page.locator("#opfoelgning").inner_text()
+    assert page.locator("#opfoelgning tr[data-followup=R2]").count() == 1
     page.goto(f"{site.url}/web/center/C1")
     row = page.locator("#opfoelgning tr[data-followup=R2]")
     row.locator("input[name=kontaktet_af]").fill("Centerleder Lis Holm")
