@@ -10,10 +10,12 @@ other: rules, a long absence, a reimbursement grant, an assessment → decision 
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import httpx
+from pypdf import PdfReader
 from webtest_support import Site, http_login, login, new_page
 
 
@@ -199,6 +201,8 @@ def test_assessment_decision_letter_and_complaint(browser: Any, own_site: Site,
     letter.close()
     pdf = page.request.get(site.url + str(page.locator("#brev-pdf").get_attribute("href")))
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    printed = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    assert "Anna Jensen" in printed and "Klagevejledning" in printed and "83,33 kr." in printed
 
     # The decision grants the reimbursement: Anna leaves the plan from next Monday.
     page.fill("#bevil-fra", "2026-12-14")
