@@ -20,6 +20,7 @@ from api.gate import RequestGate
 from api.settings import Settings
 from maps.lines import LineCaches, RoadLines
 from routing.model import Plan, Scenario
+from routing.municipality.rules import MunicipalityRules
 from routing.network.matrix import TravelMatrix
 from routing.network.roads import (
     RoadNetwork,
@@ -27,7 +28,7 @@ from routing.network.roads import (
     default_network_path,
     load_network,
 )
-from routing.operations.absences import AbsenceRules, absence_rules
+from routing.operations.absences import absence_rules
 from routing.planning.plan_io import plan_from_dict
 from routing.planning.planner import place_matrix
 
@@ -109,12 +110,18 @@ class AppContext:
     clock: Callable[[], datetime] = utcnow
     """Current time (aware); tests replace it to register afbud at a given moment."""
     extras: dict[str, Any] = field(default_factory=dict)
-    absence_rules: AbsenceRules = field(init=False)
-    """The afbud deadline and long-absence threshold, built once from the settings."""
+    default_rules: MunicipalityRules = field(init=False)
+    """The rules when the municipality has stored none: the afbud deadline and long-absence
+    threshold from the settings. The rules in force: :func:`api.grants.rules_store.rules_in_force`.
+    """
 
     def __post_init__(self) -> None:
-        self.absence_rules = absence_rules(self.settings.absence_deadline,
-                                           self.settings.long_absence_days)
+        defaults = absence_rules(self.settings.absence_deadline,
+                                 self.settings.long_absence_days)  # validated once at start
+        self.default_rules = MunicipalityRules(
+            afbud_deadline=self.settings.absence_deadline,
+            afbud_days_before=defaults.deadline.working_days_before,
+            long_absence_days=defaults.long_absence_days)
 
     def now(self) -> datetime:
         return self.clock()

@@ -20,6 +20,7 @@ from api.auth import Principal
 from api.context import AppContext
 from api.db import repo_riders
 from api.errors import ApiError, ConflictError
+from api.grants.rules_store import absence_rules_in_force
 from api.manifests import service as manifests
 from api.plans.service import published_plan
 from routing.operations.calendar import CENTRE_RULES, OFFICE_RULES, holiday_name, weekday_key
@@ -69,9 +70,9 @@ def coming_working_days(today: date, count: int = WARM_DAYS) -> list[date]:
 
 def _warm_days(context: AppContext) -> int:
     """Build the coming days' manifests and the centres' afbud lists; the number built."""
-    rules = context.absence_rules
     built = 0
     with context.database.unit_of_work(write=False) as db:
+        rules = absence_rules_in_force(db, context)
         for day in coming_working_days(context.today()):
             try:
                 _, plan = published_plan(db, day)  # a new plan may take effect in between
@@ -100,8 +101,8 @@ def _warm_afbud(context: AppContext) -> None:
             if riders:
                 data = AbsenceIn(rider_id=riders[0].rider_id, start=context.today(),
                                  reason="warm-up")
-                absences.register(db, _WARM_UP_USER, data, context.absence_rules,
-                                  context.now())
+                absences.register(db, _WARM_UP_USER, data,
+                                  absence_rules_in_force(db, context), context.now())
             raise _Rollback
     except _Rollback:
         pass

@@ -17,6 +17,7 @@ from api.absences.schemas import (
 )
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import problem_responses
+from api.grants.rules_store import absence_rules_in_force
 from api.schemas import IntId, SaneDate
 
 router = api_router(tags=["absences"])
@@ -34,7 +35,8 @@ OptionalId = Annotated[str | None, Query(max_length=64)]
 )
 def register_absence(data: AbsenceIn, db: DbSession, who: CurrentUser, context: Context,
                      response: Response) -> Any:
-    row, created = service.register(db, who, data, context.absence_rules, context.now())
+    rules = absence_rules_in_force(db, context)
+    row, created = service.register(db, who, data, rules, context.now())
     if not created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/absences/{row.absence_id}"
@@ -67,7 +69,7 @@ def long_absences(
     centre_id: OptionalId = None,
 ) -> Any:
     rows = service.long_absences(db, who, on or context.today(), min_days, centre_id,
-                                 context.absence_rules)
+                                 absence_rules_in_force(db, context))
     return [LongAbsenceOut(rider_id=a.rider_id, centre_id=a.centre_id,
                            absent_since=a.absent_since, absent_until=a.absent_until,
                            days=a.days) for a in rows]

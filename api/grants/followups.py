@@ -17,6 +17,7 @@ from api.db.types import utcnow
 from api.grants.rules_store import municipal_rules
 from api.grants.schemas import FollowUpIn
 from api.riders.service import visible_rider
+from routing.municipality.rules import MunicipalityRules
 from routing.operations.followup import FollowUp, follow_ups
 
 LOOKBACK_DAYS = 365
@@ -33,8 +34,10 @@ class FollowUpRow:
 
 
 def followup_rows(db: DbSession, who: Principal, on: date, centre_id: str | None = None,
-                  include_acknowledged: bool = False) -> list[FollowUpRow]:
-    """The long absences the caller may see as of ``on`` (threshold from the rules)."""
+                  include_acknowledged: bool = False,
+                  default: MunicipalityRules | None = None) -> list[FollowUpRow]:
+    """The long absences the caller may see as of ``on`` (threshold from the rules, else from
+    ``default``: the service's settings)."""
     who.require("coordinator", "centre")
     if centre_id is not None:
         visible_centre(db, who, centre_id)
@@ -44,7 +47,7 @@ def followup_rows(db: DbSession, who: Principal, on: date, centre_id: str | None
     rows = repo_absences.list_absences(
         db, centre_ids=scope, overlapping=(on - timedelta(days=LOOKBACK_DAYS + 400), on))
     acks = {(a.rider_id, a.absence_start): a for a in db.scalars(select(m.AbsenceFollowUp))}
-    rules = municipal_rules(db)
+    rules = municipal_rules(db, default)
     found = follow_ups([convert.absence_model(r) for r in rows], on, rules.long_absence_days,
                        acknowledged=() if include_acknowledged else set(acks),
                        lookback_days=LOOKBACK_DAYS)

@@ -80,9 +80,10 @@ def awaiting_start(db: DbSession, who: CurrentUser, context: Context,
 
 
 @router.get("/rules", response_model=RulesOut, summary="The municipality's rules in force")
-def get_rules(db: DbSession, who: CurrentUser) -> Any:
+def get_rules(db: DbSession, who: CurrentUser, context: Context) -> Any:
     who.require("coordinator", "centre")
-    rules = rules_store.municipal_rules(db)
+    # With no rules stored, the service's defaults (the afbud deadline from its settings).
+    rules = rules_store.rules_in_force(db, context)
     return RulesOut(rules=rules.to_dict(), appeal_text_da=rules.appeal_text_da())
 
 
@@ -138,9 +139,10 @@ def _followup_out(row: followups.FollowUpRow, notify: str) -> LongAbsenceOut:
             "that it contacted the authority (rules: long_absence_notify).")
 def list_followups(db: DbSession, who: CurrentUser, context: Context, on: date | None = None,
                    centre_id: str | None = None, include_acknowledged: bool = False) -> Any:
-    notify = rules_store.municipal_rules(db).long_absence_notify
+    notify = rules_store.rules_in_force(db, context).long_absence_notify
     return [_followup_out(r, notify) for r in followups.followup_rows(
-        db, who, on or context.today(), centre_id, include_acknowledged)]
+        db, who, on or context.today(), centre_id, include_acknowledged,
+        context.default_rules)]
 
 
 @router.post("/follow-ups", response_model=FollowUpOut, status_code=status.HTTP_201_CREATED,

@@ -95,8 +95,12 @@ def _leave_plan(db: DbSession, who: Principal, context: AppContext, rider_id: st
                             f"{published.plan_id}")
     # In force from the grant's first day (today at the earliest): the days before keep the
     # rider's shared ride (the day's runs also leave a rider out only while the grant is in force).
+    # force: the living plan stored the version only if the removal added no error, so any
+    # finding is one the plan in force already had (e.g. a newly granted rider not planned
+    # yet); refusing here would leave the rider in the plan and the municipality paying twice.
     today = context.today()
-    publish_plan(db, who, change.plan_id, effective_from=max(data.start, today), today=today)
+    publish_plan(db, who, change.plan_id, force=True, effective_from=max(data.start, today),
+                 today=today)
     return change.plan_id, (f"taken out of plan {published.plan_id}: {change.message}; plan "
                             f"{change.plan_id} is now in force")
 

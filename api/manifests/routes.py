@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import NotAcceptableError, problem_responses
+from api.grants.rules_store import absence_rules_in_force
 from api.manifests import service
 from api.manifests.schemas import (
     AcceptedConsolidationOut,
@@ -50,7 +51,7 @@ def _moved(s: ConsolidationSuggestion) -> list[MovedRiderOut]:
             "the cost saved. Drivers see their vehicle's runs only.")
 def day_runs(on_date: SaneDate, db: DbSession, who: CurrentUser, context: Context,
              vehicle_id: Annotated[str | None, Query(max_length=64)] = None) -> Any:
-    current = service.day_for(db, who, context, on_date, context.absence_rules)
+    current = service.day_for(db, who, context, on_date, absence_rules_in_force(db, context))
     result = current.result
     only = vehicle_id if who.is_coordinator else who.vehicle_id
     if only is not None:
@@ -87,7 +88,7 @@ def day_runs(on_date: SaneDate, db: DbSession, who: CurrentUser, context: Contex
             responses=problem_responses(404, 409, 422),
             summary="Suggested merges of nearly empty runs on a date (nothing changes yet)")
 def consolidation(on_date: SaneDate, db: DbSession, who: CurrentUser, context: Context) -> Any:
-    report = service.suggestions(db, who, context, on_date, context.absence_rules)
+    report = service.suggestions(db, who, context, on_date, absence_rules_in_force(db, context))
     return ConsolidationOut(
         date=on_date, max_shift_s=context.settings.consolidation_max_shift_s,
         suggestions=[SuggestionOut(
@@ -107,7 +108,8 @@ def consolidation(on_date: SaneDate, db: DbSession, who: CurrentUser, context: C
 def accept_consolidation(on_date: SaneDate, data: AcceptIn, db: DbSession, who: CurrentUser,
                          context: Context) -> Any:
     record, chosen = service.accept(db, who, context, on_date, data.absorbed_run_id,
-                                    data.target_run_id, context.absence_rules, context.now())
+                                    data.target_run_id, absence_rules_in_force(db, context),
+                                    context.now())
     return AcceptOut(consolidation_id=record.consolidation_id, date=on_date,
                      absorbed_run_id=record.absorbed_run_id,
                      target_run_id=record.target_run_id, saved_ore=record.saved_ore,
@@ -122,7 +124,7 @@ def accept_consolidation(on_date: SaneDate, data: AcceptIn, db: DbSession, who: 
 def statistics(db: DbSession, who: CurrentUser, context: Context,
                from_: Annotated[SaneDate, Query(alias="from")],
                to: Annotated[SaneDate, Query()]) -> dict[str, Any]:
-    return service.statistics(db, who, context, from_, to, context.absence_rules)
+    return service.statistics(db, who, context, from_, to, absence_rules_in_force(db, context))
 
 
 _DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -153,7 +155,7 @@ def _document(body: dict[str, Any], fmt: str, html: Any, pdf: Any, filename: str
             responses=problem_responses(404, 409, 422),
             summary="Vehicles with a manifest on a date (drivers: their own)")
 def manifest_vehicles(on_date: SaneDate, db: DbSession, who: CurrentUser, context: Context) -> Any:
-    return service.manifest_vehicles(db, who, context, on_date, context.absence_rules)
+    return service.manifest_vehicles(db, who, context, on_date, absence_rules_in_force(db, context))
 
 
 @router.get("/days/{on_date}/manifests/{vehicle_id}", response_class=Response,
@@ -165,7 +167,8 @@ def manifest_vehicles(on_date: SaneDate, db: DbSession, who: CurrentUser, contex
 def manifest(on_date: SaneDate, vehicle_id: str, db: DbSession, who: CurrentUser, context: Context,
              request: Request, format: Format = None) -> Response:
     fmt = service.negotiate(format, request.headers.get("accept"), service.FORMATS)
-    doc = service.manifest(db, who, context, on_date, vehicle_id, context.absence_rules)
+    doc = service.manifest(db, who, context, on_date, vehicle_id,
+                           absence_rules_in_force(db, context))
     if fmt == "json":
         if "gzip" in request.headers.get("accept-encoding", "").lower():
             return Response(doc.gzip_bytes(), media_type="application/json",
@@ -184,6 +187,7 @@ def manifest(on_date: SaneDate, vehicle_id: str, db: DbSession, who: CurrentUser
 def centre_list(centre_id: str, on_date: SaneDate, db: DbSession, who: CurrentUser,
                 context: Context, request: Request, format: Format = None) -> Response:
     fmt = service.negotiate(format, request.headers.get("accept"), service.FORMATS)
-    body = service.centre_list(db, who, context, centre_id, on_date, context.absence_rules)
+    body = service.centre_list(db, who, context, centre_id, on_date,
+                               absence_rules_in_force(db, context))
     return _document(body, fmt, render_centre_list_html, lambda: render_centre_list_pdf(body),
                      f"deltagerliste-{centre_id}-{on_date.isoformat()}")

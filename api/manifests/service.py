@@ -441,8 +441,10 @@ def manifest(db: DbSession, who: Principal, context: AppContext, on_date: date,
     inputs = repo_days.manifest_inputs(db, on_date, rider_ids, centre_ids, vehicle_id)
     if inputs is None:
         return build()
+    # The municipality's rules too: a PUT /rules changes late flags and what a no-show does.
     key = (context.settings.database_url, plan_key(row), on_date, vehicle_id, driver,
-           context.networks.path, inputs)
+           context.networks.path, inputs, rules,
+           municipal_rules(db).no_show_cancels_ride_home)
     doc: ManifestDoc = _MANIFESTS.get_or_make(key, build)
     return doc
 

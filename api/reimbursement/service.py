@@ -191,3 +191,33 @@ def list_candidates(db: DbSession, who: Principal, context: AppContext, plan_id:
         raise ConflictError(f"plan {row.plan_id}: {exc}", id=str(row.plan_id)) from exc
     return [{**c.to_dict(), "plan_id": row.plan_id} for c in found
             if who.sees_centre(c.centre_id)]
+
+
+def record_assessment(db: DbSession, who: Principal, rider_id: str, assessed_by: str,
+                      assessed_on: date, reason: str) -> m.Rider:
+    """The centre's concrete assessment that the shared ride is not an option for its rider
+    (who, when, why), stored on the rider: the ground a reimbursement decision needs. Centre
+    staff record it for their own riders only (others answer 404); coordinators for anyone."""
+    who.require("coordinator", "centre")
+    rider = visible_rider(db, who, rider_id)
+    try:
+        CentreAssessment(assessed_by, assessed_on.isoformat(), reason)
+    except ReimbursementError as exc:
+        raise UnprocessableError(str(exc)) from exc
+    before = {"by": rider.centre_assessment_by, "on": rider.centre_assessment_on.isoformat()
+              if rider.centre_assessment_on else None}
+    rider.centre_assessment = reason.strip()
+    rider.centre_assessment_by = assessed_by.strip()
+    rider.centre_assessment_on = assessed_on
+    repo.audit(db, who.user_id, "assess", "rider", rider_id,
+               {"before": before, "by": rider.centre_assessment_by,
+                "on": assessed_on.isoformat()})
+    return rider
+
+
+def decisions_of_centres(db: DbSession, who: Principal, limit: int = 100
+                         ) -> list[m.ReimbursementRecord]:
+    """The newest decisions the caller may see (a centre: its own riders')."""
+    who.require("coordinator", "centre")
+    scope = None if who.role == "coordinator" else sorted(who.centre_ids)
+    return repo_reimbursement.list_decisions(db, centre_ids=scope, limit=limit)

@@ -18,9 +18,12 @@ from fastapi.staticfiles import StaticFiles
 from api.web.addresses import router as addresses_router
 from api.web.addresses import warm_addresses
 from api.web.centre_tools import router as centre_tools_router
+from api.web.complaints_pages import router as complaints_router
 from api.web.dayview import router as dayview_router
+from api.web.decisions_pages import router as decisions_router
 from api.web.desk import router as desk_router
 from api.web.followups import router as followups_router
+from api.web.grants_pages import router as grants_router
 from api.web.imports import router as imports_router
 from api.web.master_tables import router as master_tables_router
 from api.web.merges import router as merges_router
@@ -56,6 +59,9 @@ def install(app: FastAPI) -> None:
     app.include_router(prints_router)
     app.include_router(users_router)
     app.include_router(dayview_router)
+    app.include_router(grants_router)
+    app.include_router(decisions_router)
+    app.include_router(complaints_router)
     app.include_router(png_router, prefix=API_PREFIX)
     app.include_router(addresses_router, prefix=API_PREFIX)
     app.mount(MAPS_STATIC, StaticFiles(directory=MAPS_STATIC_DIR), name="maps-static")

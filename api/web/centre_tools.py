@@ -33,6 +33,7 @@ from api.db import repo, repo_centres
 from api.db.models import Closure
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ApiError, ConflictError, NotFoundError, UnprocessableError
+from api.grants.rules_store import absence_rules_in_force
 from api.plans.service import published_plan
 from api.riders import service as riders
 from api.web.pages import ERRORS, MESSAGES, PREFIX, page, redirect
@@ -131,7 +132,7 @@ def late_warning(db: Session, who: Principal, context: AppContext, absence_id: s
         return None
     if not row.late or row.withdrawn_at is not None:
         return None
-    deadline = context.absence_rules.deadline.deadline(row.start_date)
+    deadline = absence_rules_in_force(db, context).deadline.deadline(row.start_date)
     phone = context.settings.dispatch_phone.strip()
     call = (f"Ring til vagtcentralen på {phone}" if phone else "Ring til kørselskontoret")
     return (f"Afbuddet kom efter fristen: afbud for {date_text(row.start_date)} skulle være "

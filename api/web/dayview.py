@@ -16,9 +16,11 @@ from api.absences import service as absences
 from api.db import repo_plans
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ConflictError
+from api.grants.rules_store import absence_rules_in_force
 from api.manifests import service as days
 from api.plans import service as plans
 from api.scenario.service import scenario_from_db
+from api.web.followups import followup_block
 from api.web.merges import run_text
 from api.web.pages import PREFIX, WEEKDAY_KEYS, page, parse_date, render
 from api.web.session import WebUser
@@ -42,7 +44,7 @@ def day_overview(request: Request, db: DbSession, who: WebUser, context: Context
         raise ConflictError("no plan has been published yet")
     row = plans.get_plan(db, who, ref.plan_id)
     effective = dict(repo_plans.in_force_from(db)).get(ref.plan_id)
-    current = days.day_for(db, who, context, day, context.absence_rules)
+    current = days.day_for(db, who, context, day, absence_rules_in_force(db, context))
     scenario = current.scenario
     names = {r.rider_id: r.name for r in scenario.riders}
     centres = {c.centre_id: c.name for c in scenario.centres}
@@ -64,7 +66,7 @@ def day_overview(request: Request, db: DbSession, who: WebUser, context: Context
                         key=lambda a: (not a["late"], a["name"]))
     merges = []
     if day >= today:
-        report = days.suggestions(db, who, context, day, context.absence_rules)
+        report = days.suggestions(db, who, context, day, absence_rules_in_force(db, context))
         for s in report.suggestions:
             merges.append({
                 "absorbed": f"{s.absorbed.vehicle_id} "
@@ -95,7 +97,7 @@ def day_overview(request: Request, db: DbSession, who: WebUser, context: Context
                   closed=sorted(centres.get(c, c) for c in current.result.closed_centres),
                   weekday=WEEKDAY_KEYS.get(current.result.weekday or "", ""),
                   previous=day - timedelta(days=1), next=day + timedelta(days=1),
-                  today=today)
+                  today=today, opfoelgning=followup_block(db, who, context, day))
 
 
 @router.get("/koordinator/statistik", response_class=HTMLResponse)
@@ -114,7 +116,7 @@ def statistics_page(request: Request, db: DbSession, who: WebUser, context: Cont
         error = (f"Vælg en periode på højst {days.MAX_STATISTICS_DAYS} dage, hvor "
                  "slutdatoen ikke ligger før startdatoen.")
         first, last = today.replace(day=1), today
-    stats = days.statistics(db, who, context, first, last, context.absence_rules)
+    stats = days.statistics(db, who, context, first, last, absence_rules_in_force(db, context))
     scenario = scenario_from_db(db, context.networks.path)
     names = {r.rider_id: r.name for r in scenario.riders}
     centres = {c.centre_id: c.name for c in scenario.centres}

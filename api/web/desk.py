@@ -31,6 +31,7 @@ from api.riders import service as riders
 from api.riders.schemas import RiderIn, RiderPatch
 from api.scenario.service import scenario_from_db
 from api.web.addresses import addresses_of, geocode_out
+from api.web.grants_pages import rider_section
 from api.web.pages import PREFIX, WEEKDAY_KEYS, page, redirect, render
 from api.web.pin import planning_changed, planning_values, rider_is_planned
 from api.web.session import WebUser, check_csrf
@@ -293,7 +294,8 @@ def rider_page(request: Request, rider_id: str, db: DbSession, who: WebUser,
     return render(request, "rider.html", who, rider=rider, centre=centre, door=door,
                   trips=trips, no_plan=no_plan, absences=upcoming, needs=_needs(rider),
                   days=_days_text(list(rider.session_ids), _session_days(db)),
-                  WEEKDAY_LONG=WEEKDAY_KEYS, today=today, until=today + timedelta(days=7))
+                  WEEKDAY_LONG=WEEKDAY_KEYS, today=today, until=today + timedelta(days=7),
+                  **rider_section(db, who, context, rider_id))
 
 
 @router.get("/koordinator/borgere/{rider_id}/ret", response_class=HTMLResponse)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -13,10 +13,11 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
+from api.context import AppContext
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.grants.followups import acknowledge, followup_rows
 from api.grants.noshow_alerts import alerts
-from api.grants.rules_store import municipal_rules
+from api.grants.rules_store import rules_in_force
 from api.grants.schemas import FollowUpIn
 from api.web.pages import PREFIX, page, redirect
 from api.web.session import WebUser, check_csrf
@@ -24,12 +25,22 @@ from api.web.session import WebUser, check_csrf
 router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema=False)
 
 
-def followup_block(db: Session, who: Principal, on: date,
-                   centre_id: str | None = None) -> dict[str, Any]:
-    """What ``_opfoelgning.html`` shows: open follow-ups and whom to contact."""
+RECENT_CONTACTS = timedelta(days=14)
+"""Recorded contacts stay visible this long (who contacted whom, when), then only in the API."""
 
-    rules = municipal_rules(db)
-    return {"rows": followup_rows(db, who, on, centre_id), "notify": rules.long_absence_notify,
+
+def followup_block(db: Session, who: Principal, context: AppContext, on: date,
+                   centre_id: str | None = None) -> dict[str, Any]:
+    """What ``_opfoelgning.html`` shows: open follow-ups, whom to contact (the rules'
+    ``long_absence_notify``, e.g. Randers: Socialområdet) and the contacts recorded lately."""
+
+    rules = rules_in_force(db, context)
+    every = followup_rows(db, who, on, centre_id, include_acknowledged=True,
+                          default=context.default_rules)
+    open_rows = [r for r in every if r.acknowledged is None]
+    done = [r for r in every if r.acknowledged is not None
+            and on - r.acknowledged.contacted_on <= RECENT_CONTACTS]
+    return {"rows": open_rows, "done": done, "notify": rules.long_absence_notify,
             "threshold": rules.long_absence_days, "centre_id": centre_id, "today": on,
             "no_shows": alerts(db, who, on, centre_id)}
 

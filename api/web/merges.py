@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ConflictError
+from api.grants.rules_store import absence_rules_in_force
 from api.manifests import service as days
 from api.scenario.service import scenario_from_db
 from api.web.pages import PREFIX, _form_date, page, parse_date, redirect, render
@@ -53,7 +54,7 @@ def confirm_merge(request: Request, db: DbSession, who: WebUser, context: Contex
     """Who a merge affects, before it is stored."""
     who.require("coordinator")
     day = parse_date(dato, context.today())
-    report = days.suggestions(db, who, context, day, context.absence_rules)
+    report = days.suggestions(db, who, context, day, absence_rules_in_force(db, context))
     chosen = next((s for s in report.suggestions
                    if s.absorbed_run_id == tur and s.target_run_id == med), None)
     if chosen is None:
@@ -96,8 +97,8 @@ def accept_merge(request: Request, db: DbSession, who: WebUser, context: Context
     if day < context.today():
         return redirect("/koordinator/dagsoversigt", dato=day.isoformat(), fejl="samkoersel")
     try:
-        record, _ = days.accept(db, who, context, day, tur, med, context.absence_rules,
-                                context.now())
+        record, _ = days.accept(db, who, context, day, tur, med,
+                                absence_rules_in_force(db, context), context.now())
     except ConflictError:
         db.rollback()
         return redirect("/koordinator/dagsoversigt", dato=day.isoformat(), fejl="samkoersel")

@@ -15,6 +15,7 @@ from api.cache import LruCache
 from api.context import AppContext
 from api.deps import Context, CurrentUser, DbSession, api_router
 from api.errors import NotFoundError, problem_responses
+from api.grants.rules_store import absence_rules_in_force
 from api.manifests import service as days
 from maps import png as map_png
 
@@ -27,7 +28,7 @@ def run_png_bytes(db: Session, who: Principal, context: AppContext, on_date: dat
                   vehicle_id: str, run_id: str) -> bytes:
     """The PNG map of a run on the vehicle's manifest of the date (404 when the caller may not
     see the vehicle, or the run is not on its manifest)."""
-    doc = days.manifest(db, who, context, on_date, vehicle_id, context.absence_rules)
+    doc = days.manifest(db, who, context, on_date, vehicle_id, absence_rules_in_force(db, context))
     run = next((r for r in doc.body["runs"] if r["run_id"] == run_id), None)
     if run is None:
         raise NotFoundError("run", f"{run_id} of vehicle {vehicle_id} on {on_date}")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.deps import Context, DbSession, UnitOfWorkRoute
+from api.grants.rules_store import absence_rules_in_force
 from api.manifests import service as days
 from api.uploads import content_disposition
 from api.web.pages import PREFIX, page, parse_date
@@ -32,7 +33,7 @@ def centre_list_pdf(request: Request, centre_id: str, db: DbSession, who: WebUse
                     dato: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     """The centre's rider list of a date (default today) as PDF."""
     day = parse_date(dato, context.today())
-    body = days.centre_list(db, who, context, centre_id, day, context.absence_rules)
+    body = days.centre_list(db, who, context, centre_id, day, absence_rules_in_force(db, context))
     return _pdf(render_centre_list_pdf(body), f"deltagerliste-{centre_id}-{day}.pdf")
 
 
@@ -44,5 +45,5 @@ def manifest_pdf(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
     """The vehicle's manifest of a date (default today) as PDF (kept with the cached
     manifest)."""
     day = parse_date(dato, context.today())
-    doc = days.manifest(db, who, context, day, vehicle_id, context.absence_rules)
+    doc = days.manifest(db, who, context, day, vehicle_id, absence_rules_in_force(db, context))
     return _pdf(doc.pdf_bytes(), f"koereliste-{vehicle_id}-{day}.pdf")

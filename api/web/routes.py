@@ -40,7 +40,7 @@ from api.errors import (
     ConflictError,
     NotFoundError,
 )
-from api.grants.rules_store import municipal_rules
+from api.grants.rules_store import absence_rules_in_force, municipal_rules
 from api.manifests import service as days
 from api.plans import service as plans
 from api.riders import service as riders
@@ -253,7 +253,7 @@ def day_page(request: Request, on_date: str, db: DbSession, who: WebUser,
              context: Context) -> Response:
     day = parse_date(on_date, context.today())
     who.require("coordinator")
-    current = days.day_for(db, who, context, day, context.absence_rules)
+    current = days.day_for(db, who, context, day, absence_rules_in_force(db, context))
     result = current.result
     names = {r.rider_id: r.name for r in current.scenario.riders}
     config = map_config(result.runs, context.networks.get(), group_by="vehicle",
@@ -279,7 +279,7 @@ def day_page(request: Request, on_date: str, db: DbSession, who: WebUser,
                   map_json=config_json(config), previous=day - timedelta(days=1),
                   next=day + timedelta(days=1), centre_names=centre_names,
                   vehicles=vehicles, late=late,
-                  opfoelgning=followup_block(db, who, day))
+                  opfoelgning=followup_block(db, who, context, day))
 
 
 # --------------------------------------------------------------------------------------------
@@ -304,7 +304,7 @@ def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
 
     centre = centres.visible_centre(db, who, centre_id)
     today = context.today()
-    rules = context.absence_rules
+    rules = absence_rules_in_force(db, context)
     # The list to prepare is the next working day's (on a Friday: Monday's), unless picked.
     upcoming = next_working_day(today)
     chosen = _form_date(dato or "") or upcoming
@@ -326,7 +326,7 @@ def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
                                      dict(request.query_params))
     return render(request, "centre.html", who, centre=centre, lists=lists,
                   riders=centre_riders, names=names, absences=active, today=today,
-                  chosen=chosen, opfoelgning=followup_block(db, who, today, centre_id),
+                  chosen=chosen, opfoelgning=followup_block(db, who, context, today, centre_id),
                   **tools)
 
 
@@ -362,7 +362,8 @@ def register_absence(
     if centre_tools.refuses(db, rider.rider_id, centre_id, start, end, retning):
         return redirect(back, fejl="ingen-koersel", borger=rider.rider_id, fra=start.isoformat(),
                         til=end.isoformat() if end else "")
-    row, created = absences.register(db, who, data, context.absence_rules, context.now())
+    rules = absence_rules_in_force(db, context)
+    row, created = absences.register(db, who, data, rules, context.now())
     late = {"sent": str(row.absence_id)} if created and row.late else {}
     return redirect(back, besked="afbud" if created else "afbud-findes", **late)
 
@@ -413,7 +414,7 @@ def driver_home(request: Request, db: DbSession, who: WebUser, context: Context)
     if who.vehicle_id:
         return redirect(f"/chauffoer/{quote(who.vehicle_id)}")
     vehicles = days.manifest_vehicles(db, who, context, context.today(),
-                                      context.absence_rules)
+                                      absence_rules_in_force(db, context))
     return render(request, "vehicles.html", who, vehicles=vehicles, today=context.today())
 
 
@@ -445,7 +446,7 @@ def driver_page(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
 
     today = context.today()
     day = parse_date(dato, today)
-    doc = days.manifest(db, who, context, day, vehicle_id, context.absence_rules)
+    doc = days.manifest(db, who, context, day, vehicle_id, absence_rules_in_force(db, context))
     body = doc.body
     for run in body["runs"]:
         run.pop("map_svg", None)  # the page shows the PNG instead

@@ -32,7 +32,7 @@ from routing.reimbursement.facts import DecisionInputs
 from routing.reimbursement.letter import LEGAL_BASIS, letter
 from routing.reimbursement.means import MeansOption, cheapest, options
 from routing.reimbursement.rates import RateTable, round_div
-from routing.texts.da import DIRECTION_OFFER_DA, WEEKDAY_DA, kroner
+from routing.texts.da import DIRECTION_OFFER_DA, WEEKDAY_DA, date_text, kroner
 
 SCHEMA = "samkorsel.reimbursement/2"
 """Schema tag of :meth:`Decision.to_dict` (2: outcome, signals, structured centre assessment)."""
@@ -191,10 +191,15 @@ def _reasons(inputs: DecisionInputs, outcome: Outcome) -> tuple[str, str]:
                 "Not as reimbursement: the only reasonable means is an individual taxi, which "
                 "is not granted as reimbursement; the case is referred to an individual "
                 "decision by the authority.")
-    return (f"Ja: tilbuddet ({a.assessed_by}, {a.assessed_on}) har konkret vurderet, at "
+    return (f"Ja: tilbuddet ({a.assessed_by}, {_date_da(a.assessed_on)}) har konkret vurderet, at "
             f"samkørsel ikke er en mulighed for dig.",
             f"Yes: the centre ({a.assessed_by}, {a.assessed_on}) has assessed that the shared "
             "ride is not an option for the rider.")
+
+
+def _date_da(iso: str) -> str:
+    """``2026-12-07`` as the letter writes it: ``mandag den 7. december 2026``."""
+    return date_text(date.fromisoformat(iso))
 
 
 def _grounds(inputs: DecisionInputs, sigs: tuple[Signal, ...]) -> tuple[Ground, ...]:
@@ -203,8 +208,8 @@ def _grounds(inputs: DecisionInputs, sigs: tuple[Signal, ...]) -> tuple[Ground, 
         return ()
     first = Ground(
         "centre_assessment",
-        f"Tilbuddet har den {a.assessed_on} ({a.assessed_by}) konkret vurderet, at samkørsel ikke "
-        f"er en mulighed for dig: «{a.reason.strip()}»",
+        f"Tilbuddet ({a.assessed_by}) har {_date_da(a.assessed_on)} konkret vurderet, at "
+        f"samkørsel ikke er en mulighed for dig: «{a.reason.strip()}»",
         f"On {a.assessed_on} the centre ({a.assessed_by}) assessed that the shared ride is not an "
         f"option for the rider: \"{a.reason.strip()}\"",
     )

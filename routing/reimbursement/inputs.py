@@ -19,6 +19,7 @@ from routing.reimbursement.common import (
     OpenDays,
     ReimbursementError,
     TravelMatrixLike,
+    decimal_da,
     matrix_index,
 )
 from routing.reimbursement.decision import DEFAULT_COST_MULTIPLE, Decision, Signal, decide, signals
@@ -230,6 +231,19 @@ class Candidate:
                 "text_da": self.text_da, "text_en": self.text_en}
 
 
+def _staff_signals_da(sigs: tuple[Signal, ...], mc: MarginalCost, cost_multiple: float) -> str:
+    """The signals as staff read them: about the rider, not addressed to them (the signals'
+    own texts speak to the rider, for the letter)."""
+    codes = {s.kind for s in sigs}
+    out = ""
+    if "cannot_be_served" in codes:
+        out += f" {len(mc.unserved)} af borgerens ture om ugen kan ikke planlægges."
+    if "economic" in codes:
+        out += (f" Det er mere end {decimal_da(cost_multiple)} gange den billigste forsvarlige "
+                "befordring.")
+    return out
+
+
 def candidates(
     plan: Plan,
     scenario: Scenario,
@@ -263,7 +277,7 @@ def candidates(
             rider_id=r.rider_id, centre_id=r.centre_id, signals=sigs,
             marginal_per_week_ore=mc.per_week_ore, cheapest=best,
             text_da=(f"Overvej en vurdering: samkørslen koster {kroner(mc.per_week_ore)} om "
-                     f"ugen for denne borger{alt}. " + " ".join(s.text_da for s in sigs)),
+                     f"ugen for denne borger{alt}." + _staff_signals_da(sigs, mc, cost_multiple)),
             text_en=(f"Consider an assessment: the shared ride costs "
                      f"{mc.per_week_ore / 100:.2f} DKK a week for this rider. "
                      + " ".join(s.text_en for s in sigs)),

@@ -90,3 +90,24 @@ UNSERVED_REASONS_DA: Mapping[str, str] = {
     "text": "{text}",
 }
 """Danish text of each unserved reason (``{need}`` is given as :func:`need_text`)."""
+
+
+GRANT_KIND_DA: Mapping[str, str] = {
+    "shared_ride": "Samkørsel", "reimbursement": "Godtgørelse i stedet for samkørsel",
+    "none": "Ingen kørsel",
+}
+"""What a rider was granted (:class:`routing.municipality.grants.Grant`)."""
+
+OUTCOME_DA: Mapping[str, str] = {
+    "shared_ride": "Samkørsel (ingen godtgørelse)",
+    "reimbursement": "Godtgørelse",
+    "walk": "Ingen godtgørelse: kort gåafstand",
+    "referral": "Henvist til individuel afgørelse",
+}
+"""The outcome of a reimbursement decision (:mod:`routing.reimbursement.decision`)."""
+
+COMPLAINT_STATUS_DA: Mapping[str, str] = {
+    "received": "Modtaget – afventer genvurdering", "upheld": "Fastholdt – sendes videre",
+    "changed": "Afgørelsen er ændret", "forwarded": "Sendt videre",
+}
+"""Where a complaint (klage) stands (:mod:`routing.municipality.klage`)."""

@@ -351,7 +351,7 @@ def test_economic_ground_is_a_signal_never_a_grant() -> None:
     # With the centre's assessment the economic fact is stated as a supporting ground.
     d = decide(replace(dear, centre_assessment=ASSESSED), rates)
     assert d.warranted and [g.kind for g in d.grounds] == ["centre_assessment", "economic"]
-    assert "Lone K." in d.text_da and "2026-01-10" in d.text_da
+    assert "Lone K." in d.text_da and "lørdag den 10. januar 2026" in d.text_da
 
 
 def test_decision_record_is_json_and_recomputes() -> None:

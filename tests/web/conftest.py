@@ -64,6 +64,14 @@ def site(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterat
         yield made
 
 
+@pytest.fixture(scope="module")
+def own_site(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterator[Site]:
+    """A server of its own for one test module that changes what others rely on (rules,
+    grants, the plan in force)."""
+    with make_site(tmp_path_factory, samso_network) as made:
+        yield made
+
+
 @contextmanager
 def make_site(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterator[Site]:
     """A server of its own (database, port), for tests that change what others rely on
