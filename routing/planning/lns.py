@@ -62,7 +62,7 @@ class LnsSettings:
     threshold: float = 0.01
     """Record-to-record: accept a candidate up to this fraction above the best, shrinking
     linearly to 0 at the deadline."""
-    iteration_seconds: float = 1.0
+    iteration_seconds: float = 2.0
     """Cap on one recreate-and-polish (OR-Tools' time limit for it)."""
     shaw_randomness: float = 6.0
     """Ropke & Pisinger's p: higher picks the most related requests more strictly."""
