@@ -173,7 +173,7 @@ def solve_lns(problem: RoutingProblem, options: SolveOptions, progress: object =
     # The ride limits in OR-Tools' filters: the polish then wastes no time on moves that break
     # them (measured: better objectives within the same step time on a8-96).
     step = replace(plain, metaheuristic=options.lns_polish, solution_limit=None,
-                   log_search=False, ride_limit_in_filters=True)
+                   log_search=False, ride_limit_in_filters=True, light_operators=True)
 
     def reoptimize(partial: Routes, seconds: float) -> RoutingSolution | None:
         sol = solve(problem, replace(step, time_limit_s=seconds), initial_routes=partial)

@@ -183,3 +183,6 @@ class SolveOptions:
     ride_limit_in_filters: bool = False
     """Also give OR-Tools each ride limit as a pickup-to-delivery limit, which its insertion and
     local-search filters check (the posted constraint alone is seen only after a move)."""
+    light_operators: bool = False
+    """Local search without OR-Tools' own large-neighbourhood and chain operators (the LNS's
+    polish: it ruins and recreates itself)."""

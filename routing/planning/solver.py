@@ -102,6 +102,23 @@ def _hopeless(problem: RoutingProblem) -> list[int]:
     return out
 
 
+_HEAVY_OPERATORS = (
+    "use_global_cheapest_insertion_path_lns", "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns", "use_local_cheapest_insertion_visit_types_lns",
+    "use_lin_kernighan", "use_relocate_expensive_chain", "use_shortest_path_swap_active",
+    "use_swap_active_chain", "use_shortest_path_two_opt", "use_make_chain_inactive",
+)
+
+
+def _light_operators(params: object) -> None:
+    """Switch off OR-Tools' large-neighbourhood and chain operators: the LNS ruins and
+    recreates itself, and its polish then descends several times faster (measured on a8-96)."""
+    ops = params.local_search_operators  # type: ignore[attr-defined]
+    for name in _HEAVY_OPERATORS:
+        setattr(ops, name, 2)  # OptionalBoolean BOOL_FALSE
+
+
 SECOND_CONSTRUCTION = "LOCAL_CHEAPEST_INSERTION"
 
 
@@ -314,6 +331,8 @@ def solve(
     if options.solution_limit is not None:
         params.solution_limit = options.solution_limit
     params.log_search = options.log_search
+    if options.light_operators:
+        _light_operators(params)
 
     n_solutions = 0
     if progress is not None:
