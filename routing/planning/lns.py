@@ -45,10 +45,6 @@ Reoptimize = Callable[[Routes, float], "RoutingSolution | None"]
 """``(partial routes, seconds) → solution``, or None when the partial routes are rejected or
 nothing is found in time."""
 
-FIRST_SHARE = 0.2
-"""Share of the time limit for the first search (construction and guided local search); the
-large neighbourhood search gets the rest."""
-
 
 @dataclass(frozen=True, slots=True)
 class LnsSettings:
@@ -158,15 +154,16 @@ def routes_of(solution: RoutingSolution) -> Routes:
 def solve_lns(problem: RoutingProblem, options: SolveOptions, progress: object = None,
               initial_routes: Mapping[int, Sequence[tuple[int, bool]]] | None = None,
               ) -> RoutingSolution:
-    """``SolveOptions.search == "lns"``: the usual search for :data:`FIRST_SHARE` of the time
-    limit, then :func:`large_neighbourhood_search` until the limit. Never worse than the first
+    """``SolveOptions.search == "lns"``: the usual search for ``options.lns_first_share`` of the
+    time limit, then :func:`large_neighbourhood_search` until the limit. Never worse than the first
     search's solution."""
     from routing.planning.solver import solve  # the solver imports this module lazily
 
     started = time.monotonic()
     deadline = started + options.time_limit_s
     plain = replace(options, search="gls")
-    first = solve(problem, replace(plain, time_limit_s=options.time_limit_s * FIRST_SHARE),
+    first_s = options.time_limit_s * options.lns_first_share
+    first = solve(problem, replace(plain, time_limit_s=first_s),
                   progress, initial_routes)  # type: ignore[arg-type]
     if not first.routes:
         return first

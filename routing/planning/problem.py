@@ -177,6 +177,9 @@ class SolveOptions:
     accept by record-to-record travel — until the time limit."""
     lns_polish: str = "GREEDY_DESCENT"
     """The metaheuristic OR-Tools runs in each LNS step after reinserting the removed requests."""
+    lns_first_share: float = 0.2
+    """Share of the time limit the first search (construction and ``metaheuristic``) gets
+    before the LNS starts."""
     lns_iterations: int | None = None
     """Work limit of the LNS (ruin-and-recreate steps): with it the result is reproducible
     when it, not the time limit, ends the search."""
