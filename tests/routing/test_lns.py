@@ -119,3 +119,12 @@ def test_insertion_check_rejects_a_broken_ride_limit() -> None:
         tight if i == r else q for i, q in enumerate(inst.problem.requests)))
     assert route_feasible(inst.problem, v, stops)
     assert not route_feasible(problem, v, stops)
+
+
+def test_lns_with_work_limits_is_reproducible_for_a_seed() -> None:
+    inst = read_cordeau(BENCH / "a2-tiny.txt")
+    opts = SolveOptions(time_limit_s=5.0, search="lns", solution_limit=10, lns_iterations=4,
+                        seed=5)
+    a, b = solve(inst.problem, opts), solve(inst.problem, opts)
+    assert [r.visits for r in a.routes] == [r.visits for r in b.routes]
+    assert a.objective == b.objective
