@@ -33,6 +33,12 @@ InstanceSource = Callable[[str, Path], list[tuple[str, Callable[[], BenchInstanc
 """``(set name, benchmark root) → [(instance name, read it), …]`` in run order."""
 
 
+BENCH_OPTIONS = SolveOptions(search="lns")
+"""The benchmark runner's default: guided local search for a fifth of the time, then the large
+neighbourhood search (:mod:`routing.planning.lns`); ``SolveOptions()`` is the planner's plain
+guided local search (``samkorsel bench --search gls``)."""
+
+
 def file_instances(set_name: str, root: Path) -> list[tuple[str, Callable[[], BenchInstance]]]:
     """The instances of a standard set: its files below ``root``, in natural order."""
     return [(path.stem, partial(load_instance, set_name, path, root))
@@ -92,6 +98,7 @@ def run_benchmarks(
         Folder holding the benchmark data.
     options
         Solver options (strategies, seed); ``time_limit_s`` overrides their time limit.
+        Default :data:`BENCH_OPTIONS` (the large neighbourhood search).
 
     Returns
     -------
@@ -99,7 +106,7 @@ def run_benchmarks(
         In run order. ``feasible`` is false when the independent check finds a violation or the
         solver dropped a request.
     """
-    opts = dataclasses.replace(options or SolveOptions(), time_limit_s=time_limit_s)
+    opts = dataclasses.replace(options or BENCH_OPTIONS, time_limit_s=time_limit_s)
     wanted = {name.lower() for name in instances} if instances else None
     found: set[str] = set()
     results: list[BenchResult] = []

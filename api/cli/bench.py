@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from api.cli.common import DEMO_SCENARIO, console, load_network, load_scenario
+from api.cli.common import DEMO_SCENARIO, console, fail, load_network, load_scenario
 
 
 def _cpu_count() -> int:
@@ -71,8 +71,14 @@ def bench(
     plan_time_limit: Annotated[float | None, typer.Option(
         help="Solver seconds per weekly plan of the scale set (default: the planner's).")
     ] = None,
+    search: Annotated[str, typer.Option(
+        help="Search for the standard sets: lns (guided local search, then the large "
+             "neighbourhood search) or gls (guided local search only, as the planner).")
+    ] = "lns",
 ) -> None:
     """Benchmarks: network load, matrix speed-up, demo plan, standard VRP/DARP sets."""
+    if search not in ("lns", "gls"):
+        raise fail(f"--search must be lns or gls, not {search!r}")
     # OR-Tools, numpy and the road network stack: lazy (api.cli.common)
     from benchmarks.results import result_to_dict, write_solutions
     from benchmarks.run import run_benchmarks, summarize
@@ -86,6 +92,7 @@ def bench(
         load_network as read_network,
     )
     from routing.planning.planner import build_plan
+    from routing.planning.problem import SolveOptions
     from routing.verify.checks import verify_plan
 
     chosen = [s.strip() for s in sets.split(",") if s.strip()]
@@ -137,7 +144,8 @@ def bench(
                           + ("" if r.feasible else " [red]INFEASIBLE[/]"), highlight=False)
 
         bench_results = run_benchmarks(std, time_limit_s=time_limit, instances=names,
-                                       limit=limit, progress=show)
+                                       limit=limit, progress=show,
+                                       options=SolveOptions(search=search))  # type: ignore[arg-type]
         for r in bench_results:
             table.add_row(r.set, r.instance, f"{r.cost:.2f}", str(r.routes),
                           "n/a" if r.best_known is None else f"{r.best_known:.2f}",

@@ -170,3 +170,22 @@ class SolveOptions:
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     log_search: bool = False
+    search: Literal["gls", "lns"] = "gls"
+    """``gls``: the first solution, then ``metaheuristic`` for the whole time limit. ``lns``: the
+    same for a share of it, then a large neighbourhood search around OR-Tools
+    (:mod:`routing.planning.lns`) — ruin related requests, let OR-Tools reinsert and polish,
+    accept by record-to-record travel — until the time limit."""
+    lns_polish: str = "GREEDY_DESCENT"
+    """The metaheuristic OR-Tools runs in each LNS step after reinserting the removed requests."""
+    lns_first_share: float = 0.2
+    """Share of the time limit the first search (construction and ``metaheuristic``) gets
+    before the LNS starts."""
+    lns_iterations: int | None = None
+    """Work limit of the LNS (ruin-and-recreate steps): with it the result is reproducible
+    when it, not the time limit, ends the search."""
+    ride_limit_in_filters: bool = False
+    """Also give OR-Tools each ride limit as a pickup-to-delivery limit, which its insertion and
+    local-search filters check (the posted constraint alone is seen only after a move)."""
+    light_operators: bool = False
+    """Local search without OR-Tools' own large-neighbourhood and chain operators (the LNS's
+    polish: it ruins and recreates itself)."""
