@@ -23,6 +23,10 @@ How a plan is built
 5. **Unserved.** A trip that cannot be served is listed with a concrete reason: checked before
    the solve (off the road network, direct trip above the limit, no vehicle with the needed places,
    no vehicle free in time) or, if the solver had to drop it, why it did not fit.
+6. **Budget and parallel days.** ``time_limit_s`` bounds the solve after snapping and the
+   matrix: each day and wave gets a deadline cut from what is left
+   (:mod:`routing.planning.budget`). The days after the busiest run in ``workers`` processes
+   or through a part runner (:mod:`routing.planning.week`).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -52,7 +56,7 @@ from routing.network.roads import RoadNetwork
 from routing.network.snap import SnappedPoint
 from routing.params import PlanParams
 from routing.places import centre_place, depot_place, home_place, is_centre
-from routing.planning.budget import wave_time_s
+from routing.planning.budget import MIN_SOLVE_S, Deadline
 from routing.planning.decompose import LARGE_REQUESTS, solve_large
 from routing.planning.kpis import kpis_of
 from routing.planning.problem import (
@@ -81,6 +85,7 @@ from routing.planning.trips import rider_trips as rider_trips
 from routing.planning.trips import scenario_places as scenario_places
 from routing.planning.trips import snap_places as snap_places
 from routing.planning.trips import waves_of_day as waves_of_day
+from routing.planning.week import DayResult, PartRunner, WeekSetup, effective_workers, solve_week
 
 # Trips, places and waves live in routing.planning.trips; the names imported from it above are
 # re-exported here for older callers.
@@ -107,6 +112,8 @@ class _Context:
     riders: dict[str, Rider]
     vehicles: dict[str, Vehicle]
     coords: dict[str, tuple[float, float]]
+    piece_workers: int = 1
+    """Processes improving the pieces of a large wave."""
 
     def idx(self, place: str) -> int:
         return self.matrix.index(place)
@@ -399,9 +406,10 @@ def _solve_wave(
     ctx: _Context,
     day: _DayState,
     windows: dict[tuple[str, str], tuple[int, int]],
-    time_limit_s: float,
+    deadline: Deadline,
 ) -> _WaveResult:
     p = ctx.params
+    time_limit_s = max(MIN_SOLVE_S, deadline.left())
     first = trips[0]
     label = f"{first.weekday.upper()}-{'TO' if first.direction == 'to_centre' else 'FROM'}-" \
             f"{format_hm(min(t.centre_time_s for t in trips)).replace(':', '')}"
@@ -419,6 +427,13 @@ def _solve_wave(
 
     options = SolveOptions(time_limit_s=time_limit_s, seed=p.seed,
                            solution_limit=p.solution_limit)
+
+    def then() -> SolveOptions | None:
+        """Options for one more attempt within the wave's deadline (None: no time left)."""
+        left = deadline.left()
+        return None if left < MIN_SOLVE_S else replace(options, time_limit_s=min(
+            time_limit_s, left))
+
     problem, places, vehicle_ids = _build_problem(solvable, ctx, day, windows, label)
     # A large wave starts from our own construction (OR-Tools' finds none in time at city
     # scale); the layouts are chosen inside it, so no second pass per layout.
@@ -427,28 +442,31 @@ def _solve_wave(
     own_windows = windows
     if large:
         solution, exceptions, windows = _construct_and_improve(
-            solvable, ctx, day, windows, label, problem, options)
+            solvable, ctx, day, windows, label, problem, options, deadline)
     else:
         solution = solve_serving_most(problem, options)
     n_layouts = max((len(ctx.vehicles[v].layouts) for v, _ in vehicle_ids), default=1)
     for choice in range(1, n_layouts) if solution.dropped and not large else ():
         # Construction rarely switches a vehicle's layout once a route is started; offer the
         # fleet in each alternative layout as a whole too.
+        more = then()
+        if more is None:
+            break
         fixed = _build_problem(solvable, ctx, day, windows, label, layout_choice=choice)
-        other = solve(fixed[0], options)
+        other = solve(fixed[0], more)
         if (len(other.dropped), other.objective) < (len(solution.dropped), solution.objective):
             problem, places, vehicle_ids = fixed
             solution = other
     dropped_with_window = [i for i in solution.dropped
                            if (solvable[i].rider_id, solvable[i].direction) in windows
                            and not large]
-    if dropped_with_window:
+    if dropped_with_window and then() is not None:
         # Serve them with their times moved rather than not at all; list them as exceptions.
         relaxed = dict(windows)
         for i in dropped_with_window:
             relaxed.pop((solvable[i].rider_id, solvable[i].direction), None)
         problem2, places2, vehicle_ids2 = _build_problem(solvable, ctx, day, relaxed, label)
-        solution2 = solve(problem2, options)
+        solution2 = solve(problem2, then() or options)
         if len(solution2.dropped) < len(solution.dropped):
             served2 = {r for rt in solution2.routes for r in rt.requests}
             for i in dropped_with_window:
@@ -463,8 +481,11 @@ def _solve_wave(
         # OR-Tools still leaves trips out (e.g. no first solution within a small wave's share
         # of the time on a busy machine): our construction always ends and may serve them.
         built = _build_problem(solvable, ctx, day, own_windows, label)
+        # A small wave's construction takes well under a second: give it one even when the
+        # wave's time is spent, so a busy machine costs improvement, not served trips.
         other, other_exceptions, other_windows = _construct_and_improve(
-            solvable, ctx, day, own_windows, label, built[0], options)
+            solvable, ctx, day, own_windows, label, built[0], options,
+            Deadline(max(deadline.at, time.monotonic() + 1.0)))
         if len(other.dropped) < len(solution.dropped):
             problem, places, vehicle_ids = built
             solution, exceptions, windows = other, other_exceptions, other_windows
@@ -474,7 +495,8 @@ def _solve_wave(
                   "objective": solution.objective, "status": solution.status,
                   "seconds": round(solution.wall_s, 2),
                   # Stopped by the clock rather than the work budget: machine-dependent result.
-                  "time_limited": solution.wall_s >= 0.95 * time_limit_s})
+                  "time_limited": solution.wall_s >= 0.95 * time_limit_s or bool(
+                      solution.stats.get("unreached") or solution.stats.get("pieces_skipped"))})
     not_reached = _not_reached(solution, time_limit_s)
     stats["not_reached"] = len(not_reached)
     for i in solution.dropped:
@@ -508,6 +530,7 @@ def _construct_and_improve(
     label: str,
     problem: RoutingProblem,
     options: SolveOptions,
+    deadline: Deadline,
 ) -> tuple[RoutingSolution, list[dict[str, object]], dict[tuple[str, str], tuple[int, int]]]:
     """A wave by our construction and OR-Tools per piece (:func:`solve_large`): the solution,
     the consistency exceptions it made and the windows left in force.
@@ -516,7 +539,8 @@ def _construct_and_improve(
     exception, never dropped for it), inside the same construction.
     """
     fallback = _build_problem(solvable, ctx, day, {}, label)[0] if windows else None
-    solution = solve_large(problem, options, fallback=fallback)
+    solution = solve_large(problem, options, fallback=fallback, deadline=deadline,
+                           workers=ctx.piece_workers)
     exceptions: list[dict[str, object]] = []
     for i in solution.stats.get("relaxed", ()):
         t = solvable[i]
@@ -542,6 +566,26 @@ def _not_reached(solution: RoutingSolution, time_limit_s: float) -> set[int]:
 # The week
 
 
+def _solve_day(day: str, waves: list[list[Trip]], ctx: _Context,
+               windows: dict[tuple[str, str], tuple[int, int]], budget_s: float,
+               state: _DayState) -> DayResult:
+    """One weekday, wave after wave in time order, within ``budget_s`` (:data:`DaySolver`)."""
+    started = time.monotonic()
+    deadline = Deadline.after(budget_s)
+    out = DayResult([], [], [], {"day": day, "budget_s": round(budget_s, 2), "waves": []})
+    remaining = sum(len(w) for w in waves)
+    for wave in waves:
+        # A wave's deadline: its share of what is left, so time a wave did not need passes on.
+        result = _solve_wave(wave, ctx, state, windows, deadline.share(len(wave), remaining))
+        remaining -= len(wave)
+        out.runs.extend(result.runs)
+        out.unserved.extend(result.unserved)
+        out.exceptions.extend(result.exceptions)
+        out.stats["waves"].append(result.stats)
+    out.stats["seconds"] = round(time.monotonic() - started, 2)
+    return out
+
+
 def build_plan(
     scenario: Scenario,
     network: RoadNetwork,
@@ -549,6 +593,7 @@ def build_plan(
     *,
     progress: PlanProgress | None = None,
     matrix: TravelMatrix | None = None,
+    run_parts: PartRunner | None = None,
 ) -> Plan:
     """Build the fixed weekly plan of a scenario.
 
@@ -564,6 +609,10 @@ def build_plan(
         Optional callback after each wave.
     matrix
         A precomputed :func:`place_matrix` (saves snapping and shortest paths).
+    run_parts
+        Solves independent parts (the days after the busiest) elsewhere, e.g. through the API's
+        job engine (``api.jobs.parts``): ``run_parts("module:function", specs) -> results``,
+        JSON in and out. None: worker processes of this machine (``params.workers``).
 
     Returns
     -------
@@ -574,12 +623,17 @@ def build_plan(
     started = time.monotonic()
     snapped_list = snap_places(scenario, network, params)
     matrix = matrix or travel_matrix(network, snapped_list)
+    prepared_s = time.monotonic() - started
+    # The solver's budget starts now: snapping and the matrix are reported apart.
+    deadline = Deadline.after(params.time_limit_s)
+    workers = effective_workers(params.workers)
     ctx = _Context(
         scenario=scenario, params=params, matrix=matrix,
         snapped={s.point_id: s for s in snapped_list},
         riders={r.rider_id: r for r in scenario.riders},
         vehicles={v.vehicle_id: v for v in scenario.vehicles},
         coords={pl: (lat, lon) for pl, lat, lon in scenario_places(scenario)},
+        piece_workers=1 if run_parts is not None else workers,
     )
     trips = rider_trips(scenario, params)
     by_day: dict[str, list[Trip]] = defaultdict(list)
@@ -589,43 +643,40 @@ def build_plan(
     days = sorted(by_day, key=lambda d: (-len(by_day[d]), WEEKDAYS.index(d)))
     waves = {d: waves_of_day(by_day[d], params) for d in days}
     n_waves = sum(len(w) for w in waves.values())
-    total_requests = max(1, len(trips))
-
-    agreed_seen: dict[tuple[str, str], list[int]] = defaultdict(list)
-    runs: list[Run] = []
-    unserved: list[Unserved] = []
-    exceptions: list[dict[str, object]] = []
-    wave_stats: list[dict[str, object]] = []
     done = 0
-    for d in days:
-        state = _DayState(free_from={}, used=set())
-        for wave in waves[d]:
-            windows: dict[tuple[str, str], tuple[int, int]] = {}
-            if params.consistency_s is not None:
-                for t in wave:
-                    seen = agreed_seen.get((t.rider_id, t.direction))
-                    if seen:
-                        windows[(t.rider_id, t.direction)] = (
-                            max(seen) - params.consistency_s, min(seen) + params.consistency_s)
-            budget = wave_time_s(params, len(wave), total_requests)
-            result = _solve_wave(wave, ctx, state, windows, budget)
-            runs.extend(result.runs)
-            unserved.extend(result.unserved)
-            exceptions.extend(result.exceptions)
-            wave_stats.append(result.stats)
-            for run in result.runs:
-                for stop in run.stops:
-                    if stop.kind == "pickup" and stop.agreed_s is not None:
-                        for rid in stop.rider_ids:
-                            agreed_seen[(rid, run.direction)].append(stop.agreed_s)
+
+    def on_day(result: DayResult) -> None:
+        nonlocal done
+        for wave in result.stats["waves"]:
             done += 1
             if progress is not None:
-                progress(str(result.stats["wave"]), done, n_waves)
+                progress(str(wave["wave"]), done, n_waves)
+
+    setup = WeekSetup(solve_day=_solve_day, ctx=ctx, new_state=lambda: _DayState({}, set()),
+                      consistency_s=params.consistency_s, workers=workers,
+                      ctx_one_worker=replace(ctx, piece_workers=1), progress=on_day)
+    if run_parts is not None:
+        from routing.planning import day_parts  # it imports this module
+
+        setup.run_parts = run_parts
+        setup.part_solver = day_parts.SOLVER
+        setup.part_spec = day_parts.spec_maker(scenario, params, ctx)
+        setup.part_result = day_parts.day_result
+    results = solve_week(days, waves, setup, deadline)
+    runs = [run for d in days for run in results[d].runs]
+    unserved = [u for d in days for u in results[d].unserved]
+    exceptions = [e for d in days for e in results[d].exceptions]
+    wave_stats = [w for d in days for w in results[d].stats["waves"]]
     runs.sort(key=lambda r: (WEEKDAYS.index(r.weekday), r.stops[0].departure_s, r.run_id))
     unserved.sort(key=lambda u: (WEEKDAYS.index(u.weekday), u.direction, u.rider_id))
     elapsed = time.monotonic() - started
     kpis = plan_kpis(runs, unserved, ctx, exceptions)
     stats = {"seconds": round(elapsed, 2), "waves": wave_stats, "trips": len(trips),
+             "prepare_s": round(prepared_s, 2),
+             "solve_s": round(elapsed - prepared_s, 2),
+             "workers": workers,
+             "days": [{k: v for k, v in results[d].stats.items() if k != "waves"}
+                      for d in days],
              "deterministic": not any(w.get("time_limited") for w in wave_stats),
              "solution_limit": params.solution_limit,
              "time_limit_s": params.time_limit_s, "seed": params.seed}

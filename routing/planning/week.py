@@ -1,0 +1,196 @@
+"""The week's outer loop: the busiest day first, then the other days in parallel.
+
+Days are coupled only by time consistency (a rider's agreed pickup times lie within
+``consistency_s`` across weekdays). The busiest day is the *anchor*: it is solved first, with
+the whole machine (its large waves improve their pieces in ``workers`` processes). Every other
+day then needs only the anchor's agreed times, so the rest are independent parts:
+
+* ``workers == 1``: one after the other, each day constrained by all days before it (the
+  sequential rule: ``[latest seen - limit, earliest seen + limit]``);
+* ``workers > 1``: in worker processes at once (forked: they inherit the travel matrix), or
+  through a :data:`PartRunner` (the API's job engine, across machines). Since days solved at
+  the same time cannot see each other, each gets the *half* window around the anchor's time
+  (``[mid - limit/2, mid + limit/2]`` within the sequential window), so any two of them also lie
+  within the limit. A rider who fits only outside it is served anyway and listed as a
+  consistency exception, as before.
+
+The per-day body is one function of the shape :data:`DaySolver`; the planner passes its own.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from routing.planning.budget import Deadline
+from routing.planning.trips import Trip
+
+Windows = dict[tuple[str, str], tuple[int, int]]
+"""(rider, direction) → bounds on the agreed pickup time from days already planned."""
+
+
+@dataclass
+class DayResult:
+    """What solving one day gives: runs, unserved trips, consistency exceptions, statistics
+    (``stats["waves"]``: one entry per wave)."""
+
+    runs: list[Any]
+    unserved: list[Any]
+    exceptions: list[dict[str, object]]
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+DaySolver = Callable[[str, list[list[Trip]], Any, Windows, float, Any], DayResult]
+"""``solve_day(day, waves, ctx, windows, budget_s, state) -> DayResult``."""
+
+DayPart = Callable[[str, Windows, float], Mapping[str, Any]]
+"""Builds the JSON spec of one day for a :data:`PartRunner`."""
+
+PartRunner = Callable[[str, Sequence[Mapping[str, Any]]], list[Any]]
+"""``run_parts(solver "module:function", specs) -> results`` (``api.jobs.parts``)."""
+
+
+def effective_workers(requested: int) -> int:
+    """0 → the CPU count, at most 2 (the machine is shared with the API and other jobs)."""
+    return requested if requested > 0 else max(1, min(2, os.cpu_count() or 1))
+
+
+def windows_for(trips: Sequence[Trip], seen: Mapping[tuple[str, str], Sequence[int]],
+                limit_s: int | None, together: bool) -> Windows:
+    """Consistency windows of a day's trips from the agreed times ``seen`` on earlier days;
+    ``together``: the day is solved at the same time as others (half window, see above)."""
+    out: Windows = {}
+    if limit_s is None:
+        return out
+    for t in trips:
+        times = seen.get((t.rider_id, t.direction))
+        if not times:
+            continue
+        lo, hi = max(times) - limit_s, min(times) + limit_s
+        if together:
+            mid = (max(times) + min(times)) / 2
+            lo, hi = max(lo, int(mid - limit_s / 2)), min(hi, int(mid + limit_s / 2))
+        out[(t.rider_id, t.direction)] = (lo, hi)
+    return out
+
+
+def agreed_times(runs: Sequence[Any]) -> dict[tuple[str, str], list[int]]:
+    """(rider, direction) → agreed pickup times in these runs."""
+    seen: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for run in runs:
+        for stop in run.stops:
+            if stop.kind == "pickup" and stop.agreed_s is not None:
+                for rid in stop.rider_ids:
+                    seen[(rid, run.direction)].append(stop.agreed_s)
+    return seen
+
+
+# Set in the parent just before the pool forks; the children read it (nothing is pickled).
+_FORKED: tuple[DaySolver, Any, Callable[[], Any]] | None = None
+
+
+def _day_in_child(day: str, waves: list[list[Trip]], windows: Windows, budget_s: float,
+                  deadline_at: float) -> DayResult:
+    assert _FORKED is not None, "day workers must be forked from solve_week"
+    solver, ctx, new_state = _FORKED
+    # A day that waited for a free worker gets what is left of its budget, not a fresh one.
+    budget = min(budget_s, Deadline(deadline_at).left())
+    return solver(day, waves, ctx, windows, budget, new_state())
+
+
+@dataclass
+class WeekSetup:
+    """What :func:`solve_week` works with besides the days."""
+
+    solve_day: DaySolver
+    ctx: Any
+    new_state: Callable[[], Any]
+    consistency_s: int | None
+    workers: int
+    ctx_one_worker: Any = None
+    """The context for days in worker processes (pieces solved in turn: no nested pools)."""
+    run_parts: PartRunner | None = None
+    part_spec: DayPart | None = None
+    part_solver: str = ""
+    part_result: Callable[[Any], DayResult] | None = None
+    progress: Callable[[DayResult], None] | None = None
+
+
+def solve_week(days: Sequence[str], waves: Mapping[str, list[list[Trip]]], setup: WeekSetup,
+               deadline: Deadline) -> dict[str, DayResult]:
+    """Solve every day (``days`` busiest first) before ``deadline``; results by day."""
+    size = {d: sum(len(w) for w in waves[d]) for d in days}
+    remaining = sum(size.values())
+    results: dict[str, DayResult] = {}
+    seen: dict[tuple[str, str], list[int]] = defaultdict(list)
+
+    def solve_here(d: str, together: bool) -> None:
+        nonlocal remaining
+        trips = [t for w in waves[d] for t in w]
+        windows = windows_for(trips, seen, setup.consistency_s, together)
+        budget = deadline.share(size[d], remaining).left()
+        remaining -= size[d]
+        result = setup.solve_day(d, waves[d], setup.ctx, windows, budget, setup.new_state())
+        finish(d, result)
+
+    def finish(d: str, result: DayResult) -> None:
+        results[d] = result
+        for key, times in agreed_times(result.runs).items():
+            seen[key].extend(times)
+        if setup.progress is not None:
+            setup.progress(result)
+
+    if not days:
+        return results
+    anchor, rest = days[0], list(days[1:])
+    solve_here(anchor, together=False)
+    if setup.workers <= 1 or len(rest) <= 1:
+        for d in rest:
+            solve_here(d, together=False)
+        return results
+    # The rest at once: each with the anchor's times only, and its share of what is left when
+    # ``workers`` days run together (busiest first, so the pool stays balanced).
+    left = deadline.left()
+    budgets = {d: left * min(1.0, setup.workers * size[d] / max(1, remaining)) for d in rest}
+    windows = {d: windows_for([t for w in waves[d] for t in w], seen, setup.consistency_s, True)
+               for d in rest}
+    started = time.monotonic()
+    if setup.run_parts is not None and setup.part_spec is not None \
+            and setup.part_result is not None:
+        specs = [setup.part_spec(d, windows[d], budgets[d]) for d in rest]
+        for d, out in zip(rest, setup.run_parts(setup.part_solver, specs), strict=True):
+            finish(d, setup.part_result(out))
+    else:
+        _solve_forked(rest, waves, setup, windows, budgets, deadline, finish)
+    for d in rest:
+        results[d].stats["parallel_round_s"] = round(time.monotonic() - started, 2)
+    return results
+
+
+def _solve_forked(days: list[str], waves: Mapping[str, list[list[Trip]]], setup: WeekSetup,
+                  windows: Mapping[str, Windows], budgets: Mapping[str, float],
+                  deadline: Deadline, finish: Callable[[str, DayResult], None]) -> None:
+    global _FORKED
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" not in methods:  # no cheap copy of the context: solve them here
+        for d in days:
+            finish(d, setup.solve_day(d, waves[d], setup.ctx, windows[d], budgets[d],
+                                      setup.new_state()))
+        return
+    _FORKED = (setup.solve_day, setup.ctx_one_worker or setup.ctx, setup.new_state)
+    try:
+        with ProcessPoolExecutor(max_workers=min(setup.workers, len(days)),
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_day_in_child, d, waves[d], windows[d], budgets[d],
+                                   deadline.at) for d in days]
+            # In day order, so progress and results do not depend on which worker ends first.
+            for d, f in zip(days, futures, strict=True):
+                finish(d, f.result())
+    finally:
+        _FORKED = None
