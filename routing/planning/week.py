@@ -11,8 +11,11 @@ day then needs only the anchor's agreed times, so the rest are independent parts
   through a :data:`PartRunner` (the API's job engine, across machines). Since days solved at
   the same time cannot see each other, each gets the *half* window around the anchor's time
   (``[mid - limit/2, mid + limit/2]`` within the sequential window), so any two of them also lie
-  within the limit. A rider who fits only outside it is served anyway and listed as a
-  consistency exception, as before.
+  within the limit. A rider the anchor day did not plan (not attending it) gets a window of
+  the same width around where the anchor day put riders of the same centre and direction
+  (the median offset from :func:`base_time`: the latest boarding of a direct ride at home, the
+  start of the pickup window at the centre), so their days agree too. A rider who fits only
+  outside it is served anyway and listed as a consistency exception, as before.
 
 The per-day body is one function of the shape :data:`DaySolver`; the planner passes its own.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import statistics
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -28,7 +32,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from routing.places import centre_place, home_place
 from routing.planning.budget import Deadline
+from routing.planning.rules import boarding_time_s
+from routing.planning.stops import centre_window
 from routing.planning.trips import Trip
 
 Windows = dict[tuple[str, str], tuple[int, int]]
@@ -77,6 +84,41 @@ def windows_for(trips: Sequence[Trip], seen: Mapping[tuple[str, str], Sequence[i
             mid = (max(times) + min(times)) / 2
             lo, hi = max(lo, int(mid - limit_s / 2)), min(hi, int(mid + limit_s / 2))
         out[(t.rider_id, t.direction)] = (lo, hi)
+    return out
+
+
+def base_time(trip: Trip, ctx: Any) -> int:
+    """A reference for a trip's agreed time that does not depend on the routes: the latest
+    boarding of a direct ride (to the centre), the start of the pickup window (home)."""
+    lo, hi = centre_window(trip.direction, trip.centre_time_s, ctx.params)
+    if trip.direction == "from_centre":
+        return lo
+    rider = ctx.riders[trip.rider_id]
+    direct = ctx.travel(home_place(rider.rider_id), centre_place(trip.centre_id))
+    return int(hi - boarding_time_s(rider, ctx.params) - direct)
+
+
+def unanchored_windows(trips: Sequence[Trip], anchor_trips: Sequence[Trip],
+                       seen: Mapping[tuple[str, str], Sequence[int]], ctx: Any,
+                       limit_s: int | None) -> Windows:
+    """Windows of width ``limit_s`` for trips of riders without agreed times yet, around the
+    anchor's median offset from :func:`base_time` (per centre and direction)."""
+    if limit_s is None:
+        return {}
+    offsets: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for t in anchor_trips:
+        times = seen.get((t.rider_id, t.direction))
+        if times:
+            offsets[(t.centre_id, t.direction)].append(times[0] - base_time(t, ctx))
+    everyone = [o for group in offsets.values() for o in group]
+    out: Windows = {}
+    for t in trips:
+        if seen.get((t.rider_id, t.direction)):
+            continue
+        group = offsets.get((t.centre_id, t.direction)) or everyone
+        offset = int(statistics.median(group)) if group else -limit_s // 2
+        mid = base_time(t, ctx) + offset
+        out[(t.rider_id, t.direction)] = (mid - limit_s // 2, mid + limit_s // 2)
     return out
 
 
@@ -158,8 +200,13 @@ def solve_week(days: Sequence[str], waves: Mapping[str, list[list[Trip]]], setup
     # ``workers`` days run together (busiest first, so the pool stays balanced).
     left = deadline.left()
     budgets = {d: left * min(1.0, setup.workers * size[d] / max(1, remaining)) for d in rest}
-    windows = {d: windows_for([t for w in waves[d] for t in w], seen, setup.consistency_s, True)
-               for d in rest}
+    anchor_trips = [t for w in waves[anchor] for t in w]
+    windows = {}
+    for d in rest:
+        trips = [t for w in waves[d] for t in w]
+        windows[d] = windows_for(trips, seen, setup.consistency_s, True)
+        windows[d].update(unanchored_windows(trips, anchor_trips, seen, setup.ctx,
+                                             setup.consistency_s))
     started = time.monotonic()
     if setup.run_parts is not None and setup.part_spec is not None \
             and setup.part_result is not None:
