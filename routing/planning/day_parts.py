@@ -24,7 +24,7 @@ from routing.model import Centre, Rider, Scenario, Session, Vehicle
 from routing.network.matrix import travel_matrix
 from routing.network.roads import RoadNetwork, default_cache_dir, load_network
 from routing.params import PlanParams, plan_params_from_stored, plan_params_to_stored
-from routing.planning import planner
+from routing.planning import context, planner
 from routing.planning.plan_io import SCHEMA, plan_from_dict, run_to_dict
 from routing.planning.reasons import reason_to_stored
 from routing.planning.trips import rider_trips, scenario_places, snap_places, waves_of_day
@@ -108,7 +108,7 @@ def _context(spec: Mapping[str, Any]) -> Any:
         _NETWORKS.clear()  # one network per worker is plenty
         _NETWORKS[path] = load_network(Path(path), cache_dir=default_cache_dir())
     snapped = snap_places(scenario, _NETWORKS[path], params)
-    ctx = planner._Context(
+    ctx = context._Context(
         scenario=scenario, params=params, matrix=travel_matrix(_NETWORKS[path], snapped),
         snapped={s.point_id: s for s in snapped},
         riders={r.rider_id: r for r in scenario.riders},
@@ -125,7 +125,7 @@ def solve_day_part(spec: Mapping[str, Any]) -> dict[str, Any]:
     trips = [t for t in rider_trips(ctx.scenario, ctx.params) if t.weekday == day]
     windows = {(str(r), str(d)): (int(lo), int(hi)) for r, d, lo, hi in spec["windows"]}
     result = planner._solve_day(day, waves_of_day(trips, ctx.params), ctx, windows,
-                                float(spec["budget_s"]), planner._DayState({}, set()))
+                                float(spec["budget_s"]), context._DayState({}, set()))
     return {"runs": [run_to_dict(r) for r in result.runs],
             "unserved": [{"rider_id": u.rider_id, "weekday": u.weekday,
                           "session_id": u.session_id, "direction": u.direction,

@@ -239,7 +239,8 @@ def _improve_in_pool(pieces: list[_Piece], options: SolveOptions, deadline: Dead
 def solve_large(problem: RoutingProblem, options: SolveOptions | None = None, *,
                 workers: int = 1, piece_requests: int = PIECE_REQUESTS,
                 fallback: RoutingProblem | None = None,
-                deadline: Deadline | None = None) -> RoutingSolution:
+                deadline: Deadline | None = None,
+                build_by: Deadline | None = None) -> RoutingSolution:
     """Construction, then OR-Tools per piece, all before ``deadline`` (default:
     ``options.time_limit_s`` from now; module docstring).
 
@@ -248,11 +249,14 @@ def solve_large(problem: RoutingProblem, options: SolveOptions | None = None, *,
     problem with wider windows for requests that fit nowhere otherwise (``stats["relaxed"]``
     lists those placed with them; they keep those windows in the improvement).
     ``stats["pieces_skipped"]`` counts pieces left as constructed for want of time.
+    ``build_by`` lets the construction run on past ``deadline`` (the caller's reserve); the
+    pieces never do.
     """
     options = options or SolveOptions()
     started = time.monotonic()
     deadline = deadline or Deadline.after(options.time_limit_s)
-    c = construct(problem, deadline_s=deadline.left(), fallback=fallback)
+    c = construct(problem, deadline_s=max(deadline.left(), (build_by or deadline).left()),
+                  fallback=fallback)
     if c.relaxed and fallback is not None:
         wider = set(c.relaxed)
         problem = replace(problem, requests=tuple(

@@ -43,7 +43,6 @@ from routing.model import (
     DAY_S,
     WEEKDAYS,
     Plan,
-    Rider,
     Run,
     Scenario,
     Stop,
@@ -53,10 +52,10 @@ from routing.model import (
 )
 from routing.network.matrix import TravelMatrix, travel_matrix
 from routing.network.roads import RoadNetwork
-from routing.network.snap import SnappedPoint
 from routing.params import PlanParams
-from routing.places import centre_place, depot_place, home_place, is_centre
+from routing.places import depot_place, is_centre
 from routing.planning.budget import MIN_SOLVE_S, Deadline
+from routing.planning.context import _Context, _DayState, _precheck, _trip_places
 from routing.planning.decompose import LARGE_REQUESTS, solve_large
 from routing.planning.kpis import kpis_of
 from routing.planning.problem import (
@@ -67,14 +66,13 @@ from routing.planning.problem import (
     SolveOptions,
     Visit,
 )
-from routing.planning.reasons import need_code, unserved_reason
+from routing.planning.reasons import unserved_reason
 from routing.planning.rules import (
     boarding_time_s,
     ceil_grid,
     floor_grid,
     grid_s,
     ride_limit_s,
-    vehicle_fits,
 )
 from routing.planning.solver import solve, solve_serving_most
 from routing.planning.stops import centre_window
@@ -101,79 +99,6 @@ _DROP_PENALTY = 10**11
 
 # --------------------------------------------------------------------------------------------
 # The planning context and one wave
-
-
-@dataclass
-class _Context:
-    scenario: Scenario
-    params: PlanParams
-    matrix: TravelMatrix
-    snapped: dict[str, SnappedPoint]
-    riders: dict[str, Rider]
-    vehicles: dict[str, Vehicle]
-    coords: dict[str, tuple[float, float]]
-    piece_workers: int = 1
-    """Processes improving the pieces of a large wave."""
-
-    def idx(self, place: str) -> int:
-        return self.matrix.index(place)
-
-    def travel(self, a: str, b: str) -> int:
-        return int(self.matrix.time_s[self.idx(a), self.idx(b)])
-
-    def distance(self, a: str, b: str) -> int:
-        return int(self.matrix.distance_m[self.idx(a), self.idx(b)])
-
-
-@dataclass
-class _DayState:
-    free_from: dict[str, int]
-    used: set[str]
-
-
-def _trip_places(trip: Trip) -> tuple[str, str]:
-    home, centre = home_place(trip.rider_id), centre_place(trip.centre_id)
-    return (home, centre) if trip.direction == "to_centre" else (centre, home)
-
-
-def _precheck(trip: Trip, ctx: _Context, day: _DayState) -> str | None:
-    """A concrete reason why the trip cannot be served at all, or None."""
-    p = ctx.params
-    rider = ctx.riders[trip.rider_id]
-    home = ctx.snapped[home_place(rider.rider_id)]
-    if home.distance_m > p.snap_max_m:
-        return unserved_reason("far_from_road", distance_m=f"{home.distance_m:.0f}",
-                               limit_m=f"{p.snap_max_m:.0f}")
-    origin, dest = _trip_places(trip)
-    direct = ctx.travel(origin, dest)
-    limit = ride_limit_s(rider, direct, p)
-    if direct > limit:
-        return unserved_reason("ride_too_long", direct_min=f"{direct / 60:.0f}",
-                               limit_min=f"{limit / 60:.0f}")
-    capable = [v for v in ctx.vehicles.values()
-               if vehicle_fits(v, rider.seats, rider.wheelchair_places)]
-    need = need_code(rider.seats, rider.wheelchair, rider.escort)
-    if not capable:
-        return unserved_reason("no_capable_vehicle", need=need)
-    lo, hi = centre_window(trip.direction, trip.centre_time_s, p)
-    board = boarding_time_s(rider, p)
-    span = (lo - limit, hi) if trip.direction == "to_centre" else (lo, hi + board + direct)
-    for v in capable:
-        depot = depot_place(v.vehicle_id)
-        start = max(v.available_from_s, day.free_from.get(v.vehicle_id, 0))
-        if trip.direction == "to_centre":
-            at_home = max(start + ctx.travel(depot, origin), 0)
-            at_centre = at_home + board + direct
-            back = max(at_centre, lo) + board + ctx.travel(dest, depot)
-            if at_centre <= hi and back <= v.available_to_s:
-                return None
-        else:
-            at_centre = max(start + ctx.travel(depot, origin), lo)
-            back = at_centre + board + direct + board + ctx.travel(dest, depot)
-            if at_centre <= hi and back <= v.available_to_s:
-                return None
-    return unserved_reason("no_vehicle_free", need=need, start=format_hm(max(span[0], 0)),
-                           end=format_hm(span[1]))
 
 
 @dataclass
@@ -407,7 +332,10 @@ def _solve_wave(
     day: _DayState,
     windows: dict[tuple[str, str], tuple[int, int]],
     deadline: Deadline,
+    build_by: Deadline | None = None,
 ) -> _WaveResult:
+    """One wave before ``deadline``; a large wave's construction may go on until ``build_by``
+    (later: the time its improvement would have had)."""
     p = ctx.params
     time_limit_s = max(MIN_SOLVE_S, deadline.left())
     first = trips[0]
@@ -442,7 +370,7 @@ def _solve_wave(
     own_windows = windows
     if large:
         solution, exceptions, windows = _construct_and_improve(
-            solvable, ctx, day, windows, label, problem, options, deadline)
+            solvable, ctx, day, windows, label, problem, options, deadline, build_by)
     else:
         solution = solve_serving_most(problem, options)
     n_layouts = max((len(ctx.vehicles[v].layouts) for v, _ in vehicle_ids), default=1)
@@ -490,6 +418,7 @@ def _solve_wave(
             problem, places, vehicle_ids = built
             solution, exceptions, windows = other, other_exceptions, other_windows
     stats.update({"requests": len(solvable),
+                  "construction_s": solution.stats.get("construction_s"),
                   "vehicles_available": len({v for v, _ in vehicle_ids}),
                   "routes": len(solution.routes), "dropped": len(solution.dropped),
                   "objective": solution.objective, "status": solution.status,
@@ -531,6 +460,7 @@ def _construct_and_improve(
     problem: RoutingProblem,
     options: SolveOptions,
     deadline: Deadline,
+    build_by: Deadline | None = None,
 ) -> tuple[RoutingSolution, list[dict[str, object]], dict[tuple[str, str], tuple[int, int]]]:
     """A wave by our construction and OR-Tools per piece (:func:`solve_large`): the solution,
     the consistency exceptions it made and the windows left in force.
@@ -540,7 +470,7 @@ def _construct_and_improve(
     """
     fallback = _build_problem(solvable, ctx, day, {}, label)[0] if windows else None
     solution = solve_large(problem, options, fallback=fallback, deadline=deadline,
-                           workers=ctx.piece_workers)
+                           workers=ctx.piece_workers, build_by=build_by)
     exceptions: list[dict[str, object]] = []
     for i in solution.stats.get("relaxed", ()):
         t = solvable[i]
@@ -565,6 +495,11 @@ def _not_reached(solution: RoutingSolution, time_limit_s: float) -> set[int]:
 # --------------------------------------------------------------------------------------------
 # The week
 
+BUILD_S_PER_REQUEST = 0.01
+"""Assumed construction seconds per request until one has been measured (a 600-request wave
+took 4–16 s on the loaded 2-core machine)."""
+
+
 
 def _solve_day(day: str, waves: list[list[Trip]], ctx: _Context,
                windows: dict[tuple[str, str], tuple[int, int]], budget_s: float,
@@ -574,10 +509,18 @@ def _solve_day(day: str, waves: list[list[Trip]], ctx: _Context,
     deadline = Deadline.after(budget_s)
     out = DayResult([], [], [], {"day": day, "budget_s": round(budget_s, 2), "waves": []})
     remaining = sum(len(w) for w in waves)
+    per_request = BUILD_S_PER_REQUEST
     for wave in waves:
-        # A wave's deadline: its share of what is left, so time a wave did not need passes on.
-        result = _solve_wave(wave, ctx, state, windows, deadline.share(len(wave), remaining))
         remaining -= len(wave)
+        # A wave's deadline: its share of what is left, so time a wave did not need passes on.
+        # Its construction may run on while the later waves' constructions still fit (at the
+        # slowest rate seen so far): a trip left out costs more than a route left unimproved.
+        build_by = Deadline(deadline.at - per_request * remaining)
+        result = _solve_wave(wave, ctx, state, windows,
+                             deadline.share(len(wave), remaining + len(wave)), build_by)
+        built = result.stats.get("construction_s")
+        if isinstance(built, float) and result.stats.get("requests"):
+            per_request = max(per_request, built / float(str(result.stats["requests"])))
         out.runs.extend(result.runs)
         out.unserved.extend(result.unserved)
         out.exceptions.extend(result.exceptions)
