@@ -497,7 +497,8 @@ def _not_reached(solution: RoutingSolution, time_limit_s: float) -> set[int]:
 
 BUILD_S_PER_REQUEST = 0.01
 """Assumed construction seconds per request until one has been measured (a 600-request wave
-took 4–16 s on the loaded 2-core machine)."""
+took 3.5–12 s on the loaded 2-core machine); the reserve for later waves is twice the slowest
+rate seen, as the rate varies with the wave and the machine's load."""
 
 
 
@@ -515,9 +516,11 @@ def _solve_day(day: str, waves: list[list[Trip]], ctx: _Context,
         # A wave's deadline: its share of what is left, so time a wave did not need passes on.
         # Its construction may run on while the later waves' constructions still fit (at the
         # slowest rate seen so far): a trip left out costs more than a route left unimproved.
-        build_by = Deadline(deadline.at - per_request * remaining)
-        result = _solve_wave(wave, ctx, state, windows,
-                             deadline.share(len(wave), remaining + len(wave)), build_by)
+        build_by = Deadline(deadline.at - 2 * per_request * remaining)
+        share = deadline.share(len(wave), remaining + len(wave))
+        # Its improvement stops in time for them too.
+        result = _solve_wave(wave, ctx, state, windows, Deadline(min(share.at, build_by.at)),
+                             build_by)
         built = result.stats.get("construction_s")
         if isinstance(built, float) and result.stats.get("requests"):
             per_request = max(per_request, built / float(str(result.stats["requests"])))
