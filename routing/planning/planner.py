@@ -516,11 +516,11 @@ def _solve_day(day: str, waves: list[list[Trip]], ctx: _Context,
         # A wave's deadline: its share of what is left, so time a wave did not need passes on.
         # Its construction may run on while the later waves' constructions still fit (at the
         # slowest rate seen so far): a trip left out costs more than a route left unimproved.
-        build_by = Deadline(deadline.at - 2 * per_request * remaining)
+        reserve = Deadline(deadline.at - 2 * per_request * remaining)
         share = deadline.share(len(wave), remaining + len(wave))
-        # Its improvement stops in time for them too.
-        result = _solve_wave(wave, ctx, state, windows, Deadline(min(share.at, build_by.at)),
-                             build_by)
+        # Its improvement stops in time for them too; its construction gets at least its share.
+        result = _solve_wave(wave, ctx, state, windows, Deadline(min(share.at, reserve.at)),
+                             Deadline(max(share.at, reserve.at)))
         built = result.stats.get("construction_s")
         if isinstance(built, float) and result.stats.get("requests"):
             per_request = max(per_request, built / float(str(result.stats["requests"])))

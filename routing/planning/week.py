@@ -64,8 +64,10 @@ PartRunner = Callable[[str, Sequence[Mapping[str, Any]]], list[Any]]
 
 
 def effective_workers(requested: int) -> int:
-    """0 → the CPU count, at most 2 (the machine is shared with the API and other jobs)."""
-    return requested if requested > 0 else max(1, min(2, os.cpu_count() or 1))
+    """0 → the CPU count, at most 2 (the machine is shared with the API and other jobs); more
+    processes than cores (or 2) are not started."""
+    cores = os.cpu_count() or 1
+    return min(requested, max(2, cores)) if requested > 0 else max(1, min(2, cores))
 
 
 def windows_for(trips: Sequence[Trip], seen: Mapping[tuple[str, str], Sequence[int]],
