@@ -193,7 +193,16 @@ def solve_week(days: Sequence[str], waves: Mapping[str, list[list[Trip]]], setup
     if not days:
         return results
     anchor, rest = days[0], list(days[1:])
-    solve_here(anchor, together=False)
+    if setup.workers > 1 and len(rest) > 1:
+        # The anchor runs alone and the rest ``workers`` at a time: its share of the wall time
+        # is its size against the anchor plus the rest's size per worker.
+        parallel_rest = (remaining - size[anchor]) / min(setup.workers, len(rest))
+        budget = deadline.left() * size[anchor] / max(1.0, size[anchor] + parallel_rest)
+        remaining -= size[anchor]
+        finish(anchor, setup.solve_day(anchor, waves[anchor], setup.ctx, {}, budget,
+                                       setup.new_state()))
+    else:
+        solve_here(anchor, together=False)
     if setup.workers <= 1 or len(rest) <= 1:
         for d in rest:
             solve_here(d, together=False)
