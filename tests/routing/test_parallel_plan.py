@@ -161,3 +161,15 @@ def test_pieces_in_worker_processes_give_the_same_solution() -> None:
     assert one.stats["pieces"] >= 2
     assert [(r.vehicle, r.visits) for r in one.routes] == [(r.vehicle, r.visits)
                                                            for r in two.routes]
+
+
+def test_cli_rejects_a_negative_worker_count(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    out = tmp_path / "plan.json"
+    result = CliRunner().invoke(app, ["plan", "--scenario", str(tmp_path), "--out", str(out),
+                                      "--workers", "-1"])
+    assert result.exit_code == 2
+    assert "--workers" in result.output and not out.exists()
