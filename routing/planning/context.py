@@ -8,7 +8,7 @@ why a trip cannot be served at all, before any solve.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from routing.model import Rider, Scenario, Vehicle, format_hm
 from routing.network.matrix import TravelMatrix
@@ -47,6 +47,9 @@ class _Context:
 class _DayState:
     free_from: dict[str, int]
     used: set[str]
+    wider: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    """A day solved in parallel: the sequential consistency windows (around the anchor only),
+    tried before a rider's window is dropped (``routing.planning.week``)."""
 
 
 def _trip_places(trip: Trip) -> tuple[str, str]:

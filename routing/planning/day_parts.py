@@ -89,9 +89,10 @@ def spec_maker(scenario: Scenario, params: PlanParams, ctx: Any) -> DayPart:
     params_doc = plan_params_to_stored(params)
     _remember(_fingerprint(doc, params_doc), ctx)
 
-    def make(day: str, windows: Windows, budget_s: float) -> dict[str, Any]:
+    def make(day: str, windows: Windows, budget_s: float, wider: Windows) -> dict[str, Any]:
         return {"scenario": doc, "params": params_doc, "day": day,
                 "windows": [[r, d, lo, hi] for (r, d), (lo, hi) in sorted(windows.items())],
+                "wider": [[r, d, lo, hi] for (r, d), (lo, hi) in sorted(wider.items())],
                 "budget_s": budget_s}
 
     return make
@@ -124,8 +125,9 @@ def solve_day_part(spec: Mapping[str, Any]) -> dict[str, Any]:
     day = str(spec["day"])
     trips = [t for t in rider_trips(ctx.scenario, ctx.params) if t.weekday == day]
     windows = {(str(r), str(d)): (int(lo), int(hi)) for r, d, lo, hi in spec["windows"]}
+    wider = {(str(r), str(d)): (int(lo), int(hi)) for r, d, lo, hi in spec.get("wider", [])}
     result = planner._solve_day(day, waves_of_day(trips, ctx.params), ctx, windows,
-                                float(spec["budget_s"]), context._DayState({}, set()))
+                                float(spec["budget_s"]), context._DayState({}, set(), wider))
     return {"runs": [run_to_dict(r) for r in result.runs],
             "unserved": [{"rider_id": u.rider_id, "weekday": u.weekday,
                           "session_id": u.session_id, "direction": u.direction,

@@ -240,7 +240,8 @@ def solve_large(problem: RoutingProblem, options: SolveOptions | None = None, *,
                 workers: int = 1, piece_requests: int = PIECE_REQUESTS,
                 fallback: RoutingProblem | None = None,
                 deadline: Deadline | None = None,
-                build_by: Deadline | None = None) -> RoutingSolution:
+                build_by: Deadline | None = None,
+                middle: RoutingProblem | None = None) -> RoutingSolution:
     """Construction, then OR-Tools per piece, all before ``deadline`` (default:
     ``options.time_limit_s`` from now; module docstring).
 
@@ -256,11 +257,12 @@ def solve_large(problem: RoutingProblem, options: SolveOptions | None = None, *,
     started = time.monotonic()
     deadline = deadline or Deadline.after(options.time_limit_s)
     c = construct(problem, deadline_s=max(deadline.left(), (build_by or deadline).left()),
-                  fallback=fallback)
-    if c.relaxed and fallback is not None:
-        wider = set(c.relaxed)
+                  fallback=fallback, middle=middle)
+    if (c.relaxed and fallback is not None) or (c.widened and middle is not None):
+        wider, mid = set(c.relaxed), set(c.widened)
         problem = replace(problem, requests=tuple(
-            fallback.requests[r] if r in wider else req
+            fallback.requests[r] if r in wider and fallback is not None else
+            middle.requests[r] if r in mid and middle is not None else req
             for r, req in enumerate(problem.requests)))
     routes: list[Route | None] = list(c.solution_routes(problem))
     by_vehicle = {rt.vehicle: k for k, rt in enumerate(routes) if rt is not None}
@@ -294,7 +296,8 @@ def solve_large(problem: RoutingProblem, options: SolveOptions | None = None, *,
              "construction_cost": round(c.cost), "pieces": len(pieces),
              "pieces_improved": improved, "initial_accepted": accepted,
              "no_room": list(c.no_room), "unreached": list(c.unreached),
-             "relaxed": list(c.relaxed), "pieces_skipped": len(pieces) - len(done),
+             "relaxed": list(c.relaxed), "widened": list(c.widened),
+             "pieces_skipped": len(pieces) - len(done),
              "deadline_missed_s": round(max(0.0, time.monotonic() - deadline.at), 2),
              "solutions": sum(int(s.stats.get("solutions", 0)) for s in done)}
     status = "construction+local_search" if improved else "construction"

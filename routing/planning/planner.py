@@ -83,7 +83,14 @@ from routing.planning.trips import rider_trips as rider_trips
 from routing.planning.trips import scenario_places as scenario_places
 from routing.planning.trips import snap_places as snap_places
 from routing.planning.trips import waves_of_day as waves_of_day
-from routing.planning.week import DayResult, PartRunner, WeekSetup, effective_workers, solve_week
+from routing.planning.week import (
+    DayResult,
+    PartRunner,
+    WeekSetup,
+    effective_workers,
+    solve_week,
+    spread_exceptions,
+)
 
 # Trips, places and waves live in routing.planning.trips; the names imported from it above are
 # re-exported here for older callers.
@@ -469,9 +476,15 @@ def _construct_and_improve(
     exception, never dropped for it), inside the same construction.
     """
     fallback = _build_problem(solvable, ctx, day, {}, label)[0] if windows else None
+    wider = {k: day.wider.get(k, w) for k, w in windows.items()}
+    middle = _build_problem(solvable, ctx, day, wider, label)[0] if wider != windows else None
     solution = solve_large(problem, options, fallback=fallback, deadline=deadline,
-                           workers=ctx.piece_workers, build_by=build_by)
+                           workers=ctx.piece_workers, build_by=build_by, middle=middle)
     exceptions: list[dict[str, object]] = []
+    for i in solution.stats.get("widened", ()):
+        # Placed within the anchor's full window: times are checked across days at the end.
+        key = (solvable[i].rider_id, solvable[i].direction)
+        windows = {**windows, key: wider[key]}
     for i in solution.stats.get("relaxed", ()):
         t = solvable[i]
         exceptions.append({"rider_id": t.rider_id, "direction": t.direction,
@@ -612,6 +625,7 @@ def build_plan(
     runs = [run for d in days for run in results[d].runs]
     unserved = [u for d in days for u in results[d].unserved]
     exceptions = [e for d in days for e in results[d].exceptions]
+    exceptions += spread_exceptions(runs, exceptions, params.consistency_s)
     wave_stats = [w for d in days for w in results[d].stats["waves"]]
     runs.sort(key=lambda r: (WEEKDAYS.index(r.weekday), r.stops[0].departure_s, r.run_id))
     unserved.sort(key=lambda u: (WEEKDAYS.index(u.weekday), u.direction, u.rider_id))

@@ -15,7 +15,9 @@ day then needs only the anchor's agreed times, so the rest are independent parts
   the same width around where the anchor day put riders of the same centre and direction
   (the median offset from :func:`base_time`: the latest boarding of a direct ride at home, the
   start of the pickup window at the centre), so their days agree too. A rider who fits only
-  outside it is served anyway and listed as a consistency exception, as before.
+  outside it is next tried within the anchor's full window (``state.wider``), and only then
+  without any; who ends up more than the limit apart is listed as a consistency exception
+  (:func:`spread_exceptions`), as before served anyway.
 
 The per-day body is one function of the shape :data:`DaySolver`; the planner passes its own.
 """
@@ -56,8 +58,8 @@ class DayResult:
 DaySolver = Callable[[str, list[list[Trip]], Any, Windows, float, Any], DayResult]
 """``solve_day(day, waves, ctx, windows, budget_s, state) -> DayResult``."""
 
-DayPart = Callable[[str, Windows, float], Mapping[str, Any]]
-"""Builds the JSON spec of one day for a :data:`PartRunner`."""
+DayPart = Callable[[str, Windows, float, Windows], Mapping[str, Any]]
+"""Builds the JSON spec of one day for a :data:`PartRunner` (day, windows, budget, wider)."""
 
 PartRunner = Callable[[str, Sequence[Mapping[str, Any]]], list[Any]]
 """``run_parts(solver "module:function", specs) -> results`` (``api.jobs.parts``)."""
@@ -140,12 +142,44 @@ _FORKED: tuple[DaySolver, Any, Callable[[], Any]] | None = None
 
 
 def _day_in_child(day: str, waves: list[list[Trip]], windows: Windows, budget_s: float,
-                  deadline_at: float) -> DayResult:
+                  deadline_at: float, wider: Windows) -> DayResult:
     assert _FORKED is not None, "day workers must be forked from solve_week"
     solver, ctx, new_state = _FORKED
     # A day that waited for a free worker gets what is left of its budget, not a fresh one.
     budget = min(budget_s, Deadline(deadline_at).left())
-    return solver(day, waves, ctx, windows, budget, new_state())
+    return solver(day, waves, ctx, windows, budget, _with_wider(new_state(), wider))
+
+
+def _with_wider(state: Any, wider: Windows) -> Any:
+    """The day's state with the anchor's full windows, when its kind of state takes them."""
+    if wider and hasattr(state, "wider"):
+        state.wider = wider
+    return state
+
+
+def spread_exceptions(runs: Sequence[Any], listed: Sequence[Mapping[str, object]],
+                      limit_s: int | None) -> list[dict[str, object]]:
+    """Riders whose agreed times lie more than ``limit_s`` apart and are not listed yet (days
+    solved together each kept the anchor's window, not each other's)."""
+    if limit_s is None:
+        return []
+    known = {(str(e["rider_id"]), str(e["direction"])) for e in listed}
+    times: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for run in runs:
+        for stop in run.stops:
+            if stop.kind == "pickup" and stop.agreed_s is not None:
+                for rid in stop.rider_ids:
+                    times[(rid, run.direction)].append((stop.agreed_s, run.weekday))
+    out: list[dict[str, object]] = []
+    for key, items in sorted(times.items()):
+        values = sorted(t for t, _ in items)
+        if values[-1] - values[0] <= limit_s or key in known:
+            continue
+        middle = values[len(values) // 2]
+        _t, day = max(items, key=lambda x: (abs(x[0] - middle), x[1]))
+        out.append({"rider_id": key[0], "direction": key[1], "weekday": day,
+                    "reason": "no feasible route within the consistency window"})
+    return out
 
 
 @dataclass
@@ -212,20 +246,21 @@ def solve_week(days: Sequence[str], waves: Mapping[str, list[list[Trip]]], setup
     left = deadline.left()
     budgets = {d: left * min(1.0, setup.workers * size[d] / max(1, remaining)) for d in rest}
     anchor_trips = [t for w in waves[anchor] for t in w]
-    windows = {}
+    windows, wider = {}, {}
     for d in rest:
         trips = [t for w in waves[d] for t in w]
         windows[d] = windows_for(trips, seen, setup.consistency_s, True)
+        wider[d] = windows_for(trips, seen, setup.consistency_s, False)
         windows[d].update(unanchored_windows(trips, anchor_trips, seen, setup.ctx,
                                              setup.consistency_s))
     started = time.monotonic()
     if setup.run_parts is not None and setup.part_spec is not None \
             and setup.part_result is not None:
-        specs = [setup.part_spec(d, windows[d], budgets[d]) for d in rest]
+        specs = [setup.part_spec(d, windows[d], budgets[d], wider[d]) for d in rest]
         for d, out in zip(rest, setup.run_parts(setup.part_solver, specs), strict=True):
             finish(d, setup.part_result(out))
     else:
-        _solve_forked(rest, waves, setup, windows, budgets, deadline, finish)
+        _solve_forked(rest, waves, setup, windows, budgets, deadline, finish, wider)
     for d in rest:
         results[d].stats["parallel_round_s"] = round(time.monotonic() - started, 2)
     return results
@@ -233,20 +268,21 @@ def solve_week(days: Sequence[str], waves: Mapping[str, list[list[Trip]]], setup
 
 def _solve_forked(days: list[str], waves: Mapping[str, list[list[Trip]]], setup: WeekSetup,
                   windows: Mapping[str, Windows], budgets: Mapping[str, float],
-                  deadline: Deadline, finish: Callable[[str, DayResult], None]) -> None:
+                  deadline: Deadline, finish: Callable[[str, DayResult], None],
+                  wider: Mapping[str, Windows]) -> None:
     global _FORKED
     methods = multiprocessing.get_all_start_methods()
     if "fork" not in methods:  # no cheap copy of the context: solve them here
         for d in days:
             finish(d, setup.solve_day(d, waves[d], setup.ctx, windows[d], budgets[d],
-                                      setup.new_state()))
+                                      _with_wider(setup.new_state(), wider[d])))
         return
     _FORKED = (setup.solve_day, setup.ctx_one_worker or setup.ctx, setup.new_state)
     try:
         with ProcessPoolExecutor(max_workers=min(setup.workers, len(days)),
                                  mp_context=multiprocessing.get_context("fork")) as pool:
             futures = [pool.submit(_day_in_child, d, waves[d], windows[d], budgets[d],
-                                   deadline.at) for d in days]
+                                   deadline.at, wider[d]) for d in days]
             # In day order, so progress and results do not depend on which worker ends first.
             for d, f in zip(days, futures, strict=True):
                 finish(d, f.result())

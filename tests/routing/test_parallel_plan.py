@@ -173,3 +173,20 @@ def test_cli_rejects_a_negative_worker_count(tmp_path: Any) -> None:
                                       "--workers", "-1"])
     assert result.exit_code == 2
     assert "--workers" in result.output and not out.exists()
+
+
+def test_construction_tries_the_wider_window_before_dropping_it() -> None:
+    from routing.planning.construction import construct
+    from routing.planning.problem import Request, RoutingProblem, Visit
+
+    wide = _problem(n=6, seed=5)
+    # Request 0 must board by 10 but may not arrive before 900 and nobody waits on board.
+    tight = [Request(r.request_id, r.delivery, r.demand,
+                     Visit(r.pickup.location, 0, 10, r.pickup.service) if i == 0 and r.pickup
+                     else r.pickup, r.max_ride, r.drop_penalty, r.allowed_vehicles)
+             for i, r in enumerate(wide.requests)]
+    problem = RoutingProblem(time=wide.time, distance=wide.distance, requests=tuple(tight),
+                             vehicles=wide.vehicles, no_wait_on_board=True)
+    c = construct(problem, fallback=wide, middle=wide)
+    assert c.widened == (0,) and c.relaxed == () and not c.no_room
+    assert construct(problem, fallback=wide).relaxed == (0,)
