@@ -163,6 +163,14 @@ class ScaleResult:
     seconds: float
     peak_rss_mb: float
     violations: int
+    workers: int = 1
+    solve_s: float = 0.0
+    """Seconds after snapping and the matrix (what ``time_limit_s`` bounds)."""
+    prepare_s: float = 0.0
+    """Snapping and the travel matrix."""
+    peak_child_rss_mb: float = 0.0
+    """Largest peak of a worker process (days or pieces solved in parallel)."""
+    consistency_pct: float = 100.0
 
     @property
     def served_pct(self) -> float:
@@ -170,7 +178,8 @@ class ScaleResult:
 
 
 def plan_city_case(n_riders: int, time_limit_s: float | None = None, seed: int = SEED,
-                   network_path: str | None = None, out_dir: str | None = None) -> ScaleResult:
+                   network_path: str | None = None, out_dir: str | None = None,
+                   workers: int | None = None) -> ScaleResult:
     """Generate, plan and verify one size; meant to run in its own process (peak memory).
 
     With ``out_dir`` the scenario and the plan are written to ``out_dir/lyngby-<n>/`` (for
@@ -186,6 +195,8 @@ def plan_city_case(n_riders: int, time_limit_s: float | None = None, seed: int =
     params = PlanParams()
     if time_limit_s is not None:
         params = replace(params, time_limit_s=time_limit_s)
+    if workers is not None:
+        params = replace(params, workers=workers)
     sc = city_case(net, n_riders, seed, params)
     started = time.monotonic()
     plan = build_plan(sc, net, params)
@@ -206,12 +217,17 @@ def plan_city_case(n_riders: int, time_limit_s: float | None = None, seed: int =
         cost_dkk=float(plan.kpis["cost_dkk"]), runs=int(plan.kpis["runs"]),
         vehicle_days=int(plan.kpis["vehicle_days"]), seconds=round(seconds, 1),
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
-        violations=len(errors))
+        violations=len(errors), workers=int(plan.stats.get("workers", 1)),
+        solve_s=float(plan.stats.get("solve_s", 0.0)),
+        prepare_s=float(plan.stats.get("prepare_s", 0.0)),
+        peak_child_rss_mb=round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0, 1),
+        consistency_pct=float(plan.kpis.get("consistency_within_limit_pct", 100.0)))
 
 
 def run_scale(sizes: tuple[int, ...] = SIZES, time_limit_s: float | None = None,
               seed: int = SEED, progress: Any = None,
-              out_dir: Path | None = None) -> list[ScaleResult]:
+              out_dir: Path | None = None, workers: int | None = None) -> list[ScaleResult]:
     """Plan each size in a fresh process, one after the other; [] when Lyngby is absent."""
     path = lyngby_path()
     if path is None:
@@ -221,7 +237,7 @@ def run_scale(sizes: tuple[int, ...] = SIZES, time_limit_s: float | None = None,
     for n in sizes:
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
             result = pool.submit(plan_city_case, n, time_limit_s, seed, str(path),
-                                 None if out_dir is None else str(out_dir)).result()
+                                 None if out_dir is None else str(out_dir), workers).result()
         results.append(result)
         if progress is not None:
             progress(result)

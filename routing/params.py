@@ -54,6 +54,9 @@ class PlanParams:
     time limit, the plan is the same on every machine for the same input and seed."""
     seed: int = 0
     """Seed for the solver's randomised parts; same input + seed → same plan."""
+    workers: int = 0
+    """Processes that solve independent parts (days after the busiest, pieces of a large
+    wave) at once: 0 = automatic (the CPU count, at most 2), 1 = one after the other."""
     snap_max_m: float = 500.0
     """Points farther than this from any road are rejected as off the network."""
     door_stop_warn_m: float = 100.0

@@ -22,7 +22,7 @@ def _cpu_count() -> int:
 
 
 def _bench_scale(sizes: list[int], results: list[dict[str, Any]], out_dir: Path | None,
-                 time_limit: float | None) -> None:
+                 time_limit: float | None, workers: int | None = None) -> None:
     """City cases on the Lyngby network (``benchmarks.scale``); scenarios and plans are written
     to ``out_dir`` when given."""
     from dataclasses import asdict
@@ -31,12 +31,16 @@ def _bench_scale(sizes: list[int], results: list[dict[str, Any]], out_dir: Path 
 
     def show(r: Any) -> None:
         console.print(f"  {r.riders} riders: served {r.served}/{r.servable} servable trips "
-                      f"({r.served_pct:.1f} %), {r.cost_dkk:,.2f} DKK/week, {r.seconds:.0f} s, "
-                      f"peak {r.peak_rss_mb:,.0f} MB, {r.violations} violations", highlight=False)
+                      f"({r.served_pct:.1f} %), {r.cost_dkk:,.2f} DKK/week, {r.seconds:.0f} s "
+                      f"(solve {r.solve_s:.0f} s, snapping and matrix {r.prepare_s:.0f} s, "
+                      f"{r.workers} worker(s)), peak {r.peak_rss_mb:,.0f} MB (worker "
+                      f"{r.peak_child_rss_mb:,.0f} MB), consistency {r.consistency_pct} %, "
+                      f"{r.violations} violations", highlight=False)
 
     with open("/proc/loadavg", encoding="ascii") as f:
         console.print(f"load average before: {f.read().strip()}")
-    scale_results = run_scale(tuple(sizes), time_limit, progress=show, out_dir=out_dir)
+    scale_results = run_scale(tuple(sizes), time_limit, progress=show, out_dir=out_dir,
+                              workers=workers)
     if not scale_results:
         console.print(f"scale: skipped, {LYNGBY} not found")
         return
@@ -75,6 +79,9 @@ def bench(
         help="Search for the standard sets: lns (guided local search, then the large "
              "neighbourhood search) or gls (guided local search only, as the planner).")
     ] = "lns",
+    plan_workers: Annotated[int | None, typer.Option(
+        min=0, help="Worker processes per weekly plan of the scale set (default: the "
+                    "planner's, 0 = the CPU count, at most 2).")] = None,
 ) -> None:
     """Benchmarks: network load, matrix speed-up, demo plan, standard VRP/DARP sets."""
     if search not in ("lns", "gls"):
@@ -127,7 +134,7 @@ def bench(
         # --solutions DIR keeps each city case's scenario and plan; --plan-time-limit sets the
         # plan's budget (default: the planner's own).
         _bench_scale([int(n) for n in sizes.split(",") if n.strip()], results, solutions,
-                     plan_time_limit)
+                     plan_time_limit, plan_workers)
     std = [s for s in chosen if s in ("darp", "lilim", "homberger")]
     if std:
         names = [s.strip() for s in instances.split(",")] if instances else None

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 def plan_with_progress(scenario: Scenario, network: RoadNetwork, time_limit: float | None,
-                       seed: int | None) -> Plan:
+                       seed: int | None, workers: int | None = None) -> Plan:
     """The scenario's weekly plan, with a progress bar per wave on stderr."""
     from routing.planning.planner import build_plan  # OR-Tools: lazy (api.cli.common)
 
@@ -40,6 +40,8 @@ def plan_with_progress(scenario: Scenario, network: RoadNetwork, time_limit: flo
         changes["time_limit_s"] = time_limit
     if seed is not None:
         changes["seed"] = seed
+    if workers is not None:
+        changes["workers"] = workers
     params = params.with_overrides(**changes)
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total} waves"), TimeElapsedColumn(),
@@ -128,13 +130,16 @@ def plan(
     time_limit: Annotated[float | None, typer.Option(
         help="Max solver seconds for the week (default: scenario, 90).")] = None,
     seed: Annotated[int | None, typer.Option(help="Solver seed.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=0, help="Processes solving days and pieces at once (0: the CPU count, at most 2; "
+                    "1: one after the other; default: scenario, 0).")] = None,
     geojson: Annotated[Path | None, typer.Option(help="Also write GeoJSON of the runs.")] = None,
     map_html: Annotated[Path | None, typer.Option("--map", help="Also write an HTML map.")] = None,
 ) -> None:
     """Build the fixed weekly plan of a scenario and write it as JSON."""
     sc = load_scenario(scenario)
     network = load_network(sc)
-    result = plan_with_progress(sc, network, time_limit, seed)
+    result = plan_with_progress(sc, network, time_limit, seed, workers)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_plan(result, out)
     print_plan_summary(result)

@@ -30,6 +30,7 @@ import contextlib
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from api.settings import Settings
@@ -90,6 +91,49 @@ def _solve_part_message(part_id: int) -> None:
                   part_id=part_id) is None:
         return  # solved or being solved elsewhere (often by the job that asked for it)
     run_part(state.database, state.settings, part_id, state.owner)
+
+
+class Outbox:
+    """Message ids the broker refused (RabbitMQ away), sent again by :meth:`flush` until it
+    takes them: a job stored as queued while the broker was down is not left without a message.
+    A duplicate is harmless (the claim in the database decides), so nothing is lost by sending
+    twice."""
+
+    def __init__(self, send: Callable[[int], None], what: str = "plan job") -> None:
+        self._send = send
+        self._what = what
+        self._ids: set[int] = set()
+        self._lock = threading.Lock()
+
+    def send(self, item: int) -> bool:
+        """Send now; on failure keep it for the next flush. True when the broker took it."""
+        try:
+            self._send(item)
+            return True
+        except Exception as exc:  # the broker is away; flush() tries again
+            log.warning("%s %s could not be sent to the broker (%s); will retry", self._what,
+                        item, type(exc).__name__)
+            with self._lock:
+                self._ids.add(item)
+            return False
+
+    def flush(self) -> int:
+        """Send what is waiting, oldest id first, until the broker refuses; how many are left."""
+        with self._lock:
+            waiting = sorted(self._ids)
+        for item in waiting:
+            try:
+                self._send(item)
+            except Exception:
+                break
+            with self._lock:
+                self._ids.discard(item)
+            log.info("%s %s sent after the broker came back", self._what, item)
+        return len(self)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._ids)
 
 
 class DramatiqEngine:
@@ -165,6 +209,8 @@ def run_worker(settings: Settings, *, ready: threading.Event | None = None,
     with contextlib.suppress(OSError):
         os.nice(settings.job_worker_nice)
     engine = DramatiqEngine(settings)
+    outbox = Outbox(engine.send)
+    part_outbox = Outbox(engine.send_part, "part")
     state = _STATE
     state.settings, state.engine = settings, engine
     state.database = Database(settings.database_url)
@@ -189,11 +235,14 @@ def run_worker(settings: Settings, *, ready: threading.Event | None = None,
     try:
         while not stop.wait(settings.job_heartbeat_s):
             try:
+                # A job the sweep put back while the broker was away is sent when it is back.
+                outbox.flush()
+                part_outbox.flush()
                 for plan_id in leases.sweep(state.database, settings.job_max_attempts):
                     log.info("plan job %s: its worker was lost; sent again", plan_id)
-                    engine.send(plan_id)
+                    outbox.send(plan_id)
                 for part_id in sweep_parts(state.database, settings.job_max_attempts):
-                    engine.send_part(part_id)
+                    part_outbox.send(part_id)
             except Exception as exc:  # the database or broker is away: try again next beat
                 log.warning("sweep failed: %s", type(exc).__name__)
     finally:

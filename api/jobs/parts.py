@@ -30,6 +30,7 @@ its batch's queued parts are dropped.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
@@ -222,7 +223,11 @@ class EngineParts:
         try:
             if self._send is not None:
                 for part_id in ids:
-                    self._send(part_id)
+                    try:
+                        self._send(part_id)
+                    except Exception as exc:  # broker away: this job solves its parts itself
+                        log.warning("part %s not sent (%s); solved by the job itself",
+                                    part_id, type(exc).__name__)
             self._fan_in(batch)
             with database.unit_of_work(write=False) as db:
                 ended = list(db.execute(select(JobPart.idx, JobPart.status, JobPart.result,
@@ -243,7 +248,8 @@ class EngineParts:
                 self._check()  # the job was cancelled, its lease lost or the worker stops
             for lost in sweep_parts(database, settings.job_max_attempts, batch=batch):
                 if self._send is not None:
-                    self._send(lost)
+                    with contextlib.suppress(Exception):  # queued: this job helps anyway
+                        self._send(lost)
             mine = claim_part(database, self._owner, settings.job_lease_s, batch=batch)
             if mine is not None:  # help: solve a part of our own batch here
                 run_part(database, settings, mine, self._owner)

@@ -14,6 +14,7 @@ At start-up (:meth:`JobRunner.recover`) jobs whose worker died are requeued (or 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from api.db.database import Database
 from api.db.models import PlanRecord
 from api.jobs import leases
 from api.jobs.embedded import EmbeddedWorkers
-from api.jobs.engine import DramatiqEngine
+from api.jobs.engine import DramatiqEngine, Outbox
 from api.jobs.solve import REOPTIMISE
 
 if TYPE_CHECKING:
@@ -42,23 +43,39 @@ class JobRunner:
         self._context = context
         self.embedded: EmbeddedWorkers | None = None
         self.engine: DramatiqEngine | None = None
+        self.outbox: Outbox | None = None
+        self._stopped = threading.Event()
+        self._retrying: threading.Thread | None = None
         if context.settings.job_engine == "dramatiq":
 
             self.engine = DramatiqEngine(context.settings)
+            self.outbox = Outbox(self.engine.send)
         else:
 
             self.embedded = EmbeddedWorkers(context.settings)
 
     def submit(self, plan_id: int) -> None:
         """Called after the commit that stored the job as queued."""
-        if self.engine is not None:
-            try:
-                self.engine.send(plan_id)
-            except Exception as exc:  # the job stays queued; sent again at the next start
-                log.error("plan job %s could not be sent to the broker: %s", plan_id,
-                          type(exc).__name__)
+        if self.outbox is not None:
+            if not self.outbox.send(plan_id):  # the job stays queued; sent when RabbitMQ is back
+                self._retry_in_background()
         elif self.embedded is not None:
             self.embedded.wake()
+
+    def _retry_in_background(self) -> None:
+        """One thread sends the refused messages again, 1 s, 2 s, … up to 60 s apart."""
+        if self._retrying is not None and self._retrying.is_alive():
+            return
+
+        def retry() -> None:
+            wait_s = 1.0
+            while self.outbox is not None and len(self.outbox) \
+                    and not self._stopped.wait(wait_s):
+                if self.outbox.flush():
+                    wait_s = min(60.0, wait_s * 2)
+
+        self._retrying = threading.Thread(target=retry, name="broker-retry", daemon=True)
+        self._retrying.start()
 
     def recover(self) -> list[int]:
         """Requeue jobs whose worker died (their lease ran out) and hand the queued ones on."""
@@ -80,6 +97,7 @@ class JobRunner:
         """Embedded: the workers stop after their current wave and requeue their job."""
         if self.embedded is not None:
             self.embedded.stop()
+        self._stopped.set()
         if self.engine is not None:
             self.engine.close()
 

@@ -68,6 +68,8 @@ class Construction:
     seconds: float
     relaxed: tuple[int, ...] = ()
     """Requests placed with the fallback problem's windows."""
+    widened: tuple[int, ...] = ()
+    """Requests placed with the middle problem's windows (tried before the fallback's)."""
 
     def solution_routes(self, problem: RoutingProblem) -> tuple[Route, ...]:
         """As the solver's :class:`Route` objects (depot visits included)."""
@@ -258,7 +260,7 @@ class _Builder:
 
 def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: int = 12,
               feasible_tries: int = 3, fallback: RoutingProblem | None = None,
-              max_checks: int = 8) -> Construction:
+              max_checks: int = 8, middle: RoutingProblem | None = None) -> Construction:
     """Build routes by sequential cheapest insertion (see the module docstring).
 
     Parameters
@@ -278,6 +280,9 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
         The same problem with wider windows (e.g. without the riders' consistency windows): a
         request that fits nowhere is tried once more with its windows from here
         (``Construction.relaxed``).
+    middle
+        The same problem with windows between the two (e.g. the wider consistency window of a
+        day solved in parallel), tried before ``fallback`` (``Construction.widened``).
     """
     started = time.monotonic()
     b = _Builder(problem)
@@ -314,6 +319,8 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
     relaxed: list[int] = []
     own_win = list(b.win)
     fb_win = _Builder(fallback).win if fallback is not None else own_win
+    mid_win = _Builder(middle).win if middle is not None else own_win
+    widened: list[int] = []
     no_room: list[int] = []
     unreached: list[int] = []
 
@@ -421,6 +428,13 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
             unreached.extend(order[n_done:])
             break
         best = best_for(r)
+        if best is None and mid_win[r] != own_win[r]:
+            b.win[r] = mid_win[r]
+            best = best_for(r)
+            if best is None:
+                b.win[r] = own_win[r]
+            else:
+                widened.append(r)
         if best is None and fallback is not None and b.win[r] != fb_win[r]:
             # Not with its consistency window: with the session's window only (the rider
             # becomes a consistency exception rather than unserved).
@@ -445,4 +459,4 @@ def construct(problem: RoutingProblem, deadline_s: float = 60.0, near_routes: in
     out = tuple((rt.vehicle, tuple(rt.stops), tuple(rt.starts)) for rt in routes)
     return Construction(out, tuple(sorted(no_room + sorted(hopeless))), tuple(unreached),
                         sum(rt.cost for rt in routes), time.monotonic() - started,
-                        tuple(sorted(relaxed)))
+                        tuple(sorted(relaxed)), tuple(sorted(widened)))

@@ -14,21 +14,30 @@ For a wave of hundreds of requests OR-Tools' construction finds no first solutio
    replaces its routes only when it serves as many requests (guided local search returns the
    best solution seen, so from an accepted start it is never worse).
 
-Pieces may run in worker processes (``workers``); one worker keeps the result reproducible
-when the work limit binds.
+**The deadline is kept** (issue 17): the construction stops at the wave's deadline (what it
+did not reach is *unreached*), and each piece gets its share of the time *left* minus the
+overhead OR-Tools showed on earlier pieces (building a model and reading the routes in happen
+before OR-Tools' own clock starts); a piece whose share is below
+:data:`~routing.planning.budget.MIN_SOLVE_S` keeps the construction's routes. So a wave returns
+within its deadline plus one piece's overshoot, always with the construction's full solution.
+
+Pieces may run in worker processes (``workers``, forked: they inherit the problem); the result
+does not depend on the number of workers when the work limit ends each piece.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, replace
-from multiprocessing import get_context
 
 import numpy as np
 import numpy.typing as npt
 
+from routing.planning.budget import MIN_SOLVE_S, Deadline
 from routing.planning.construction import Construction, Stop, construct
 from routing.planning.problem import (
     FleetVehicle,
@@ -45,10 +54,8 @@ from routing.planning.solver import solve
 LARGE_REQUESTS = 120
 """Problems with more requests than this are solved by :func:`solve_large` in the planner."""
 PIECE_REQUESTS = 60
-CONSTRUCTION_SHARE = 0.5
-"""The construction's deadline as a share of the time limit (it usually needs far less; it
-is never cut below ``MIN_CONSTRUCTION_S``)."""
-MIN_CONSTRUCTION_S = 60.0
+FIRST_OVERHEAD_S = 0.3
+"""Assumed time a piece takes beyond its OR-Tools limit before one has been measured."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,42 +185,99 @@ def _lift(piece: _Piece, sol: RoutingSolution, problem: RoutingProblem) -> list[
     return out
 
 
+def _improve_in_turn(pieces: list[_Piece], options: SolveOptions, deadline: Deadline
+                     ) -> list[RoutingSolution | None]:
+    """Pieces one after the other, each with its share of the time left (None: skipped)."""
+    results: list[RoutingSolution | None] = []
+    overhead = FIRST_OVERHEAD_S
+    remaining = sum(len(p.requests) for p in pieces)
+    for piece in pieces:
+        share = deadline.left() * len(piece.requests) / max(1, remaining) - overhead
+        remaining -= len(piece.requests)
+        if share < MIN_SOLVE_S:
+            results.append(None)
+            continue
+        began = time.monotonic()
+        results.append(_improve(piece, replace(options, time_limit_s=share)))
+        # Model building and reading the routes in are not on OR-Tools' clock: learn them.
+        overhead = max(overhead, time.monotonic() - began - share)
+    return results
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Fork where there is one (the workers inherit the loaded modules: no second of imports
+    per worker), spawn elsewhere."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _improve_in_pool(pieces: list[_Piece], options: SolveOptions, deadline: Deadline,
+                     workers: int) -> list[RoutingSolution | None]:
+    """Pieces in ``workers`` processes; each piece's limit is its share of the time left with
+    ``workers`` pieces at a time; pieces not started by the deadline are cancelled."""
+    total = max(1, sum(len(p.requests) for p in pieces))
+    left = deadline.left()
+    limits = [min(left, left * workers * len(p.requests) / total) - FIRST_OVERHEAD_S
+              for p in pieces]
+    results: list[RoutingSolution | None] = [None] * len(pieces)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context())
+    try:
+        futures: dict[Future[RoutingSolution], int] = {
+            pool.submit(_improve, p, replace(options, time_limit_s=limit)): k
+            for k, (p, limit) in enumerate(zip(pieces, limits, strict=True))
+            if limit >= MIN_SOLVE_S}
+        finished, _late = wait_futures(futures, timeout=deadline.left() + FIRST_OVERHEAD_S)
+        for f in finished:
+            results[futures[f]] = f.result()
+    finally:
+        # Pieces not started by the deadline are cancelled (their routes stay as constructed);
+        # one already running ends by its own limit and is not waited for.
+        pool.shutdown(wait=False, cancel_futures=True)
+    return results
+
+
 def solve_large(problem: RoutingProblem, options: SolveOptions | None = None, *,
                 workers: int = 1, piece_requests: int = PIECE_REQUESTS,
-                fallback: RoutingProblem | None = None) -> RoutingSolution:
-    """Construction, then OR-Tools per piece within ``options.time_limit_s`` (module docstring).
+                fallback: RoutingProblem | None = None,
+                deadline: Deadline | None = None,
+                build_by: Deadline | None = None,
+                middle: RoutingProblem | None = None) -> RoutingSolution:
+    """Construction, then OR-Tools per piece, all before ``deadline`` (default:
+    ``options.time_limit_s`` from now; module docstring).
 
     ``stats["unreached"]`` lists the requests the construction did not reach before its
     deadline (time budget), as opposed to those it found no room for. ``fallback`` is the same
     problem with wider windows for requests that fit nowhere otherwise (``stats["relaxed"]``
     lists those placed with them; they keep those windows in the improvement).
+    ``stats["pieces_skipped"]`` counts pieces left as constructed for want of time.
+    ``build_by`` lets the construction run on past ``deadline`` (the caller's reserve); the
+    pieces never do.
     """
     options = options or SolveOptions()
     started = time.monotonic()
-    c = construct(problem, deadline_s=max(MIN_CONSTRUCTION_S,
-                                          CONSTRUCTION_SHARE * options.time_limit_s),
-                  fallback=fallback)
-    if c.relaxed and fallback is not None:
-        wider = set(c.relaxed)
+    deadline = deadline or Deadline.after(options.time_limit_s)
+    c = construct(problem, deadline_s=max(deadline.left(), (build_by or deadline).left()),
+                  fallback=fallback, middle=middle)
+    if (c.relaxed and fallback is not None) or (c.widened and middle is not None):
+        wider, mid = set(c.relaxed), set(c.widened)
         problem = replace(problem, requests=tuple(
-            fallback.requests[r] if r in wider else req
+            fallback.requests[r] if r in wider and fallback is not None else
+            middle.requests[r] if r in mid and middle is not None else req
             for r, req in enumerate(problem.requests)))
     routes: list[Route | None] = list(c.solution_routes(problem))
     by_vehicle = {rt.vehicle: k for k, rt in enumerate(routes) if rt is not None}
-    groups = _pieces_of(problem, c, piece_requests) if c.routes else []
+    groups = _pieces_of(problem, c, piece_requests) if c.routes and deadline.left() > \
+        MIN_SOLVE_S else []
     pieces = [_make_piece(problem, c, g) for g in groups]
-    remaining = max(0.0, options.time_limit_s - (time.monotonic() - started))
-    total = max(1, sum(len(p.requests) for p in pieces))
-    opts = [replace(options, time_limit_s=max(0.2, remaining * len(p.requests) / total))
-            for p in pieces]
     if workers > 1 and len(pieces) > 1:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            results = list(pool.map(_improve, pieces, opts))
+        results = _improve_in_pool(pieces, options, deadline, workers)
     else:
-        results = [_improve(p, o) for p, o in zip(pieces, opts, strict=True)]
+        results = _improve_in_turn(pieces, options, deadline)
     improved = 0
     accepted = 0
     for group, piece, sol in zip(groups, pieces, results, strict=True):
+        if sol is None:
+            continue
         accepted += sol.stats.get("initial") == "accepted"
         if sol.dropped:
             # Keep the construction's routes unless OR-Tools serves the whole piece too.
@@ -225,14 +289,17 @@ def solve_large(problem: RoutingProblem, options: SolveOptions | None = None, *,
     final = [rt for rt in routes if rt is not None]
     served = {v.request for rt in final for v in rt.visits if v.kind == "delivery"}
     dropped = tuple(r for r in range(len(problem.requests)) if r not in served)
-    objective = sum(int(s.objective) for s in results) if results else int(c.cost)
+    done = [s for s in results if s is not None]
+    objective = sum(int(s.objective) for s in done) if done else int(c.cost)
     wall = time.monotonic() - started
     stats = {"construction_s": round(c.seconds, 2), "construction_routes": len(c.routes),
              "construction_cost": round(c.cost), "pieces": len(pieces),
              "pieces_improved": improved, "initial_accepted": accepted,
              "no_room": list(c.no_room), "unreached": list(c.unreached),
-             "relaxed": list(c.relaxed),
-             "solutions": sum(int(s.stats.get("solutions", 0)) for s in results)}
+             "relaxed": list(c.relaxed), "widened": list(c.widened),
+             "pieces_skipped": len(pieces) - len(done),
+             "deadline_missed_s": round(max(0.0, time.monotonic() - deadline.at), 2),
+             "solutions": sum(int(s.stats.get("solutions", 0)) for s in done)}
     status = "construction+local_search" if improved else "construction"
     return RoutingSolution(tuple(sorted(final, key=lambda rt: rt.vehicle)), dropped, objective,
                            status, wall, stats)

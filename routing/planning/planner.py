@@ -23,6 +23,10 @@ How a plan is built
 5. **Unserved.** A trip that cannot be served is listed with a concrete reason: checked before
    the solve (off the road network, direct trip above the limit, no vehicle with the needed places,
    no vehicle free in time) or, if the solver had to drop it, why it did not fit.
+6. **Budget and parallel days.** ``time_limit_s`` bounds the solve after snapping and the
+   matrix: each day and wave gets a deadline cut from what is left
+   (:mod:`routing.planning.budget`). The days after the busiest run in ``workers`` processes
+   or through a part runner (:mod:`routing.planning.week`).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,7 +43,6 @@ from routing.model import (
     DAY_S,
     WEEKDAYS,
     Plan,
-    Rider,
     Run,
     Scenario,
     Stop,
@@ -49,10 +52,10 @@ from routing.model import (
 )
 from routing.network.matrix import TravelMatrix, travel_matrix
 from routing.network.roads import RoadNetwork
-from routing.network.snap import SnappedPoint
 from routing.params import PlanParams
-from routing.places import centre_place, depot_place, home_place, is_centre
-from routing.planning.budget import wave_time_s
+from routing.places import depot_place, is_centre
+from routing.planning.budget import MIN_SOLVE_S, Deadline
+from routing.planning.context import _Context, _DayState, _precheck, _trip_places
 from routing.planning.decompose import LARGE_REQUESTS, solve_large
 from routing.planning.kpis import kpis_of
 from routing.planning.problem import (
@@ -63,14 +66,13 @@ from routing.planning.problem import (
     SolveOptions,
     Visit,
 )
-from routing.planning.reasons import need_code, unserved_reason
+from routing.planning.reasons import unserved_reason
 from routing.planning.rules import (
     boarding_time_s,
     ceil_grid,
     floor_grid,
     grid_s,
     ride_limit_s,
-    vehicle_fits,
 )
 from routing.planning.solver import solve, solve_serving_most
 from routing.planning.stops import centre_window
@@ -81,6 +83,14 @@ from routing.planning.trips import rider_trips as rider_trips
 from routing.planning.trips import scenario_places as scenario_places
 from routing.planning.trips import snap_places as snap_places
 from routing.planning.trips import waves_of_day as waves_of_day
+from routing.planning.week import (
+    DayResult,
+    PartRunner,
+    WeekSetup,
+    effective_workers,
+    solve_week,
+    spread_exceptions,
+)
 
 # Trips, places and waves live in routing.planning.trips; the names imported from it above are
 # re-exported here for older callers.
@@ -96,77 +106,6 @@ _DROP_PENALTY = 10**11
 
 # --------------------------------------------------------------------------------------------
 # The planning context and one wave
-
-
-@dataclass
-class _Context:
-    scenario: Scenario
-    params: PlanParams
-    matrix: TravelMatrix
-    snapped: dict[str, SnappedPoint]
-    riders: dict[str, Rider]
-    vehicles: dict[str, Vehicle]
-    coords: dict[str, tuple[float, float]]
-
-    def idx(self, place: str) -> int:
-        return self.matrix.index(place)
-
-    def travel(self, a: str, b: str) -> int:
-        return int(self.matrix.time_s[self.idx(a), self.idx(b)])
-
-    def distance(self, a: str, b: str) -> int:
-        return int(self.matrix.distance_m[self.idx(a), self.idx(b)])
-
-
-@dataclass
-class _DayState:
-    free_from: dict[str, int]
-    used: set[str]
-
-
-def _trip_places(trip: Trip) -> tuple[str, str]:
-    home, centre = home_place(trip.rider_id), centre_place(trip.centre_id)
-    return (home, centre) if trip.direction == "to_centre" else (centre, home)
-
-
-def _precheck(trip: Trip, ctx: _Context, day: _DayState) -> str | None:
-    """A concrete reason why the trip cannot be served at all, or None."""
-    p = ctx.params
-    rider = ctx.riders[trip.rider_id]
-    home = ctx.snapped[home_place(rider.rider_id)]
-    if home.distance_m > p.snap_max_m:
-        return unserved_reason("far_from_road", distance_m=f"{home.distance_m:.0f}",
-                               limit_m=f"{p.snap_max_m:.0f}")
-    origin, dest = _trip_places(trip)
-    direct = ctx.travel(origin, dest)
-    limit = ride_limit_s(rider, direct, p)
-    if direct > limit:
-        return unserved_reason("ride_too_long", direct_min=f"{direct / 60:.0f}",
-                               limit_min=f"{limit / 60:.0f}")
-    capable = [v for v in ctx.vehicles.values()
-               if vehicle_fits(v, rider.seats, rider.wheelchair_places)]
-    need = need_code(rider.seats, rider.wheelchair, rider.escort)
-    if not capable:
-        return unserved_reason("no_capable_vehicle", need=need)
-    lo, hi = centre_window(trip.direction, trip.centre_time_s, p)
-    board = boarding_time_s(rider, p)
-    span = (lo - limit, hi) if trip.direction == "to_centre" else (lo, hi + board + direct)
-    for v in capable:
-        depot = depot_place(v.vehicle_id)
-        start = max(v.available_from_s, day.free_from.get(v.vehicle_id, 0))
-        if trip.direction == "to_centre":
-            at_home = max(start + ctx.travel(depot, origin), 0)
-            at_centre = at_home + board + direct
-            back = max(at_centre, lo) + board + ctx.travel(dest, depot)
-            if at_centre <= hi and back <= v.available_to_s:
-                return None
-        else:
-            at_centre = max(start + ctx.travel(depot, origin), lo)
-            back = at_centre + board + direct + board + ctx.travel(dest, depot)
-            if at_centre <= hi and back <= v.available_to_s:
-                return None
-    return unserved_reason("no_vehicle_free", need=need, start=format_hm(max(span[0], 0)),
-                           end=format_hm(span[1]))
 
 
 @dataclass
@@ -399,9 +338,13 @@ def _solve_wave(
     ctx: _Context,
     day: _DayState,
     windows: dict[tuple[str, str], tuple[int, int]],
-    time_limit_s: float,
+    deadline: Deadline,
+    build_by: Deadline | None = None,
 ) -> _WaveResult:
+    """One wave before ``deadline``; a large wave's construction may go on until ``build_by``
+    (later: the time its improvement would have had)."""
     p = ctx.params
+    time_limit_s = max(MIN_SOLVE_S, deadline.left())
     first = trips[0]
     label = f"{first.weekday.upper()}-{'TO' if first.direction == 'to_centre' else 'FROM'}-" \
             f"{format_hm(min(t.centre_time_s for t in trips)).replace(':', '')}"
@@ -419,6 +362,13 @@ def _solve_wave(
 
     options = SolveOptions(time_limit_s=time_limit_s, seed=p.seed,
                            solution_limit=p.solution_limit)
+
+    def then() -> SolveOptions | None:
+        """Options for one more attempt within the wave's deadline (None: no time left)."""
+        left = deadline.left()
+        return None if left < MIN_SOLVE_S else replace(options, time_limit_s=min(
+            time_limit_s, left))
+
     problem, places, vehicle_ids = _build_problem(solvable, ctx, day, windows, label)
     # A large wave starts from our own construction (OR-Tools' finds none in time at city
     # scale); the layouts are chosen inside it, so no second pass per layout.
@@ -427,28 +377,31 @@ def _solve_wave(
     own_windows = windows
     if large:
         solution, exceptions, windows = _construct_and_improve(
-            solvable, ctx, day, windows, label, problem, options)
+            solvable, ctx, day, windows, label, problem, options, deadline, build_by)
     else:
         solution = solve_serving_most(problem, options)
     n_layouts = max((len(ctx.vehicles[v].layouts) for v, _ in vehicle_ids), default=1)
     for choice in range(1, n_layouts) if solution.dropped and not large else ():
         # Construction rarely switches a vehicle's layout once a route is started; offer the
         # fleet in each alternative layout as a whole too.
+        more = then()
+        if more is None:
+            break
         fixed = _build_problem(solvable, ctx, day, windows, label, layout_choice=choice)
-        other = solve(fixed[0], options)
+        other = solve(fixed[0], more)
         if (len(other.dropped), other.objective) < (len(solution.dropped), solution.objective):
             problem, places, vehicle_ids = fixed
             solution = other
     dropped_with_window = [i for i in solution.dropped
                            if (solvable[i].rider_id, solvable[i].direction) in windows
                            and not large]
-    if dropped_with_window:
+    if dropped_with_window and then() is not None:
         # Serve them with their times moved rather than not at all; list them as exceptions.
         relaxed = dict(windows)
         for i in dropped_with_window:
             relaxed.pop((solvable[i].rider_id, solvable[i].direction), None)
         problem2, places2, vehicle_ids2 = _build_problem(solvable, ctx, day, relaxed, label)
-        solution2 = solve(problem2, options)
+        solution2 = solve(problem2, then() or options)
         if len(solution2.dropped) < len(solution.dropped):
             served2 = {r for rt in solution2.routes for r in rt.requests}
             for i in dropped_with_window:
@@ -463,18 +416,23 @@ def _solve_wave(
         # OR-Tools still leaves trips out (e.g. no first solution within a small wave's share
         # of the time on a busy machine): our construction always ends and may serve them.
         built = _build_problem(solvable, ctx, day, own_windows, label)
+        # A small wave's construction takes well under a second: give it one even when the
+        # wave's time is spent, so a busy machine costs improvement, not served trips.
         other, other_exceptions, other_windows = _construct_and_improve(
-            solvable, ctx, day, own_windows, label, built[0], options)
+            solvable, ctx, day, own_windows, label, built[0], options,
+            Deadline(max(deadline.at, time.monotonic() + 1.0)))
         if len(other.dropped) < len(solution.dropped):
             problem, places, vehicle_ids = built
             solution, exceptions, windows = other, other_exceptions, other_windows
     stats.update({"requests": len(solvable),
+                  "construction_s": solution.stats.get("construction_s"),
                   "vehicles_available": len({v for v, _ in vehicle_ids}),
                   "routes": len(solution.routes), "dropped": len(solution.dropped),
                   "objective": solution.objective, "status": solution.status,
                   "seconds": round(solution.wall_s, 2),
                   # Stopped by the clock rather than the work budget: machine-dependent result.
-                  "time_limited": solution.wall_s >= 0.95 * time_limit_s})
+                  "time_limited": solution.wall_s >= 0.95 * time_limit_s or bool(
+                      solution.stats.get("unreached") or solution.stats.get("pieces_skipped"))})
     not_reached = _not_reached(solution, time_limit_s)
     stats["not_reached"] = len(not_reached)
     for i in solution.dropped:
@@ -508,6 +466,8 @@ def _construct_and_improve(
     label: str,
     problem: RoutingProblem,
     options: SolveOptions,
+    deadline: Deadline,
+    build_by: Deadline | None = None,
 ) -> tuple[RoutingSolution, list[dict[str, object]], dict[tuple[str, str], tuple[int, int]]]:
     """A wave by our construction and OR-Tools per piece (:func:`solve_large`): the solution,
     the consistency exceptions it made and the windows left in force.
@@ -516,8 +476,15 @@ def _construct_and_improve(
     exception, never dropped for it), inside the same construction.
     """
     fallback = _build_problem(solvable, ctx, day, {}, label)[0] if windows else None
-    solution = solve_large(problem, options, fallback=fallback)
+    wider = {k: day.wider.get(k, w) for k, w in windows.items()}
+    middle = _build_problem(solvable, ctx, day, wider, label)[0] if wider != windows else None
+    solution = solve_large(problem, options, fallback=fallback, deadline=deadline,
+                           workers=ctx.piece_workers, build_by=build_by, middle=middle)
     exceptions: list[dict[str, object]] = []
+    for i in solution.stats.get("widened", ()):
+        # Placed within the anchor's full window: times are checked across days at the end.
+        key = (solvable[i].rider_id, solvable[i].direction)
+        windows = {**windows, key: wider[key]}
     for i in solution.stats.get("relaxed", ()):
         t = solvable[i]
         exceptions.append({"rider_id": t.rider_id, "direction": t.direction,
@@ -541,6 +508,42 @@ def _not_reached(solution: RoutingSolution, time_limit_s: float) -> set[int]:
 # --------------------------------------------------------------------------------------------
 # The week
 
+BUILD_S_PER_REQUEST = 0.01
+"""Assumed construction seconds per request until one has been measured (a 600-request wave
+took 3.5–12 s on the loaded 2-core machine); the reserve for later waves is twice the slowest
+rate seen, as the rate varies with the wave and the machine's load."""
+
+
+
+def _solve_day(day: str, waves: list[list[Trip]], ctx: _Context,
+               windows: dict[tuple[str, str], tuple[int, int]], budget_s: float,
+               state: _DayState) -> DayResult:
+    """One weekday, wave after wave in time order, within ``budget_s`` (:data:`DaySolver`)."""
+    started = time.monotonic()
+    deadline = Deadline.after(budget_s)
+    out = DayResult([], [], [], {"day": day, "budget_s": round(budget_s, 2), "waves": []})
+    remaining = sum(len(w) for w in waves)
+    per_request = BUILD_S_PER_REQUEST
+    for wave in waves:
+        remaining -= len(wave)
+        # A wave's deadline: its share of what is left, so time a wave did not need passes on.
+        # Its construction may run on while the later waves' constructions still fit (at the
+        # slowest rate seen so far): a trip left out costs more than a route left unimproved.
+        reserve = Deadline(deadline.at - 2 * per_request * remaining)
+        share = deadline.share(len(wave), remaining + len(wave))
+        # Its improvement stops in time for them too; its construction gets at least its share.
+        result = _solve_wave(wave, ctx, state, windows, Deadline(min(share.at, reserve.at)),
+                             Deadline(max(share.at, reserve.at)))
+        built = result.stats.get("construction_s")
+        if isinstance(built, float) and result.stats.get("requests"):
+            per_request = max(per_request, built / float(str(result.stats["requests"])))
+        out.runs.extend(result.runs)
+        out.unserved.extend(result.unserved)
+        out.exceptions.extend(result.exceptions)
+        out.stats["waves"].append(result.stats)
+    out.stats["seconds"] = round(time.monotonic() - started, 2)
+    return out
+
 
 def build_plan(
     scenario: Scenario,
@@ -549,6 +552,7 @@ def build_plan(
     *,
     progress: PlanProgress | None = None,
     matrix: TravelMatrix | None = None,
+    run_parts: PartRunner | None = None,
 ) -> Plan:
     """Build the fixed weekly plan of a scenario.
 
@@ -564,6 +568,10 @@ def build_plan(
         Optional callback after each wave.
     matrix
         A precomputed :func:`place_matrix` (saves snapping and shortest paths).
+    run_parts
+        Solves independent parts (the days after the busiest) elsewhere, e.g. through the API's
+        job engine (``api.jobs.parts``): ``run_parts("module:function", specs) -> results``,
+        JSON in and out. None: worker processes of this machine (``params.workers``).
 
     Returns
     -------
@@ -574,12 +582,17 @@ def build_plan(
     started = time.monotonic()
     snapped_list = snap_places(scenario, network, params)
     matrix = matrix or travel_matrix(network, snapped_list)
+    prepared_s = time.monotonic() - started
+    # The solver's budget starts now: snapping and the matrix are reported apart.
+    deadline = Deadline.after(params.time_limit_s)
+    workers = effective_workers(params.workers)
     ctx = _Context(
         scenario=scenario, params=params, matrix=matrix,
         snapped={s.point_id: s for s in snapped_list},
         riders={r.rider_id: r for r in scenario.riders},
         vehicles={v.vehicle_id: v for v in scenario.vehicles},
         coords={pl: (lat, lon) for pl, lat, lon in scenario_places(scenario)},
+        piece_workers=1 if run_parts is not None else workers,
     )
     trips = rider_trips(scenario, params)
     by_day: dict[str, list[Trip]] = defaultdict(list)
@@ -589,43 +602,41 @@ def build_plan(
     days = sorted(by_day, key=lambda d: (-len(by_day[d]), WEEKDAYS.index(d)))
     waves = {d: waves_of_day(by_day[d], params) for d in days}
     n_waves = sum(len(w) for w in waves.values())
-    total_requests = max(1, len(trips))
-
-    agreed_seen: dict[tuple[str, str], list[int]] = defaultdict(list)
-    runs: list[Run] = []
-    unserved: list[Unserved] = []
-    exceptions: list[dict[str, object]] = []
-    wave_stats: list[dict[str, object]] = []
     done = 0
-    for d in days:
-        state = _DayState(free_from={}, used=set())
-        for wave in waves[d]:
-            windows: dict[tuple[str, str], tuple[int, int]] = {}
-            if params.consistency_s is not None:
-                for t in wave:
-                    seen = agreed_seen.get((t.rider_id, t.direction))
-                    if seen:
-                        windows[(t.rider_id, t.direction)] = (
-                            max(seen) - params.consistency_s, min(seen) + params.consistency_s)
-            budget = wave_time_s(params, len(wave), total_requests)
-            result = _solve_wave(wave, ctx, state, windows, budget)
-            runs.extend(result.runs)
-            unserved.extend(result.unserved)
-            exceptions.extend(result.exceptions)
-            wave_stats.append(result.stats)
-            for run in result.runs:
-                for stop in run.stops:
-                    if stop.kind == "pickup" and stop.agreed_s is not None:
-                        for rid in stop.rider_ids:
-                            agreed_seen[(rid, run.direction)].append(stop.agreed_s)
+
+    def on_day(result: DayResult) -> None:
+        nonlocal done
+        for wave in result.stats["waves"]:
             done += 1
             if progress is not None:
-                progress(str(result.stats["wave"]), done, n_waves)
+                progress(str(wave["wave"]), done, n_waves)
+
+    setup = WeekSetup(solve_day=_solve_day, ctx=ctx, new_state=lambda: _DayState({}, set()),
+                      consistency_s=params.consistency_s, workers=workers,
+                      ctx_one_worker=replace(ctx, piece_workers=1), progress=on_day)
+    if run_parts is not None:
+        from routing.planning import day_parts  # it imports this module
+
+        setup.run_parts = run_parts
+        setup.part_solver = day_parts.SOLVER
+        setup.part_spec = day_parts.spec_maker(scenario, params, ctx)
+        setup.part_result = day_parts.day_result
+    results = solve_week(days, waves, setup, deadline)
+    runs = [run for d in days for run in results[d].runs]
+    unserved = [u for d in days for u in results[d].unserved]
+    exceptions = [e for d in days for e in results[d].exceptions]
+    exceptions += spread_exceptions(runs, exceptions, params.consistency_s)
+    wave_stats = [w for d in days for w in results[d].stats["waves"]]
     runs.sort(key=lambda r: (WEEKDAYS.index(r.weekday), r.stops[0].departure_s, r.run_id))
     unserved.sort(key=lambda u: (WEEKDAYS.index(u.weekday), u.direction, u.rider_id))
     elapsed = time.monotonic() - started
     kpis = plan_kpis(runs, unserved, ctx, exceptions)
     stats = {"seconds": round(elapsed, 2), "waves": wave_stats, "trips": len(trips),
+             "prepare_s": round(prepared_s, 2),
+             "solve_s": round(elapsed - prepared_s, 2),
+             "workers": workers,
+             "days": [{k: v for k, v in results[d].stats.items() if k != "waves"}
+                      for d in days],
              "deterministic": not any(w.get("time_limited") for w in wave_stats),
              "solution_limit": params.solution_limit,
              "time_limit_s": params.time_limit_s, "seed": params.seed}

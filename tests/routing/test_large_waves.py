@@ -57,8 +57,9 @@ def test_trips_not_reached_in_time_get_the_time_budget_reason(
         small: Scenario, samso_network: RoadNetwork, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(planner, "LARGE_REQUESTS", 3)
     # A construction deadline already passed: nothing is reached.
-    monkeypatch.setattr(decompose, "MIN_CONSTRUCTION_S", -1.0)
-    monkeypatch.setattr(decompose, "CONSTRUCTION_SHARE", 0.0)
+    construct = decompose.construct
+    monkeypatch.setattr(decompose, "construct", lambda problem, deadline_s, **kw: construct(
+        problem, deadline_s=-1.0, **kw))
     plan = build_plan(small, samso_network, FAST)
     large = [w for w in plan.stats["waves"] if w.get("requests", 0) > 3]
     assert large and all(w["not_reached"] == w["requests"] for w in large)
