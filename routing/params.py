@@ -52,6 +52,12 @@ class PlanParams:
     solution_limit: int | None = 100
     """Work budget per wave (solutions examined by the local search). When it binds before the
     time limit, the plan is the same on every machine for the same input and seed."""
+    day_model: str = "auto"
+    """How a weekday is solved: ``"waves"`` (each wave apart), ``"whole_day"`` (one problem
+    over all its waves: a vehicle's day is one route, its fixed price paid once) or ``"auto"``
+    (whole when the day has at most ``whole_day_max_requests`` trips)."""
+    whole_day_max_requests: int = 300
+    """Largest day solved whole under ``day_model = "auto"``; city-scale days go by waves."""
     seed: int = 0
     """Seed for the solver's randomised parts; same input + seed → same plan."""
     snap_max_m: float = 500.0

@@ -81,6 +81,7 @@ from routing.planning.trips import rider_trips as rider_trips
 from routing.planning.trips import scenario_places as scenario_places
 from routing.planning.trips import snap_places as snap_places
 from routing.planning.trips import waves_of_day as waves_of_day
+from routing.planning.whole_day import DayResult, solve_day, use_whole_day
 
 # Trips, places and waves live in routing.planning.trips; the names imported from it above are
 # re-exported here for older callers.
@@ -599,6 +600,15 @@ def build_plan(
     done = 0
     for d in days:
         state = _DayState(free_from={}, used=set())
+        day_n = sum(len(w) for w in waves[d])
+        if use_whole_day(day_n, ctx):
+            day_result = solve_day(d, waves[d], ctx, _day_windows(by_day[d], params, agreed_seen),
+                                   wave_time_s(params, day_n, total_requests), state)
+            _record(day_result, runs, unserved, exceptions, wave_stats, agreed_seen)
+            done += len(waves[d])
+            if progress is not None:
+                progress(f"{d.upper()}-WHOLE-DAY", done, n_waves)
+            continue
         for wave in waves[d]:
             windows: dict[tuple[str, str], tuple[int, int]] = {}
             if params.consistency_s is not None:
@@ -631,6 +641,36 @@ def build_plan(
              "time_limit_s": params.time_limit_s, "seed": params.seed}
     return Plan(runs=tuple(runs), unserved=tuple(unserved), kpis=kpis, stats=stats,
                 scenario=scenario.name, params=params)
+
+
+def _day_windows(trips: Sequence[Trip], params: PlanParams,
+                 agreed_seen: dict[tuple[str, str], list[int]]
+                 ) -> dict[tuple[str, str], tuple[int, int]]:
+    """Consistency pickup windows of a day's trips from the agreed times of earlier days."""
+    windows: dict[tuple[str, str], tuple[int, int]] = {}
+    if params.consistency_s is None:
+        return windows
+    for t in trips:
+        seen = agreed_seen.get((t.rider_id, t.direction))
+        if seen:
+            windows[(t.rider_id, t.direction)] = (
+                max(seen) - params.consistency_s, min(seen) + params.consistency_s)
+    return windows
+
+
+def _record(result: DayResult, runs: list[Run], unserved: list[Unserved],
+            exceptions: list[dict[str, object]], wave_stats: list[dict[str, object]],
+            agreed_seen: dict[tuple[str, str], list[int]]) -> None:
+    """Add a solved day to the week and remember its agreed times for later days."""
+    runs.extend(result.runs)
+    unserved.extend(result.unserved)
+    exceptions.extend(result.exceptions)
+    wave_stats.extend(result.stats)
+    for run in result.runs:
+        for stop in run.stops:
+            if stop.kind == "pickup" and stop.agreed_s is not None:
+                for rid in stop.rider_ids:
+                    agreed_seen[(rid, run.direction)].append(stop.agreed_s)
 
 
 def plan_kpis(

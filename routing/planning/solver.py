@@ -198,14 +198,16 @@ def solve(
         ddim = model.GetDimensionOrDie("drive")
 
     # Arc costs per vehicle class (distance tariff); time tariff as span cost.
-    classes: dict[float, int] = {}
+    classes: dict[tuple[float, float], int] = {}
     for vi, veh in enumerate(problem.vehicles):
-        if veh.cost_per_distance not in classes:
-            cost = np.rint(dist_nodes * veh.cost_per_distance).astype(np.int64)
+        key = (veh.cost_per_distance, veh.cost_per_travel_time)
+        if key not in classes:
+            cost = np.rint(dist_nodes * veh.cost_per_distance
+                           + transit * veh.cost_per_travel_time).astype(np.int64)
             cost[:, :n_vehicles] = 0
             cost[n_vehicles:2 * n_vehicles, :] = 0
-            classes[veh.cost_per_distance] = model.RegisterTransitMatrix(cost.tolist())
-        model.SetArcCostEvaluatorOfVehicle(classes[veh.cost_per_distance], vi)
+            classes[key] = model.RegisterTransitMatrix(cost.tolist())
+        model.SetArcCostEvaluatorOfVehicle(classes[key], vi)
         if veh.fixed_cost:
             model.SetFixedCostOfVehicle(int(veh.fixed_cost), vi)
         if veh.cost_per_time:
@@ -223,6 +225,18 @@ def solve(
         cb = model.RegisterUnaryTransitVector(demands)
         model.AddDimensionWithVehicleCapacity(
             cb, 0, [int(v.capacity[d]) for v in problem.vehicles], True, f"load{d}")
+
+    gdim = None
+    groups_of = [problem.requests[nd.request].group if nd.request is not None else None
+                 for nd in nodes]
+    if any(g is not None for g in groups_of):
+        # Counts changes of request group along the route (slack-free); a pickup and its
+        # delivery on the same count means nobody rides across a change of group.
+        g_arr = np.array([-1 if g is None else g for g in groups_of], dtype=np.int64)
+        switch = ((g_arr[:, None] != g_arr[None, :]) & (g_arr[:, None] >= 0)
+                  & (g_arr[None, :] >= 0)).astype(np.int64)
+        model.AddDimension(model.RegisterTransitMatrix(switch.tolist()), 0, n, True, "group")
+        gdim = model.GetDimensionOrDie("group")
 
     # Requests: windows, pairing, precedence, ride limits, drop penalties, allowed vehicles.
     node_of: dict[tuple[int, VisitKind], int] = {
@@ -251,6 +265,8 @@ def solve(
             solver.Add(tdim.CumulVar(p_idx) <= tdim.CumulVar(d_idx))
             if req.max_ride is not None:
                 solver.Add(tdim.CumulVar(d_idx) - tdim.CumulVar(p_idx) <= int(req.max_ride))
+            if gdim is not None:
+                solver.Add(gdim.CumulVar(p_idx) == gdim.CumulVar(d_idx))
             if ddim is not None:
                 # Right after boarding someone is on board: no slack (also helps propagation).
                 tdim.SlackVar(p_idx).SetValue(0)
