@@ -5,6 +5,7 @@ verifier clean; and the day model's problem itself (groups, fixed price, travel 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections import defaultdict
 
 import pytest
@@ -15,8 +16,13 @@ from routing.network.roads import RoadNetwork
 from routing.params import PlanParams
 from routing.planning.costing import run_variable_cost_ore
 from routing.planning.planner import _Context, _DayState, build_plan
-from routing.planning.trips import place_matrix, rider_trips, scenario_places, snap_places
-from routing.planning.trips import waves_of_day
+from routing.planning.trips import (
+    place_matrix,
+    rider_trips,
+    scenario_places,
+    snap_places,
+    waves_of_day,
+)
 from routing.planning.whole_day import build_day_problem, day_work_limit, use_whole_day
 from routing.verify.checks import verify_plan
 
@@ -73,7 +79,7 @@ def test_a_vehicle_chains_its_waves_and_pays_its_fixed_price_once(  # type: igno
     assert len({(r.direction, r.centre_time_s // 3600) for r in longest}) >= 3
     # ... one run after the other, each from and back to its depot.
     longest.sort(key=lambda r: r.stops[0].departure_s)
-    for a, b in zip(longest, longest[1:], strict=False):
+    for a, b in itertools.pairwise(longest):
         assert a.stops[-1].arrival_s <= b.stops[0].departure_s
     # The plan's cost counts the fixed price once per vehicle-day, not once per run.
     vehicles = {v.vehicle_id: v for v in module_case.vehicles}
@@ -108,7 +114,8 @@ def test_day_problem_groups_waves_and_travels_between_them_via_a_depot(
     assert len(waves) == 4
     trips = [t for w in waves for t in w]
     wave_of = [i for i, w in enumerate(waves) for _ in w]
-    windows = {(trips[0].rider_id, trips[0].direction): (8 * 3600, 8 * 3600 + 600)}
+    windows: dict[tuple[str, str], tuple[int, int]] = {
+        (trips[0].rider_id, trips[0].direction): (8 * 3600, 8 * 3600 + 600)}
     problem, locs, vehicle_ids = build_day_problem(
         trips, wave_of, ctx, windows, _DayState({}, set()), "test")
     assert [r.group for r in problem.requests] == wave_of
