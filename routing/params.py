@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 MIN = 60
+DAY_MODELS = ("auto", "waves", "whole_day")
+"""Values of ``PlanParams.day_model``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,11 @@ class PlanParams:
     the network."""
     door_stop_warn_wheelchair_m: float = 30.0
     """The same limit for wheelchair users."""
+
+    def __post_init__(self) -> None:
+        if self.day_model not in DAY_MODELS:
+            raise ValueError(f"plan parameter 'day_model' must be one of "
+                             f"{', '.join(DAY_MODELS)}; got {self.day_model!r}")
 
     def with_overrides(self, **changes: Any) -> PlanParams:
         return replace(self, **changes)
