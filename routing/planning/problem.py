@@ -176,3 +176,6 @@ class SolveOptions:
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     log_search: bool = False
+    routes_only_start: bool = False
+    """With initial routes: hand OR-Tools only their successors (fast on large models) instead
+    of a fully read assignment."""

@@ -338,10 +338,22 @@ def solve(
              for r, pick in initial_routes.get(vi, ())]
             for vi in range(n_vehicles)
         ]
-        assignment = model.ReadAssignmentFromRoutes(routes_idx, True)
+        if options.routes_only_start:
+            # Only the successors: the search restores the times itself (reading them with
+            # ReadAssignmentFromRoutes took the whole limit on a whole day's model).
+            assignment = model.solver().Assignment()
+            if not model.RoutesToAssignment(routes_idx, True, True, assignment):
+                assignment = None
+        else:
+            assignment = model.ReadAssignmentFromRoutes(routes_idx, True)
         initial_state = "rejected" if assignment is None else "accepted"
         if assignment is not None:
+            # Reading the routes may take up to the whole limit; the search gets what is left.
+            left = options.time_limit_s - (time.monotonic() - started)
+            params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
             solution = model.SolveFromAssignmentWithParameters(assignment, params)
+            if solution is None:
+                initial_state = "rejected"
     if solution is None:
         solution = model.SolveWithParameters(params)
     wall = time.monotonic() - started

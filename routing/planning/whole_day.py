@@ -297,7 +297,8 @@ def _solve_whole(day: str, waves: Sequence[Sequence[Trip]], ctx: _Context, windo
     if not trips:
         return DayResult([], unserved, [], [stats])
     options = SolveOptions(time_limit_s=budget_s, seed=ctx.params.seed,
-                           solution_limit=day_work_limit(ctx, len(waves)))
+                           solution_limit=day_work_limit(ctx, len(waves)),
+                           routes_only_start=True)
     # Riders the wave model served only without their consistency window: likewise here.
     exceptions = [e for e in start.exceptions
                   if any((t.rider_id, t.direction) == (e["rider_id"], e["direction"])
