@@ -146,3 +146,42 @@ def test_day_model_choice_and_a_larger_budget_buys_more_work(
     assert use_whole_day(10**6, ctx(dataclasses.replace(auto, day_model="whole_day")))
     at = [day_work_limit(ctx(dataclasses.replace(auto, time_limit_s=s)), 4) for s in (60, 300)]
     assert at[0] == 400 and at[1] is not None and at[1] > at[0]
+
+
+def test_riders_of_different_groups_never_share_the_vehicle() -> None:
+    """Two riders from the same door to the same centre: together when they may be, one after
+    the other when their requests belong to different groups (waves)."""
+    import numpy as np
+
+    from routing.planning.problem import (
+        FleetVehicle,
+        Request,
+        RoutingProblem,
+        SolveOptions,
+        Visit,
+    )
+    from routing.planning.solver import solve
+
+    t = np.array([[0, 300, 600], [300, 0, 300], [600, 300, 0]], dtype=np.int64)
+
+    def problem(groups: tuple[int | None, int | None]) -> RoutingProblem:
+        reqs = tuple(Request(f"r{i}", Visit(2, 0, 10**5, 60), (1,), Visit(1, 0, 10**5, 60),
+                             max_ride=3600, drop_penalty=10**9, group=g)
+                     for i, g in enumerate(groups))
+        return RoutingProblem(t, t, reqs, (FleetVehicle("v", 0, 0, (2,),
+                                                        cost_per_travel_time=1.0),),
+                              no_wait_on_board=True)
+
+    def onboard_together(sol) -> bool:  # type: ignore[no-untyped-def]
+        load, peak = 0, 0
+        for v in sol.routes[0].visits:
+            load += {"pickup": 1, "delivery": -1}.get(v.kind, 0)
+            peak = max(peak, load)
+        return peak > 1
+
+    together = solve(problem((None, None)), SolveOptions(time_limit_s=2))
+    apart = solve(problem((0, 1)), SolveOptions(time_limit_s=2))
+    assert not together.dropped and not apart.dropped
+    assert onboard_together(together) and not onboard_together(apart)
+    # Driving and service are charged, waiting is not: the shared trip costs less.
+    assert together.objective < apart.objective
