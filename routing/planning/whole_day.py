@@ -34,6 +34,7 @@ import numpy as np
 
 from routing.model import DAY_S, Run, Unserved, format_hm
 from routing.places import depot_place
+from routing.planning.decompose import LARGE_REQUESTS
 from routing.planning.problem import (
     FleetVehicle,
     Request,
@@ -190,12 +191,13 @@ def solve_day(day: str, waves: Sequence[Sequence[Trip]], ctx: _Context, windows:
     (unserved trips, cost) is kept, so a day is never worse than the wave model's.
     """
     n = sum(len(w) for w in waves)
+    large = max(len(w) for w in waves) > LARGE_REQUESTS and ctx.params.day_model == "auto"
+    if large or not use_whole_day(n, ctx):
+        # A wave of city size goes through our construction (decompose.py); keep the waves.
+        return _by_waves(waves, ctx, windows, budget_s, state)
     started = time.monotonic()
     trial = _copy(state)
     by_waves = _by_waves(waves, ctx, windows, budget_s / 2, trial)
-    if not use_whole_day(n, ctx):
-        state.free_from, state.used = trial.free_from, trial.used
-        return by_waves
     rest = max(1.0, budget_s - (time.monotonic() - started))
     whole = _solve_whole(day, waves, ctx, windows, rest, _copy(state), by_waves)
     costs = {"whole_day_cost_dkk": _day_cost(whole, ctx) / 100,
