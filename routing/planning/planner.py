@@ -9,6 +9,8 @@ How a plan is built
    other form a wave, solved as one pickup-and-delivery problem (riders of different centres may
    share a vehicle). Waves are solved in time order; a vehicle is free for a later wave once it is
    back at its depot, and its fixed vehicle-day price is charged only in the first wave it serves.
+   A day of moderate size is then improved as one problem over all its waves (whole-day
+   vehicles, fixed price once: :func:`routing.planning.whole_day.solve_day`).
 3. **Agreed times and waiting.** Riders on board never wait: the solver forbids slack between a
    rider's pickup and drop-off, and each run is timed by
    :func:`routing.planning.timing.time_segments`
