@@ -57,8 +57,7 @@ Windows = dict[tuple[str, str], tuple[int, int]]
 _CENTI = 100  # as the planner: solver costs in 1/100 øre
 _DROP_PENALTY = 10**11
 WORK_PER_WAVE_REFERENCE_S = 90.0
-"""The time budget at which a day gets ``solution_limit`` solutions per wave; a larger
-``time_limit_s`` raises the day's work limit in proportion (more budget, more search)."""
+"""The plan budget that buys one try at each day (:func:`day_tries`)."""
 
 
 @dataclass
@@ -86,13 +85,22 @@ def use_whole_day(n_requests: int, ctx: _Context) -> bool:
 
 
 def day_work_limit(ctx: _Context, n_waves: int) -> int | None:
-    """The day's work budget: ``solution_limit`` per wave at the reference budget, scaled up
-    with ``time_limit_s`` so that a larger budget buys more search (still reproducible)."""
+    """The work budget of one try at a day: ``solution_limit`` per wave."""
     p = ctx.params
     if p.solution_limit is None:
         return None
-    scale = max(1.0, p.time_limit_s / WORK_PER_WAVE_REFERENCE_S)
-    return max(1, round(p.solution_limit * max(1, n_waves) * scale))
+    return max(1, p.solution_limit * max(1, n_waves))
+
+
+def day_tries(ctx: _Context) -> int:
+    """How many tries a day gets: one per ``WORK_PER_WAVE_REFERENCE_S`` of ``time_limit_s``
+    (at least one). Try ``k`` searches from the wave model's solution with seed ``seed + k``,
+    each within the same work limit, and the best day is kept: a larger budget adds tries, so
+    it buys a better or equal day while every try stays reproducible."""
+    p = ctx.params
+    if p.solution_limit is None:
+        return 1
+    return max(1, int(p.time_limit_s // WORK_PER_WAVE_REFERENCE_S))
 
 
 def _places(trips: Sequence[Trip], waves: Sequence[int], ctx: _Context,
@@ -196,20 +204,42 @@ def solve_day(day: str, waves: Sequence[Sequence[Trip]], ctx: _Context, windows:
         # A wave of city size goes through our construction (decompose.py); keep the waves.
         return _by_waves(waves, ctx, windows, budget_s, state)
     started = time.monotonic()
+    tries = day_tries(ctx)
+    best: tuple[tuple[int, int], DayResult, _DayState] | None = None
+    for k in range(tries):
+        left = budget_s - (time.monotonic() - started)
+        share = max(1.0, left / (tries - k))
+        kctx = ctx if k == 0 else replace(ctx, params=replace(ctx.params,
+                                                               seed=ctx.params.seed + k))
+        result, after = _one_try(day, waves, kctx, windows, share, state)
+        key = (len(result.unserved), _day_cost(result, ctx))
+        result.stats[-1]["try"] = k
+        if best is None or key < best[0]:
+            best = (key, result, after)
+    assert best is not None
+    state.free_from, state.used = best[2].free_from, best[2].used
+    return best[1]
+
+
+def _one_try(day: str, waves: Sequence[Sequence[Trip]], ctx: _Context, windows: Windows,
+             budget_s: float, state: _DayState) -> tuple[DayResult, _DayState]:
+    """The wave model's day (up to half the budget), then the whole day from it; the better
+    of the two with the vehicles' state after it."""
+    started = time.monotonic()
     trial = _copy(state)
     by_waves = _by_waves(waves, ctx, windows, budget_s / 2, trial)
     rest = max(1.0, budget_s - (time.monotonic() - started))
-    whole = _solve_whole(day, waves, ctx, windows, rest, _copy(state), by_waves)
+    after = _copy(state)
+    whole = _solve_whole(day, waves, ctx, windows, rest, after, by_waves)
     costs = {"whole_day_cost_dkk": _day_cost(whole, ctx) / 100,
              "waves_cost_dkk": _day_cost(by_waves, ctx) / 100}
     if (len(whole.unserved), _day_cost(whole, ctx)) <= \
             (len(by_waves.unserved), _day_cost(by_waves, ctx)):
         whole.stats[-1].update(costs)
-        _adopt(whole, state)
-        return whole
-    state.free_from, state.used = trial.free_from, trial.used
+        _adopt(whole, after)
+        return whole, after
     by_waves.stats.append({"wave": f"{day.upper()}-WHOLE-DAY", "rejected": True, **costs})
-    return by_waves
+    return by_waves, trial
 
 
 def _initial_routes(start: DayResult, trips: Sequence[Trip],
