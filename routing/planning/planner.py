@@ -603,7 +603,8 @@ def build_plan(
     for d in days:
         state = _DayState(free_from={}, used=set())
         day_n = sum(len(w) for w in waves[d])
-        if use_whole_day(day_n, ctx):  # else (city scale) the waves below, as before
+        # A day with a city-size wave (our construction, decompose.py) keeps the waves below.
+        if use_whole_day(day_n, ctx) and max(len(w) for w in waves[d]) <= LARGE_REQUESTS:
             day_result = solve_day(d, waves[d], ctx, _day_windows(by_day[d], params, agreed_seen),
                                    wave_time_s(params, day_n, total_requests), state)
             _record(day_result, runs, unserved, exceptions, wave_stats, agreed_seen)

@@ -368,6 +368,7 @@ def _solve_whole(day: str, waves: Sequence[Sequence[Trip]], ctx: _Context, windo
                   "work_limit": options.solution_limit, "seconds": round(solution.wall_s, 2),
                   "time_limited": solution.wall_s >= 0.95 * budget_s})
     not_reached = _not_reached(solution, budget_s)
+    stats["not_reached"] = len(not_reached)
     for i in solution.dropped:
         t = trips[i]
         lo, hi = centre_window(t.direction, t.centre_time_s, ctx.params)
