@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 MIN = 60
+DAY_MODELS = ("auto", "waves", "whole_day")
+"""Values of ``PlanParams.day_model``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,12 @@ class PlanParams:
     solution_limit: int | None = 100
     """Work budget per wave (solutions examined by the local search). When it binds before the
     time limit, the plan is the same on every machine for the same input and seed."""
+    day_model: str = "auto"
+    """How a weekday is solved: ``"waves"`` (each wave apart), ``"whole_day"`` (one problem
+    over all its waves: a vehicle's day is one route, its fixed price paid once) or ``"auto"``
+    (whole when the day has at most ``whole_day_max_requests`` trips)."""
+    whole_day_max_requests: int = 300
+    """Largest day solved whole under ``day_model = "auto"``; city-scale days go by waves."""
     seed: int = 0
     """Seed for the solver's randomised parts; same input + seed → same plan."""
     workers: int = 0
@@ -65,6 +73,11 @@ class PlanParams:
     the network."""
     door_stop_warn_wheelchair_m: float = 30.0
     """The same limit for wheelchair users."""
+
+    def __post_init__(self) -> None:
+        if self.day_model not in DAY_MODELS:
+            raise ValueError(f"plan parameter 'day_model' must be one of "
+                             f"{', '.join(DAY_MODELS)}; got {self.day_model!r}")
 
     def with_overrides(self, **changes: Any) -> PlanParams:
         return replace(self, **changes)

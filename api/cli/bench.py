@@ -57,9 +57,35 @@ def _bench_scale(sizes: list[int], results: list[dict[str, Any]], out_dir: Path 
         console.print(f"load average after: {f.read().strip()}")
 
 
+def _bench_island(time_limits: list[float], reference_s: float,
+                  results: list[dict[str, Any]]) -> None:
+    """The Samsø island case of issue 17 against the independent whole-day reference model
+    (``benchmarks.island``, ``benchmarks.reference_day``)."""
+    from dataclasses import asdict
+
+    from benchmarks.island import run_island
+
+    with open("/proc/loadavg", encoding="ascii") as f:
+        console.print(f"load average before: {f.read().strip()}")
+
+    def show(r: Any) -> None:
+        ratio = "" if r.ratio is None else f", {r.ratio:.3f} × reference {r.reference_dkk:,.0f}"
+        console.print(f"  island, --time-limit {r.time_limit_s:g}: {r.cost_dkk:,.2f} DKK/week"
+                      f"{ratio}, {r.runs} runs, {r.vehicle_days} vehicle-days, "
+                      f"{r.consistency_pct:.1f} % within the consistency limit, "
+                      f"{r.trips_unserved} unserved, {r.seconds:.0f} s, "
+                      f"{r.violations} violations", highlight=False)
+
+    for r in run_island(tuple(time_limits), reference_s, progress=show):
+        results.append({"instance": f"samso-island-{r.time_limit_s:g}s", **asdict(r),
+                        "ratio": r.ratio})
+    with open("/proc/loadavg", encoding="ascii") as f:
+        console.print(f"load average after: {f.read().strip()}")
+
+
 def bench(
     sets: Annotated[str, typer.Option(
-        help="Comma-separated: network,matrix,demo,darp,lilim,homberger,scale.")
+        help="Comma-separated: network,matrix,demo,darp,lilim,homberger,scale,island.")
     ] = "network,matrix,demo",
     time_limit: Annotated[float, typer.Option(help="Seconds per benchmark instance.")] = 30.0,
     instances: Annotated[str | None, typer.Option(
@@ -82,6 +108,10 @@ def bench(
     plan_workers: Annotated[int | None, typer.Option(
         min=0, help="Worker processes per weekly plan of the scale set (default: the "
                     "planner's, 0 = the CPU count, at most 2).")] = None,
+    island_limits: Annotated[str, typer.Option(
+        help="Plan time limits (s) of the island set, comma-separated.")] = "60,300",
+    reference_seconds: Annotated[float, typer.Option(
+        help="Seconds per weekday of the island set's reference model (0 = skip it).")] = 60.0,
 ) -> None:
     """Benchmarks: network load, matrix speed-up, demo plan, standard VRP/DARP sets."""
     if search not in ("lns", "gls"):
@@ -135,6 +165,10 @@ def bench(
         # plan's budget (default: the planner's own).
         _bench_scale([int(n) for n in sizes.split(",") if n.strip()], results, solutions,
                      plan_time_limit, plan_workers)
+    if "island" in chosen:
+        # The Samsø island case at each --island-limits budget, against the reference model.
+        _bench_island([float(x) for x in island_limits.split(",") if x.strip()],
+                      reference_seconds, results)
     std = [s for s in chosen if s in ("darp", "lilim", "homberger")]
     if std:
         names = [s.strip() for s in instances.split(",")] if instances else None

@@ -24,7 +24,7 @@ from routing.model import Centre, Rider, Scenario, Session, Vehicle
 from routing.network.matrix import travel_matrix
 from routing.network.roads import RoadNetwork, default_cache_dir, load_network
 from routing.params import PlanParams, plan_params_from_stored, plan_params_to_stored
-from routing.planning import context, planner
+from routing.planning import context, whole_day
 from routing.planning.plan_io import SCHEMA, plan_from_dict, run_to_dict
 from routing.planning.reasons import reason_to_stored
 from routing.planning.trips import rider_trips, scenario_places, snap_places, waves_of_day
@@ -126,7 +126,7 @@ def solve_day_part(spec: Mapping[str, Any]) -> dict[str, Any]:
     trips = [t for t in rider_trips(ctx.scenario, ctx.params) if t.weekday == day]
     windows = {(str(r), str(d)): (int(lo), int(hi)) for r, d, lo, hi in spec["windows"]}
     wider = {(str(r), str(d)): (int(lo), int(hi)) for r, d, lo, hi in spec.get("wider", [])}
-    result = planner._solve_day(day, waves_of_day(trips, ctx.params), ctx, windows,
+    result = whole_day.solve_day(day, waves_of_day(trips, ctx.params), ctx, windows,
                                 float(spec["budget_s"]), context._DayState({}, set(), wider))
     return {"runs": [run_to_dict(r) for r in result.runs],
             "unserved": [{"rider_id": u.rider_id, "weekday": u.weekday,

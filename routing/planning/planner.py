@@ -9,6 +9,8 @@ How a plan is built
    other form a wave, solved as one pickup-and-delivery problem (riders of different centres may
    share a vehicle). Waves are solved in time order; a vehicle is free for a later wave once it is
    back at its depot, and its fixed vehicle-day price is charged only in the first wave it serves.
+   A day of moderate size is then improved as one problem over all its waves (whole-day
+   vehicles, fixed price once: :func:`routing.planning.whole_day.solve_day`).
 3. **Agreed times and waiting.** Riders on board never wait: the solver forbids slack between a
    rider's pickup and drop-off, and each run is timed by
    :func:`routing.planning.timing.time_segments`
@@ -91,6 +93,7 @@ from routing.planning.week import (
     solve_week,
     spread_exceptions,
 )
+from routing.planning.whole_day import solve_day
 
 # Trips, places and waves live in routing.planning.trips; the names imported from it above are
 # re-exported here for older callers.
@@ -611,7 +614,7 @@ def build_plan(
             if progress is not None:
                 progress(str(wave["wave"]), done, n_waves)
 
-    setup = WeekSetup(solve_day=_solve_day, ctx=ctx, new_state=lambda: _DayState({}, set()),
+    setup = WeekSetup(solve_day=solve_day, ctx=ctx, new_state=lambda: _DayState({}, set()),
                       consistency_s=params.consistency_s, workers=workers,
                       ctx_one_worker=replace(ctx, piece_workers=1), progress=on_day)
     if run_parts is not None:

@@ -53,6 +53,9 @@ class Request:
     drop_penalty: int | None = None
     allowed_vehicles: tuple[int, ...] | None = None
     """Indices of vehicles that may serve it (None = all)."""
+    group: int | None = None
+    """Requests of different groups are never on board together: a vehicle is empty whenever
+    it passes from one group's visits to another's (the whole-day model's runs, one per wave)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +72,9 @@ class FleetVehicle:
     cost_per_distance: float = 1.0
     cost_per_time: float = 0.0
     """Cost per time unit of the route's duration (start to end, waiting included)."""
+    cost_per_travel_time: float = 0.0
+    """Cost per time unit of driving and service only (waiting not charged): a whole day's
+    route whose idle hours between runs are free, as in the weekly plan's run costs."""
     max_duration: int | None = None
     exclusive_group: str = ""
     """Vehicles with the same non-empty group are alternatives (e.g. one physical vehicle in
@@ -189,3 +195,6 @@ class SolveOptions:
     light_operators: bool = False
     """Local search without OR-Tools' own large-neighbourhood and chain operators (the LNS's
     polish: it ruins and recreates itself)."""
+    routes_only_start: bool = False
+    """With initial routes: hand OR-Tools only their successors (fast on large models) instead
+    of a fully read assignment."""

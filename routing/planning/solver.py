@@ -219,14 +219,16 @@ def solve(
         ddim = model.GetDimensionOrDie("drive")
 
     # Arc costs per vehicle class (distance tariff); time tariff as span cost.
-    classes: dict[float, int] = {}
+    classes: dict[tuple[float, float], int] = {}
     for vi, veh in enumerate(problem.vehicles):
-        if veh.cost_per_distance not in classes:
-            cost = np.rint(dist_nodes * veh.cost_per_distance).astype(np.int64)
+        key = (veh.cost_per_distance, veh.cost_per_travel_time)
+        if key not in classes:
+            cost = np.rint(dist_nodes * veh.cost_per_distance
+                           + transit * veh.cost_per_travel_time).astype(np.int64)
             cost[:, :n_vehicles] = 0
             cost[n_vehicles:2 * n_vehicles, :] = 0
-            classes[veh.cost_per_distance] = model.RegisterTransitMatrix(cost.tolist())
-        model.SetArcCostEvaluatorOfVehicle(classes[veh.cost_per_distance], vi)
+            classes[key] = model.RegisterTransitMatrix(cost.tolist())
+        model.SetArcCostEvaluatorOfVehicle(classes[key], vi)
         if veh.fixed_cost:
             model.SetFixedCostOfVehicle(int(veh.fixed_cost), vi)
         if veh.cost_per_time:
@@ -244,6 +246,18 @@ def solve(
         cb = model.RegisterUnaryTransitVector(demands)
         model.AddDimensionWithVehicleCapacity(
             cb, 0, [int(v.capacity[d]) for v in problem.vehicles], True, f"load{d}")
+
+    gdim = None
+    groups_of = [problem.requests[nd.request].group if nd.request is not None else None
+                 for nd in nodes]
+    if any(g is not None for g in groups_of):
+        # Counts changes of request group along the route (slack-free); a pickup and its
+        # delivery on the same count means nobody rides across a change of group.
+        g_arr = np.array([-1 if g is None else g for g in groups_of], dtype=np.int64)
+        switch = ((g_arr[:, None] != g_arr[None, :]) & (g_arr[:, None] >= 0)
+                  & (g_arr[None, :] >= 0)).astype(np.int64)
+        model.AddDimension(model.RegisterTransitMatrix(switch.tolist()), 0, n, True, "group")
+        gdim = model.GetDimensionOrDie("group")
 
     # Requests: windows, pairing, precedence, ride limits, drop penalties, allowed vehicles.
     node_of: dict[tuple[int, VisitKind], int] = {
@@ -276,6 +290,8 @@ def solve(
                 solver.Add(tdim.CumulVar(d_idx) - tdim.CumulVar(p_idx) <= int(req.max_ride))
                 if options.ride_limit_in_filters:
                     ride_limits.append((n_pairs, int(req.max_ride)))
+            if gdim is not None:
+                solver.Add(gdim.CumulVar(p_idx) == gdim.CumulVar(d_idx))
             n_pairs += 1
             if ddim is not None:
                 # Right after boarding someone is on board: no slack (also helps propagation).
@@ -354,10 +370,22 @@ def solve(
              for r, pick in initial_routes.get(vi, ())]
             for vi in range(n_vehicles)
         ]
-        assignment = model.ReadAssignmentFromRoutes(routes_idx, True)
+        if options.routes_only_start:
+            # Only the successors: the search restores the times itself (reading them with
+            # ReadAssignmentFromRoutes took the whole limit on a whole day's model).
+            assignment = model.solver().Assignment()
+            if not model.RoutesToAssignment(routes_idx, True, True, assignment):
+                assignment = None
+        else:
+            assignment = model.ReadAssignmentFromRoutes(routes_idx, True)
         initial_state = "rejected" if assignment is None else "accepted"
         if assignment is not None:
+            # Reading the routes may take up to the whole limit; the search gets what is left.
+            left = options.time_limit_s - (time.monotonic() - started)
+            params.time_limit.FromMilliseconds(max(1, int(left * 1000)))
             solution = model.SolveFromAssignmentWithParameters(assignment, params)
+            if solution is None:
+                initial_state = "rejected"
     if solution is None:
         solution = model.SolveWithParameters(params)
     wall = time.monotonic() - started
