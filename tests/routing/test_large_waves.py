@@ -19,7 +19,8 @@ from routing.scenario.reader import load_scenario
 from routing.verify.checks import verify_plan
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
-FAST = PlanParams(time_limit_s=20.0, solution_limit=20)
+# The wave path of large waves is under test here, not the whole-day model of a small day.
+FAST = PlanParams(time_limit_s=20.0, solution_limit=20, day_model="waves")
 
 
 @pytest.fixture(scope="module")
