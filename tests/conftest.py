@@ -8,6 +8,9 @@ shares one copy instead of loading and snapping its own.
 
 from __future__ import annotations
 
+import fcntl
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,3 +63,20 @@ def demo_matrix(demo: Scenario, samso_network: RoadNetwork,
 def two_days(demo: Scenario) -> Scenario:
     """The first 14 demo riders attending Monday and Tuesday, planned with a small budget."""
     return first_riders(demo, 14)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_turn(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests on the shared PostgreSQL server hold a shared lock while they run; the test that
+    restarts the server (``postgres_restart``) holds it alone, so that no test in another xdist
+    worker (or another suite on this machine) meets the server down."""
+    if request.node.get_closest_marker("postgres") is None:
+        yield
+        return
+    exclusive = request.node.get_closest_marker("postgres_restart") is not None
+    with open(Path(tempfile.gettempdir()) / "samkorsel-postgres-tests.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -47,8 +47,8 @@ def _can_restart() -> str | None:
     return None
 
 
-pytestmark = [pytest.mark.postgres, pytest.mark.skipif(_can_restart() is not None,
-                                                       reason=str(_can_restart()))]
+pytestmark = [pytest.mark.postgres, pytest.mark.postgres_restart,
+              pytest.mark.skipif(_can_restart() is not None, reason=str(_can_restart()))]
 
 
 def _cluster(action: str) -> None:
