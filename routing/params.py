@@ -62,9 +62,10 @@ class PlanParams:
     """Largest day solved whole under ``day_model = "auto"``; city-scale days go by waves."""
     seed: int = 0
     """Seed for the solver's randomised parts; same input + seed → same plan."""
-    workers: int = 0
+    workers: int = 1
     """Processes that solve independent parts (days after the busiest, pieces of a large
-    wave) at once: 0 = automatic (the CPU count, at most 2), 1 = one after the other."""
+    wave) at once: 1 = one after the other (the default: at a fixed time limit it gave the
+    cheaper plans on 2 cores, see README *Benchmarks*), 0 = the CPU count (at most 2), N."""
     snap_max_m: float = 500.0
     """Points farther than this from any road are rejected as off the network."""
     door_stop_warn_m: float = 100.0

@@ -95,7 +95,7 @@ def bench(
     solutions: Annotated[Path | None, typer.Option(
         help="Write each solution's routes (node indices) into this directory.")] = None,
     demo_time_limit: Annotated[float, typer.Option(
-        help="Max solver seconds for the demo plan.")] = 90.0,
+        help="Max solver seconds for the demo plan (as `samkorsel demo`).")] = 60.0,
     sizes: Annotated[str, typer.Option(
         help="Riders per city case of the scale set (Lyngby network).")] = "250,500,1000,2000",
     plan_time_limit: Annotated[float | None, typer.Option(

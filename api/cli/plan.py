@@ -132,7 +132,7 @@ def plan(
     seed: Annotated[int | None, typer.Option(help="Solver seed.")] = None,
     workers: Annotated[int | None, typer.Option(
         min=0, help="Processes solving days and pieces at once (0: the CPU count, at most 2; "
-                    "1: one after the other; default: scenario, 0).")] = None,
+                    "1: one after the other; default: the scenario's, else 1).")] = None,
     geojson: Annotated[Path | None, typer.Option(help="Also write GeoJSON of the runs.")] = None,
     map_html: Annotated[Path | None, typer.Option("--map", help="Also write an HTML map.")] = None,
 ) -> None:

@@ -72,7 +72,8 @@ def network(
 def demo(
     out: Annotated[Path, typer.Option(help="Directory for the plan, map and manifests.")] = Path(
         "out/demo"),
-    time_limit: Annotated[float, typer.Option(help="Max solver seconds for the week.")] = 90.0,
+    time_limit: Annotated[float, typer.Option(
+        help="Max solver seconds for the week (a minute for the demo).")] = 60.0,
     serve_api: Annotated[bool, typer.Option("--serve/--no-serve",
                                             help="Start the REST API afterwards.")] = True,
     port: Annotated[int, typer.Option(help="API port.")] = 8000,
