@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from api.auth import Principal
@@ -50,6 +50,37 @@ REASON_DA = {"over_capacity": "for få pladser til turens passagerer",
              "rider_changed": "borgerens adresse, center, moduler eller behov ændres"}
 DIRECTION_SHORT = {"to_centre": "ud", "from_centre": "hjem"}
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+class _PlaceForm(BaseModel):
+    """The fields every place form posts: the CSRF token, the address and a pin's point."""
+
+    csrf: str = Field("", max_length=100)
+    adresse: str = Field("", max_length=300)
+    lat: str = Field("", max_length=30)
+    lon: str = Field("", max_length=30)
+
+    def values(self, *leave_out: str) -> dict[str, str]:
+        """The fields as the form shows them again (not the token)."""
+        return {k: str(v) for k, v in self.model_dump(exclude={"csrf", *leave_out}).items()}
+
+
+class _CentreForm(_PlaceForm):
+    navn: str = Field("", max_length=200)
+    telefon: str = Field("", max_length=40)
+
+
+class _VehicleForm(_PlaceForm):
+    vogn: str = Field("", max_length=64)
+    type: str = Field("", max_length=100)
+    pladser: str = Field("", max_length=5)
+    koerestole: str = Field("", max_length=5)
+    fra: str = Field("", max_length=8)
+    til: str = Field("", max_length=8)
+    dagspris: str = Field("", max_length=20)
+    kmpris: str = Field("", max_length=20)
+    timepris: str = Field("", max_length=20)
+
 
 
 # --------------------------------------------------------------------------------------------
@@ -162,8 +193,6 @@ def _refused(request: Request, db: Session, who: Principal, exc: ApiError, title
         text = ("Ændringen er ikke gemt: den ville ødelægge ture i den offentliggjorte plan, "
                 "som chaufførerne kører efter. Lav først en plan med ændringen (Planlægning "
                 "eller Tilføj, ændr eller fjern en borger), offentliggør den, og ret så igen.")
-    elif isinstance(exc, ConflictError):
-        text = f"Ændringen er ikke gemt: {exc.detail}."
     else:
         text = f"Ændringen er ikke gemt: {exc.detail}."
     return _form_page(request, who, title, action, fields, 409 if runs else 422, text, runs)
@@ -221,15 +250,11 @@ def new_centre_form(request: Request, who: WebUser) -> Response:
 @router.post("/koordinator/centre/ny", response_class=HTMLResponse)
 @page
 def create_centre(request: Request, db: DbSession, who: WebUser, context: Context,
-                  csrf: Annotated[str, Form(max_length=100)] = "",
-                  navn: Annotated[str, Form(max_length=200)] = "",
-                  adresse: Annotated[str, Form(max_length=300)] = "",
-                  lat: Annotated[str, Form(max_length=30)] = "",
-                  lon: Annotated[str, Form(max_length=30)] = "",
-                  telefon: Annotated[str, Form(max_length=40)] = "") -> Response:
-    check_csrf(request, csrf)
+                  form: Annotated[_CentreForm, Form()]) -> Response:
+    check_csrf(request, form.csrf)
     who.require("coordinator")
-    values = {"navn": navn, "adresse": adresse, "lat": lat, "lon": lon, "telefon": telefon}
+    values = form.values()
+    navn, adresse, lat, lon, telefon = form.navn, form.adresse, form.lat, form.lon, form.telefon
     fields, action, title = _centre_fields(values), "/koordinator/centre/ny", "Nyt center"
     if not navn.strip():
         return _form_page(request, who, title, action, fields, 422, "Skriv centrets navn.")
@@ -263,17 +288,12 @@ def edit_centre_form(request: Request, centre_id: str, db: DbSession,
 @router.post("/koordinator/centre/{centre_id}/ret", response_class=HTMLResponse)
 @page
 def edit_centre(request: Request, centre_id: str, db: DbSession, who: WebUser,
-                context: Context,
-                csrf: Annotated[str, Form(max_length=100)] = "",
-                navn: Annotated[str, Form(max_length=200)] = "",
-                adresse: Annotated[str, Form(max_length=300)] = "",
-                lat: Annotated[str, Form(max_length=30)] = "",
-                lon: Annotated[str, Form(max_length=30)] = "",
-                telefon: Annotated[str, Form(max_length=40)] = "") -> Response:
-    check_csrf(request, csrf)
+                context: Context, form: Annotated[_CentreForm, Form()]) -> Response:
+    check_csrf(request, form.csrf)
     who.require("coordinator")
     row = centres.visible_centre(db, who, centre_id)
-    values = {"navn": navn, "adresse": adresse, "lat": lat, "lon": lon, "telefon": telefon}
+    values = form.values()
+    navn, adresse, lat, lon, telefon = form.navn, form.adresse, form.lat, form.lon, form.telefon
     fields = _centre_fields(values)
     action, title = f"/koordinator/centre/{quote(centre_id)}/ret", f"Ret {row.name}"
     if not navn.strip():
@@ -506,24 +526,11 @@ def new_vehicle_form(request: Request, who: WebUser) -> Response:
 @router.post("/koordinator/vogne/ny", response_class=HTMLResponse)
 @page
 def create_vehicle(request: Request, db: DbSession, who: WebUser, context: Context,
-                   csrf: Annotated[str, Form(max_length=100)] = "",
-                   vogn: Annotated[str, Form(max_length=64)] = "",
-                   type: Annotated[str, Form(max_length=100)] = "",
-                   pladser: Annotated[str, Form(max_length=5)] = "",
-                   koerestole: Annotated[str, Form(max_length=5)] = "",
-                   fra: Annotated[str, Form(max_length=8)] = "",
-                   til: Annotated[str, Form(max_length=8)] = "",
-                   dagspris: Annotated[str, Form(max_length=20)] = "",
-                   kmpris: Annotated[str, Form(max_length=20)] = "",
-                   timepris: Annotated[str, Form(max_length=20)] = "",
-                   adresse: Annotated[str, Form(max_length=300)] = "",
-                   lat: Annotated[str, Form(max_length=30)] = "",
-                   lon: Annotated[str, Form(max_length=30)] = "") -> Response:
-    check_csrf(request, csrf)
+                   form: Annotated[_VehicleForm, Form()]) -> Response:
+    check_csrf(request, form.csrf)
     who.require("coordinator")
-    values = {"vogn": vogn, "type": type, "pladser": pladser, "koerestole": koerestole,
-              "fra": fra, "til": til, "dagspris": dagspris, "kmpris": kmpris,
-              "timepris": timepris, "adresse": adresse, "lat": lat, "lon": lon}
+    values = form.values()
+    vogn, adresse, lat, lon = form.vogn, form.adresse, form.lat, form.lon
     fields, action, title = _vehicle_fields(values, True), "/koordinator/vogne/ny", "Ny vogn"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", vogn.strip()):
         return _form_page(request, who, title, action, fields, 422,
@@ -566,25 +573,12 @@ def edit_vehicle_form(request: Request, vehicle_id: str, db: DbSession,
 @router.post("/koordinator/vogne/{vehicle_id}/ret", response_class=HTMLResponse)
 @page
 def edit_vehicle(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
-                 context: Context,
-                 csrf: Annotated[str, Form(max_length=100)] = "",
-                 type: Annotated[str, Form(max_length=100)] = "",
-                 pladser: Annotated[str, Form(max_length=5)] = "",
-                 koerestole: Annotated[str, Form(max_length=5)] = "",
-                 fra: Annotated[str, Form(max_length=8)] = "",
-                 til: Annotated[str, Form(max_length=8)] = "",
-                 dagspris: Annotated[str, Form(max_length=20)] = "",
-                 kmpris: Annotated[str, Form(max_length=20)] = "",
-                 timepris: Annotated[str, Form(max_length=20)] = "",
-                 adresse: Annotated[str, Form(max_length=300)] = "",
-                 lat: Annotated[str, Form(max_length=30)] = "",
-                 lon: Annotated[str, Form(max_length=30)] = "") -> Response:
-    check_csrf(request, csrf)
+                 context: Context, form: Annotated[_VehicleForm, Form()]) -> Response:
+    check_csrf(request, form.csrf)
     who.require("coordinator")
     v = riders.visible_vehicle(db, who, vehicle_id)
-    values = {"type": type, "pladser": pladser, "koerestole": koerestole, "fra": fra,
-              "til": til, "dagspris": dagspris, "kmpris": kmpris, "timepris": timepris,
-              "adresse": adresse, "lat": lat, "lon": lon}
+    values = form.values("vogn")
+    adresse, lat, lon = form.adresse, form.lat, form.lon
     fields = _vehicle_fields(values, False)
     action, title = f"/koordinator/vogne/{quote(vehicle_id)}/ret", f"Ret vogn {vehicle_id}"
     shown = (round(v.depot_lat, 6), round(v.depot_lon, 6))
