@@ -36,7 +36,7 @@ from api.errors import ApiError, ConflictError, NotFoundError, UnprocessableErro
 from api.grants.rules_store import absence_rules_in_force
 from api.plans.service import published_plan
 from api.riders import service as riders
-from api.web.pages import ERRORS, MESSAGES, PREFIX, page, redirect
+from api.web.pages import ERRORS, MESSAGES, PREFIX, form_date, page, redirect
 from api.web.session import WebUser, check_csrf
 from routing.model import WEEKDAYS, Plan
 from routing.texts.da import WEEKDAY_NAMES, date_text
@@ -148,7 +148,7 @@ def refusal_text(db: Session, who: Principal, query: Mapping[str, str]) -> str |
         rider = riders.visible_rider(db, who, rider_id)
     except ApiError:
         return None
-    first, last = _form_date(query.get("fra", "")), _form_date(query.get("til", ""))
+    first, last = form_date(query.get("fra", "")), form_date(query.get("til", ""))
     if first is None:
         return None
     period = (period_text(first, last) if last is not None
@@ -223,13 +223,6 @@ def period_text(first: date, last: date) -> str:
 # Routes
 
 
-def _form_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        return None
-
-
 @router.post("/center/{centre_id}/afbud/{absence_id}/afslut")
 @page
 def end_absence(request: Request, centre_id: str, absence_id: int, db: DbSession,
@@ -240,7 +233,7 @@ def end_absence(request: Request, centre_id: str, absence_id: int, db: DbSession
     back = f"/center/{quote(centre_id)}"
     check_csrf(request, csrf)
     centres.visible_centre(db, who, centre_id)
-    last = _form_date(sidste)
+    last = form_date(sidste)
     if last is None:
         return redirect(back, fejl="dato")
     try:
@@ -281,7 +274,7 @@ def edit_closure(request: Request, centre_id: str, closure_id: int, db: DbSessio
         row = _centre_closure(db, who, centre_id, closure_id)
     except NotFoundError:
         return redirect(back, fejl="lukning")
-    start, end = _form_date(fra), _form_date(til)
+    start, end = form_date(fra), form_date(til)
     if start is None or (til.strip() and end is None):
         return redirect(back, fejl="dato")
     end = end or start

@@ -20,7 +20,7 @@ from api.errors import ConflictError
 from api.grants import complaints
 from api.grants.rules_store import rules_in_force
 from api.grants.schemas import ComplaintIn, ComplaintUpdateIn
-from api.web.pages import ERRORS, MESSAGES, PREFIX, _form_date, page, redirect, render
+from api.web.pages import ERRORS, MESSAGES, PREFIX, form_date, page, redirect, render
 from api.web.session import WebUser, check_csrf
 
 router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema=False)
@@ -49,7 +49,7 @@ def record_complaint(
     back = f"/afgoerelser/{decision_id}"
     check_csrf(request, csrf)
     who.require("coordinator")
-    received = _form_date(modtaget)
+    received = form_date(modtaget)
     if received is None:
         return redirect(back, fejl="dato")
     if received > context.today():
@@ -77,7 +77,7 @@ def move_complaint(
     row = complaints.visible(db, who, complaint_id)
     back = tilbage if tilbage.startswith("/") and not tilbage.startswith("//") \
         else f"/afgoerelser/{row.decision_id}"
-    on = _form_date(dato) if dato.strip() else context.today()
+    on = form_date(dato) if dato.strip() else context.today()
     if on is None:
         return redirect(back, fejl="dato")
     try:

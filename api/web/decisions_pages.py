@@ -36,7 +36,7 @@ from api.reimbursement import service as reimbursement
 from api.reimbursement.schemas import AssessmentIn
 from api.riders import service as riders
 from api.uploads import content_disposition
-from api.web.pages import ERRORS, MESSAGES, PREFIX, _form_date, page, redirect, render, templates
+from api.web.pages import ERRORS, MESSAGES, PREFIX, form_date, page, redirect, render, templates
 from api.web.session import WebUser, check_csrf
 from maps.manifest.pdf import html_to_pdf
 
@@ -107,7 +107,7 @@ def record_assessment(
     rider = riders.visible_rider(db, who, borger) if borger else None
     if rider is None or rider.centre_id != centre_id:
         return redirect(back, fejl="borger")
-    on = _form_date(vurderet_den)
+    on = form_date(vurderet_den)
     if on is None:
         return redirect(back, fejl="dato")
     try:

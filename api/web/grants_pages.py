@@ -33,7 +33,7 @@ from api.plans.service import finished_plan
 from api.reimbursement import service as reimbursement
 from api.riders import service as riders
 from api.scenario.service import scenario_from_db
-from api.web.pages import ERRORS, MESSAGES, PREFIX, _form_date, page, parse_date, redirect, render
+from api.web.pages import ERRORS, MESSAGES, PREFIX, form_date, page, parse_date, redirect, render
 from api.web.pages import templates as page_templates
 from api.web.planning import _namer
 from api.web.session import WebUser, check_csrf
@@ -115,8 +115,8 @@ def record_grant(
     who.require("coordinator")
     rider = riders.visible_rider(db, who, rider_id)
     back = f"/koordinator/borgere/{quote(rider_id)}"
-    start, end, review = _form_date(fra), _form_date(til), _form_date(revurderes)
-    decided = _form_date(besluttet_den) if besluttet_den.strip() else context.today()
+    start, end, review = form_date(fra), form_date(til), form_date(revurderes)
+    decided = form_date(besluttet_den) if besluttet_den.strip() else context.today()
     if start is None or decided is None or (til.strip() and end is None) \
             or (revurderes.strip() and review is None):
         return redirect(back, fejl="dato")
@@ -154,7 +154,7 @@ def end_grant(request: Request, grant_id: int, db: DbSession, who: WebUser,
               sidste_dag: Annotated[str, Form(max_length=20)] = "") -> Response:
     check_csrf(request, csrf)
     who.require("coordinator")
-    last = _form_date(sidste_dag)
+    last = form_date(sidste_dag)
     if last is None:
         return redirect("/koordinator/bevilget-ikke-i-plan", fejl="dato")
     found = db.get(m.Grant, grant_id)

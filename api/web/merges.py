@@ -19,7 +19,7 @@ from api.errors import ConflictError
 from api.grants.rules_store import absence_rules_in_force
 from api.manifests import service as days
 from api.scenario.service import scenario_from_db
-from api.web.pages import PREFIX, _form_date, page, parse_date, redirect, render
+from api.web.pages import PREFIX, form_date, page, parse_date, redirect, render
 from api.web.session import WebUser, check_csrf
 from routing.model import Run, format_hm
 
@@ -91,7 +91,7 @@ def accept_merge(request: Request, db: DbSession, who: WebUser, context: Context
                  med: Annotated[str, Form(max_length=128)] = "") -> Response:
     check_csrf(request, csrf)
     who.require("coordinator")
-    day = _form_date(dato)
+    day = form_date(dato)
     if day is None:
         return redirect("/koordinator/dagsoversigt", fejl="dato")
     if day < context.today():

@@ -212,7 +212,7 @@ def parse_date(text: str | None, default: date) -> date:
         raise UnprocessableError(f"invalid date {text!r}") from None
 
 
-def _form_date(text: str) -> date | None:
+def form_date(text: str) -> date | None:
     try:
         return date.fromisoformat(text.strip()) if text.strip() else None
     except ValueError:

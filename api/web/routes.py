@@ -54,7 +54,7 @@ from api.web.pages import (
     PREFIX,
     WEEKDAY_KEYS,
     _error_text,
-    _form_date,
+    form_date,
     home_of,
     page,
     parse_date,
@@ -307,7 +307,7 @@ def centre_page(request: Request, centre_id: str, db: DbSession, who: WebUser,
     rules = absence_rules_in_force(db, context)
     # The list to prepare is the next working day's (on a Friday: Monday's), unless picked.
     upcoming = next_working_day(today)
-    chosen = _form_date(dato or "") or upcoming
+    chosen = form_date(dato or "") or upcoming
     lists: list[tuple[str, dict[str, object] | None, str | None]] = []
     shown = [("I dag", today)] if chosen != today else []
     shown.append(("Valgt dag" if chosen != upcoming else "Næste arbejdsdag", chosen))
@@ -345,7 +345,7 @@ def register_absence(
     back = f"/center/{quote(centre_id)}"
     check_csrf(request, csrf)
     centres.visible_centre(db, who, centre_id)
-    start, end = _form_date(fra), _form_date(til)
+    start, end = form_date(fra), form_date(til)
     if start is None or (til.strip() and end is None):
         return redirect(back, fejl="dato")
     if end is not None and end < start:
@@ -393,7 +393,7 @@ def add_closure(request: Request, centre_id: str, db: DbSession, who: WebUser,
                 aarsag: Annotated[str, Form(max_length=300)] = "") -> Response:
     back = f"/center/{quote(centre_id)}"
     check_csrf(request, csrf)
-    start, end = _form_date(fra), _form_date(til)
+    start, end = form_date(fra), form_date(til)
     if start is None or (til.strip() and end is None):
         return redirect(back, fejl="dato")
     if end is not None and end < start:
@@ -484,7 +484,7 @@ def record_no_show(request: Request, vehicle_id: str, db: DbSession, who: WebUse
     check_csrf(request, csrf)
     if not who.sees_vehicle(vehicle_id):
         raise NotFoundError("vehicle", vehicle_id)
-    day = _form_date(dato)
+    day = form_date(dato)
     back = f"/chauffoer/{quote(vehicle_id)}"
     if day is None:
         return redirect(back, fejl="dato")

@@ -20,6 +20,13 @@ from routing.planning.rules import boarding_time_s, ride_limit_s, vehicle_fits
 from routing.planning.stops import centre_window
 from routing.planning.trips import Trip
 
+CENTI = 100
+"""Solver costs are in 1/100 øre, so that per-metre tariffs stay integral (planner and
+whole-day model alike)."""
+DROP_PENALTY = 10**11
+"""A request's drop penalty in the planner's models: above any route's cost, so construction
+cannot dead-end and a dropped trip is a real answer."""
+
 
 @dataclass
 class _Context:

@@ -57,7 +57,14 @@ from routing.network.roads import RoadNetwork
 from routing.params import PlanParams
 from routing.places import depot_place, is_centre
 from routing.planning.budget import MIN_SOLVE_S, Deadline
-from routing.planning.context import _Context, _DayState, _precheck, _trip_places
+from routing.planning.context import (
+    CENTI,
+    DROP_PENALTY,
+    _Context,
+    _DayState,
+    _precheck,
+    _trip_places,
+)
 from routing.planning.decompose import LARGE_REQUESTS, solve_large
 from routing.planning.kpis import kpis_of
 from routing.planning.problem import (
@@ -103,8 +110,6 @@ log = logging.getLogger(__name__)
 PlanProgress = Callable[[str, int, int], None]
 """Called after each wave with (description, waves done, waves in all)."""
 
-_CENTI = 100  # solver costs are in 1/100 øre so that per-metre tariffs stay integral
-_DROP_PENALTY = 10**11
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,7 +176,7 @@ def _build_problem(
             demand=(rider.seats, rider.wheelchair_places),
             # Ride is measured from departure at the pickup; the solver bounds start-to-start.
             max_ride=limit + board,
-            drop_penalty=_DROP_PENALTY,
+            drop_penalty=DROP_PENALTY,
             allowed_vehicles=allowed,
         ))
     fleet = tuple(
@@ -183,15 +188,15 @@ def _build_problem(
             exclusive_group=v.vehicle_id if len(v.layouts) > 1 else "",
             earliest_start=max(v.available_from_s, day.free_from.get(v.vehicle_id, 0)),
             latest_end=v.available_to_s,
-            fixed_cost=0 if v.vehicle_id in day.used else v.fixed_cost_ore * _CENTI,
-            cost_per_distance=v.cost_per_km_ore * _CENTI / 1000.0,
-            cost_per_time=v.cost_per_hour_ore * _CENTI / 3600.0,
+            fixed_cost=0 if v.vehicle_id in day.used else v.fixed_cost_ore * CENTI,
+            cost_per_distance=v.cost_per_km_ore * CENTI / 1000.0,
+            cost_per_time=v.cost_per_hour_ore * CENTI / 3600.0,
         )
         for v, layout in copies
     )
     problem = RoutingProblem(
         time=time_m, distance=dist_m, requests=tuple(requests), vehicles=fleet,
-        ride_time_weight=p.ride_time_weight_ore_per_hour * _CENTI / 3600.0, name=name,
+        ride_time_weight=p.ride_time_weight_ore_per_hour * CENTI / 3600.0, name=name,
         no_wait_on_board=True,
     )
     return problem, places, [(v.vehicle_id, layout) for v, layout in copies]

@@ -34,7 +34,7 @@ import numpy as np
 
 from routing.model import DAY_S, Run, Unserved, format_hm
 from routing.places import depot_place
-from routing.planning.context import _precheck, _trip_places
+from routing.planning.context import CENTI, DROP_PENALTY, _precheck, _trip_places
 from routing.planning.decompose import LARGE_REQUESTS
 from routing.planning.problem import (
     FleetVehicle,
@@ -56,8 +56,6 @@ if TYPE_CHECKING:
 
 Windows = dict[tuple[str, str], tuple[int, int]]
 
-_CENTI = 100  # as the planner: solver costs in 1/100 øre
-_DROP_PENALTY = 10**11
 WORK_PER_WAVE_REFERENCE_S = 90.0
 """The plan budget that buys one try at each day (:func:`day_tries`)."""
 
@@ -165,7 +163,7 @@ def build_day_problem(
         requests.append(Request(
             request_id=t.rider_id, pickup=Visit(local[(origin, w)], p_lo, p_hi, board),
             delivery=delivery, demand=(rider.seats, rider.wheelchair_places),
-            max_ride=limit + board, drop_penalty=_DROP_PENALTY,
+            max_ride=limit + board, drop_penalty=DROP_PENALTY,
             allowed_vehicles=tuple(i for i, (_v, lay) in enumerate(copies)
                                    if rider.seats <= lay[0]
                                    and rider.wheelchair_places <= lay[1]),
@@ -177,14 +175,14 @@ def build_day_problem(
             exclusive_group=v.vehicle_id if len(v.layouts) > 1 else "",
             earliest_start=max(v.available_from_s, state.free_from.get(v.vehicle_id, 0)),
             latest_end=v.available_to_s,
-            fixed_cost=0 if v.vehicle_id in state.used else v.fixed_cost_ore * _CENTI,
-            cost_per_distance=v.cost_per_km_ore * _CENTI / 1000.0,
+            fixed_cost=0 if v.vehicle_id in state.used else v.fixed_cost_ore * CENTI,
+            cost_per_distance=v.cost_per_km_ore * CENTI / 1000.0,
             # Driving and service charged, idle hours between runs not (run costs).
-            cost_per_time=0.0, cost_per_travel_time=v.cost_per_hour_ore * _CENTI / 3600.0)
+            cost_per_time=0.0, cost_per_travel_time=v.cost_per_hour_ore * CENTI / 3600.0)
         for v, layout in copies)
     problem = RoutingProblem(
         time=time_m, distance=dist_m, requests=tuple(requests), vehicles=fleet,
-        ride_time_weight=p.ride_time_weight_ore_per_hour * _CENTI / 3600.0, name=name,
+        ride_time_weight=p.ride_time_weight_ore_per_hour * CENTI / 3600.0, name=name,
         no_wait_on_board=True)
     return problem, locs, [(v.vehicle_id, layout) for v, layout in copies]
 
