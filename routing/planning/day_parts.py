@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import asdict, replace
 from datetime import date
@@ -119,15 +120,26 @@ def _context(spec: Mapping[str, Any]) -> Any:
     return ctx
 
 
+def part_budget(spec: Mapping[str, Any], now: float) -> float:
+    """The part's solver time: its budget, cut to what is left of the plan's time when it
+    waited for a free worker (``deadline_unix``, wall clock: workers on other machines share
+    no monotonic clock, so they are assumed NTP-synchronised)."""
+    budget = float(spec["budget_s"])
+    if spec.get("deadline_unix") is not None:
+        budget = min(budget, max(0.0, float(spec["deadline_unix"]) - now))
+    return budget
+
+
 def solve_day_part(spec: Mapping[str, Any]) -> dict[str, Any]:
     """Solve one day of a spec from :func:`spec_maker` (the job engine's part solver)."""
+    budget = part_budget(spec, time.time())
     ctx = replace(_context(spec), piece_workers=1)
     day = str(spec["day"])
     trips = [t for t in rider_trips(ctx.scenario, ctx.params) if t.weekday == day]
     windows = {(str(r), str(d)): (int(lo), int(hi)) for r, d, lo, hi in spec["windows"]}
     wider = {(str(r), str(d)): (int(lo), int(hi)) for r, d, lo, hi in spec.get("wider", [])}
     result = whole_day.solve_day(day, waves_of_day(trips, ctx.params), ctx, windows,
-                                float(spec["budget_s"]), context._DayState({}, set(), wider))
+                                budget, context._DayState({}, set(), wider))
     return {"runs": [run_to_dict(r) for r in result.runs],
             "unserved": [{"rider_id": u.rider_id, "weekday": u.weekday,
                           "session_id": u.session_id, "direction": u.direction,

@@ -256,7 +256,11 @@ def solve_week(days: Sequence[str], waves: Mapping[str, list[list[Trip]]], setup
     started = time.monotonic()
     if setup.run_parts is not None and setup.part_spec is not None \
             and setup.part_result is not None:
-        specs = [setup.part_spec(d, windows[d], budgets[d], wider[d]) for d in rest]
+        # The plan's deadline travels with each part: one that waits in the engine's queue
+        # gets what is left of the plan's time when it starts, not a fresh budget.
+        ends = time.time() + deadline.left()
+        specs = [{**setup.part_spec(d, windows[d], budgets[d], wider[d]), "deadline_unix": ends}
+                 for d in rest]
         for d, out in zip(rest, setup.run_parts(setup.part_solver, specs), strict=True):
             finish(d, setup.part_result(out))
     else:

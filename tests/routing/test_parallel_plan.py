@@ -190,3 +190,11 @@ def test_construction_tries_the_wider_window_before_dropping_it() -> None:
     c = construct(problem, fallback=wide, middle=wide)
     assert c.widened == (0,) and c.relaxed == () and not c.no_room
     assert construct(problem, fallback=wide).relaxed == (0,)
+
+
+def test_a_part_that_waited_gets_what_is_left_of_the_plan_time() -> None:
+    spec = {"budget_s": 30.0, "deadline_unix": 1_000.0}
+    assert day_parts.part_budget(spec, now=960.0) == 30.0   # started at once: its own budget
+    assert day_parts.part_budget(spec, now=985.0) == 15.0   # waited 25 s in the queue
+    assert day_parts.part_budget(spec, now=1_200.0) == 0.0  # started after the plan's deadline
+    assert day_parts.part_budget({"budget_s": 30.0}, now=1e9) == 30.0  # an older spec
