@@ -171,6 +171,8 @@ class ScaleResult:
     peak_child_rss_mb: float = 0.0
     """Largest peak of a worker process (days or pieces solved in parallel)."""
     consistency_pct: float = 100.0
+    clusters: int = 1
+    """Geographic clusters of centres planned apart (``PlanParams.clusters``)."""
 
     @property
     def served_pct(self) -> float:
@@ -179,7 +181,7 @@ class ScaleResult:
 
 def plan_city_case(n_riders: int, time_limit_s: float | None = None, seed: int = SEED,
                    network_path: str | None = None, out_dir: str | None = None,
-                   workers: int | None = None) -> ScaleResult:
+                   workers: int | None = None, clusters: int | None = None) -> ScaleResult:
     """Generate, plan and verify one size; meant to run in its own process (peak memory).
 
     With ``out_dir`` the scenario and the plan are written to ``out_dir/lyngby-<n>/`` (for
@@ -197,6 +199,8 @@ def plan_city_case(n_riders: int, time_limit_s: float | None = None, seed: int =
         params = replace(params, time_limit_s=time_limit_s)
     if workers is not None:
         params = replace(params, workers=workers)
+    if clusters is not None:
+        params = replace(params, clusters=clusters)
     sc = city_case(net, n_riders, seed, params)
     started = time.monotonic()
     plan = build_plan(sc, net, params)
@@ -222,12 +226,14 @@ def plan_city_case(n_riders: int, time_limit_s: float | None = None, seed: int =
         prepare_s=float(plan.stats.get("prepare_s", 0.0)),
         peak_child_rss_mb=round(
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0, 1),
-        consistency_pct=float(plan.kpis.get("consistency_within_limit_pct", 100.0)))
+        consistency_pct=float(plan.kpis.get("consistency_within_limit_pct", 100.0)),
+        clusters=len(plan.stats.get("clusters", [])) or 1)
 
 
 def run_scale(sizes: tuple[int, ...] = SIZES, time_limit_s: float | None = None,
               seed: int = SEED, progress: Any = None,
-              out_dir: Path | None = None, workers: int | None = None) -> list[ScaleResult]:
+              out_dir: Path | None = None, workers: int | None = None,
+              clusters: int | None = None) -> list[ScaleResult]:
     """Plan each size in a fresh process, one after the other; [] when Lyngby is absent."""
     path = lyngby_path()
     if path is None:
@@ -237,7 +243,8 @@ def run_scale(sizes: tuple[int, ...] = SIZES, time_limit_s: float | None = None,
     for n in sizes:
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
             result = pool.submit(plan_city_case, n, time_limit_s, seed, str(path),
-                                 None if out_dir is None else str(out_dir), workers).result()
+                                 None if out_dir is None else str(out_dir), workers,
+                                 clusters).result()
         results.append(result)
         if progress is not None:
             progress(result)

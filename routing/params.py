@@ -66,6 +66,10 @@ class PlanParams:
     """Processes that solve independent parts (days after the busiest, pieces of a large
     wave) at once: 1 = one after the other (the default: at a fixed time limit it gave the
     cheaper plans on 2 cores, see README *Benchmarks*), 0 = the CPU count (at most 2), N."""
+    clusters: int = 1
+    """A region: plan the centres in this many geographic clusters, each with its share of
+    the fleet, as independent plans solved at once and merged (:mod:`routing.planning.region`;
+    vehicles then never cross a cluster's border). 1 = one plan over everything."""
     snap_max_m: float = 500.0
     """Points farther than this from any road are rejected as off the network."""
     door_stop_warn_m: float = 100.0
@@ -76,6 +80,8 @@ class PlanParams:
     """The same limit for wheelchair users."""
 
     def __post_init__(self) -> None:
+        if self.clusters < 1:
+            raise ValueError(f"plan parameter 'clusters' must be at least 1; got {self.clusters}")
         if self.day_model not in DAY_MODELS:
             raise ValueError(f"plan parameter 'day_model' must be one of "
                              f"{', '.join(DAY_MODELS)}; got {self.day_model!r}")
@@ -199,4 +205,8 @@ class NetworkParams:
         default_factory=lambda: dict(DANISH_SPEEDS_URBAN_KPH)
     )
     fallback_kph: float = 50.0
+    clusters: int = 1
+    """A region: plan the centres in this many geographic clusters, each with its share of
+    the fleet, as independent plans solved at once and merged (:mod:`routing.planning.region`;
+    vehicles then never cross a cluster's border). 1 = one plan over everything."""
     snap_max_m: float = 500.0

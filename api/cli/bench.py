@@ -22,7 +22,8 @@ def _cpu_count() -> int:
 
 
 def _bench_scale(sizes: list[int], results: list[dict[str, Any]], out_dir: Path | None,
-                 time_limit: float | None, workers: int | None = None) -> None:
+                 time_limit: float | None, workers: int | None = None,
+                 clusters: int | None = None) -> None:
     """City cases on the Lyngby network (``benchmarks.scale``); scenarios and plans are written
     to ``out_dir`` when given."""
     from dataclasses import asdict
@@ -33,14 +34,15 @@ def _bench_scale(sizes: list[int], results: list[dict[str, Any]], out_dir: Path 
         console.print(f"  {r.riders} riders: served {r.served}/{r.servable} servable trips "
                       f"({r.served_pct:.1f} %), {r.cost_dkk:,.2f} DKK/week, {r.seconds:.0f} s "
                       f"(solve {r.solve_s:.0f} s, snapping and matrix {r.prepare_s:.0f} s, "
-                      f"{r.workers} worker(s)), peak {r.peak_rss_mb:,.0f} MB (worker "
+                      f"{r.workers} worker(s), {r.clusters} cluster(s)), "
+                      f"peak {r.peak_rss_mb:,.0f} MB (worker "
                       f"{r.peak_child_rss_mb:,.0f} MB), consistency {r.consistency_pct} %, "
                       f"{r.violations} violations", highlight=False)
 
     with open("/proc/loadavg", encoding="ascii") as f:
         console.print(f"load average before: {f.read().strip()}")
     scale_results = run_scale(tuple(sizes), time_limit, progress=show, out_dir=out_dir,
-                              workers=workers)
+                              workers=workers, clusters=clusters)
     if not scale_results:
         console.print(f"scale: skipped, {LYNGBY} not found")
         return
@@ -108,6 +110,9 @@ def bench(
     plan_workers: Annotated[int | None, typer.Option(
         min=0, help="Worker processes per weekly plan of the scale set (default: the "
                     "planner's, 0 = the CPU count, at most 2).")] = None,
+    plan_clusters: Annotated[int | None, typer.Option(
+        min=1, help="Geographic clusters of centres per weekly plan of the scale set, planned "
+                    "apart and merged (default: the planner's, 1).")] = None,
     island_limits: Annotated[str, typer.Option(
         help="Plan time limits (s) of the island set, comma-separated.")] = "60,300",
     reference_seconds: Annotated[float, typer.Option(
@@ -164,7 +169,7 @@ def bench(
         # --solutions DIR keeps each city case's scenario and plan; --plan-time-limit sets the
         # plan's budget (default: the planner's own).
         _bench_scale([int(n) for n in sizes.split(",") if n.strip()], results, solutions,
-                     plan_time_limit, plan_workers)
+                     plan_time_limit, plan_workers, plan_clusters)
     if "island" in chosen:
         # The Samsø island case at each --island-limits budget, against the reference model.
         _bench_island([float(x) for x in island_limits.split(",") if x.strip()],

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 
 def plan_with_progress(scenario: Scenario, network: RoadNetwork, time_limit: float | None,
-                       seed: int | None, workers: int | None = None) -> Plan:
+                       seed: int | None, workers: int | None = None,
+                       clusters: int | None = None) -> Plan:
     """The scenario's weekly plan, with a progress bar per wave on stderr."""
     from routing.planning.planner import build_plan  # OR-Tools: lazy (api.cli.common)
 
@@ -42,6 +43,8 @@ def plan_with_progress(scenario: Scenario, network: RoadNetwork, time_limit: flo
         changes["seed"] = seed
     if workers is not None:
         changes["workers"] = workers
+    if clusters is not None:
+        changes["clusters"] = clusters
     params = params.with_overrides(**changes)
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total} waves"), TimeElapsedColumn(),
@@ -133,13 +136,16 @@ def plan(
     workers: Annotated[int | None, typer.Option(
         min=0, help="Processes solving days and pieces at once (0: the CPU count, at most 2; "
                     "1: one after the other; default: the scenario's, else 1).")] = None,
+    clusters: Annotated[int | None, typer.Option(
+        min=1, help="A region: plan the centres in this many geographic clusters, each with "
+                    "its share of the fleet, at once (default: the scenario's, else 1).")] = None,
     geojson: Annotated[Path | None, typer.Option(help="Also write GeoJSON of the runs.")] = None,
     map_html: Annotated[Path | None, typer.Option("--map", help="Also write an HTML map.")] = None,
 ) -> None:
     """Build the fixed weekly plan of a scenario and write it as JSON."""
     sc = load_scenario(scenario)
     network = load_network(sc)
-    result = plan_with_progress(sc, network, time_limit, seed, workers)
+    result = plan_with_progress(sc, network, time_limit, seed, workers, clusters)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_plan(result, out)
     print_plan_summary(result)

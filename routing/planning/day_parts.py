@@ -99,19 +99,24 @@ def spec_maker(scenario: Scenario, params: PlanParams, ctx: Any) -> DayPart:
     return make
 
 
+def network_of(path: str) -> RoadNetwork:
+    """The road network of ``path``, kept for the worker's next part."""
+    if path not in _NETWORKS:
+        _NETWORKS.clear()  # one network per worker is plenty
+        _NETWORKS[path] = load_network(Path(path), cache_dir=default_cache_dir())
+    return _NETWORKS[path]
+
+
 def _context(spec: Mapping[str, Any]) -> Any:
     key = _fingerprint(spec["scenario"], spec["params"])
     if key in _CONTEXTS:
         return _CONTEXTS[key]
     params = plan_params_from_stored(spec["params"])
     scenario = scenario_from_doc(spec["scenario"], params)
-    path = scenario.network_path
-    if path not in _NETWORKS:
-        _NETWORKS.clear()  # one network per worker is plenty
-        _NETWORKS[path] = load_network(Path(path), cache_dir=default_cache_dir())
-    snapped = snap_places(scenario, _NETWORKS[path], params)
+    network = network_of(scenario.network_path)
+    snapped = snap_places(scenario, network, params)
     ctx = context._Context(
-        scenario=scenario, params=params, matrix=travel_matrix(_NETWORKS[path], snapped),
+        scenario=scenario, params=params, matrix=travel_matrix(network, snapped),
         snapped={s.point_id: s for s in snapped},
         riders={r.rider_id: r for r in scenario.riders},
         vehicles={v.vehicle_id: v for v in scenario.vehicles},

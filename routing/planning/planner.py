@@ -587,6 +587,11 @@ def build_plan(
         Runs, unserved trips with reasons, key figures and solve statistics.
     """
     params = params or scenario.plan_params
+    if params.clusters > 1:
+        from routing.planning.region import build_region_plan  # it calls back into this
+
+        return build_region_plan(build_plan, scenario, network, params, progress=progress,
+                                 run_parts=run_parts)
     started = time.monotonic()
     snapped_list = snap_places(scenario, network, params)
     matrix = matrix or travel_matrix(network, snapped_list)
