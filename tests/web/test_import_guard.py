@@ -16,10 +16,11 @@ import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
-from webtest_support import Site, http_login
+from webtest_support import Site, http_login, login, new_page
 
 Files = dict[str, bytes]
 
@@ -191,3 +192,31 @@ def test_a_replacing_import_keeps_a_planned_rider_it_leaves_out_unless_chosen(
     in_force, new_document = _in_force(site)
     assert in_force != plan_id and not _stops_of(new_document, "R4")
     assert _stops_of(new_document, "R1")
+
+
+def test_the_import_page_shows_the_held_back_riders(browser: Any, own_site: Site,
+                                                   screenshots: Path, tmp_path: Path) -> None:
+    site = own_site
+    # Carla (R3) rides with V1 on Wednesday; she moves.
+    files = _riders(_export(site), {"R3": {"lat": "55.8330", "lon": "10.5990",
+                                           "address": "Stranden 3, 8305 Samsø"}})
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    page = new_page(browser)
+    login(page, site, "coordinator")
+    page.goto(f"{site.url}/web/koordinator/import")
+    page.set_input_files("#filer", [str(tmp_path / name) for name in sorted(files)])
+    page.click("#import-form button[type=submit]")
+    row = page.locator("#import-borgere-ture tr[data-rider=R3]")
+    assert "Carla Nielsen" in row.inner_text() and "Onsdag" in row.inner_text()
+    assert not page.is_checked("#levende")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(screenshots / "koordinator-import-borgere.png"), full_page=True)
+    page.click("#import-gem button[type=submit]")
+    held = page.locator("#import-holdt")
+    assert "Carla Nielsen" in held.inner_text()
+    page.screenshot(path=str(screenshots / "koordinator-import-holdt.png"), full_page=True)
+    # The link leads to her form; saving there opens the living plan's change for her.
+    held.locator("a", has_text="Carla Nielsen").click()
+    assert page.url.endswith("/web/koordinator/borgere/R3/ret")
+    page.context.close()
