@@ -9,12 +9,12 @@ in full and the plan in force follows through the living plan, as the rider PUT 
 ``?through_living_plan=true`` and ``POST /plans/{id}/change`` do: removed riders are taken out,
 changed riders changed (remove + insert, nobody else's time moves beyond the living plan's
 limit), and the last version is published at once, so drivers and their manifests follow the
-new data. Any failure raises and the caller's transaction stores nothing.
+new data. A rider the living plan cannot place on all their trips (or a version that would
+break a rule) fails the whole import: it raises, and the caller's transaction stores nothing.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -144,7 +144,8 @@ def import_guarded(
     through_living_plan: bool,
 ) -> GuardedImport:
     """Store the upload, holding back the riders whose change would break published runs, or
-    (``through_living_plan``) storing it all and changing the plan in force to match."""
+    (``through_living_plan``) storing it all and changing the plan in force today to match
+    (a plan published to take effect later is not changed: re-plan it before it starts)."""
     found: list[RiderBreak] = []
 
     def guard(scenario: Scenario) -> Scenario:
@@ -157,7 +158,6 @@ def import_guarded(
     # Removed riders leave the plan while still stored (the living plan would otherwise find
     # a plan naming several riders no longer stored); changed ones after the import, so the
     # living plan sees their new home, centre, sessions and needs.
-    acting = dataclasses.replace(who, role="coordinator")
     ref = repo_plans.published_ref(db, context.today())
     plan_id = ref.plan_id if ref is not None else None
 
@@ -167,7 +167,7 @@ def import_guarded(
         for b in found:
             if b.removed and plan_id is not None and _carries(db, plan_id, b.rider_id):
                 with _naming(b):
-                    plan_id = living.remove(db, acting, context, plan_id, RemoveRequest(
+                    plan_id = living.remove(db, who, context, plan_id, RemoveRequest(
                         rider_id=b.rider_id, name=f"Import: {b.name} fjernet")).plan_id
         return scenario
 
@@ -176,7 +176,7 @@ def import_guarded(
     for b in found:
         if not b.removed and plan_id is not None and _carries(db, plan_id, b.rider_id):
             with _naming(b):
-                answer = living.change(db, acting, context, plan_id, InsertRequest(
+                answer = living.change(db, who, context, plan_id, InsertRequest(
                     rider_id=b.rider_id, name=f"Import: {b.name} ændret"))
                 chosen = answer.options[answer.chosen - 1] if answer.options and answer.chosen \
                     else None
@@ -191,7 +191,7 @@ def import_guarded(
     if new_id is not None:
         # In force from today (the service's clock); past days keep the plan they had. The
         # living plan refused any version breaking a rule the source did not break.
-        publish_plan(db, acting, new_id, force=True, today=context.today())
+        publish_plan(db, who, new_id, force=True, today=context.today())
         log.info("import through the living plan: plan %s replaces plan %s in force",
                  new_id, ref.plan_id if ref else None)
     return GuardedImport(result, (), tuple(found), new_id)
