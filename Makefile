@@ -30,12 +30,13 @@ test: lint typecheck browser
 
 # Chromium for the browser tests (tests/web): Debian's package, installed when we may (root);
 # otherwise the browser tests are skipped with a note (on CI, where CI=true, they fail instead).
+# chromium-l10n has the Danish locale files: without them time inputs show "09:00 AM".
 browser:
-	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	@{ test -x /usr/bin/chromium && test -e /usr/lib/chromium/locales/da.pak; } || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  echo "installing Chromium (Debian package) for the browser tests" && \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
-	  echo "note: no /usr/bin/chromium; browser tests will be skipped (sudo apt-get install chromium)"
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-l10n >/dev/null; } || \
+	  echo "note: no /usr/bin/chromium or its Danish locale; browser tests will be skipped or show 12-hour times (sudo apt-get install chromium chromium-l10n)"
 
 # Pango and a font with æ, ø, å for WeasyPrint (the manifest and rider list PDFs): Debian's
 # packages, installed when we may (root); otherwise a note (PDF requests then fail).

@@ -13,6 +13,7 @@ import re
 import tempfile
 import tomllib
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -253,13 +254,18 @@ def _upsert(db: DbSession, model: type[Any], key: str, key_value: str,
 def import_scenario(
     db: DbSession, who: Principal, uploads: list[tuple[str, bytes]], mode: Mode,
     limits: UnpackLimits | None = None, network_dir: Path | None = None,
+    adjust: Callable[[Scenario], Scenario] | None = None,
 ) -> ImportResult:
-    """Validate and store an uploaded scenario (see the module docstring)."""
+    """Validate and store an uploaded scenario (see the module docstring); ``adjust`` sees
+    the validated scenario before it is stored and returns what to store (the web import
+    holds back changes that would break published runs: api.scenario.guarded_import)."""
     who.require("coordinator")
     upload = load_upload(uploads, limits, network_dir)
     scenario = upload.scenario
     if mode == "merge":
         scenario = _merged_settings(db, scenario, upload.settings)
+    if adjust is not None:
+        scenario = adjust(scenario)
     return store_scenario(db, scenario, mode, who.user_id)
 
 

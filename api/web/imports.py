@@ -8,10 +8,17 @@ is left on a server's disk; the confirm button posts only the token. The preview
 records the stored data's fingerprint: when anything changed in between (another import, a
 rider added), the confirmation is refused and nothing is stored — the preview would no longer
 say what the import does.
+
+No ordinary edit can stop a driver's morning: a rider whose home, centre, sessions or needs
+the upload changes (or whom a replacing upload leaves out) while published runs carry them is
+listed with those runs, and saving holds their change back (the page links each to the
+rider's page) unless the coordinator ticks "Gennemfør via den levende plan"; then the plan in
+force follows through the living plan (:mod:`api.scenario.guarded_import`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import logging
@@ -36,7 +43,9 @@ from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ApiError
 from api.riders.isolation import broken_runs_out, plans_driving
 from api.scenario import service as scenario_service
+from api.scenario.guarded_import import import_guarded, rider_breaks
 from api.uploads import read_upload
+from api.web import import_held
 from api.web.master_tables import run_rows
 from api.web.pages import PREFIX, page, redirect, render
 from api.web.session import WebUser, check_csrf
@@ -282,7 +291,7 @@ def _fingerprint(db: Session) -> str:
 
 @router.get("/koordinator/import", response_class=HTMLResponse)
 @page
-def import_form(request: Request, who: WebUser) -> Response:
+def import_form(request: Request, db: DbSession, who: WebUser) -> Response:
     who.require("coordinator")
     saved = None
     if request.query_params.get("gemt") == "ja":
@@ -290,7 +299,14 @@ def import_form(request: Request, who: WebUser) -> Response:
         if all(c.isdigit() and len(c) < 7 for c in counts):
             saved = (f"Importen er gemt: {counts[0]} nye, {counts[1]} ændrede og {counts[2]} "
                      "slettede borgere.")
-    return render(request, "import.html", who, modes=MODE_DA, mode="merge", saved=saved)
+    query = request.query_params
+    held = import_held.held_from_query(db, who, query.get("holdt", "")[:3000],
+                                       query.get("beholdt", "")[:3000]) if saved else []
+    more = query.get("flere", "0")
+    plan = query.get("plan", "")
+    return render(request, "import.html", who, modes=MODE_DA, mode="merge", saved=saved,
+                  held=held, more=int(more) if more.isdigit() and len(more) < 7 else 0,
+                  new_plan=plan if plan.isdigit() and len(plan) < 12 else "")
 
 
 @router.post("/koordinator/import", response_class=HTMLResponse)
@@ -329,20 +345,26 @@ def import_preview(
         return again(exc.status, error=f"Filerne kan ikke læses: {exc.detail}")
     shown = preview(db, upload.scenario, mode)
     outdated = import_breaks(db, context, upload.scenario, mode)
+    held = import_held.preview_rows(db, rider_breaks(
+        db, context, upload.scenario, mode))  # type: ignore[arg-type]
     token = _keep(db, who, uploads, mode, _fingerprint(db), context.now())
     return render(request, "import_preview.html", who, preview=shown, token=token,
-                  mode_text=MODE_DA[mode], files=[n for n, _ in uploads], outdated=outdated)
+                  mode_text=MODE_DA[mode], files=[n for n, _ in uploads], outdated=outdated,
+                  held=held)
 
 
 def import_breaks(db: Session, context: AppContext, uploaded: Scenario,
                   mode: str) -> list[dict[str, str]]:
-    """The runs of published plans (from today on) the import would outdate, in Danish: an
-    import is how a new year starts, so it is not refused — the preview says which runs need
-    a new plan, published right after."""
+    """The runs of published plans (from today on) the import's centres, sessions and
+    vehicles would outdate, in Danish: an import is how a new year starts, so they are not
+    refused — the preview says which runs need a new plan, published right after. (Riders'
+    changes are held back or go through the living plan: :func:`import_held.preview_rows`.)"""
     stored = scenario_service.scenario_from_db(db, context.networks.path)
+    # The stored riders on both sides: only what is not a rider's change is listed here.
+    others = dataclasses.replace(uploaded, riders=stored.riders)
     rows: list[dict[str, Any]] = []
     for plan_id, plan in plans_driving(db, context.today()):
-        found = scenario_change_breaks(plan, stored, uploaded, mode == "replace")
+        found = scenario_change_breaks(plan, stored, others, mode == "replace")
         rows += [{**r, "plan_id": plan_id} for r in broken_runs_out(found)]
     return run_rows(db, rows)
 
@@ -353,6 +375,7 @@ def import_confirm(
     request: Request, db: DbSession, who: WebUser, context: Context,
     csrf: Annotated[str, Form(max_length=100)] = "",
     token: Annotated[str, Form(max_length=100)] = "",
+    levende: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     check_csrf(request, csrf)
     who.require("coordinator")
@@ -371,15 +394,40 @@ def import_confirm(
     settings = context.settings
     limits = scenario_service.UnpackLimits(settings.max_unpacked_bytes,
                                            settings.max_unpack_ratio)
+    through = levende == "ja"
     try:
-        result = scenario_service.import_scenario(
-            db, who, uploads, mode, limits, settings.network_dir)  # type: ignore[arg-type]
+        done = import_guarded(db, who, context, uploads, mode,  # type: ignore[arg-type]
+                              limits, settings.network_dir, through_living_plan=through)
     except ScenarioErrors as exc:
         db.rollback()
         return render(request, "import.html", who, status_code=422, modes=MODE_DA, mode=mode,
                       errors=error_rows(exc), files=[n for n, _ in uploads])
+    except ApiError as exc:
+        # Nothing is stored (also no new plan version): the whole request is rolled back.
+        db.rollback()
+        return render(request, "import.html", who, status_code=exc.status, modes=MODE_DA,
+                      mode=mode, error=_refusal_text(exc, through))
     _forget(db, token)
-    log.info("web import by user %s: %s", who.user_id, result.created)
+    result = done.result
+    log.info("web import by user %s: %s; held back %s; plan %s", who.user_id, result.created,
+             [b.rider_id for b in done.held], done.plan_id)
     return redirect("/koordinator/import", gemt="ja",
                     nye=str(result.created.riders), aendrede=str(result.updated.riders),
-                    slettede=str(result.deleted.riders))
+                    slettede=str(result.deleted.riders), **import_held.held_query(done.held),
+                    **({"plan": str(done.plan_id)} if done.plan_id is not None else {}))
+
+
+def _refusal_text(exc: ApiError, through: bool) -> str:
+    stranded = exc.extensions.get("rider_ids")
+    if isinstance(stranded, list) and stranded:
+        return ("Importen er ikke gemt: nogle borgeres ændringer kan ikke holdes tilbage, "
+                "fordi filerne sletter deres center eller moduler (" + ", ".join(
+                    str(i) for i in stranded) + "). Ret filerne, eller vælg «Gennemfør via "
+                "den levende plan». Intet er gemt.")
+    name = exc.extensions.get("rider_name")
+    if through and name:
+        return (f"Importen er ikke gemt: den levende plan kan ikke følge med for {name} "
+                "(ingen plads i turene inden for de tilladte tidsforskydninger, eller planen "
+                "ville bryde en regel). Gem uden «Gennemfør via den levende plan», og ret "
+                f"{name} bagefter fra borgerens side. Intet er gemt.")
+    return f"Importen er ikke gemt: {exc.detail}. Intet er gemt."

@@ -29,6 +29,7 @@ from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ApiError, ConflictError, NotFoundError
 from api.riders import service as riders
 from api.riders.schemas import VehicleFields, VehicleIn
+from api.web import layouts
 from api.web.addresses import addresses_of
 from api.web.pages import PREFIX, WEEKDAY_KEYS, page, redirect, render
 from api.web.session import WebUser, check_csrf
@@ -73,14 +74,22 @@ class _CentreForm(_PlaceForm):
 class _VehicleForm(_PlaceForm):
     vogn: str = Field("", max_length=64)
     type: str = Field("", max_length=100)
-    pladser: str = Field("", max_length=5)
-    koerestole: str = Field("", max_length=5)
+    # One entry per layout row (see api.web.layouts); the first kept row is the standard.
+    pladser: list[Annotated[str, Field(max_length=5)]] = Field([], max_length=layouts.MAX_ROWS)
+    koerestole: list[Annotated[str, Field(max_length=5)]] = Field(
+        [], max_length=layouts.MAX_ROWS)
+    fjern: list[Annotated[str, Field(max_length=3)]] = Field([], max_length=layouts.MAX_ROWS)
     fra: str = Field("", max_length=8)
     til: str = Field("", max_length=8)
     dagspris: str = Field("", max_length=20)
     kmpris: str = Field("", max_length=20)
     timepris: str = Field("", max_length=20)
 
+    def values(self, *leave_out: str) -> dict[str, str]:
+        return super().values("pladser", "koerestole", "fjern", *leave_out)
+
+    def layout_rows(self) -> layouts.ParsedLayouts:
+        return layouts.parse(self.pladser, self.koerestole, self.fjern)
 
 
 # --------------------------------------------------------------------------------------------
@@ -464,7 +473,10 @@ def delete_session(request: Request, session_id: str, db: DbSession, who: WebUse
 # Vehicles
 
 
-def _vehicle_fields(values: dict[str, str], new: bool) -> list[dict[str, Any]]:
+def _vehicle_fields(values: dict[str, str], new: bool, rows: list[layouts.LayoutRow],
+                    errors: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The vehicle form's fields; ``errors`` (Danish, by field name) are shown at the field
+    (``indretninger``: above the layout rows, whose own errors are in ``rows``)."""
     fields: list[dict[str, Any]] = []
     if new:
         fields.append({"name": "vogn", "label": "Vognens navn (kort, fx BUS3)",
@@ -472,10 +484,11 @@ def _vehicle_fields(values: dict[str, str], new: bool) -> list[dict[str, Any]]:
     fields += [
         {"name": "type", "label": "Type", "value": values.get("type", ""),
          "hint": "Fx minibus med lift, taxa, kørestolstaxa."},
-        {"name": "pladser", "label": "Siddepladser", "type": "number",
-         "value": values.get("pladser", ""), "required": True},
-        {"name": "koerestole", "label": "Kørestolspladser", "type": "number",
-         "value": values.get("koerestole", "0"), "required": True},
+        {"name": "indretninger", "label": "Indretninger (siddepladser + kørestolspladser)",
+         "layouts": rows,
+         "hint": "En kørestolsplads kan tage siddepladsers plads, fx 8+2 eller 6+3. Den "
+                 "første er standard. Tilføj en i den tomme række; sæt kryds for at fjerne "
+                 "en (mindst én skal blive)."},
         {"name": "fra", "label": "Kører fra", "type": "time", "value": values.get("fra", "")},
         {"name": "til", "label": "Kører til", "type": "time", "value": values.get("til", "")},
         {"name": "dagspris", "label": "Pris pr. dag (kr.)", "value": values.get("dagspris", "")},
@@ -486,6 +499,8 @@ def _vehicle_fields(values: dict[str, str], new: bool) -> list[dict[str, Any]]:
          "suggest": True},
         {"name": "lat", "label": "Garage: breddegrad", "value": values.get("lat", "")},
         {"name": "lon", "label": "Garage: længdegrad", "value": values.get("lon", "")}]
+    for f in fields:
+        f["error"] = (errors or {}).get(f["name"], "")
     return fields
 
 
@@ -495,24 +510,43 @@ def _ore(text: str) -> int | None:
 
 
 def _vehicle_data(values: dict[str, str], point: tuple[float, float],
-                  layouts: list[dict[str, int]]) -> dict[str, Any] | str:
-    try:
-        seats, chairs = int(values["pladser"]), int(values["koerestole"] or "0")
-    except ValueError:
-        return "Skriv antal pladser som hele tal."
+                  parsed: layouts.ParsedLayouts) -> tuple[dict[str, Any], dict[str, str]]:
+    """The vehicle's fields for the service and Danish errors by field name (the layouts'
+    own errors are in ``parsed``); the fields are empty when there are errors."""
+    errors: dict[str, str] = {}
+    if parsed.error:
+        errors["indretninger"] = parsed.error
+    elif not parsed.ok:
+        errors["indretninger"] = "Ret indretningerne markeret nedenfor."
     first, last = _time(values["fra"] or "06:00"), _time(values["til"] or "18:00")
-    if first is None or last is None or first >= last:
-        return "Skriv køretiden som TT:MM, og 'kører til' efter 'kører fra'."
-    prices = [_ore(values[k]) for k in ("dagspris", "kmpris", "timepris")]
-    if any(p is None for p in prices):
-        return "Skriv priserne som tal i kroner, fx 1500 eller 12,50."
-    # The standard layout changes with the places; further layouts stay as they were.
+    if first is None:
+        errors["fra"] = "Skriv tiden som TT:MM, fx 06:00."
+    if last is None:
+        errors["til"] = "Skriv tiden som TT:MM, fx 18:00."
+    elif first is not None and first >= last:
+        errors["til"] = "'Kører til' skal ligge efter 'kører fra'."
+    prices = {k: _ore(values[k]) for k in ("dagspris", "kmpris", "timepris")}
+    for key, price in prices.items():
+        if price is None:
+            errors[key] = "Skriv prisen som et tal i kroner, fx 1500 eller 12,50."
+    if errors:
+        return {}, errors
+    (seats, chairs), *_ = parsed.layouts
+    # All layouts, standard first (the model keeps them in order and drops duplicates).
     return {"kind": values["type"].strip(), "depot_lat": point[0], "depot_lon": point[1],
             "seats": seats, "wheelchair_places": chairs,
-            "layouts": [x for x in layouts
-                        if (x["seats"], x["wheelchair_places"]) != (seats, chairs)],
-            "fixed_cost_ore": prices[0], "cost_per_km_ore": prices[1],
-            "cost_per_hour_ore": prices[2], "available_from": first, "available_to": last}
+            "layouts": [{"seats": a, "wheelchair_places": b} for a, b in parsed.layouts],
+            "fixed_cost_ore": prices["dagspris"], "cost_per_km_ore": prices["kmpris"],
+            "cost_per_hour_ore": prices["timepris"], "available_from": first,
+            "available_to": last}, {}
+
+
+def _field_errors(request: Request, who: Principal, title: str, action: str,
+                  values: dict[str, str], new: bool, parsed: layouts.ParsedLayouts,
+                  errors: dict[str, str]) -> Response:
+    return _form_page(request, who, title, action,
+                      _vehicle_fields(values, new, parsed.rows, errors), 422,
+                      "Ændringen er ikke gemt: ret felterne markeret nedenfor.")
 
 
 @router.get("/koordinator/vogne/ny", response_class=HTMLResponse)
@@ -520,7 +554,8 @@ def _vehicle_data(values: dict[str, str], point: tuple[float, float],
 def new_vehicle_form(request: Request, who: WebUser) -> Response:
     who.require("coordinator")
     return _form_page(request, who, "Ny vogn", "/koordinator/vogne/ny",
-                      _vehicle_fields({"fra": "06:00", "til": "18:00"}, True))
+                      _vehicle_fields({"fra": "06:00", "til": "18:00"}, True,
+                                      layouts.rows_of(None)))
 
 
 @router.post("/koordinator/vogne/ny", response_class=HTMLResponse)
@@ -529,29 +564,30 @@ def create_vehicle(request: Request, db: DbSession, who: WebUser, context: Conte
                    form: Annotated[_VehicleForm, Form()]) -> Response:
     check_csrf(request, form.csrf)
     who.require("coordinator")
-    values = form.values()
+    values, parsed = form.values(), form.layout_rows()
     vogn, adresse, lat, lon = form.vogn, form.adresse, form.lat, form.lon
-    fields, action, title = _vehicle_fields(values, True), "/koordinator/vogne/ny", "Ny vogn"
+    fields = _vehicle_fields(values, True, parsed.rows)
+    action, title = "/koordinator/vogne/ny", "Ny vogn"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", vogn.strip()):
-        return _form_page(request, who, title, action, fields, 422,
-                          "Vognens navn må kun have bogstaver (a–z), tal, punktum, bindestreg "
-                          "og understreg.")
+        return _field_errors(request, who, title, action, values, True, parsed, {
+            "vogn": "Vognens navn må kun have bogstaver (a–z), tal, punktum, bindestreg og "
+                    "understreg."})
     place = _place(context, adresse, lat, lon, "", None)
     if isinstance(place, str):
-        return _form_page(request, who, title, action, fields, 422, place)
-    data = _vehicle_data(values, (place[1], place[2]), [])
-    if isinstance(data, str):
-        return _form_page(request, who, title, action, fields, 422, data)
+        return _field_errors(request, who, title, action, values, True, parsed,
+                             {"adresse": place})
+    data, errors = _vehicle_data(values, (place[1], place[2]), parsed)
+    if errors:
+        return _field_errors(request, who, title, action, values, True, parsed, errors)
     return _call(request, db, who, title, action, fields, lambda: riders.create_vehicle(
         db, who, VehicleIn(vehicle_id=vogn.strip(), **data), context), "gemt")
 
 
 def _vehicle_values(v: m.Vehicle) -> dict[str, str]:
-    return {"type": v.kind, "pladser": str(v.seats), "koerestole": str(v.wheelchair_places),
-            "fra": format_hm(v.available_from_s), "til": format_hm(v.available_to_s),
-            "dagspris": _kr(v.fixed_cost_ore), "kmpris": _kr(v.cost_per_km_ore),
-            "timepris": _kr(v.cost_per_hour_ore), "adresse": "",
-            "lat": f"{v.depot_lat:.6f}", "lon": f"{v.depot_lon:.6f}"}
+    return {"type": v.kind, "fra": format_hm(v.available_from_s),
+            "til": format_hm(v.available_to_s), "dagspris": _kr(v.fixed_cost_ore),
+            "kmpris": _kr(v.cost_per_km_ore), "timepris": _kr(v.cost_per_hour_ore),
+            "adresse": "", "lat": f"{v.depot_lat:.6f}", "lon": f"{v.depot_lon:.6f}"}
 
 
 def _kr(ore: int) -> str:
@@ -566,7 +602,7 @@ def edit_vehicle_form(request: Request, vehicle_id: str, db: DbSession,
     v = riders.visible_vehicle(db, who, vehicle_id)
     return _form_page(request, who, f"Ret vogn {vehicle_id}",
                       f"/koordinator/vogne/{quote(vehicle_id)}/ret",
-                      _vehicle_fields(_vehicle_values(v), False),
+                      _vehicle_fields(_vehicle_values(v), False, layouts.rows_of(v)),
                       pin=f"/koordinator/kort/vogne/{quote(vehicle_id)}")
 
 
@@ -577,18 +613,21 @@ def edit_vehicle(request: Request, vehicle_id: str, db: DbSession, who: WebUser,
     check_csrf(request, form.csrf)
     who.require("coordinator")
     v = riders.visible_vehicle(db, who, vehicle_id)
-    values = form.values("vogn")
+    values, parsed = form.values("vogn"), form.layout_rows()
     adresse, lat, lon = form.adresse, form.lat, form.lon
-    fields = _vehicle_fields(values, False)
+    fields = _vehicle_fields(values, False, parsed.rows)
     action, title = f"/koordinator/vogne/{quote(vehicle_id)}/ret", f"Ret vogn {vehicle_id}"
     shown = (round(v.depot_lat, 6), round(v.depot_lon, 6))
     place = _place(context, adresse, lat, lon, "", shown)
     if isinstance(place, str):
-        return _form_page(request, who, title, action, fields, 422, place)
+        return _field_errors(request, who, title, action, values, False, parsed,
+                             {"adresse": place})
     point = (v.depot_lat, v.depot_lon) if (place[1], place[2]) == shown else place[1:]
-    data = _vehicle_data(values, point, [dict(x) for x in v.layouts or []])
-    if isinstance(data, str):
-        return _form_page(request, who, title, action, fields, 422, data)
+    data, errors = _vehicle_data(values, point, parsed)
+    if errors:
+        return _field_errors(request, who, title, action, values, False, parsed, errors)
+    # A change that makes a published run's load fit none of the layouts is refused by the
+    # service (409, the runs named), like fewer seats.
     return _call(request, db, who, title, action, fields, lambda: riders.replace_vehicle(
         db, who, vehicle_id, VehicleFields(**data), context), "gemt")
 
@@ -606,5 +645,5 @@ def delete_vehicle(request: Request, vehicle_id: str, db: DbSession, who: WebUse
     except ConflictError as exc:
         return _refused(request, db, who, exc, f"Slet vogn {vehicle_id}",
                         f"/koordinator/vogne/{quote(vehicle_id)}/ret",
-                        _vehicle_fields(_vehicle_values(v), False))
+                        _vehicle_fields(_vehicle_values(v), False, layouts.rows_of(v)))
     return redirect(BACK, besked="slettet")

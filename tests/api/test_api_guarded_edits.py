@@ -77,6 +77,32 @@ def test_harmless_vehicle_changes_are_stored(
     assert r.json()["seats"] == 3 and r.json()["cost_per_km_ore"] == 1300
 
 
+def test_a_vehicles_layouts_are_stored_listed_and_guarded(
+        published: TestClient, coordinator: dict[str, str]) -> None:
+    before = _vehicle(published, coordinator, "V2")
+    # V2 (3 + 1) carries Bent in his wheelchair on Monday: a standard 4 + 0 with a 3 + 1
+    # layout besides still fits him, so it is stored; GET lists all layouts, standard first.
+    both = [{"seats": 4, "wheelchair_places": 0}, {"seats": 3, "wheelchair_places": 1}]
+    r = published.put(f"{B}/vehicles/V2", headers=coordinator,
+                      json={**before, "seats": 4, "wheelchair_places": 0, "layouts": both})
+    assert r.status_code == 200, r.text
+    assert r.json()["layouts"] == both
+    got = published.get(f"{B}/vehicles/V2", headers=coordinator).json()
+    assert (got["seats"], got["wheelchair_places"], got["layouts"]) == (4, 0, both)
+    # Removing the layout with the wheelchair place leaves Monday's runs fitting none: 409
+    # with the runs named, nothing stored.
+    body = assert_problem(published.put(
+        f"{B}/vehicles/V2", headers=coordinator,
+        json={**before, "seats": 4, "wheelchair_places": 0, "layouts": both[:1]}), 409)
+    assert {r["run_id"] for r in body["runs"]} == {"mon-to-V2", "mon-from-V2"}
+    assert {r["reason"] for r in body["runs"]} == {"over_capacity"}
+    assert published.get(f"{B}/vehicles/V2", headers=coordinator).json()["layouts"] == both
+    # A layout with no place at all is invalid.
+    assert_problem(published.put(
+        f"{B}/vehicles/V2", headers=coordinator,
+        json={**before, "layouts": [{"seats": 0, "wheelchair_places": 0}]}), 422)
+
+
 def test_moving_a_session_or_a_centre_is_refused_while_runs_use_it(
         published: TestClient, coordinator: dict[str, str]) -> None:
     body = assert_problem(published.put(f"{B}/centres/C1/sessions/C1-wed", headers=coordinator,

@@ -128,6 +128,16 @@ def make_site(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> I
                    password=PASSWORD)
 
 
+def danish_browser_env() -> dict[str, str]:
+    """The environment for Chromium in Danish (24-hour time inputs, "09.00").
+
+    On Linux, Chromium takes its interface locale, which formats ``<input type="time">``, from
+    ``LANGUAGE``/``LANG`` and ignores ``--lang`` (measured with Chromium 156: ``--lang=da``
+    plus the context's ``locale="da-DK"`` still shows "09:00 AM"); the locale file
+    ``da.pak`` comes with Debian's ``chromium-l10n``."""
+    return {**os.environ, "LANGUAGE": "da", "LANG": "da_DK.UTF-8"}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if _browser_missing() is not None:
@@ -135,7 +145,8 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--lang=da"],
+                                     env=danish_browser_env())
         yield chromium
         chromium.close()
 

@@ -141,6 +141,52 @@ def test_lowering_a_vehicles_seats_below_a_run_is_refused_with_the_runs_named(
     page.context.close()
 
 
+def test_a_coordinator_adds_changes_and_removes_a_vehicles_layouts(
+        browser: Any, desk: Site, screenshots: Path) -> None:
+    page = new_page(browser)
+    login(page, desk, "coordinator")
+    edit = f"{desk.url}/web/koordinator/vogne/V2/ret"
+    page.goto(edit)
+    rows = page.locator("#indretninger tbody tr[data-layout]")
+    assert rows.count() == 2  # the standard 3 + 1, and an empty row to add one
+    assert (page.input_value("#f-pladser"), page.input_value("#f-koerestole")) == ("3", "1")
+    # A layout with no place is refused at its row, in Danish; nothing is stored.
+    page.fill("#f-pladser-1", "0")
+    page.fill("#f-koerestole-1", "0")
+    page.click("#stamdata-form button[type=submit]")
+    assert "mindst én plads" in page.locator("#f-indretning-1-fejl").inner_text()
+    assert page.get_attribute("#f-pladser-1", "aria-invalid") == "true"
+    _shot(page, screenshots, "koordinator-vogn-indretning-fejl")
+    # Add 5 + 0 beside the standard: stored and listed.
+    page.fill("#f-pladser-1", "5")
+    page.click("#stamdata-form button[type=submit]")
+    assert page.locator(".flash.ok").count() == 1
+    assert "3+1, 5+0" in page.locator("#vogne tr[data-vehicle=V2]").inner_text()
+    # Removing every layout is refused: at least one must remain.
+    page.goto(edit)
+    page.check("#f-fjern")
+    page.check("#f-fjern-1")
+    page.click("#stamdata-form button[type=submit]")
+    assert "mindst én indretning" in page.locator("#f-indretninger-fejl").inner_text()
+    # Removing the standard 3 + 1 leaves Monday's runs (Bent in his wheelchair) fitting no
+    # layout: refused with the runs named, like fewer seats.
+    page.uncheck("#f-fjern-1")
+    page.click("#stamdata-form button[type=submit]")
+    text = page.locator("#beroerte-ture").inner_text()
+    assert "Mandag" in text and "Bent Hansen" in text and "for få pladser" in text
+    _shot(page, screenshots, "koordinator-vogn-indretninger")
+    v2 = httpx.get(f"{desk.url}/api/v1/vehicles/V2", headers=_api(desk)).json()
+    assert [(x["seats"], x["wheelchair_places"]) for x in v2["layouts"]] == [(3, 1), (5, 0)]
+    # Removing the added layout is stored (V2 is as it was for the tests after this one).
+    page.goto(edit)
+    page.check("#f-fjern-1")
+    page.click("#stamdata-form button[type=submit]")
+    assert page.locator(".flash.ok").count() == 1
+    v2 = httpx.get(f"{desk.url}/api/v1/vehicles/V2", headers=_api(desk)).json()
+    assert [(x["seats"], x["wheelchair_places"]) for x in v2["layouts"]] == [(3, 1)]
+    page.context.close()
+
+
 def test_a_coordinator_adds_a_session_and_a_centre(browser: Any, desk: Site,
                                                    screenshots: Path) -> None:
     page = new_page(browser)
