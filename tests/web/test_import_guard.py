@@ -220,3 +220,34 @@ def test_the_import_page_shows_the_held_back_riders(browser: Any, own_site: Site
     held.locator("a", has_text="Carla Nielsen").click()
     assert page.url.endswith("/web/koordinator/borgere/R3/ret")
     page.context.close()
+
+
+def _rest_import(site: Site, files: Files, **params: str) -> httpx.Response:
+    return httpx.post(f"{site.url}/api/v1/scenario/import", headers=_api(site), params=params,
+                      files=[("files", (n, c)) for n, c in sorted(files.items())], timeout=120)
+
+
+def test_the_rest_import_holds_back_too_unless_through_the_living_plan(own_site: Site) -> None:
+    site = own_site
+    plan_id, document = _in_force(site)
+    before = _rider(site, "R2").json()
+    moved = {"R2": {"lat": "55.8335", "lon": "10.5960", "address": "Skolevej 4, 8305 Samsø",
+                    "notes": "Ny nøgleboks"}}
+    files = _riders(_export(site), moved)
+    r = _rest_import(site, files)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [h["rider_id"] for h in body["held_back"]] == ["R2"]
+    assert body["held_back"][0]["runs"] and body["plan_id"] is None
+    after = _rider(site, "R2").json()
+    assert (after["lat"], after["lon"]) == (before["lat"], before["lon"])
+    assert after["notes"] == "Ny nøgleboks"
+    assert _in_force(site) == (plan_id, document)
+    # Chosen: stored, and the plan in force follows (a new version, published).
+    r = _rest_import(site, files, through_living_plan="true")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["held_back"] == [] and [f["rider_id"] for f in body["followed"]] == ["R2"]
+    in_force, new_document = _in_force(site)
+    assert in_force == body["plan_id"] != plan_id
+    assert (55.8335, 10.596) in {(la, lo) for _, la, lo in _stops_of(new_document, "R2")}
