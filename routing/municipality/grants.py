@@ -51,6 +51,10 @@ class Grant:
     def in_force(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
 
+    def overlaps(self, start: date, end: date | None) -> bool:
+        """Whether the grant shares a day with the period ``start`` … ``end`` (None: open)."""
+        return (end is None or self.start <= end) and (self.end is None or start <= self.end)
+
     def to_dict(self) -> dict[str, Any]:
         return {"rider_id": self.rider_id, "kind": self.kind, "start": self.start.isoformat(),
                 "end": self.end.isoformat() if self.end else None,
