@@ -21,12 +21,14 @@ from api.grants.plan_effects import PlanEffect, leave_plan, rejoin_plan, rides_i
 from api.grants.rules_store import municipal_rules
 from api.grants.schemas import GrantEndIn, GrantIn
 from api.riders.service import visible_rider
+from routing.model import Scenario
 from routing.municipality.grants import (
     AwaitingStart,
     Grant,
     GrantError,
     awaiting_start,
     in_force,
+    with_grants_on,
 )
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,12 @@ def stored_grants(db: DbSession) -> dict[str, list[Grant]]:
     for row in db.scalars(select(m.Grant).order_by(m.Grant.start, m.Grant.grant_id)):
         out[row.rider_id].append(grant_model(row))
     return dict(out)
+
+
+def scenario_on(db: DbSession, scenario: Scenario, day: date) -> Scenario:
+    """The scenario with each rider's grant as it stands on ``day`` (the day's runs: a rider
+    back on the shared ride after reimbursement also rode before it)."""
+    return with_grants_on(scenario, [g for gs in stored_grants(db).values() for g in gs], day)
 
 
 def _invalid(exc: Exception, field: str) -> UnprocessableError:
