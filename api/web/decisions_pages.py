@@ -31,6 +31,7 @@ from api.db import repo_plans, repo_reimbursement, repo_riders
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ConflictError, UnprocessableError
 from api.grants import complaints
+from api.grants import service as grants
 from api.grants.rules_store import rules_in_force
 from api.plans.service import finished_plan
 from api.reimbursement import service as reimbursement
@@ -40,6 +41,7 @@ from api.uploads import content_disposition
 from api.web.pages import ERRORS, MESSAGES, PREFIX, form_date, page, redirect, render, templates
 from api.web.session import WebUser, check_csrf
 from maps.manifest.pdf import html_to_pdf
+from routing.municipality.grants import in_force
 from routing.reimbursement.rates import available_years
 
 router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema=False)
@@ -183,8 +185,12 @@ def decision_page(request: Request, decision_id: int, db: DbSession, who: WebUse
     # Same rider, so visible too.
     earlier = repo_reimbursement.get_decision(db, row.supersedes_id) \
         if row.supersedes_id is not None else None
+    today = context.today()
+    held = in_force(grants.stored_grants(db).get(row.rider_id, []), row.rider_id, today)
     return render(request, "decision.html", who, row=row, d=row.decision, rider=rider,
-                  complaints=rows, today=context.today(), rules=rules, earlier=earlier,
+                  complaints=rows, today=today, rules=rules, earlier=earlier,
+                  # Not warranted while reimbursed: the decision can end that grant.
+                  reimbursed=held is not None and held.kind != "shared_ride",
                   rate_years=available_years(context.settings.rates_dir),
                   grant_id=(row.inputs or {}).get("grant_id") or db.scalar(
                       select(m.Grant.grant_id).where(m.Grant.decision_id == decision_id)))

@@ -148,3 +148,28 @@ def test_a_decision_is_recomputed_under_another_year_s_rates(
     r = published.post(f"/web/afgoerelser/{old['decision_id']}/genberegn",
                        data={"csrf": token, "aar": "2026"}, follow_redirects=False)
     assert r.status_code == 403
+
+
+def test_a_decision_not_warranted_resumes_the_shared_ride_from_its_page(
+        published: TestClient, database: Database, coordinator: dict[str, str]) -> None:
+    gid = _reimbursement_grant(published, coordinator)
+    at(published, "2026-03-10T10:00:00+00:00")
+    r = published.post("/api/v1/riders/R3/reimbursement", headers=coordinator,
+                       json={"use_plan": False})
+    decision = r.json()
+    assert decision["warranted"] is False
+    _login(published, database, coordinator)
+    path = f"/web/afgoerelser/{decision['decision_id']}"
+    page = published.get(path).text
+    assert 'id="genoptag-form"' in page and 'id="bevil-form"' not in page
+    r = published.post("/web/koordinator/borgere/R3/bevilling", data={
+        "csrf": _csrf(published, path), "art": "shared_ride", "middel": "samkørsel",
+        "afgoerelse": str(decision["decision_id"]), "fra": "2026-03-11",
+        "besluttet_af": "Visitator Vibeke Lund"})
+    assert "sat ind i den gældende plan igen" in r.text
+    grants = published.get("/api/v1/riders/R3/grants", headers=coordinator).json()
+    assert [(g["grant_id"] == gid, g["kind"], g["end"], g["decision_id"]) for g in grants] == [
+        (False, "shared_ride", None, decision["decision_id"]),
+        (True, "reimbursement", "2026-03-10", None)]
+    # Granted now: the decision's page offers it no more.
+    assert 'id="genoptag-form"' not in published.get(path).text
