@@ -66,7 +66,8 @@ def created_out(result: service.GrantResult) -> GrantCreatedOut:
     return GrantCreatedOut(grant=GrantOut.model_validate(result.grant),
                            ended=[GrantOut.model_validate(r) for r in result.ended],
                            outcome=result.effect.outcome, plan_id=result.effect.plan_id,
-                           message=result.effect.message)
+                           message=result.effect.message,
+                           resumed=created_out(result.resumed) if result.resumed else None)
 
 
 @router.get("/riders/{rider_id}/grants", response_model=list[GrantOut],

@@ -28,6 +28,9 @@ class GrantIn(ApiModel):
     decision_id: int | None = Field(default=None, description="The reimbursement decision "
                                     "behind the grant, if any.")
     note: str = Field(default="", max_length=2000)
+    resume_shared_ride: bool = Field(
+        default=True, description="Reimbursement or none with an end: record the shared ride "
+        "from the day after (as ending the grant does). Ignored otherwise.")
 
 
 class GrantEndIn(ApiModel):
@@ -72,6 +75,9 @@ class GrantCreatedOut(OutModel):
     plan_id: int | None = Field(default=None, description="The new version of the plan in "
                                 "force (the rider taken out or put back), if one was published.")
     message: str
+    resumed: GrantCreatedOut | None = Field(
+        default=None, description="Reimbursement or none with an end: the shared ride recorded "
+        "from the day after, with what it did to the plan in force.")
 
 
 class GrantEndedOut(GrantOut):

@@ -66,6 +66,8 @@ class GrantResult:
     grant: m.Grant
     ended: list[m.Grant]
     effect: PlanEffect
+    resumed: GrantResult | None = None
+    """A reimbursement (or no) grant with an end: the shared ride recorded from the day after."""
 
 
 def _rider_rows(db: DbSession, rider_id: str) -> list[m.Grant]:
@@ -135,7 +137,9 @@ def create_grant(db: DbSession, who: Principal, context: AppContext, rider_id: s
     effect = _plan_effect(db, who, context, rider_id, data, before)
     log.info("grant %s for rider %s: %s from %s (%s)", row.grant_id, rider_id, data.kind,
              data.start, effect.message)
-    return GrantResult(row, ended, effect)
+    resumed = _resume_after(db, who, context, row, data.decided_by, data.decided_on) \
+        if data.end is not None and data.resume_shared_ride else None
+    return GrantResult(row, ended, effect, resumed)
 
 
 def _plan_effect(db: DbSession, who: Principal, context: AppContext, rider_id: str,
@@ -180,19 +184,29 @@ def end_grant(db: DbSession, who: Principal, context: AppContext, grant_id: int,
     repo.audit(db, who.user_id, "end", "grant", str(grant_id),
                {"before": before.isoformat() if before else None,
                 "after": row.end.isoformat()})
-    if row.kind == "shared_ride" or not data.resume_shared_ride:
+    if not data.resume_shared_ride:
         return row, None
+    return row, _resume_after(db, who, context, row,
+                              data.decided_by or who.name or f"user {who.user_id}",
+                              data.decided_on or context.today())
+
+
+def _resume_after(db: DbSession, who: Principal, context: AppContext, row: m.Grant,
+                  decided_by: str, decided_on: date) -> GrantResult | None:
+    """The shared ride from the day after a reimbursement (or no) grant ends, until the
+    rider's next grant if any (grants do not overlap); None for a shared-ride grant or when the
+    next grant starts that very day."""
+    if row.kind == "shared_ride" or row.end is None:
+        return None
     resume = row.end + timedelta(days=1)
     following = [r.start for r in _rider_rows(db, row.rider_id) if r.start >= resume]
     if following and min(following) == resume:
-        return row, None  # the next decision already starts the day after
-    resumed = create_grant(db, who, context, row.rider_id, GrantIn(
+        return None
+    return create_grant(db, who, context, row.rider_id, GrantIn(
         kind="shared_ride", start=resume,
         end=min(following) - timedelta(days=1) if following else None,
-        decided_by=data.decided_by or who.name or f"user {who.user_id}",
-        decided_on=data.decided_on or context.today(), means="samkørsel",
-        note=f"The shared ride again after grant {grant_id} ({row.kind}) ended."))
-    return row, resumed
+        decided_by=decided_by, decided_on=decided_on, means="samkørsel",
+        note=f"The shared ride again after grant {row.grant_id} ({row.kind}) ended."))
 
 
 def awaiting(db: DbSession, who: Principal, context: AppContext, on: date | None

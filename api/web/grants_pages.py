@@ -52,6 +52,13 @@ MESSAGES.update({
     "bevilling-venter": "Bevillingen er gemt. Borgeren kan ikke sættes ind i den gældende plan "
                         "uden at flytte andre og står nu på «Bevilget, ikke i plan». Vælg en "
                         "indsættelse med forhåndsvisning (se nedenfor).",
+    "bevilling-ud-ind": "Bevillingen er gemt. Borgeren er taget ud af den gældende plan fra "
+                        "bevillingens første dag og sat ind igen fra dagen efter den sidste "
+                        "(samkørslen genoptages). Ingen andres tider er flyttet.",
+    "bevilling-ud-venter": "Bevillingen er gemt, og borgeren er taget ud af den gældende plan "
+                           "fra bevillingens første dag. Samkørslen genoptages dagen efter den "
+                           "sidste, men borgeren kan ikke sættes ind i planen uden at flytte "
+                           "andre og står på «Bevilget, ikke i plan».",
     "bevilling-slut": "Bevillingen er afsluttet.",
     "bevilling-slut-ind": "Bevillingen er afsluttet. Samkørslen er genoptaget fra dagen efter, "
                           "og borgeren er sat ind i den gældende plan igen. Ingen andres tider "
@@ -142,6 +149,7 @@ def record_grant(
     middel: Annotated[str, Form(max_length=200)] = "",
     revurderes: Annotated[str, Form(max_length=20)] = "",
     afgoerelse: Annotated[str, Form(max_length=20)] = "",
+    genoptag: Annotated[str, Form(max_length=5)] = "",
     bekraeft: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     check_csrf(request, csrf)
@@ -159,7 +167,8 @@ def record_grant(
         data = GrantIn(kind=art, start=start, end=end,  # type: ignore[arg-type]
                        decided_by=besluttet_af.strip(), decided_on=decided,
                        means=middel.strip(), review_on=review,
-                       decision_id=int(afgoerelse) if afgoerelse.strip() else None)
+                       decision_id=int(afgoerelse) if afgoerelse.strip() else None,
+                       resume_shared_ride=genoptag == "ja")
     except (ValidationError, ValueError):
         return redirect(back, fejl="bevilling")
     if data.kind != "shared_ride" and bekraeft != "ja":
@@ -168,7 +177,7 @@ def record_grant(
         if preview is not None:
             form = {"art": art, "fra": fra, "til": til, "besluttet_af": besluttet_af,
                     "besluttet_den": decided.isoformat(), "middel": middel,
-                    "revurderes": revurderes, "afgoerelse": afgoerelse}
+                    "revurderes": revurderes, "afgoerelse": afgoerelse, "genoptag": genoptag}
             return render(request, "grant_confirm.html", who, rider=rider, data=data,
                           preview=preview[0], messages=preview[1], form=form,
                           effective=max(data.start, context.today()),
@@ -181,7 +190,16 @@ def record_grant(
     except ConflictError:
         db.rollback()
         return redirect(back, fejl="bevilling-overlap")
-    return redirect(back, besked=_OUTCOME_MESSAGE.get(result.effect.outcome, "bevilling"))
+    return redirect(back, besked=_flash(result))
+
+
+def _flash(result: grants.GrantResult) -> str:
+    """The message saying what the grant did to the plan in force (and, for reimbursement
+    with an end, what the shared ride from the day after did)."""
+    if result.resumed is not None and result.effect.outcome == "taken_out":
+        return {"back_in_plan": "bevilling-ud-ind", "awaiting": "bevilling-ud-venter"}.get(
+            result.resumed.effect.outcome, "bevilling-ud")
+    return _OUTCOME_MESSAGE.get(result.effect.outcome, "bevilling")
 
 
 def _superseded(db: Session, rider_id: str, data: GrantIn) -> list[m.Grant]:

@@ -165,3 +165,23 @@ def test_a_decision_that_is_not_warranted_ends_reimbursement(
         "use_plan": False, "grant_from": "2026-04-01"})
     assert r.status_code == 201 and r.json()["inputs"]["grant_message"] == "no grant changed"
     assert published.get("/api/v1/riders/R1/grants", headers=coordinator).json() == []
+
+
+def test_reimbursement_with_an_end_resumes_the_shared_ride_the_day_after(
+        published: TestClient, coordinator: dict[str, str]) -> None:
+    at(published, "2026-03-01T10:00:00+00:00")
+    r = published.post("/api/v1/riders/R3/grants", headers=coordinator, json=grant(
+        "reimbursement", "2026-03-01", end="2026-03-31", means="own_car"))
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["outcome"] == "taken_out"
+    resumed = body["resumed"]
+    assert (resumed["grant"]["kind"], resumed["grant"]["start"], resumed["outcome"]) == (
+        "shared_ride", "2026-04-01", "back_in_plan")
+    assert [("R3" in manifest_riders(published, coordinator, d))
+            for d in (FEB_WED, MAR_WED, APR_WED)] == [True, False, True]
+    # Without resuming, nothing is granted after the end: R4 is not driven then.
+    r = published.post("/api/v1/riders/R4/grants", headers=coordinator, json=grant(
+        "none", "2026-03-01", end="2026-03-31", resume_shared_ride=False))
+    assert r.status_code == 201 and r.json()["resumed"] is None
+    assert "R4" not in manifest_riders(published, coordinator, "2026-04-07")

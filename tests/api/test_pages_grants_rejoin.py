@@ -173,3 +173,19 @@ def test_a_decision_not_warranted_resumes_the_shared_ride_from_its_page(
         (True, "reimbursement", "2026-03-10", None)]
     # Granted now: the decision's page offers it no more.
     assert 'id="genoptag-form"' not in published.get(path).text
+
+
+def test_a_reimbursement_grant_with_an_end_in_the_page(
+        published: TestClient, database: Database, coordinator: dict[str, str]) -> None:
+    at(published, "2026-03-01T10:00:00+00:00")
+    _login(published, database, coordinator)
+    form = {"csrf": _csrf(published), "art": "reimbursement", "fra": "2026-03-01",
+            "til": "2026-03-31", "besluttet_af": "Visitator Vibeke Lund", "genoptag": "ja"}
+    r = published.post("/web/koordinator/borgere/R3/bevilling", data=form)
+    assert "Samkørslen genoptages fra <strong>onsdag den 1. april 2026" in r.text
+    assert 'name="genoptag" value="ja"' in r.text  # carried to the confirmation
+    r = published.post("/web/koordinator/borgere/R3/bevilling", data={**form, "bekraeft": "ja"})
+    assert "taget ud af den gældende plan fra bevillingens første dag og sat ind igen" in r.text
+    grants = published.get("/api/v1/riders/R3/grants", headers=coordinator).json()
+    assert [(g["kind"], g["start"]) for g in grants] == [
+        ("shared_ride", "2026-04-01"), ("reimbursement", "2026-03-01")]
