@@ -30,6 +30,8 @@ class PlanEffect:
     plan_id: int | None
     """The new version published (taken out or put back), else None."""
     message: str
+    looked: bool = False
+    """An insertion that moves nobody was looked for (a shared ride after reimbursement)."""
 
 
 def rides_in(published: m.PlanRecord, rider_id: str) -> bool:
@@ -96,15 +98,16 @@ def rejoin_plan(db: DbSession, who: Principal, context: AppContext, rider_id: st
                f"rider is listed at /grants/awaiting-start: choose an option with "
                f"POST /plans/{source}/insert")
     if rank is None:
-        return PlanEffect("awaiting", None, waiting)
+        return PlanEffect("awaiting", None, waiting, looked=True)
     try:
         change = insert(db, who, context, source, InsertRequest(
             rider_id=rider_id, choose=rank, max_shift_min=0,
             name=f"{published.name or 'plan'}: {rider_id} shared ride again"))
     except ConflictError as exc:  # the inserted plan breaks a rule: nothing was stored
-        return PlanEffect("awaiting", None, f"{waiting} ({exc.detail})")
+        return PlanEffect("awaiting", None, f"{waiting} ({exc.detail})", looked=True)
     assert change.plan_id is not None
     _publish(db, who, context, change.plan_id, start)
     return PlanEffect("back_in_plan", change.plan_id,
                       f"put back into plan {source} (option {rank}, nobody else moves); plan "
-                      f"{change.plan_id} is in force from {max(start, context.today())}")
+                      f"{change.plan_id} is in force from {max(start, context.today())}",
+                      looked=True)

@@ -59,6 +59,8 @@ MESSAGES.update({
                            "fra bevillingens første dag. Samkørslen genoptages dagen efter den "
                            "sidste, men borgeren kan ikke sættes ind i planen uden at flytte "
                            "andre og står på «Bevilget, ikke i plan».",
+    "bevilling-ny": "Bevillingen er gemt. Borgeren er ikke med i den gældende plan endnu og "
+                    "står på «Bevilget, ikke i plan» (se nedenfor).",
     "bevilling-slut": "Bevillingen er afsluttet.",
     "bevilling-slut-ind": "Bevillingen er afsluttet. Samkørslen er genoptaget fra dagen efter, "
                           "og borgeren er sat ind i den gældende plan igen. Ingen andres tider "
@@ -199,6 +201,8 @@ def _flash(result: grants.GrantResult) -> str:
     if result.resumed is not None and result.effect.outcome == "taken_out":
         return {"back_in_plan": "bevilling-ud-ind", "awaiting": "bevilling-ud-venter"}.get(
             result.resumed.effect.outcome, "bevilling-ud")
+    if result.effect.outcome == "awaiting" and not result.effect.looked:
+        return "bevilling-ny"  # a first shared ride: planning the rider is the coordinator's
     return _OUTCOME_MESSAGE.get(result.effect.outcome, "bevilling")
 
 

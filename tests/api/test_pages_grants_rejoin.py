@@ -189,3 +189,19 @@ def test_a_reimbursement_grant_with_an_end_in_the_page(
     grants = published.get("/api/v1/riders/R3/grants", headers=coordinator).json()
     assert [(g["kind"], g["start"]) for g in grants] == [
         ("shared_ride", "2026-04-01"), ("reimbursement", "2026-03-01")]
+
+
+def test_a_first_shared_ride_is_left_to_the_coordinator(
+        published: TestClient, database: Database, coordinator: dict[str, str]) -> None:
+    at(published, "2026-03-02T10:00:00+00:00")
+    r = published.post("/api/v1/riders", headers=coordinator, json={
+        "rider_id": "R9", "name": "Ny Borger", "centre_id": "C1", "lat": 55.8310,
+        "lon": 10.5920, "session_ids": ["C1-mon"]})
+    assert r.status_code == 201, r.text
+    _login(published, database, coordinator)
+    r = published.post("/web/koordinator/borgere/R9/bevilling", data={
+        "csrf": _csrf(published), "art": "shared_ride", "fra": "2026-03-02",
+        "besluttet_af": "Visitator Vibeke Lund"})
+    assert "ikke med i den gældende plan endnu" in r.text
+    assert "uden at flytte andre" not in r.text.split('class="flash ok"')[1].split("</p>")[0]
+    assert "levende?borger=R9&amp;handling=tilfoej" in r.text
