@@ -52,7 +52,7 @@ def test_ending_reimbursement_in_the_page_puts_the_rider_back(
     page = published.get("/web/koordinator/borgere/R3").text
     form = page.split(f"/bevillinger/{gid}/afslut")[1].split("</form>")[0]
     assert 'name="genoptag" value="ja" checked' in form
-    assert "Genoptag samkørsel fra dagen efter sidste dag" in form and "02.03.2026" in form
+    assert "Genoptag samkørsel fra dagen efter sidste dag" in form and "fra 02.03.2026" in form
     r = published.post(f"/web/koordinator/bevillinger/{gid}/afslut", data={
         "csrf": _csrf(published), "sidste_dag": "2026-03-20", "genoptag": "ja"})
     assert r.status_code == 200
