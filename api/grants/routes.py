@@ -26,6 +26,7 @@ from api.grants.schemas import (
     FollowUpIn,
     FollowUpOut,
     GrantCreatedOut,
+    GrantEndedOut,
     GrantEndIn,
     GrantIn,
     GrantOut,
@@ -48,14 +49,25 @@ ComplaintFilter = Annotated[Literal["received", "upheld", "changed", "forwarded"
 @router.post("/riders/{rider_id}/grants", response_model=GrantCreatedOut,
              status_code=status.HTTP_201_CREATED, responses=problem_responses(404, 409, 422),
              summary="Record what the rider is granted (shared ride, reimbursement, none)",
-             description="Reimbursement or none, started: the rider is taken out of the plan "
-             "in force through the living plan (nobody else moves) and the new version is "
-             "published.")
+             description="The new grant ends the rider's grant in force (or an earlier-starting "
+             "one) the day before its start; it may not overlap a grant starting on or after "
+             "it (409). Reimbursement or none: the rider is taken out of the plan in force "
+             "through the living plan (nobody else moves), published from the grant's start. "
+             "A shared ride following reimbursement or none: the rider goes back into the plan "
+             "when an insertion moves nobody, else waits at /grants/awaiting-start.")
 def create_grant(rider_id: str, data: GrantIn, db: DbSession, who: CurrentUser,
                  context: Context, response: Response) -> Any:
-    row, plan_id, message = service.create_grant(db, who, context, rider_id, data)
+    result = service.create_grant(db, who, context, rider_id, data)
     response.headers["Location"] = f"/api/v1/riders/{rider_id}/grants"
-    return GrantCreatedOut(grant=GrantOut.model_validate(row), plan_id=plan_id, message=message)
+    return created_out(result)
+
+
+def created_out(result: service.GrantResult) -> GrantCreatedOut:
+    return GrantCreatedOut(grant=GrantOut.model_validate(result.grant),
+                           ended=[GrantOut.model_validate(r) for r in result.ended],
+                           outcome=result.effect.outcome, plan_id=result.effect.plan_id,
+                           message=result.effect.message,
+                           resumed=created_out(result.resumed) if result.resumed else None)
 
 
 @router.get("/riders/{rider_id}/grants", response_model=list[GrantOut],
@@ -64,10 +76,16 @@ def list_grants(rider_id: str, db: DbSession, who: CurrentUser) -> Any:
     return service.list_grants(db, who, rider_id)
 
 
-@router.post("/grants/{grant_id}/end", response_model=GrantOut,
-             responses=problem_responses(404, 422), summary="End a grant on a day")
-def end_grant(grant_id: IntId, data: GrantEndIn, db: DbSession, who: CurrentUser) -> Any:
-    return service.end_grant(db, who, grant_id, data.last_day)
+@router.post("/grants/{grant_id}/end", response_model=GrantEndedOut,
+             responses=problem_responses(404, 409, 422), summary="End a grant on a day",
+             description="Ending a reimbursement (or no) grant resumes the shared ride from the "
+             "day after (resume_shared_ride, default true): the rider goes back into the plan "
+             "in force when an insertion moves nobody, else waits at /grants/awaiting-start.")
+def end_grant(grant_id: IntId, data: GrantEndIn, db: DbSession, who: CurrentUser,
+              context: Context) -> Any:
+    row, resumed = service.end_grant(db, who, context, grant_id, data)
+    return GrantEndedOut.model_validate(row).model_copy(
+        update={"resumed": created_out(resumed) if resumed else None})
 
 
 @router.get("/grants/awaiting-start", response_model=list[AwaitingStartOut],

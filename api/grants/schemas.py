@@ -28,10 +28,20 @@ class GrantIn(ApiModel):
     decision_id: int | None = Field(default=None, description="The reimbursement decision "
                                     "behind the grant, if any.")
     note: str = Field(default="", max_length=2000)
+    resume_shared_ride: bool = Field(
+        default=True, description="Reimbursement or none with an end: record the shared ride "
+        "from the day after (as ending the grant does). Ignored otherwise.")
 
 
 class GrantEndIn(ApiModel):
     last_day: date
+    resume_shared_ride: bool = Field(
+        default=True, description="Ending a reimbursement (or no) grant: record the shared "
+        "ride from the day after (until the rider's next grant, if any) and put the rider back "
+        "into the plan in force when that moves nobody. Ignored for a shared-ride grant.")
+    decided_by: str | None = Field(default=None, max_length=200, description="Who decided the "
+                                   "shared ride again; default: the caller's name.")
+    decided_on: date | None = Field(default=None, description="Default: today.")
 
 
 class GrantOut(OutModel):
@@ -50,11 +60,30 @@ class GrantOut(OutModel):
     created_at: datetime
 
 
+PlanOutcome = Literal["taken_out", "not_in_plan", "back_in_plan", "awaiting", "in_plan"]
+
+
 class GrantCreatedOut(OutModel):
     grant: GrantOut
-    plan_id: int | None = Field(default=None, description="The plan in force after the rider "
-                                "was taken out of it (reimbursement or none), if that happened.")
+    ended: list[GrantOut] = Field(default_factory=list, description="Grants the new one ended "
+                                  "the day before its start (grants do not overlap).")
+    outcome: PlanOutcome = Field(description="taken_out: out of the plan in force; not_in_plan: "
+                                 "nothing to take out; back_in_plan: put back into it, nobody "
+                                 "else moves; awaiting: not in it (see /grants/awaiting-start, "
+                                 "choose an insertion with /plans/{id}/insert); in_plan: "
+                                 "already in it.")
+    plan_id: int | None = Field(default=None, description="The new version of the plan in "
+                                "force (the rider taken out or put back), if one was published.")
     message: str
+    resumed: GrantCreatedOut | None = Field(
+        default=None, description="Reimbursement or none with an end: the shared ride recorded "
+        "from the day after, with what it did to the plan in force.")
+
+
+class GrantEndedOut(GrantOut):
+    resumed: GrantCreatedOut | None = Field(
+        default=None, description="The shared ride recorded from the day after, with what it "
+        "did to the plan in force (None: not resumed).")
 
 
 class AwaitingStartOut(OutModel):

@@ -29,6 +29,7 @@ from api.db import convert, repo, repo_absences, repo_days, repo_plans, repo_rid
 from api.db import models as m
 from api.errors import ConflictError, NotAcceptableError, NotFoundError, UnprocessableError
 from api.grants.rules_store import municipal_rules
+from api.grants.service import scenario_on
 from api.plans.service import plan_key, published_plan
 from api.scenario.service import scenario_from_db
 from maps.manifest.data import build_centre_list, build_manifest, vehicles_on
@@ -171,8 +172,9 @@ def _base_day(db: DbSession, context: AppContext, on_date: date, rules: AbsenceR
               ) -> tuple[int, DailyResult, Scenario, TravelMatrix, PlanParams,
                          tuple[UnavailableRun, ...]]:
     row, plan = published_plan(db, on_date)
-    scenario = with_deleted_riders(db, plan, scenario_from_db(db, context.networks.path),
-                                   on_date, ZoneInfo(context.settings.timezone))
+    scenario = with_deleted_riders(db, plan, scenario_on(
+        db, scenario_from_db(db, context.networks.path), on_date), on_date,
+        ZoneInfo(context.settings.timezone))
     params = plan.params
     plan, scenario, matrix, broken = derivable_plan(context, plan, scenario)
     weekday = weekday_key(on_date)

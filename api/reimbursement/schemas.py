@@ -42,8 +42,11 @@ class AssessmentIn(ApiModel):
     rules: RulesIn | None = None
     decided_on: SaneDate | None = None
     grant_from: SaneDate | None = Field(
-        default=None, description="When the decision grants reimbursement: record the grant "
-        "from this day (the rider leaves the plan in force, see /riders/{id}/grants).")
+        default=None, description="The decision's grant from this day: warranted, the "
+        "reimbursement grant (the rider leaves the plan in force); not warranted while the "
+        "rider has reimbursement or none then, the shared ride again (that grant ends the day "
+        "before; the rider goes back into the plan when nobody moves). See "
+        "/riders/{id}/grants.")
     decided_by: str | None = Field(default=None, max_length=200, description="Who decided "
                                    "(for the grant); default: the caller's name.")
 

@@ -16,12 +16,13 @@ from api.db import repo, repo_plans, repo_reimbursement
 from api.errors import ConflictError, NotFoundError, UnprocessableError
 from api.grants.rules_store import municipal_rules
 from api.grants.schemas import GrantIn
-from api.grants.service import create_grant
+from api.grants.service import create_grant, stored_grants
 from api.manifests.service import derivable_plan
 from api.plans.service import finished_plan
 from api.reimbursement.schemas import AssessmentIn, RecomputeIn
 from api.riders.service import visible_rider
 from api.scenario.service import scenario_from_db
+from routing.municipality.grants import in_force
 from routing.planning.planner import place_matrix
 from routing.reimbursement.common import ReimbursementError
 from routing.reimbursement.decision import recompute
@@ -109,16 +110,41 @@ def create_decision(db: DbSession, who: Principal, context: AppContext, rider_id
                 "per_month_ore": decision.per_month_ore, "rates_year": year})
     log.info("reimbursement decision %s for rider %s: warranted=%s", row.decision_id, rider_id,
              decision.warranted)
-    if data.grant_from is not None and decision.warranted and decision.chosen is not None:
-        # A decision creates the grant it makes (and the rider leaves the plan in force).
-
-        grant, _, message = create_grant(db, who, context, rider_id, GrantIn(
-            kind="reimbursement", start=data.grant_from,
-            decided_by=(data.decided_by or who.name or f"user {who.user_id}"),
-            decided_on=data.decided_on or today, means=decision.chosen.means,
-            decision_id=row.decision_id))
-        row.inputs = {**row.inputs, "grant_id": grant.grant_id, "grant_message": message}
+    if data.grant_from is not None:
+        _grant_of_decision(db, who, context, row, data, data.grant_from)
     return row
+
+
+def _grant_of_decision(db: DbSession, who: Principal, context: AppContext,
+                       row: m.ReimbursementRecord, data: AssessmentIn, start: date) -> None:
+    """A decision creates or ends a grant: warranted, the reimbursement grant (the rider leaves
+    the plan in force); not warranted while the rider has reimbursement (or none) from
+    ``start``, the shared ride again (which ends that grant the day before; the rider goes
+    back into the plan when nobody moves). Otherwise the shared ride simply continues."""
+    decision = row.decision
+    chosen = decision.get("chosen") or {}
+    decided_by = data.decided_by or who.name or f"user {who.user_id}"
+    decided_on = data.decided_on or context.today()
+    if row.warranted and chosen:
+        grant = GrantIn(kind="reimbursement", start=start, decided_by=decided_by,
+                        decided_on=decided_on, means=str(chosen.get("means", "")),
+                        decision_id=row.decision_id)
+    elif not row.warranted and _other_than_shared_ride(db, row.rider_id, start):
+        grant = GrantIn(kind="shared_ride", start=start, decided_by=decided_by,
+                        decided_on=decided_on, means="samkørsel", decision_id=row.decision_id)
+    else:
+        row.inputs = {**row.inputs, "grant_message": "no grant changed"}
+        return
+    result = create_grant(db, who, context, row.rider_id, grant)
+    row.inputs = {**row.inputs, "grant_id": result.grant.grant_id,
+                  "grant_outcome": result.effect.outcome,
+                  "grant_message": result.effect.message}
+
+
+def _other_than_shared_ride(db: DbSession, rider_id: str, day: date) -> bool:
+    """Whether the rider's grant in force on ``day`` is reimbursement or none."""
+    found = in_force(stored_grants(db).get(rider_id, []), rider_id, day)
+    return found is not None and found.kind != "shared_ride"
 
 
 def visible_decision(db: DbSession, who: Principal, decision_id: int) -> m.ReimbursementRecord:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,27 +27,33 @@ from api.auth import Principal
 from api.centres import service as centres
 from api.context import AppContext
 from api.db import models as m
-from api.db import repo_plans, repo_riders
+from api.db import repo_plans, repo_reimbursement, repo_riders
 from api.deps import Context, DbSession, UnitOfWorkRoute
 from api.errors import ConflictError, UnprocessableError
 from api.grants import complaints
+from api.grants import service as grants
 from api.grants.rules_store import rules_in_force
 from api.plans.service import finished_plan
 from api.reimbursement import service as reimbursement
-from api.reimbursement.schemas import AssessmentIn
+from api.reimbursement.schemas import AssessmentIn, RecomputeIn
 from api.riders import service as riders
 from api.uploads import content_disposition
 from api.web.pages import ERRORS, MESSAGES, PREFIX, form_date, page, redirect, render, templates
 from api.web.session import WebUser, check_csrf
 from maps.manifest.pdf import html_to_pdf
+from routing.municipality.grants import in_force
+from routing.reimbursement.rates import available_years
 
 router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema=False)
 
 MESSAGES.update({
     "vurdering": "Centrets vurdering er registreret. Koordinatoren kan nu træffe afgørelse.",
     "afgoerelse": "Afgørelsen er truffet og gemt.",
+    "genberegnet": "Afgørelsen er genberegnet med de valgte takster og gemt som en ny "
+                   "afgørelse. Den tidligere afgørelse er bevaret uændret.",
 })
 ERRORS.update({
+    "genberegning": "Afgørelsen kunne ikke genberegnes med de valgte takster.",
     "vurdering": "Vurderingen skal sige hvem, hvornår og hvorfor. Udfyld alle tre felter.",
     "kandidater": "Kandidatlisten kan ikke laves uden en offentliggjort plan.",
 })
@@ -175,10 +182,39 @@ def decision_page(request: Request, decision_id: int, db: DbSession, who: WebUse
     found = complaints.list_for(db, who, decision_id)
     rows = [complaints.out(db, context, c) for c in found]
     rules = rules_in_force(db, context)
+    # Same rider, so visible too.
+    earlier = repo_reimbursement.get_decision(db, row.supersedes_id) \
+        if row.supersedes_id is not None else None
+    today = context.today()
+    held = in_force(grants.stored_grants(db).get(row.rider_id, []), row.rider_id, today)
     return render(request, "decision.html", who, row=row, d=row.decision, rider=rider,
-                  complaints=rows, today=context.today(), rules=rules,
+                  complaints=rows, today=today, rules=rules, earlier=earlier,
+                  # Not warranted while reimbursed: the decision can end that grant.
+                  reimbursed=held is not None and held.kind != "shared_ride",
+                  rate_years=available_years(context.settings.rates_dir),
                   grant_id=(row.inputs or {}).get("grant_id") or db.scalar(
                       select(m.Grant.grant_id).where(m.Grant.decision_id == decision_id)))
+
+
+@router.post("/afgoerelser/{decision_id}/genberegn")
+@page
+def recompute(request: Request, decision_id: int, db: DbSession, who: WebUser,
+              context: Context, csrf: Annotated[str, Form(max_length=100)] = "",
+              aar: Annotated[str, Form(max_length=4)] = "") -> Response:
+    """The decision again under another year's rates: a new decision superseding it (the old
+    one is kept as it was), shown with the new amount."""
+    check_csrf(request, csrf)
+    who.require("coordinator")
+    reimbursement.visible_decision(db, who, decision_id)
+    if not aar.isdigit():
+        return redirect(f"/afgoerelser/{decision_id}", fejl="genberegning")
+    try:
+        row = reimbursement.recompute_decision(db, who, context, decision_id,
+                                               RecomputeIn(year=int(aar)))
+    except (UnprocessableError, ConflictError, ValidationError):
+        db.rollback()
+        return redirect(f"/afgoerelser/{decision_id}", fejl="genberegning")
+    return redirect(f"/afgoerelser/{row.decision_id}", besked="genberegnet")
 
 
 def _letter_html(db: Session, who: Principal, context: AppContext, decision_id: int) -> str:

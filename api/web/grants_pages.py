@@ -8,7 +8,7 @@ shared ride leaves the plan through the living plan, exactly as ``POST /riders/{
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -23,10 +23,10 @@ from api.context import AppContext
 from api.db import models as m
 from api.db import repo_plans, repo_riders
 from api.deps import Context, DbSession, UnitOfWorkRoute
-from api.errors import UnprocessableError
+from api.errors import ConflictError, UnprocessableError
 from api.grants import service as grants
 from api.grants.rules_store import rules_in_force
-from api.grants.schemas import GrantIn
+from api.grants.schemas import GrantEndIn, GrantIn
 from api.plans import living
 from api.plans.schemas import LivingChangeOut, RemoveRequest
 from api.plans.service import finished_plan
@@ -37,6 +37,7 @@ from api.web.pages import ERRORS, MESSAGES, PREFIX, form_date, page, parse_date,
 from api.web.pages import templates as page_templates
 from api.web.planning import _namer
 from api.web.session import WebUser, check_csrf
+from routing.municipality.grants import AwaitingStart
 from routing.texts.da import COMPLAINT_STATUS_DA, GRANT_KIND_DA, OUTCOME_DA
 
 router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema=False)
@@ -46,14 +47,45 @@ MESSAGES.update({
     "bevilling": "Bevillingen er gemt.",
     "bevilling-ud": "Bevillingen er gemt, og borgeren er taget ud af den gældende plan fra "
                     "bevillingens første dag. Ingen andres tider er flyttet.",
+    "bevilling-ind": "Bevillingen er gemt, og borgeren er sat ind i den gældende plan igen fra "
+                     "samkørslens første dag. Ingen andres tider er flyttet.",
+    "bevilling-venter": "Bevillingen er gemt. Borgeren kan ikke sættes ind i den gældende plan "
+                        "uden at flytte andre og står nu på «Bevilget, ikke i plan». Vælg en "
+                        "indsættelse med forhåndsvisning (se nedenfor).",
+    "bevilling-ud-ind": "Bevillingen er gemt. Borgeren er taget ud af den gældende plan fra "
+                        "bevillingens første dag og sat ind igen fra dagen efter den sidste "
+                        "(samkørslen genoptages). Ingen andres tider er flyttet.",
+    "bevilling-ud-venter": "Bevillingen er gemt, og borgeren er taget ud af den gældende plan "
+                           "fra bevillingens første dag. Samkørslen genoptages dagen efter den "
+                           "sidste, men borgeren kan ikke sættes ind i planen uden at flytte "
+                           "andre og står på «Bevilget, ikke i plan».",
+    "bevilling-ny": "Bevillingen er gemt. Borgeren er ikke med i den gældende plan endnu og "
+                    "står på «Bevilget, ikke i plan» (se nedenfor).",
     "bevilling-slut": "Bevillingen er afsluttet.",
+    "bevilling-slut-ind": "Bevillingen er afsluttet. Samkørslen er genoptaget fra dagen efter, "
+                          "og borgeren er sat ind i den gældende plan igen. Ingen andres tider "
+                          "er flyttet.",
+    "bevilling-slut-i-plan": "Bevillingen er afsluttet, og samkørslen er genoptaget fra dagen "
+                             "efter. Borgeren er med i den gældende plan.",
+    "bevilling-slut-venter": "Bevillingen er afsluttet, og samkørslen er genoptaget fra dagen "
+                             "efter. Borgeren kan ikke sættes ind i den gældende plan uden at "
+                             "flytte andre og står nu på «Bevilget, ikke i plan». Vælg en "
+                             "indsættelse med forhåndsvisning (se nedenfor).",
 })
 ERRORS.update({
     "bevilling": "Bevillingen kunne ikke gemmes: tjek datoerne, og skriv, hvem der har "
                  "besluttet den.",
+    "bevilling-overlap": "Bevillingen kunne ikke gemmes: borgeren har en bevilling, der starter "
+                         "samme dag eller senere. Bevillinger må ikke overlappe; en ny "
+                         "bevilling afslutter kun en bevilling, der startede før den.",
 })
+
+# Where the rider stands after a grant (outcome of api.grants.plan_effects): the flash text.
+_OUTCOME_MESSAGE = {"taken_out": "bevilling-ud", "back_in_plan": "bevilling-ind",
+                    "awaiting": "bevilling-venter"}
 page_templates.env.globals.update(GRANT_KIND_DA=GRANT_KIND_DA, OUTCOME_DA=OUTCOME_DA,
-                                  COMPLAINT_STATUS_DA=COMPLAINT_STATUS_DA)
+                                  COMPLAINT_STATUS_DA=COMPLAINT_STATUS_DA,
+                                  one_day=timedelta(days=1))
 
 
 def _dato(value: date | str | None) -> str:
@@ -76,8 +108,18 @@ def rider_section(db: Session, who: Principal, context: AppContext,
     decisions = reimbursement.list_decisions(db, who, rider_id, 20, 0)
     return {"grants": rows, "decisions": decisions, "grant_today": today,
             "grant_kinds": GRANT_KIND_DA,
+            "grant_awaiting": _awaiting(db, who, context, rider_id) if rows else None,
             "grant_in_force": {g.grant_id for g in rows
                                if g.start <= today and (g.end is None or today <= g.end)}}
+
+
+def _awaiting(db: Session, who: Principal, context: AppContext, rider_id: str
+              ) -> AwaitingStart | None:
+    """The rider's entry on «Bevilget, ikke i plan», if the rider is on it."""
+    if who.role != "coordinator":
+        return None
+    return next((a for a in grants.awaiting(db, who, context, None) if a.rider_id == rider_id),
+                None)
 
 
 def _removal_preview(db: Session, who: Principal, context: AppContext,
@@ -109,6 +151,7 @@ def record_grant(
     middel: Annotated[str, Form(max_length=200)] = "",
     revurderes: Annotated[str, Form(max_length=20)] = "",
     afgoerelse: Annotated[str, Form(max_length=20)] = "",
+    genoptag: Annotated[str, Form(max_length=5)] = "",
     bekraeft: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     check_csrf(request, csrf)
@@ -126,7 +169,8 @@ def record_grant(
         data = GrantIn(kind=art, start=start, end=end,  # type: ignore[arg-type]
                        decided_by=besluttet_af.strip(), decided_on=decided,
                        means=middel.strip(), review_on=review,
-                       decision_id=int(afgoerelse) if afgoerelse.strip() else None)
+                       decision_id=int(afgoerelse) if afgoerelse.strip() else None,
+                       resume_shared_ride=genoptag == "ja")
     except (ValidationError, ValueError):
         return redirect(back, fejl="bevilling")
     if data.kind != "shared_ride" and bekraeft != "ja":
@@ -135,23 +179,51 @@ def record_grant(
         if preview is not None:
             form = {"art": art, "fra": fra, "til": til, "besluttet_af": besluttet_af,
                     "besluttet_den": decided.isoformat(), "middel": middel,
-                    "revurderes": revurderes, "afgoerelse": afgoerelse}
+                    "revurderes": revurderes, "afgoerelse": afgoerelse, "genoptag": genoptag}
             return render(request, "grant_confirm.html", who, rider=rider, data=data,
                           preview=preview[0], messages=preview[1], form=form,
-                          effective=max(data.start, context.today()))
+                          effective=max(data.start, context.today()),
+                          ends=_superseded(db, rider_id, data))
     try:
-        _, plan_id, _ = grants.create_grant(db, who, context, rider_id, data)
+        result = grants.create_grant(db, who, context, rider_id, data)
     except UnprocessableError:
         db.rollback()
         return redirect(back, fejl="bevilling")
-    return redirect(back, besked="bevilling-ud" if plan_id is not None else "bevilling")
+    except ConflictError:
+        db.rollback()
+        return redirect(back, fejl="bevilling-overlap")
+    return redirect(back, besked=_flash(result))
+
+
+def _flash(result: grants.GrantResult) -> str:
+    """The message saying what the grant did to the plan in force (and, for reimbursement
+    with an end, what the shared ride from the day after did)."""
+    if result.resumed is not None and result.effect.outcome == "taken_out":
+        return {"back_in_plan": "bevilling-ud-ind", "awaiting": "bevilling-ud-venter"}.get(
+            result.resumed.effect.outcome, "bevilling-ud")
+    if result.effect.outcome == "awaiting" and not result.effect.looked:
+        return "bevilling-ny"  # a first shared ride: planning the rider is the coordinator's
+    return _OUTCOME_MESSAGE.get(result.effect.outcome, "bevilling")
+
+
+def _superseded(db: Session, rider_id: str, data: GrantIn) -> list[m.Grant]:
+    """The grants the new one would end (for the confirmation); none when it would be refused
+    (the refusal follows on confirming)."""
+    try:
+        return grants.superseded(db, rider_id, data.start, data.end)
+    except ConflictError:
+        return []
 
 
 @router.post("/koordinator/bevillinger/{grant_id}/afslut")
 @page
-def end_grant(request: Request, grant_id: int, db: DbSession, who: WebUser,
+def end_grant(request: Request, grant_id: int, db: DbSession, who: WebUser, context: Context,
               csrf: Annotated[str, Form(max_length=100)] = "",
-              sidste_dag: Annotated[str, Form(max_length=20)] = "") -> Response:
+              sidste_dag: Annotated[str, Form(max_length=20)] = "",
+              genoptag: Annotated[str, Form(max_length=5)] = "") -> Response:
+    """End a grant; ending reimbursement (or none) with «Genoptag samkørsel» checked (the
+    default in the form) records the shared ride from the day after and puts the rider back
+    into the plan when nobody moves."""
     check_csrf(request, csrf)
     who.require("coordinator")
     last = form_date(sidste_dag)
@@ -161,11 +233,19 @@ def end_grant(request: Request, grant_id: int, db: DbSession, who: WebUser,
     back = f"/koordinator/borgere/{quote(found.rider_id)}" if found is not None else \
         "/koordinator/borgere"
     try:
-        grants.end_grant(db, who, grant_id, last)
+        _, resumed = grants.end_grant(db, who, context, grant_id, GrantEndIn(
+            last_day=last, resume_shared_ride=genoptag == "ja",
+            decided_by=who.name or None))
     except UnprocessableError:
         db.rollback()
         return redirect(back, fejl="periode")
-    return redirect(back, besked="bevilling-slut")
+    except ConflictError:
+        db.rollback()
+        return redirect(back, fejl="bevilling-overlap")
+    outcome = resumed.effect.outcome if resumed is not None else None
+    return redirect(back, besked={"back_in_plan": "bevilling-slut-ind", "in_plan":
+                                  "bevilling-slut-i-plan", "awaiting": "bevilling-slut-venter"}
+                    .get(outcome or "", "bevilling-slut"))
 
 
 @router.get("/koordinator/bevilget-ikke-i-plan", response_class=HTMLResponse)

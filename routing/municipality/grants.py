@@ -51,6 +51,10 @@ class Grant:
     def in_force(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
 
+    def overlaps(self, start: date, end: date | None) -> bool:
+        """Whether the grant shares a day with the period ``start`` … ``end`` (None: open)."""
+        return (end is None or self.start <= end) and (self.end is None or start <= self.end)
+
     def to_dict(self) -> dict[str, Any]:
         return {"rider_id": self.rider_id, "kind": self.kind, "start": self.start.isoformat(),
                 "end": self.end.isoformat() if self.end else None,
@@ -87,6 +91,38 @@ def rider_fields(grants: Sequence[Grant]) -> dict[str, Any]:
     if current_start is not None and end is not None and end < current_start:
         return {"grant": "none", "grant_from": None, "grant_to": None}
     return {"grant": "shared_ride", "grant_from": current_start, "grant_to": end}
+
+
+def rider_fields_on(grants: Sequence[Grant], day: date) -> dict[str, Any]:
+    """The grant fields of a :class:`Rider` as they stand on ``day`` (for that day's runs).
+
+    :func:`rider_fields` carries one shared-ride period; a rider back on the shared ride after
+    reimbursement has two with a break between, and each day must see its own: the grant in
+    force on ``day`` decides. Before any recorded grant the rider rode as before, unless the
+    first grant is the shared ride (which starts it); a day between grants has none.
+    """
+    if not grants:
+        return {}
+    found = in_force(grants, grants[0].rider_id, day)
+    if found is not None:
+        return {"grant": found.kind, "grant_from": found.start, "grant_to": found.end}
+    first = min(grants, key=lambda g: (g.start, g.decided_on))
+    if day < first.start and first.kind != "shared_ride":
+        return {"grant": "shared_ride", "grant_from": None,
+                "grant_to": first.start - timedelta(days=1)}
+    return {"grant": "none", "grant_from": None, "grant_to": None}
+
+
+def with_grants_on(scenario: Scenario, grants: Iterable[Grant], day: date) -> Scenario:
+    """The scenario's riders with the grant fields of ``day`` (:func:`rider_fields_on`)."""
+    by_rider: dict[str, list[Grant]] = {}
+    for g in grants:
+        by_rider.setdefault(g.rider_id, []).append(g)
+    if not by_rider:
+        return scenario
+    riders = tuple(replace(r, **rider_fields_on(by_rider[r.rider_id], day))
+                   if r.rider_id in by_rider else r for r in scenario.riders)
+    return replace(scenario, riders=riders)
 
 
 def with_grants(scenario: Scenario, grants: Iterable[Grant]) -> Scenario:
