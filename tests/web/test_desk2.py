@@ -10,10 +10,8 @@ Tests run in file order; the import adds the demo spreadsheet (merge), so later 
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,9 @@ import httpx
 import pytest
 from apitest_data import tiny_plan, tiny_scenario
 from apitest_support import LiveServer
-from webtest_support import PASSWORD, Site, http_login, login, new_page
+from webtest_support import PASSWORD, Site, login, new_page
+from webtest_support import csrf_of as _csrf
+from webtest_support import logged_in as _client
 
 REPO = Path(__file__).parents[2]
 DEMO = REPO / "data" / "demo"
@@ -80,19 +80,6 @@ def _shot(page: Any, screenshots: Path, name: str) -> None:
 
 def _api(site: Site) -> dict[str, str]:
     return {"Authorization": f"Bearer {site.tokens['coordinator']}"}
-
-
-@contextmanager
-def _client(site: Site, who: str = "coordinator") -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=site.url, follow_redirects=True, timeout=120) as client:
-        assert http_login(client, site, who).status_code == 200
-        yield client
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
 
 
 def test_lowering_a_vehicles_seats_below_a_run_is_refused_with_the_runs_named(

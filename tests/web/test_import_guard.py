@@ -14,13 +14,12 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-from webtest_support import Site, http_login, login, new_page
+from webtest_support import Site, logged_in, login, new_page
+from webtest_support import csrf_of as _csrf
 
 Files = dict[str, bytes]
 
@@ -29,17 +28,8 @@ def _api(site: Site) -> dict[str, str]:
     return {"Authorization": f"Bearer {site.tokens['coordinator']}"}
 
 
-@contextmanager
-def _client(site: Site) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=site.url, follow_redirects=False, timeout=120) as client:
-        assert http_login(client, site, "coordinator").status_code in (200, 303)
-        yield client
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
+def _client(site: Site) -> Any:
+    return logged_in(site, follow_redirects=False)
 
 
 def _export(site: Site) -> Files:

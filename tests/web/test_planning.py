@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,8 @@ import pytest
 from apitest_data import tiny_plan, tiny_scenario
 from apitest_support import LiveServer
 from webtest_support import PASSWORD, Site, http_login, login, new_page
+from webtest_support import csrf_of as _csrf
+from webtest_support import logged_in as _client
 
 REPO = Path(__file__).parents[2]
 DEMO = REPO / "data" / "demo"
@@ -63,19 +64,6 @@ def desk(tmp_path_factory: pytest.TempPathFactory, samso_network: Any) -> Iterat
 def _shot(page: Any, screenshots: Path, name: str, full: bool = True) -> None:
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(screenshots / f"{name}.png"), full_page=full)
-
-
-@contextmanager
-def _client(site: Site) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=site.url, follow_redirects=True, timeout=120) as client:
-        assert http_login(client, site, "coordinator").status_code == 200
-        yield client
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
 
 
 def _riders_count(site: Site) -> int:

@@ -7,12 +7,7 @@ import re
 
 import httpx
 from webtest_support import Site, http_login
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
+from webtest_support import csrf_of as _csrf
 
 
 def test_a_new_vehicle_with_two_layouts(own_site: Site) -> None:

@@ -3,9 +3,14 @@ name, not as ``conftest``)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+import httpx
 
 PASSWORD = "korrekt-hest-batteri"
 """Every test user's password; the username is the user's key in ``Site.tokens``."""
@@ -54,3 +59,20 @@ def http_login(client: Any, site: Site, who: str, *, remember: bool = False) -> 
     if remember:
         data["husk"] = "ja"
     return client.post("/web/login", data=data)
+
+
+@contextmanager
+def logged_in(site: Site, who: str = "coordinator", *, follow_redirects: bool = True
+              ) -> Iterator[httpx.Client]:
+    """An httpx client logged in through the form as ``who``."""
+    with httpx.Client(base_url=site.url, follow_redirects=follow_redirects,
+                      timeout=120) as client:
+        assert http_login(client, site, who).status_code in (200, 303)
+        yield client
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the (first) form on a page."""
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
