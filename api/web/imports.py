@@ -302,6 +302,9 @@ def import_form(request: Request, db: DbSession, who: WebUser) -> Response:
     query = request.query_params
     held = import_held.held_from_query(db, who, query.get("holdt", "")[:3000],
                                        query.get("beholdt", "")[:3000]) if saved else []
+    if held and saved:
+        saved = saved[:-1] + (f"; {len(held)} borger{'e' if len(held) > 1 else ''} med "
+                              "ændringer, der ikke er gemt (se nedenfor).")
     more = query.get("flere", "0")
     plan = query.get("plan", "")
     return render(request, "import.html", who, modes=MODE_DA, mode="merge", saved=saved,
