@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from routing.model import DAY_S, Run, Unserved, format_hm
-from routing.places import depot_place
+from routing.places import depot_place, is_centre
 from routing.planning.context import CENTI, DROP_PENALTY, _precheck, _trip_places
 from routing.planning.decompose import LARGE_REQUESTS
 from routing.planning.problem import (
@@ -105,9 +105,11 @@ def day_tries(ctx: _Context) -> int:
 
 
 def _places(trips: Sequence[Trip], waves: Sequence[int], ctx: _Context,
-            depots: Sequence[str]) -> tuple[list[tuple[str, int]], np.ndarray, np.ndarray]:
+            depots: Sequence[str], stay_at_centre: bool = False,
+            ) -> tuple[list[tuple[str, int]], np.ndarray, np.ndarray]:
     """The model's locations — each depot, then each (place, wave) — and their time and
-    distance matrices; travel between waves goes through the slowest depot."""
+    distance matrices; travel between waves goes through the slowest depot, except from a
+    centre when ``stay_at_centre`` (the vehicle waits there: ``between_runs = "centre"``)."""
     locs: list[tuple[str, int]] = [(d, -1) for d in depots]
     for t, w in zip(trips, waves, strict=True):
         for place in _trip_places(t):
@@ -129,6 +131,12 @@ def _places(trips: Sequence[Trip], waves: Sequence[int], ctx: _Context,
     wave_of = np.array([w for _, w in locs])
     apart = (wave_of[:, None] != wave_of[None, :]) & (wave_of[:, None] >= 0) \
         & (wave_of[None, :] >= 0)
+    if stay_at_centre:
+        # A run that ends at a centre (its last drop-off) leaves the vehicle there: the next
+        # wave is reached directly. (Nobody rides across waves, so the only arcs from a centre
+        # to another wave a route can use leave a to_centre run's last drop-off.)
+        at_centre = np.array([is_centre(pl) for pl, _ in locs])
+        apart &= ~at_centre[:, None]
     time_m = np.where(apart, via_t, time_m)
     dist_m = np.where(apart, via_d, dist_m)
     return locs, time_m, dist_m
@@ -148,7 +156,8 @@ def build_day_problem(
                 < v.available_to_s]
     copies = [(v, layout) for v in vehicles for layout in v.layouts]
     depots = [depot_place(v.vehicle_id) for v in vehicles]
-    locs, time_m, dist_m = _places(trips, waves, ctx, depots)
+    locs, time_m, dist_m = _places(trips, waves, ctx, depots,
+                                   stay_at_centre=p.between_runs == "centre")
     local = {loc: i for i, loc in enumerate(locs)}
     requests: list[Request] = []
     for t, w in zip(trips, waves, strict=True):
@@ -392,12 +401,20 @@ def _runs_of(
     trips: Sequence[Trip], wave_of: Sequence[int], waves: Sequence[Sequence[Trip]],
     ctx: _Context, windows: Windows, state: _DayState,
 ) -> list[Run]:
-    """Cut each vehicle's day into runs, one per stretch of one wave, each timed from depot to
-    depot no earlier than the previous run's return and back in time for the next."""
+    """Cut each vehicle's day into runs, one per stretch of one wave, each timed from its
+    start terminal to its end terminal no earlier than the previous run's end and back in
+    time for the next.
+
+    The terminals are the depot, except between two stretches when the first ends at a
+    centre and ``between_runs`` is ``"centre"`` (the model's travel from a centre to the next
+    wave is direct, :func:`_places`): that run ends at the centre right after its last
+    drop-off and the next run starts there. The vehicle's first run starts and its last run
+    ends at its depot."""
     from routing.planning.planner import _schedule_run
 
     _problem, locs, vehicle_ids = built
     group_of = dict(zip(trips, wave_of, strict=True))
+    stay = ctx.params.between_runs == "centre"
     runs: list[Run] = []
     for route in solution.routes:
         vehicle_id, layout = vehicle_ids[route.vehicle]
@@ -415,19 +432,26 @@ def _runs_of(
             stretches[-1].append((v.kind, locs[v.location][0], trips[v.request], v.time))
         earliest = max(vehicle.available_from_s, state.free_from.get(vehicle_id, 0))
         seen: dict[str, int] = {}
+        start = depot
         for k, visits in enumerate(stretches):
             run_trips = [tr for kind, _pl, tr, _t in visits if kind == "delivery" and tr]
             label = wave_label(waves[group_of[run_trips[0]]])
             seen[label] = seen.get(label, 0) + 1
             run_id = f"{label}-{vehicle_id}" + (f"-{seen[label]}" if seen[label] > 1 else "")
             latest = vehicle.available_to_s
+            end = depot
             if k + 1 < len(stretches):
+                last_place = visits[-1][1]
+                if stay and is_centre(last_place):
+                    end = last_place
                 nxt = stretches[k + 1][0]
-                latest = nxt[3] - ctx.travel(depot, nxt[1])
+                latest = nxt[3] - ctx.travel(end, nxt[1])
             run = _schedule_run(visits, replace(vehicle, available_to_s=latest), ctx, run_id,
-                                run_trips, windows, earliest, layout)
+                                run_trips, windows, earliest, layout, start_place=start,
+                                end_place=end)
             runs.append(run)
             earliest = run.stops[-1].arrival_s
+            start = end
     return runs
 
 
