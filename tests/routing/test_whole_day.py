@@ -104,9 +104,10 @@ def test_no_waiting_on_board_and_consistent_times(whole_plan) -> None:  # type: 
         whole_plan.kpis["consistency_exceptions"]
 
 
+@pytest.mark.parametrize("between_runs", ["centre", "depot"])
 def test_day_problem_groups_waves_and_travels_between_them_via_a_depot(
-        module_case: Scenario, samso_network: RoadNetwork) -> None:
-    params = WHOLE
+        module_case: Scenario, samso_network: RoadNetwork, between_runs: str) -> None:
+    params = dataclasses.replace(WHOLE, between_runs=between_runs)
     snapped = snap_places(module_case, samso_network, params)
     ctx = _Context(
         scenario=module_case, params=params, matrix=place_matrix(module_case, samso_network),
@@ -131,12 +132,21 @@ def test_day_problem_groups_waves_and_travels_between_them_via_a_depot(
     # The consistency window bounds the pickup (on the grid: boarding before 08:15).
     first = problem.requests[0].pickup
     assert first is not None and (first.earliest, first.latest) == (8 * 3600, 8 * 3600 + 899)
-    # The same centre in two waves: reached only through a depot.
+    # The same centre in two waves: reached only through a depot, unless the vehicle may
+    # wait at the centre (between_runs = "centre"): then directly, in no time.
     centre = next(pl for pl, _w in locs if pl.startswith("centre:"))
     a, b = locs.index((centre, 0)), locs.index((centre, 1))
     depot = locs.index((f"depot:{vehicle_ids[0][0]}", -1))
-    assert problem.time[a, b] >= problem.time[a, depot] + problem.time[depot, b] > 0
+    via = problem.time[a, depot] + problem.time[depot, b]
+    assert via > 0
+    if between_runs == "centre":
+        assert problem.time[a, b] == 0
+    else:
+        assert problem.time[a, b] >= via
     assert problem.time[a, a] == 0
+    # From a home, the next wave is always reached through a depot.
+    home = next(i for i, (pl, w) in enumerate(locs) if pl.startswith("home:") and w == 0)
+    assert problem.time[home, b] >= problem.time[home, depot] + problem.time[depot, b]
 
 
 def test_day_model_choice_and_a_larger_budget_buys_more_work(
