@@ -3,18 +3,21 @@
 A vehicle's day is one solver route through its waves: it may carry the morning riders in, the
 12:00 riders home and the afternoon riders home, and its fixed vehicle-day price is paid once,
 so the morning chooses its vehicles knowing the afternoon. The plan still consists of runs (one
-trip of a vehicle to or from the centres, depot to depot), so the route is cut into runs at each
-change of wave:
+trip of a vehicle to or from the centres, terminal to terminal: :class:`routing.model.Run`), so
+the route is cut into runs at each change of wave:
 
 - each wave's requests form a *group* (:attr:`routing.planning.problem.Request.group`): nobody
   rides across a change of group, the vehicle is empty between runs;
 - between two waves the vehicle drives back to its depot and out again: the model's travel
   between places of different waves goes through a depot (the slowest of the fleet's depots, so
-  the solver's times always leave room for the real depot's detour);
+  the solver's times always leave room for the real depot's detour) — except, with
+  ``PlanParams.between_runs = "centre"``, from a centre: a run that ends with a drop-off at a
+  centre leaves the vehicle there, the next wave is reached directly, and the runs are cut
+  there (:func:`_runs_of`: that run ends at the centre, the next starts there);
 - waiting is free between runs and forbidden with riders on board (the solver's slack-free
   ``drive`` dimension), and time is charged for driving and service only
   (:attr:`~routing.planning.problem.FleetVehicle.cost_per_travel_time`), as the plan's run costs
-  charge runs from depot to depot rather than the idle hours between them.
+  charge runs from terminal to terminal rather than the idle hours between them.
 
 Everything else is the wave model's: pickup and centre windows, rounded agreed times, ride
 limits, seats and wheelchair places (one layout for the vehicle's whole day), consistency
