@@ -358,11 +358,12 @@ class _Verifier(VerifierState):
         rid = run.run_id
         first, last = run.stops[0], run.stops[-1]
         if first.departure_s < vehicle.available_from_s:
-            self.add("availability", f"run {rid}: leaves the depot at {_t(first.departure_s)}, "
+            self.add("availability", f"run {rid}: leaves {first.place} at "
+                     f"{_t(first.departure_s)}, "
                      f"vehicle {vehicle.vehicle_id} is available from "
                      f"{_t(vehicle.available_from_s)}", run_id=rid)
         if last.arrival_s > vehicle.available_to_s:
-            self.add("availability", f"run {rid}: returns to the depot at "
+            self.add("availability", f"run {rid}: ends at {last.place} at "
                      f"{_t(last.arrival_s)}, vehicle {vehicle.vehicle_id} is available until "
                      f"{_t(vehicle.available_to_s)}", run_id=rid)
 
