@@ -71,7 +71,8 @@ def _weekday_text(weekday: str) -> str:
 
 
 def _stop_entry(stop: Any, number: int | None,
-                rider_names: Mapping[str, str] | None) -> dict[str, Any]:
+                rider_names: Mapping[str, str] | None,
+                centre_names: Mapping[str, str] | None = None) -> dict[str, Any]:
     kind = stop.kind
     if kind == "pickup" and stop.agreed_s is not None:
         time_s = stop.agreed_s
@@ -86,8 +87,14 @@ def _stop_entry(stop: Any, number: int | None,
     place_kind, ident = parse_place(stop.place) or ("", "")
     place = {"home": f"Hjem ({ident})", "centre": f"Center {ident}",
              "depot": f"Garage {ident}"}.get(place_kind, stop.place)
-    return {"n": number if kind != "depot" else None, "kind": kind,
-            "kind_text": STOP_KIND_DA.get(kind, kind), "lat": round(stop.lat, 6),
+    kind_text = STOP_KIND_DA.get(kind, kind)
+    if kind == "depot" and place_kind == "centre":
+        # A run's terminal at a centre (the vehicle waits there between runs): no garage
+        # marker, a small "wait" mark instead.
+        name = (centre_names or {}).get(ident, f"center {ident}")
+        kind, kind_text = "wait", f"{'Start ved' if number == 0 else 'Venter ved'} {name}"
+    return {"n": number if kind not in ("depot", "wait") else None, "kind": kind,
+            "kind_text": kind_text, "lat": round(stop.lat, 6),
             "lon": round(stop.lon, 6), "time": format_hm(time_s), "times": times,
             "riders": riders, "place": place}
 
@@ -149,13 +156,15 @@ def map_config(
     colours = vehicle_colours(r.vehicle_id for r in drawn)
     first_weekday = show_weekday or (drawn[0].weekday if drawn else None)
     out_runs: list[dict[str, Any]] = []
+    centre_names = {c.centre_id: c.name for c in centres}
     for run, line in zip(drawn, run_lines, strict=True):
         numbered = 0
         stops = []
         for i, stop in enumerate(run.stops):
             if stop.kind != "depot":
                 numbered += 1
-            stops.append(_stop_entry(stop, numbered if stop.kind != "depot" else i, rider_names))
+            stops.append(_stop_entry(stop, numbered if stop.kind != "depot" else i, rider_names,
+                                     centre_names))
         if group_by == "weekday":
             group = f"{_weekday_text(run.weekday).capitalize()} · vogn {run.vehicle_id}"
             show = run.weekday == first_weekday

@@ -247,6 +247,11 @@ class Stop:
     ``arrival_s`` is when the vehicle arrives; at a pickup it waits until ``agreed_s`` (the
     published, rounded pickup time the rider is ready at) and leaves at ``departure_s`` after
     boarding. Loads are after the stop. The leg is from this stop to the next (0 for the last).
+
+    A run's first and last stops are its *terminals*, of kind ``"depot"`` with no riders and
+    load 0. Their place is the vehicle's depot (``depot:<vehicle_id>``) or a centre
+    (``centre:<centre_id>``) where the vehicle waits between two runs of its day
+    ("staging", :class:`Run`).
     """
 
     kind: StopKind
@@ -267,10 +272,23 @@ class Stop:
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """A vehicle's trip in one wave: depot → pickups → drop-offs → depot.
+    """A vehicle's trip in one wave: start terminal → pickups → drop-offs → end terminal.
 
     ``centre_id``/``session_id`` name the centre and session of most riders; ``centre_ids`` lists
     all centres visited (riders of different centres may share a vehicle).
+
+    The terminals (first and last stop, kind ``"depot"``) are at the vehicle's depot, or at a
+    centre where the vehicle waits between runs (``PlanParams.between_runs = "centre"``):
+
+    - the first run of a vehicle's day starts at its depot, the last ends at its depot;
+    - a run may end at a centre only right after delivering riders there (a ``to_centre``
+      run's last drop-off, leg 0), and the vehicle's next run that day starts at that centre;
+    - in general each next run of the vehicle's day starts at a place the vehicle reaches from
+      the previous run's end in the time between (equal places: at once). The verifier checks
+      this chain (``routing.verify``), which also holds for daily runs after afbud or merges.
+
+    The run's distance, duration and cost cover its legs from terminal to terminal; the idle
+    time between runs is not part of any run.
     """
 
     run_id: str
@@ -299,7 +317,7 @@ class Run:
         """When the run is at the centre: the first centre drop-off's arrival (to the centre)
         or the first centre pickup's agreed time (from it); the departure if it visits none."""
         for stop in self.stops:
-            if is_centre(stop.place):
+            if stop.kind != "depot" and is_centre(stop.place):
                 if self.direction == "from_centre" and stop.agreed_s is not None:
                     return stop.agreed_s
                 return stop.arrival_s

@@ -13,6 +13,8 @@ from typing import Any
 MIN = 60
 DAY_MODELS = ("auto", "waves", "whole_day")
 """Values of ``PlanParams.day_model``."""
+BETWEEN_RUNS = ("centre", "depot")
+"""Values of ``PlanParams.between_runs``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,12 @@ class PlanParams:
     (whole when the day has at most ``whole_day_max_requests`` trips)."""
     whole_day_max_requests: int = 300
     """Largest day solved whole under ``day_model = "auto"``; city-scale days go by waves."""
+    between_runs: str = "centre"
+    """Where a vehicle of a whole day (``day_model``) waits between two runs: ``"centre"``
+    (a run that delivers riders to a centre may end there and the vehicle's next run start
+    there, e.g. drop the 12:00 arrivals and pick up the 12:00 leavers in one visit) or
+    ``"depot"`` (every run starts and ends at the vehicle's depot). A vehicle's day always
+    starts and ends at its depot."""
     seed: int = 0
     """Seed for the solver's randomised parts; same input + seed → same plan."""
     workers: int = 1
@@ -85,6 +93,9 @@ class PlanParams:
         if self.day_model not in DAY_MODELS:
             raise ValueError(f"plan parameter 'day_model' must be one of "
                              f"{', '.join(DAY_MODELS)}; got {self.day_model!r}")
+        if self.between_runs not in BETWEEN_RUNS:
+            raise ValueError(f"plan parameter 'between_runs' must be one of "
+                             f"{', '.join(BETWEEN_RUNS)}; got {self.between_runs!r}")
 
     def with_overrides(self, **changes: Any) -> PlanParams:
         return replace(self, **changes)

@@ -44,7 +44,7 @@ from routing.operations.calendar import weekday_key
 from routing.operations.daily import DailyResult, daily_runs_for_date
 from routing.operations.statistics import operations_statistics
 from routing.params import PlanParams
-from routing.places import centre_place, depot_place, home_place
+from routing.places import centre_place, depot_place, home_place, is_centre, place_ref
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,10 @@ def derivable_plan(context: AppContext, plan: Plan, scenario: Scenario
         if run.vehicle_id not in vehicles:
             reason = missing("vehicle", depot_place(run.vehicle_id), run.vehicle_id)
         else:
-            for centre_id in run.centre_ids or (run.centre_id,):
+            terminals = [place_ref(s.place) for s in (run.stops[:1] + run.stops[-1:])
+                         if is_centre(s.place)]
+            for centre_id in dict.fromkeys([*(run.centre_ids or (run.centre_id,)),
+                                            *terminals]):
                 if centre_id not in centres:
                     reason = missing("centre", centre_place(centre_id), centre_id)
                     break

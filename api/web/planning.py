@@ -39,7 +39,7 @@ from api.web.planmap import plan_map
 from api.web.session import WebUser, check_csrf
 from maps.webmap import config_json
 from routing.living.notifications import Notification, notifications_csv, plan_notifications
-from routing.model import Plan, Run, Scenario, format_hm
+from routing.model import Plan, Run, Scenario, Stop, format_hm
 from routing.places import parse_place
 from routing.planning.costing import runs_cost_ore
 
@@ -140,6 +140,14 @@ def _place_name(place: str, scenario: Scenario, names: dict[str, str]) -> str:
     return "Garage"
 
 
+def _kind_da(stop: Stop, first: bool) -> str:
+    """The stop's kind in Danish; a run's terminal at a centre (the vehicle waits there
+    between runs) is not the garage."""
+    if stop.kind == "depot" and stop.place.startswith("centre:"):
+        return "Start ved centret" if first else "Venter ved centret"
+    return KIND_DA.get(stop.kind, stop.kind)
+
+
 def run_rows(plan: Plan, scenario: Scenario, weekday: str) -> list[RunRow]:
     names = {r.rider_id: r.name for r in scenario.riders}
     centres = {c.centre_id: c.name for c in scenario.centres}
@@ -149,11 +157,11 @@ def run_rows(plan: Plan, scenario: Scenario, weekday: str) -> list[RunRow]:
     for run in runs:
         stops = [StopRow(
             time=_hm(s.arrival_s), agreed=_hm(s.agreed_s) if s.agreed_s is not None else "",
-            kind=KIND_DA.get(s.kind, s.kind), place=_place_name(s.place, scenario, names),
+            kind=_kind_da(s, i == 0), place=_place_name(s.place, scenario, names),
             names=[names.get(rid, "ukendt borger") for rid in s.rider_ids],
             load=f"{s.load_seats}" + (f" + {s.load_wheelchairs} kørestol"
                                       if s.load_wheelchairs else ""))
-            for s in run.stops]
+            for i, s in enumerate(run.stops)]
         centre = centres.get(run.centre_id, run.centre_id)
         title = f"{'Ud til' if run.direction == 'to_centre' else 'Hjem fra'} {centre}"
         span = (f"{_hm(run.stops[0].departure_s)}–{_hm(run.stops[-1].arrival_s)}"

@@ -27,7 +27,7 @@ from maps.manifest.texts import CANCEL_TEXT, LABELS, REMOVAL_TEXT, date_text, ne
 from routing.model import Rider, Run, Scenario, Stop, format_hm
 from routing.network.roads import RoadNetwork
 from routing.operations.daily import DailyResult, RemovedRider
-from routing.places import centre_place, is_home, parse_place
+from routing.places import centre_place, is_centre, is_depot, is_home, parse_place
 from routing.planning.reasons import danish
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,11 @@ def _stop_entry(stop: Stop, scenario: Scenario, riders: dict[str, Rider], *, fir
                 active: Iterable[str], struck: dict[str, str]) -> dict[str, Any]:
     name, address = _place_text(stop.place, scenario, riders)
     if stop.kind == "depot":
-        kind_text = LABELS["depot_out"] if first else LABELS["depot_in"]
+        if is_centre(stop.place):
+            # A terminal at a centre: the vehicle waits there between two runs.
+            kind_text = f"{LABELS['centre_out' if first else 'centre_in']} {name}"
+        else:
+            kind_text = LABELS["depot_out"] if first else LABELS["depot_in"]
         time_s = stop.departure_s if first else stop.arrival_s
     else:
         kind_text = LABELS[stop.kind]
@@ -160,7 +164,9 @@ def _run_entry(
                       for s in stops[1:-1])
     route = lines.line(driven) if lines is not None and driven is not None \
         and len(driven.stops) >= 2 else ()
-    depot = (stops[0]["lon"], stops[0]["lat"]) if stops[0]["kind"] == "depot" else None
+    # The garage marker only for a run that starts at its depot (not at a centre).
+    depot = (stops[0]["lon"], stops[0]["lat"]) \
+        if stops[0]["kind"] == "depot" and is_depot(base.stops[0].place) else None
     svg = _map_svg(route, map_stops, depot, svgs) if map_stops else ""
     centre_names = []
     for c in (base.centre_ids or (base.centre_id,)):

@@ -25,6 +25,8 @@ LABELS: dict[str, str] = {
     "dropoff": "Aflevering",
     "depot_out": "Afgang fra garage",
     "depot_in": "Retur til garage",
+    "centre_out": "Start ved",
+    "centre_in": "Venter ved",
     "wheelchair": "Kørestol",
     "escort": "Ledsager",
     "cancelled_rider": "Afbud",

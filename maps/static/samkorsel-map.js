@@ -45,6 +45,10 @@
       return L.divIcon({className: "sk-depot", iconSize: [12, 12],
                         html: '<span style="border-color:' + esc(colour) + '"></span>'});
     }
+    if (stop.kind === "wait") {  // a run's start or end at a centre: the vehicle waits there
+      return L.divIcon({className: "sk-wait", iconSize: [10, 10],
+                        html: '<span style="border-color:' + esc(colour) + '"></span>'});
+    }
     var hollow = stop.kind === "dropoff";
     var style = hollow ? "background:#fff;color:" + esc(colour) + ";border-color:" + esc(colour)
                        : "background:" + esc(colour) + ";border-color:#fff";
@@ -118,7 +122,7 @@
         .bindPopup(runPopup(run)).bindTooltip(esc(run.label), {sticky: true}).addTo(group);
       run.stops.forEach(function (stop) {
         L.marker([stop.lat, stop.lon], {icon: stopIcon(stop, run.colour),
-                                        zIndexOffset: stop.kind === "depot" ? -100 : 0,
+                                        zIndexOffset: stop.kind === "depot" || stop.kind === "wait" ? -100 : 0,
                                         title: (stop.n ? stop.n + " " : "") + stop.kind_text})
           .bindPopup(stopPopup(run, stop)).addTo(group);
       });

@@ -114,7 +114,10 @@ def runs_of_vehicle(plan: Plan, vehicle_id: str) -> list[Run]:
 
 
 def runs_of_centre(plan: Plan, centre_id: str) -> list[Run]:
-    return [r for r in plan.runs if centre_id in (r.centre_ids or (r.centre_id,))]
+    """Runs visiting the centre, or starting or ending there (a vehicle waiting there)."""
+    here = f"centre:{centre_id}"
+    return [r for r in plan.runs if centre_id in (r.centre_ids or (r.centre_id,))
+            or (r.stops and here in (r.stops[0].place, r.stops[-1].place))]
 
 
 def sorted_broken(runs: Sequence[BrokenRun]) -> list[BrokenRun]:

@@ -25,7 +25,6 @@ from routing.living.results import (
     TripPlacement,
     agreed_times,
     checked_run,
-    overlaps_vehicle_runs,
     refresh_kpis,
     sorted_runs,
     sorted_unserved,
@@ -57,6 +56,7 @@ from routing.planning.stops import (
     grid_s,
     insertions,
     is_centre,
+    reachable_after,
     rider_stops,
     run_problems,
     specs_of,
@@ -202,7 +202,7 @@ class Inserter:
                                            for i, s in enumerate(seq)], k) for t in times[:3]]
                 runs += self.backward(base, seq)
                 for run in runs:
-                    if run is None or overlaps_vehicle_runs(run, others):
+                    if run is None or not reachable_after(run, others, self.ctx):
                         continue
                     new_agreed = {r: s.agreed_s for s in run.stops if s.kind == "pickup"
                                   and s.agreed_s is not None for r in s.rider_ids}
@@ -343,7 +343,7 @@ class Inserter:
                  others: list[Run]) -> _Cand | None:
         run = assemble_run(base, seq, self.ctx, day=base.weekday)
         checked = checked_run(run, self.ctx)
-        if checked is None or overlaps_vehicle_runs(checked, others):
+        if checked is None or not reachable_after(checked, others, self.ctx):
             return None
         # Every other rider keeps the agreed time: assemble_run takes the specs' times, and
         # run_problems refused any stop reached after its time; confirm the times stand.
@@ -431,15 +431,17 @@ def _apply(plan: Plan, cands: Iterable[_Cand]) -> tuple[Run, ...]:
     return sorted_runs(runs)
 
 
-def _conflict(runs: Sequence[Run]) -> bool:
-    """Whether two runs of a vehicle overlap on a day (different directions' choices)."""
+def _conflict(runs: Sequence[Run], ctx: RunContext) -> bool:
+    """Whether two runs of a vehicle overlap on a day (different directions' choices), or the
+    vehicle cannot drive from one run's end terminal to the next one's start in between."""
     by_vday: dict[tuple[str, str], list[Run]] = defaultdict(list)
     for r in runs:
         by_vday[(r.vehicle_id, r.weekday)].append(r)
     for group in by_vday.values():
         group.sort(key=lambda r: r.stops[0].departure_s)
         for a, b in pairwise(group):
-            if b.stops[0].departure_s < a.stops[-1].arrival_s:
+            if b.stops[0].departure_s < a.stops[-1].arrival_s + ctx.leg(
+                    a.stops[-1].place, b.stops[0].place)[0]:
                 return True
     return False
 
@@ -532,7 +534,7 @@ def insert_rider(
                 continue
             seen.add(key)
             runs = _apply(plan, chosen)
-            if _conflict(runs):
+            if _conflict(runs, ctx):
                 continue
             option = _option(plan, scenario, matrix, params, rider, chosen,
                              [*a_to.missing, *a_from.missing], runs,

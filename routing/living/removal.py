@@ -24,6 +24,7 @@ from routing.planning.costing import runs_cost_ore
 from routing.planning.stops import (
     MatrixLike,
     RunContext,
+    depot_day_ends,
     run_problems,
     without_riders,
 )
@@ -99,6 +100,10 @@ def remove_rider(
         # Should it not (a long detour saved between two pickups), the quick check says so.
         problems.extend(f"run {run.run_id}: {p}" for p in run_problems(timed, ctx))
         new_runs.append(timed)
+    if cancelled:
+        # A vehicle that waited at a centre next to a cancelled run starts (ends) its day at
+        # its depot again.
+        new_runs = depot_day_ends(new_runs, ctx)
     unserved = tuple(u for u in plan.unserved if u not in listed)
     vehicles = ctx.vehicles
     saved = runs_cost_ore(plan.runs, vehicles) - runs_cost_ore(new_runs, vehicles)

@@ -36,7 +36,7 @@ from routing.model import Plan, Run, Scenario, largest_shift_s, total_shift_s
 from routing.params import PlanParams
 from routing.planning.costing import runs_cost_ore
 from routing.planning.planner import Trip, rider_trips
-from routing.planning.stops import MatrixLike, RunContext
+from routing.planning.stops import MatrixLike, RunContext, depot_day_ends
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,8 @@ class _Search:
                             trips=[(weekday, direction)]).plan
 
     def close_run(self, plan: Plan, run: Run) -> Plan | None:
-        current = replace(plan, runs=tuple(r for r in plan.runs if r.run_id != run.run_id))
+        current = replace(plan, runs=tuple(depot_day_ends(
+            [r for r in plan.runs if r.run_id != run.run_id], self.ctx)))
         for rider_id in run.rider_ids:
             trip = self.trips.get((rider_id, run.weekday, run.direction))
             if trip is None:

@@ -213,11 +213,14 @@ class _Timer:
         vehicle = ctx.vehicles.get(base.vehicle_id)
         same_vehicle = [r for r in others if r.vehicle_id == base.vehicle_id and r.stops]
         # The vehicle's other runs that day bound when this one may start and end.
+        # The vehicle drives from the previous run's end terminal to this run's start and from
+        # its end to the next run's start (terminals may be centres: ``Run``).
         start = base.centre_time_s if at_s is None else at_s
-        prev_end = max((r.stops[-1].arrival_s for r in same_vehicle
-                        if r.centre_time_s < start), default=None)
-        next_start = min((r.stops[0].departure_s for r in same_vehicle
-                          if r.centre_time_s >= start), default=None)
+        first, last = base.stops[0].place, base.stops[-1].place
+        prev_end = max((r.stops[-1].arrival_s + ctx.leg(r.stops[-1].place, first)[0]
+                        for r in same_vehicle if r.centre_time_s < start), default=None)
+        next_start = min((r.stops[0].departure_s - ctx.leg(last, r.stops[0].place)[0]
+                          for r in same_vehicle if r.centre_time_s >= start), default=None)
         lo = vehicle.available_from_s if vehicle is not None else -math.inf
         hi = vehicle.available_to_s if vehicle is not None else math.inf
         self.earliest_leave = max(lo, prev_end) if prev_end is not None else lo
@@ -298,6 +301,24 @@ class _Candidate:
     shift_s: int
 
 
+def _stranded_day_end(gone: Run, others: Sequence[Run]) -> str | None:
+    """Why taking ``gone`` away would leave its vehicle's day starting or ending at a centre
+    (the vehicle waited there between ``gone`` and a neighbouring run), None if it does not."""
+    same = [r for r in others if r.vehicle_id == gone.vehicle_id and r.stops]
+    if not same:
+        return None
+    depot = depot_place(gone.vehicle_id)
+    first = min(same, key=lambda r: r.stops[0].departure_s)
+    last = max(same, key=lambda r: r.stops[-1].arrival_s)
+    if first.stops[0].departure_s >= gone.stops[-1].arrival_s and first.stops[0].place != depot:
+        return (f"vehicle {gone.vehicle_id}'s next run {first.run_id} starts at "
+                f"{first.stops[0].place}, where this run leaves it")
+    if last.stops[-1].arrival_s <= gone.stops[0].departure_s and last.stops[-1].place != depot:
+        return (f"vehicle {gone.vehicle_id}'s previous run {last.run_id} ends at "
+                f"{last.stops[-1].place}, where this run picks it up")
+    return None
+
+
 class _Merger:
     def __init__(self, ctx: RunContext, day_runs: Sequence[Run], cparams: ConsolidationParams,
                  check: Checker | None) -> None:
@@ -313,6 +334,9 @@ class _Merger:
     def merge(self, small: Run, target: Run) -> ConsolidationSuggestion | RefusedMerge:
         ctx = self.ctx
         others = [r for r in self.day_runs if r.run_id not in (small.run_id, target.run_id)]
+        stranded = _stranded_day_end(small, others)
+        if stranded is not None:
+            return RefusedMerge(target.weekday, small.run_id, target.run_id, stranded)
         timer = _Timer(ctx, target, others)
         old = {**_old_agreed(target), **_old_agreed(small)}
         specs = specs_of(target)

@@ -40,7 +40,7 @@ from routing.model import (
 from routing.operations.calendar import weekday_key
 from routing.params import PlanParams
 from routing.planning.costing import run_variable_cost_ore, runs_cost_ore
-from routing.planning.stops import MatrixLike, RunContext, without_riders
+from routing.planning.stops import MatrixLike, RunContext, depot_day_ends, without_riders
 
 if TYPE_CHECKING:
     from routing.operations.absences import AbsenceBook
@@ -285,6 +285,10 @@ def daily_runs(
             emptied.append((run, "closed" if all_closed else "empty"))
             continue
         kept.append(timed)
+    # A vehicle whose run before (after) waiting at a centre was cancelled now starts (ends)
+    # its day there: it starts (ends) at its depot instead (the chain of its other runs holds,
+    # as the cancelled run drove from that run's end to the next one's start in between).
+    kept = depot_day_ends(kept, ctx)
 
     vehicles = ctx.vehicles
     busy = {r.vehicle_id for r in kept}

@@ -12,7 +12,8 @@ from routing.model import Run, Vehicle
 
 
 def run_variable_cost_ore(run: Run, vehicle: Vehicle) -> int:
-    """Distance and time cost of one run (depot to depot), without the fixed vehicle-day price."""
+    """Distance and time cost of one run (its legs from start to end terminal: depot or a centre
+    where the vehicle waits, :class:`~routing.model.Run`), without the fixed vehicle-day price."""
     km_cost = run.distance_m * vehicle.cost_per_km_ore / 1000.0
     hour_cost = run.duration_s * vehicle.cost_per_hour_ore / 3600.0
     return round(km_cost + hour_cost)

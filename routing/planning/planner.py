@@ -239,10 +239,16 @@ def _schedule_run(
     windows: dict[tuple[str, str], tuple[int, int]],
     earliest_depart_s: int,
     layout: tuple[int, int] | None = None,
+    start_place: str | None = None,
+    end_place: str | None = None,
 ) -> Run:
     """Turn a solved route into a run with agreed times, loads and road legs.
 
     ``visits`` are (kind, place, trip, solver start of service) without the depot visits.
+    The run starts at ``start_place`` and ends at ``end_place`` (its terminal stops, kind
+    ``"depot"``): the vehicle's depot by default, or a centre where the vehicle waits between
+    two runs of its day (:attr:`routing.model.Run`). ``vehicle.available_to_s`` bounds the
+    arrival at the end terminal.
     Consecutive visits of the same kind at the same place become one stop when the solver's time
     of the stop suits every rider's own bounds. The run is timed by
     :func:`routing.planning.timing.time_segments`: riders on board never wait, the vehicle leaves
@@ -276,10 +282,11 @@ def _schedule_run(
                 continue
         groups.append((kind, place, [trip], t, (lo, hi)))
 
-    depot = depot_place(vehicle.vehicle_id)
+    start = start_place or depot_place(vehicle.vehicle_id)
+    end = end_place or depot_place(vehicle.vehicle_id)
     timings: list[StopTiming] = []
     load = 0
-    prev = depot
+    prev = start
     for kind, place, group_trips, _t, (lo, hi) in groups:
         riders = [ctx.riders[tr.rider_id] for tr in group_trips]
         timings.append(StopTiming(
@@ -289,7 +296,7 @@ def _schedule_run(
         load += (1 if kind == "pickup" else -1) * len(riders)
         prev = place
     table = time_segments(
-        timings, travel_back_s=ctx.travel(prev, depot), earliest_depart_s=earliest_depart_s,
+        timings, travel_back_s=ctx.travel(prev, end), earliest_depart_s=earliest_depart_s,
         latest_back_s=vehicle.available_to_s, targets_s=[g[3] for g in groups], align_s=grid)
     if not table.feasible:
         # The solver's own times satisfy every bound; a miss means the models differ (a bug).
@@ -297,27 +304,27 @@ def _schedule_run(
 
     coords = ctx.coords
     raw: list[tuple[str, str, tuple[str, ...], int, int, int | None, int, int]] = []
-    raw.append(("depot", depot, (), table.depart_s, table.depart_s, None, 0, 0))
+    raw.append(("depot", start, (), table.depart_s, table.depart_s, None, 0, 0))
     seats = wheelchairs = 0
     prev_dep = table.depart_s
-    for (kind, place, group_trips, _t, _b), timing, start in zip(
+    for (kind, place, group_trips, _t, _b), timing, begin in zip(
             groups, timings, table.starts_s, strict=True):
         riders = [ctx.riders[tr.rider_id] for tr in group_trips]
         # The vehicle waits only while empty: at the door before the segment's first boarding.
-        arrival = min(start, prev_dep + timing.travel_in_s)
+        arrival = min(begin, prev_dep + timing.travel_in_s)
         agreed: int | None = None
         if kind == "pickup":
-            agreed = floor_grid(start, grid)
+            agreed = floor_grid(begin, grid)
             seats += sum(r.seats for r in riders)
             wheelchairs += sum(r.wheelchair_places for r in riders)
         else:
             seats -= sum(r.seats for r in riders)
             wheelchairs -= sum(r.wheelchair_places for r in riders)
-        departure = start + timing.service_s
+        departure = begin + timing.service_s
         raw.append((kind, place, tuple(tr.rider_id for tr in group_trips), arrival, departure,
                     agreed, seats, wheelchairs))
         prev_dep = departure
-    raw.append(("depot", depot, (), table.back_s, table.back_s, None, 0, 0))
+    raw.append(("depot", end, (), table.back_s, table.back_s, None, 0, 0))
     stops: list[Stop] = []
     for i, (kind, place, rider_ids, arr, dep, agreed, s_load, w_load) in enumerate(raw):
         nxt = raw[i + 1][1] if i + 1 < len(raw) else None

@@ -474,3 +474,72 @@ def without_riders(run: Run, rider_ids: Collection[str], ctx: RunContext, *,
     if not any(s.kind == "pickup" for s in specs):
         return None
     return assemble_run(run, specs, ctx, day=run.weekday if day is None else day)
+
+
+def with_terminals(run: Run, ctx: RunContext, *, start: str | None = None,
+                   end: str | None = None) -> Run:
+    """The run re-timed (:func:`assemble_run`) with its start and/or end terminal moved to
+    ``start``/``end`` (a depot or centre place id; None keeps the run's own)."""
+    def terminal(stop: Stop, place: str | None) -> Stop:
+        if place is None or place == stop.place:
+            return stop
+        if is_centre(place):
+            centre = ctx.scenario.centre(place.partition(":")[2])
+            lat, lon = centre.lat, centre.lon
+        else:
+            vehicle = ctx.vehicles[run.vehicle_id]
+            lat, lon = vehicle.depot_lat, vehicle.depot_lon
+        return replace(stop, place=place, lat=lat, lon=lon)
+
+    first, last = terminal(run.stops[0], start), terminal(run.stops[-1], end)
+    if first is run.stops[0] and last is run.stops[-1]:
+        return run
+    base = replace(run, stops=(first, *run.stops[1:-1], last))
+    return assemble_run(base, specs_of(run), ctx, day=run.weekday)
+
+
+def depot_day_ends(runs: Sequence[Run], ctx: RunContext) -> list[Run]:
+    """``runs`` (of one or more days) with each vehicle's day starting and ending at its depot:
+    where a vehicle's first run of a day starts, or its last ends, at a centre (the run before
+    or after it, that ended or started there, was cancelled or merged away), that terminal is
+    moved to the depot and the run re-timed. Other runs are returned unchanged, in order."""
+    by_vday: dict[tuple[str, str], list[Run]] = {}
+    for run in runs:
+        if run.stops:
+            by_vday.setdefault((run.vehicle_id, run.weekday), []).append(run)
+    changed: dict[str, Run] = {}
+    for (vehicle_id, _day), group in by_vday.items():
+        depot = depot_place(vehicle_id)
+        first = min(group, key=lambda r: r.stops[0].departure_s)
+        last = max(group, key=lambda r: r.stops[-1].arrival_s)
+        if first.stops[0].place != depot:
+            changed[first.run_id] = with_terminals(first, ctx, start=depot)
+        if last.stops[-1].place != depot:
+            changed[last.run_id] = with_terminals(changed.get(last.run_id, last), ctx, end=depot)
+    return [changed.get(r.run_id, r) for r in runs]
+
+
+def reachable_after(run: Run, others: Iterable[Run], ctx: RunContext) -> bool:
+    """Whether the run fits among the other runs of its vehicle and day: it overlaps none, and
+    the vehicle can drive from the previous run's end terminal to its start terminal, and
+    from its end terminal to the next run's start terminal, in the time between."""
+    start, end = run.stops[0].departure_s, run.stops[-1].arrival_s
+    before: Run | None = None
+    after: Run | None = None
+    for o in others:
+        if o.vehicle_id != run.vehicle_id or o.weekday != run.weekday or o.run_id == run.run_id \
+                or not o.stops:
+            continue
+        if start < o.stops[-1].arrival_s and o.stops[0].departure_s < end:
+            return False
+        if o.stops[-1].arrival_s <= start and (
+                before is None or o.stops[-1].arrival_s > before.stops[-1].arrival_s):
+            before = o
+        if o.stops[0].departure_s >= end and (
+                after is None or o.stops[0].departure_s < after.stops[0].departure_s):
+            after = o
+    if before is not None and before.stops[-1].arrival_s + ctx.leg(
+            before.stops[-1].place, run.stops[0].place)[0] > start:
+        return False
+    return not (after is not None and end + ctx.leg(
+        run.stops[-1].place, after.stops[0].place)[0] > after.stops[0].departure_s)

@@ -3,18 +3,21 @@
 A vehicle's day is one solver route through its waves: it may carry the morning riders in, the
 12:00 riders home and the afternoon riders home, and its fixed vehicle-day price is paid once,
 so the morning chooses its vehicles knowing the afternoon. The plan still consists of runs (one
-trip of a vehicle to or from the centres, depot to depot), so the route is cut into runs at each
-change of wave:
+trip of a vehicle to or from the centres, terminal to terminal: :class:`routing.model.Run`), so
+the route is cut into runs at each change of wave:
 
 - each wave's requests form a *group* (:attr:`routing.planning.problem.Request.group`): nobody
   rides across a change of group, the vehicle is empty between runs;
 - between two waves the vehicle drives back to its depot and out again: the model's travel
   between places of different waves goes through a depot (the slowest of the fleet's depots, so
-  the solver's times always leave room for the real depot's detour);
+  the solver's times always leave room for the real depot's detour) — except, with
+  ``PlanParams.between_runs = "centre"``, from a centre: a run that ends with a drop-off at a
+  centre leaves the vehicle there, the next wave is reached directly, and the runs are cut
+  there (:func:`_runs_of`: that run ends at the centre, the next starts there);
 - waiting is free between runs and forbidden with riders on board (the solver's slack-free
   ``drive`` dimension), and time is charged for driving and service only
   (:attr:`~routing.planning.problem.FleetVehicle.cost_per_travel_time`), as the plan's run costs
-  charge runs from depot to depot rather than the idle hours between them.
+  charge runs from terminal to terminal rather than the idle hours between them.
 
 Everything else is the wave model's: pickup and centre windows, rounded agreed times, ride
 limits, seats and wheelchair places (one layout for the vehicle's whole day), consistency
@@ -33,7 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from routing.model import DAY_S, Run, Unserved, format_hm
-from routing.places import depot_place
+from routing.places import depot_place, is_centre
 from routing.planning.context import CENTI, DROP_PENALTY, _precheck, _trip_places
 from routing.planning.decompose import LARGE_REQUESTS
 from routing.planning.problem import (
@@ -105,9 +108,11 @@ def day_tries(ctx: _Context) -> int:
 
 
 def _places(trips: Sequence[Trip], waves: Sequence[int], ctx: _Context,
-            depots: Sequence[str]) -> tuple[list[tuple[str, int]], np.ndarray, np.ndarray]:
+            depots: Sequence[str], stay_at_centre: bool = False,
+            ) -> tuple[list[tuple[str, int]], np.ndarray, np.ndarray]:
     """The model's locations — each depot, then each (place, wave) — and their time and
-    distance matrices; travel between waves goes through the slowest depot."""
+    distance matrices; travel between waves goes through the slowest depot, except from a
+    centre when ``stay_at_centre`` (the vehicle waits there: ``between_runs = "centre"``)."""
     locs: list[tuple[str, int]] = [(d, -1) for d in depots]
     for t, w in zip(trips, waves, strict=True):
         for place in _trip_places(t):
@@ -129,6 +134,12 @@ def _places(trips: Sequence[Trip], waves: Sequence[int], ctx: _Context,
     wave_of = np.array([w for _, w in locs])
     apart = (wave_of[:, None] != wave_of[None, :]) & (wave_of[:, None] >= 0) \
         & (wave_of[None, :] >= 0)
+    if stay_at_centre:
+        # A run that ends at a centre (its last drop-off) leaves the vehicle there: the next
+        # wave is reached directly. (Nobody rides across waves, so the only arcs from a centre
+        # to another wave a route can use leave a to_centre run's last drop-off.)
+        at_centre = np.array([is_centre(pl) for pl, _ in locs])
+        apart &= ~at_centre[:, None]
     time_m = np.where(apart, via_t, time_m)
     dist_m = np.where(apart, via_d, dist_m)
     return locs, time_m, dist_m
@@ -148,7 +159,8 @@ def build_day_problem(
                 < v.available_to_s]
     copies = [(v, layout) for v in vehicles for layout in v.layouts]
     depots = [depot_place(v.vehicle_id) for v in vehicles]
-    locs, time_m, dist_m = _places(trips, waves, ctx, depots)
+    locs, time_m, dist_m = _places(trips, waves, ctx, depots,
+                                   stay_at_centre=p.between_runs == "centre")
     local = {loc: i for i, loc in enumerate(locs)}
     requests: list[Request] = []
     for t, w in zip(trips, waves, strict=True):
@@ -392,12 +404,20 @@ def _runs_of(
     trips: Sequence[Trip], wave_of: Sequence[int], waves: Sequence[Sequence[Trip]],
     ctx: _Context, windows: Windows, state: _DayState,
 ) -> list[Run]:
-    """Cut each vehicle's day into runs, one per stretch of one wave, each timed from depot to
-    depot no earlier than the previous run's return and back in time for the next."""
+    """Cut each vehicle's day into runs, one per stretch of one wave, each timed from its
+    start terminal to its end terminal no earlier than the previous run's end and back in
+    time for the next.
+
+    The terminals are the depot, except between two stretches when the first ends at a
+    centre and ``between_runs`` is ``"centre"`` (the model's travel from a centre to the next
+    wave is direct, :func:`_places`): that run ends at the centre right after its last
+    drop-off and the next run starts there. The vehicle's first run starts and its last run
+    ends at its depot."""
     from routing.planning.planner import _schedule_run
 
     _problem, locs, vehicle_ids = built
     group_of = dict(zip(trips, wave_of, strict=True))
+    stay = ctx.params.between_runs == "centre"
     runs: list[Run] = []
     for route in solution.routes:
         vehicle_id, layout = vehicle_ids[route.vehicle]
@@ -415,19 +435,26 @@ def _runs_of(
             stretches[-1].append((v.kind, locs[v.location][0], trips[v.request], v.time))
         earliest = max(vehicle.available_from_s, state.free_from.get(vehicle_id, 0))
         seen: dict[str, int] = {}
+        start = depot
         for k, visits in enumerate(stretches):
             run_trips = [tr for kind, _pl, tr, _t in visits if kind == "delivery" and tr]
             label = wave_label(waves[group_of[run_trips[0]]])
             seen[label] = seen.get(label, 0) + 1
             run_id = f"{label}-{vehicle_id}" + (f"-{seen[label]}" if seen[label] > 1 else "")
             latest = vehicle.available_to_s
+            end = depot
             if k + 1 < len(stretches):
+                last_place = visits[-1][1]
+                if stay and is_centre(last_place):
+                    end = last_place
                 nxt = stretches[k + 1][0]
-                latest = nxt[3] - ctx.travel(depot, nxt[1])
+                latest = nxt[3] - ctx.travel(end, nxt[1])
             run = _schedule_run(visits, replace(vehicle, available_to_s=latest), ctx, run_id,
-                                run_trips, windows, earliest, layout)
+                                run_trips, windows, earliest, layout, start_place=start,
+                                end_place=end)
             runs.append(run)
             earliest = run.stops[-1].arrival_s
+            start = end
     return runs
 
 

@@ -10,7 +10,9 @@ Conventions checked (those of the planner, see ``docs/``):
 * **Trips.** For each rider and weekday with at least one session: one ``to_centre`` trip for the
   day's earliest-starting session and one ``from_centre`` trip for the latest-ending one. Each
   expected trip is served by exactly one run or listed once in ``plan.unserved``.
-* **Stops.** Runs start and end at ``depot:<vehicle_id>``; ``to_centre`` runs pick up at
+* **Stops.** Runs start and end at a terminal stop (kind ``depot``, no riders, load 0) at
+  ``depot:<vehicle_id>`` or at a centre ``centre:<centre_id>`` where the vehicle waits between
+  two runs of its day; ``to_centre`` runs pick up at
   ``home:<rider_id>`` and drop off at ``centre:<centre_id>`` (the rider's centre), ``from_centre``
   runs the other way round. Stop coordinates are those of the place.
 * **Legs** equal the recomputed road trip to the next stop (within 1 s and 1 m); times leave room
@@ -18,6 +20,10 @@ Conventions checked (those of the planner, see ``docs/``):
 * **Waiting.** Boarding starts no earlier than the agreed time and at most the pickup tolerance
   (10 min) after it; riders on board never wait (idle time with anyone on board, beyond
   ``ONBOARD_WAIT_TOLERANCE_S``, is an ``onboard_wait`` violation).
+* **A vehicle's day** (per vehicle and day of the runs: weekday or date): its runs do not
+  overlap; the first starts and the last ends at the vehicle's depot; each next run starts at
+  a place the vehicle reaches from the previous run's end in the time between (road travel
+  time ≤ the gap; the same place needs none).
 * **Windows, ride times, loads, vehicle availability and overlap, consistency across weekdays.**
   Loads are checked against the run's ``layout`` (one of the vehicle's layouts) or, when the run
   states none, against a layout of the vehicle that fits the whole run.
@@ -114,10 +120,12 @@ class _Verifier(VerifierState):
             if si in (0, last):
                 if stop.kind != "depot":
                     self.add("depot", f"{where}: kind {stop.kind!r}, expected 'depot' (a run "
-                             f"starts and ends at the vehicle's depot)", run_id=rid)
-                if stop.place != depot:
-                    self.add("depot", f"{where}: place {stop.place!r}, expected {depot!r}",
-                             run_id=rid)
+                             f"starts and ends at a terminal: the vehicle's depot or a "
+                             f"centre)", run_id=rid)
+                kind, ident = parse_place(stop.place) or ("", "")
+                if stop.place != depot and not (kind == "centre" and ident in self.centres):
+                    self.add("depot", f"{where}: place {stop.place!r}, expected {depot!r} or a "
+                             f"centre where the vehicle waits between runs", run_id=rid)
                 if stop.rider_ids:
                     self.add("depot", f"{where}: depot stop lists riders "
                              f"{', '.join(stop.rider_ids)}", run_id=rid)
@@ -350,11 +358,12 @@ class _Verifier(VerifierState):
         rid = run.run_id
         first, last = run.stops[0], run.stops[-1]
         if first.departure_s < vehicle.available_from_s:
-            self.add("availability", f"run {rid}: leaves the depot at {_t(first.departure_s)}, "
+            self.add("availability", f"run {rid}: leaves {first.place} at "
+                     f"{_t(first.departure_s)}, "
                      f"vehicle {vehicle.vehicle_id} is available from "
                      f"{_t(vehicle.available_from_s)}", run_id=rid)
         if last.arrival_s > vehicle.available_to_s:
-            self.add("availability", f"run {rid}: returns to the depot at "
+            self.add("availability", f"run {rid}: ends at {last.place} at "
                      f"{_t(last.arrival_s)}, vehicle {vehicle.vehicle_id} is available until "
                      f"{_t(vehicle.available_to_s)}", run_id=rid)
 
@@ -488,23 +497,58 @@ class _Verifier(VerifierState):
                      f"{run.direction} session of any of its riders", run_id=rid)
 
     def check_vehicle_overlap(self) -> None:
-        by_vehicle_day: dict[tuple[str, str], list[Run]] = defaultdict(list)
-        for run in self.plan.runs:
+        """A vehicle's day: runs apart in time, the day from depot to depot, and each run's
+        start reachable from the previous run's end (:meth:`check_vehicle_chain`)."""
+        by_vehicle_day: dict[tuple[str, str], list[tuple[int, Run]]] = defaultdict(list)
+        for ri, run in enumerate(self.plan.runs):
             if run.stops:
-                by_vehicle_day[(run.vehicle_id, run.weekday)].append(run)
-        for (vehicle_id, day), runs in sorted(by_vehicle_day.items()):
-            runs.sort(key=lambda r: (r.stops[0].departure_s, r.stops[-1].arrival_s))
+                by_vehicle_day[(run.vehicle_id, run.weekday)].append((ri, run))
+        for (vehicle_id, day), indexed in sorted(by_vehicle_day.items()):
+            indexed.sort(key=lambda x: (x[1].stops[0].departure_s, x[1].stops[-1].arrival_s))
+            runs = [r for _, r in indexed]
             busy_until = runs[0].stops[-1].arrival_s
             busy_run = runs[0]
-            for run in runs[1:]:
+            for k in range(1, len(runs)):
+                run = runs[k]
                 if run.stops[0].departure_s < busy_until:
                     self.add("vehicle_overlap", f"vehicle {vehicle_id} on {day}: run {run.run_id} "
-                             f"leaves the depot at {_t(run.stops[0].departure_s)} before run "
-                             f"{busy_run.run_id} is back at {_t(busy_until)}",
+                             f"leaves {run.stops[0].place} at {_t(run.stops[0].departure_s)} "
+                             f"before run {busy_run.run_id} is back at {_t(busy_until)}",
                              run_id=run.run_id)
+                else:
+                    self.check_vehicle_chain(vehicle_id, day, indexed[k - 1], indexed[k])
                 if run.stops[-1].arrival_s > busy_until:
                     busy_until = run.stops[-1].arrival_s
                     busy_run = run
+            depot = depot_place(vehicle_id)
+            first, last = runs[0], max(runs, key=lambda r: r.stops[-1].arrival_s)
+            if first.stops[0].place != depot:
+                self.add("vehicle_day", f"vehicle {vehicle_id} on {day}: its first run "
+                         f"{first.run_id} starts at {first.stops[0].place}, not at the depot "
+                         f"{depot} (a vehicle's day starts at its depot)", run_id=first.run_id)
+            if last.stops[-1].place != depot:
+                self.add("vehicle_day", f"vehicle {vehicle_id} on {day}: its last run "
+                         f"{last.run_id} ends at {last.stops[-1].place}, not at the depot "
+                         f"{depot} (a vehicle's day ends at its depot)", run_id=last.run_id)
+
+    def check_vehicle_chain(self, vehicle_id: str, day: str, first: tuple[int, Run],
+                            then: tuple[int, Run]) -> None:
+        """The run ``then`` starts where the vehicle can be after the run ``first`` (each with
+        its index in the plan): the road trip from ``first``'s end terminal to ``then``'s
+        start terminal fits in the time between."""
+        before, after = first[1], then[1]
+        end, start = before.stops[-1], after.stops[0]
+        gap = start.departure_s - end.arrival_s
+        a = self.point_id(first[0], len(before.stops) - 1, end)
+        b = self.point_id(then[0], 0, start)
+        leg = self.travel(a, b)
+        if leg is None or leg[0] <= gap + LEG_TOLERANCE_S:
+            return
+        self.add("vehicle_chain", f"vehicle {vehicle_id} on {day}: run {after.run_id} starts at "
+                 f"{start.place} at {_t(start.departure_s)}, but run {before.run_id} ends at "
+                 f"{end.place} at {_t(end.arrival_s)} and the drive there takes "
+                 f"{_dur(leg[0])} ({_dur(max(0, gap))} between the runs)",
+                 run_id=after.run_id)
 
     # ---- trips and consistency ------------------------------------------------------------
 

@@ -348,3 +348,41 @@ def test_next_stop_follows_the_clock(manifest: dict[str, Any]) -> None:
 def time_of(manifest: dict[str, Any], found: dict[str, Any]) -> int:
     run = next(r for r in manifest["runs"] if r["run_id"] == found["run_id"])
     return int(next(s for s in run["stops"] if s["seq"] == found["seq"])["time_s"])
+
+
+def test_a_vehicle_waiting_at_a_centre_between_runs(demo: Scenario,
+                                                    samso_network: RoadNetwork) -> None:
+    from routing.planning.stops import RunContext, with_terminals
+    from routing.verify.checks import verify_plan
+
+    params = demo.plan_params
+    matrix = place_matrix(demo, samso_network, params)
+    ctx = RunContext(demo, matrix, params)
+    riders = ("R10", "R24")
+    to = build_run("mon-to-BUS1", "mon", "to_centre", "BUS1", riders, demo, matrix, params)
+    centre = to.stops[-2].place
+    assert centre.startswith("centre:")
+    # The bus waits at the centre where it delivered its riders and takes them home from there.
+    to = with_terminals(to, ctx, end=centre)
+    home = build_run("mon-from-BUS1", "mon", "from_centre", "BUS1", riders, demo, matrix,
+                     params, other_runs=[to])
+    home = with_terminals(home, ctx, start=centre)
+    day = daily_runs(Plan(runs=(to, home), unserved=()), demo, matrix, MON, set(), set(),
+                     params)
+    errors = [v for v in verify_plan(day.as_plan(), demo, samso_network, params,
+                                     expected_trips={(r, MON.isoformat(), d) for r in riders
+                                                     for d in ("to_centre", "from_centre")})
+              if v.severity == "error"]
+    assert errors == []
+    manifest = build_manifest(day, demo, "BUS1", network=samso_network, generated_at=PRINTED)
+    name = demo.centre(centre.partition(":")[2]).name
+    first, second = manifest["runs"]
+    assert first["stops"][0]["kind_text"] == "Afgang fra garage"
+    assert first["stops"][-1]["kind_text"] == f"Venter ved {name}"
+    assert second["stops"][0]["kind_text"] == f"Start ved {name}"
+    assert second["stops"][-1]["kind_text"] == "Retur til garage"
+    # The garage marker only on the map of the run that leaves the garage.
+    assert "Afgang fra garage</title>" in first["map_svg"]
+    assert "Afgang fra garage</title>" not in second["map_svg"]
+    html = render_manifest_html(manifest)
+    assert f"Venter ved {name}" in html and f"Start ved {name}" in html

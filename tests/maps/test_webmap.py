@@ -202,3 +202,16 @@ def test_leaflet_files_and_licence_are_shipped(tmp_path: Path) -> None:
     links = linked_assets("/static/maps/")
     assert 'src="/static/maps/leaflet/leaflet.js"' in links
     assert 'href="/static/maps/leaflet/leaflet.css"' in links
+
+
+def test_a_run_ending_at_a_centre_has_no_garage_marker_there(samso_network: Any) -> None:
+    # The vehicle waits at the centre after delivering its riders: the run's last stop is a
+    # terminal at the centre, drawn as a small "wait" mark, not as the garage.
+    visits = [*VISITS[:-1], ("depot", "centre:c1", CENTRE, ())]
+    config = map_config([_run("mon-R1", "mon", 8 * 3600, visits)], samso_network,
+                        centres=CENTRES)
+    stops = config["runs"][0]["stops"]
+    assert [s["kind"] for s in stops] == ["depot", "pickup", "pickup", "dropoff", "wait"]
+    assert stops[0]["kind_text"] == "Garage"
+    assert stops[-1]["kind_text"] == "Venter ved Aktivitetscentret"
+    assert stops[-1]["n"] is None

@@ -29,3 +29,16 @@ def test_plan_documents_carry_typed_params() -> None:
         .snap_max_m == 250.0
     with pytest.raises(PlanFormatError, match="params"):
         plan_from_dict({"schema": SCHEMA, "params": [1, 2]})
+
+
+def test_between_runs_from_the_plan_table() -> None:
+    from routing.params import plan_params_from_mapping
+
+    assert PlanParams().between_runs == "centre"
+    assert plan_params_from_mapping({"between_runs": "depot"}).between_runs == "depot"
+    with pytest.raises(ValueError, match="between_runs"):
+        plan_params_from_mapping({"between_runs": "garage"})
+    # Plans stored before the field existed read as the default.
+    assert plan_params_from_stored({"day_model": "auto"}).between_runs == "centre"
+    assert plan_params_from_stored(plan_params_to_stored(
+        PlanParams(between_runs="depot"))).between_runs == "depot"

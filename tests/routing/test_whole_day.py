@@ -104,9 +104,10 @@ def test_no_waiting_on_board_and_consistent_times(whole_plan) -> None:  # type: 
         whole_plan.kpis["consistency_exceptions"]
 
 
+@pytest.mark.parametrize("between_runs", ["centre", "depot"])
 def test_day_problem_groups_waves_and_travels_between_them_via_a_depot(
-        module_case: Scenario, samso_network: RoadNetwork) -> None:
-    params = WHOLE
+        module_case: Scenario, samso_network: RoadNetwork, between_runs: str) -> None:
+    params = dataclasses.replace(WHOLE, between_runs=between_runs)
     snapped = snap_places(module_case, samso_network, params)
     ctx = _Context(
         scenario=module_case, params=params, matrix=place_matrix(module_case, samso_network),
@@ -131,12 +132,21 @@ def test_day_problem_groups_waves_and_travels_between_them_via_a_depot(
     # The consistency window bounds the pickup (on the grid: boarding before 08:15).
     first = problem.requests[0].pickup
     assert first is not None and (first.earliest, first.latest) == (8 * 3600, 8 * 3600 + 899)
-    # The same centre in two waves: reached only through a depot.
+    # The same centre in two waves: reached only through a depot, unless the vehicle may
+    # wait at the centre (between_runs = "centre"): then directly, in no time.
     centre = next(pl for pl, _w in locs if pl.startswith("centre:"))
     a, b = locs.index((centre, 0)), locs.index((centre, 1))
     depot = locs.index((f"depot:{vehicle_ids[0][0]}", -1))
-    assert problem.time[a, b] >= problem.time[a, depot] + problem.time[depot, b] > 0
+    via = problem.time[a, depot] + problem.time[depot, b]
+    assert via > 0
+    if between_runs == "centre":
+        assert problem.time[a, b] == 0
+    else:
+        assert problem.time[a, b] >= via
     assert problem.time[a, a] == 0
+    # From a home, the next wave is always reached through a depot.
+    home = next(i for i, (pl, w) in enumerate(locs) if pl.startswith("home:") and w == 0)
+    assert problem.time[home, b] >= problem.time[home, depot] + problem.time[depot, b]
 
 
 def test_day_model_choice_and_a_larger_budget_buys_more_work(
@@ -191,3 +201,135 @@ def test_riders_of_different_groups_never_share_the_vehicle() -> None:
     assert onboard_together(together) and not onboard_together(apart)
     # Driving and service are charged, waiting is not: the shared trip costs less.
     assert together.objective < apart.objective
+
+
+# --------------------------------------------------------------------------------------------
+# Waiting at a centre between runs (between_runs = "centre", the default)
+
+
+def _terminals(plan):  # type: ignore[no-untyped-def]
+    return [(r.stops[0].place, r.stops[-1].place) for r in plan.runs]
+
+
+@pytest.fixture(scope="module")
+def depot_plan(module_case: Scenario, samso_network: RoadNetwork):  # type: ignore[no-untyped-def]
+    params = dataclasses.replace(WHOLE, between_runs="depot")
+    return build_plan(dataclasses.replace(module_case, plan_params=params), samso_network,
+                      params)
+
+
+def _chained_at_centre(plan):  # type: ignore[no-untyped-def]
+    """Pairs (run, next run of its vehicle and day) where the first ends at a centre."""
+    by_vday: dict[tuple[str, str], list] = defaultdict(list)  # type: ignore[type-arg]
+    for run in plan.runs:
+        by_vday[(run.weekday, run.vehicle_id)].append(run)
+    pairs = []
+    for runs in by_vday.values():
+        runs.sort(key=lambda r: r.stops[0].departure_s)
+        pairs += [(a, b) for a, b in itertools.pairwise(runs)
+                  if a.stops[-1].place.startswith("centre:")]
+    return pairs
+
+
+def test_a_vehicle_waits_at_the_centre_between_waves(  # type: ignore[no-untyped-def]
+        module_case: Scenario, whole_plan, depot_plan, samso_network: RoadNetwork) -> None:
+    assert whole_plan.params.between_runs == "centre"
+    pairs = _chained_at_centre(whole_plan)
+    # The 12:00 arrivals are dropped and the 12:00 leavers picked up in one visit.
+    assert pairs
+    for a, b in pairs:
+        assert a.direction == "to_centre"
+        end = a.stops[-1]
+        assert end.kind == "depot" and end.rider_ids == () and end.load_seats == 0
+        # The terminal is right after the last drop-off, at its centre, with no leg.
+        assert a.stops[-2].kind == "dropoff" and a.stops[-2].place == end.place
+        assert a.stops[-2].leg_travel_s == 0 and end.arrival_s == a.stops[-2].departure_s
+        assert b.stops[0].place == end.place
+        assert b.stops[0].departure_s >= end.arrival_s
+    # Each vehicle's day still starts and ends at its depot.
+    by_vday: dict[tuple[str, str], list] = defaultdict(list)  # type: ignore[type-arg]
+    for run in whole_plan.runs:
+        by_vday[(run.weekday, run.vehicle_id)].append(run)
+    for (_day, vid), runs in by_vday.items():
+        runs.sort(key=lambda r: r.stops[0].departure_s)
+        assert runs[0].stops[0].place == f"depot:{vid}"
+        assert runs[-1].stops[-1].place == f"depot:{vid}"
+    errors = [v for v in verify_plan(whole_plan, module_case, samso_network)
+              if v.severity == "error"]
+    assert errors == []
+    # Cheaper than (or as cheap as) returning to the depot between the waves.
+    assert whole_plan.unserved == depot_plan.unserved == ()
+    assert whole_plan.kpis["cost_dkk"] <= depot_plan.kpis["cost_dkk"]
+
+
+def test_between_runs_depot_keeps_every_run_at_the_depot(  # type: ignore[no-untyped-def]
+        module_case: Scenario, depot_plan, samso_network: RoadNetwork) -> None:
+    assert depot_plan.params.between_runs == "depot"
+    assert depot_plan.runs
+    for run in depot_plan.runs:
+        assert run.stops[0].place == run.stops[-1].place == f"depot:{run.vehicle_id}"
+    params = dataclasses.replace(WHOLE, between_runs="depot")
+    errors = [v for v in verify_plan(depot_plan, dataclasses.replace(
+        module_case, plan_params=params), samso_network) if v.severity == "error"]
+    assert errors == []
+
+
+def _moved_start(run, place: str, scenario: Scenario):  # type: ignore[no-untyped-def]
+    centre = scenario.centre(place.partition(":")[2])
+    return dataclasses.replace(run, stops=(
+        dataclasses.replace(run.stops[0], place=place, lat=centre.lat, lon=centre.lon),
+        *run.stops[1:]))
+
+
+def test_verifier_flags_an_unreachable_start_and_a_day_starting_at_a_centre(  # type: ignore[no-untyped-def]
+        module_case: Scenario, whole_plan, samso_network: RoadNetwork) -> None:
+    # The shortest wait at a centre (the 12:00 arrivals dropped, the 12:00 leavers next) ...
+    a, b = min(_chained_at_centre(whole_plan),
+               key=lambda ab: ab[1].stops[0].departure_s - ab[0].stops[-1].arrival_s)
+    assert b.stops[0].departure_s - a.stops[-1].arrival_s < 15 * 60
+    # ... but the next run starts at the other centre, which the vehicle cannot reach in the
+    # minutes between the runs.
+    other = next(f"centre:{c.centre_id}" for c in module_case.centres
+                 if f"centre:{c.centre_id}" != a.stops[-1].place)
+    far = _moved_start(b, other, module_case)
+    runs = tuple(far if r.run_id == b.run_id else r for r in whole_plan.runs)
+    found = [v for v in verify_plan(dataclasses.replace(whole_plan, runs=runs), module_case,
+                                    samso_network) if v.code == "vehicle_chain"]
+    assert [v.run_id for v in found] == [b.run_id]
+    assert a.run_id in found[0].message and other in found[0].message
+    # A vehicle's first run of the day starting at a centre.
+    first = min((r for r in whole_plan.runs
+                 if (r.weekday, r.vehicle_id) == (a.weekday, a.vehicle_id)),
+                key=lambda r: r.stops[0].departure_s)
+    assert first.stops[0].place.startswith("depot:")
+    moved = _moved_start(first, a.stops[-1].place, module_case)
+    runs = tuple(moved if r.run_id == first.run_id else r for r in whole_plan.runs)
+    found = [v for v in verify_plan(dataclasses.replace(whole_plan, runs=runs), module_case,
+                                    samso_network) if v.code == "vehicle_day"]
+    assert [v.run_id for v in found] == [first.run_id]
+
+
+def test_daily_runs_after_afbud_empty_a_run_that_ends_at_the_centre(  # type: ignore[no-untyped-def]
+        module_case: Scenario, whole_plan, samso_network: RoadNetwork) -> None:
+    from datetime import date
+
+    from routing.operations.daily import daily_expected_trips, daily_runs
+    from routing.planning.planner import place_matrix
+
+    matrix = place_matrix(module_case, samso_network)
+    monday = date(2026, 3, 2)
+    trips = {(r, run.weekday, run.direction) for run in whole_plan.runs for r in run.rider_ids}
+    pairs = [(a, b) for a, b in _chained_at_centre(whole_plan) if a.weekday == "mon"]
+    assert pairs
+    for a, _b in pairs:
+        absent = {(r, "to_centre") for r in a.rider_ids}
+        day = daily_runs(whole_plan, module_case, matrix, monday, absent, set())
+        assert a.run_id in {c.run_id for c in day.cancelled}
+        errors = [str(v) for v in verify_plan(
+            day.as_plan(), module_case, samso_network,
+            expected_trips=daily_expected_trips(trips, day)) if v.severity == "error"]
+        assert errors == []
+        # The vehicle's day still starts and ends at its depot.
+        own = sorted((r for r in day.runs if r.vehicle_id == a.vehicle_id),
+                     key=lambda r: r.stops[0].departure_s)
+        assert own[0].stops[0].place == own[-1].stops[-1].place == f"depot:{a.vehicle_id}"
