@@ -216,8 +216,4 @@ class NetworkParams:
         default_factory=lambda: dict(DANISH_SPEEDS_URBAN_KPH)
     )
     fallback_kph: float = 50.0
-    clusters: int = 1
-    """A region: plan the centres in this many geographic clusters, each with its share of
-    the fleet, as independent plans solved at once and merged (:mod:`routing.planning.region`;
-    vehicles then never cross a cluster's border). 1 = one plan over everything."""
     snap_max_m: float = 500.0
