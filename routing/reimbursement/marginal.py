@@ -11,7 +11,7 @@ from typing import Any
 from routing.model import WEEKDAYS, Direction, Plan, Run, Scenario, Unserved, Vehicle
 from routing.params import PlanParams
 from routing.planning.costing import run_variable_cost_ore, runs_cost_ore
-from routing.planning.stops import RunContext
+from routing.planning.stops import RunContext, depot_day_ends
 from routing.planning.stops import without_riders as _without_riders
 from routing.reimbursement.common import ReimbursementError, TravelMatrixLike
 from routing.reimbursement.rates import round_div
@@ -188,6 +188,10 @@ def _marginal_cost(
             ))
             if new is not None:
                 after.append(new)
+        if len(after) < len(runs):
+            # A run emptied at the day's edge: the vehicle's day then starts (ends) at its
+            # depot, as the day's runs do after afbud (its neighbour waited at a centre).
+            after = depot_day_ends(after, RunContext(scenario, matrix, params))
         # The vehicle-day's cost through costing.py, so the fixed price is counted its one way.
         day_saved = runs_cost_ore(runs, vehicles) - runs_cost_ore(after, vehicles)
         saved += day_saved

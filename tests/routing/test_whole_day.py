@@ -333,3 +333,35 @@ def test_daily_runs_after_afbud_empty_a_run_that_ends_at_the_centre(  # type: ig
         own = sorted((r for r in day.runs if r.vehicle_id == a.vehicle_id),
                      key=lambda r: r.stops[0].departure_s)
         assert own[0].stops[0].place == own[-1].stops[-1].place == f"depot:{a.vehicle_id}"
+
+
+def test_marginal_cost_of_the_only_rider_of_a_run_waiting_at_the_centre(  # type: ignore[no-untyped-def]
+        demo: Scenario, samso_network: RoadNetwork) -> None:
+    """Without its only rider the morning run goes, so the vehicle's next run (which started at
+    the centre where the morning run waited) starts at the depot: the reimbursement's removal
+    cost counts that, as the day's runs after the rider's afbud do."""
+    from datetime import date
+
+    from routing.operations.daily import daily_runs
+    from routing.planning.costing import runs_cost_ore
+    from routing.planning.planner import place_matrix
+    from routing.reimbursement.marginal import marginal_cost
+
+    tra = [r for r in demo.riders if r.centre_id == "TRA" and not r.wheelchair and not r.escort]
+    riders = [dataclasses.replace(r, session_ids=("TRA-MON-AM",) if i == 0 else ("TRA-MON-PM",),
+                                  max_ride_s=None) for i, r in enumerate(tra[:4])]
+    bus = next(v for v in demo.vehicles if v.kind == "minibus")
+    keep = {s for r in riders for s in r.session_ids}
+    case = dataclasses.replace(demo, riders=tuple(riders), vehicles=(bus,), plan_params=WHOLE,
+                               sessions=tuple(s for s in demo.sessions if s.session_id in keep))
+    plan = build_plan(case, samso_network, WHOLE)
+    alone = riders[0].rider_id
+    first = min(plan.runs, key=lambda r: r.stops[0].departure_s)
+    assert first.rider_ids == (alone,) and first.stops[-1].place == "centre:TRA"
+    matrix = place_matrix(case, samso_network)
+    cost = marginal_cost(plan, case, matrix, alone)
+    day = daily_runs(plan, case, matrix, date(2026, 3, 2),
+                     {(alone, "to_centre"), (alone, "from_centre")}, set())
+    assert min(day.runs, key=lambda r: r.stops[0].departure_s).stops[0].place == "depot:" + \
+        bus.vehicle_id
+    assert cost.without_rider_ore == runs_cost_ore(day.runs, {bus.vehicle_id: bus})
