@@ -19,7 +19,7 @@ from maps.manifest.data import (
     next_stop,
     vehicles_on,
 )
-from maps.manifest.html import render_centre_list_html, render_manifest_html
+from maps.manifest.html import fits_a_page, render_centre_list_html, render_manifest_html
 from maps.manifest.pdf import render_centre_list_pdf, render_manifest_pdf
 from maps.manifest.svg import route_svg
 from maps.manifest.texts import date_text
@@ -386,3 +386,20 @@ def test_a_vehicle_waiting_at_a_centre_between_runs(demo: Scenario,
     assert "Afgang fra garage</title>" not in second["map_svg"]
     html = render_manifest_html(manifest)
     assert f"Venter ved {name}" in html and f"Start ved {name}" in html
+
+
+@pytest.mark.parametrize("words", [0, 20, 36, 48, 60, 72, 84])
+def test_manifest_pdf_never_cuts_a_run_that_fits_a_page(manifest: dict[str, Any],
+                                                       words: int) -> None:
+    # A run that fits a page is not split after its heading or first rows: it starts on the
+    # next page. A longer one starts where it is (no page left empty) and breaks between stops.
+    doc = with_note(manifest, "Bemærkning " + "lang tekst " * words)
+    pages = pdf_pages(render_manifest_pdf(doc))
+    assert squash(doc["runs"][0]["run_id"]) in pages[0]
+    whole = [run for run in doc["runs"] if fits_a_page(run)]
+    assert len(whole) >= len(doc["runs"]) - 1  # only the run with the long note may not fit
+    for run in whole:
+        on = [i for i, page in enumerate(pages) if squash(run["run_id"]) in page]
+        assert on, run["run_id"]
+        for stop in (run["stops"][0], run["stops"][-1]):
+            assert stop_text(stop) in pages[on[0]], (run["run_id"], stop["seq"])
