@@ -197,19 +197,7 @@ def insert_requests_regret(problem: RoutingProblem, routes: dict[int, list[Stop]
     changed in place. Returns the requests that fit nowhere."""
     candidates = [v for v in range(len(problem.vehicles))
                   if v in routes or not problem.vehicles[v].exclusive_group]
-    # At most one empty vehicle per (start, end, capacity) is worth trying.
-    seen: set[tuple[object, ...]] = set()
-    vehicles: list[int] = []
-    for v in candidates:
-        if routes.get(v):
-            vehicles.append(v)
-            continue
-        veh = problem.vehicles[v]
-        key = (veh.start_location, veh.end_location, veh.capacity, veh.earliest_start,
-               veh.latest_end, veh.max_duration, veh.fixed_cost, veh.cost_per_distance)
-        if key not in seen:
-            seen.add(key)
-            vehicles.append(v)
+    vehicles = _refresh(problem, routes, candidates)
     pending = list(requests)
     factor = {r: 1.0 + noise * (2.0 * rng.random() - 1.0) for r in pending}
     cache: dict[tuple[int, int], tuple[int, int, int] | None] = {}
@@ -249,7 +237,7 @@ def insert_requests_regret(problem: RoutingProblem, routes: dict[int, list[Stop]
         stops = routes.get(v, [])
         routes[v] = [*stops[:i], (r, True), *stops[i:j], (r, False), *stops[j:]]
         pending.remove(r)
-        if v not in {u for u in vehicles if routes.get(u)} or len(routes[v]) == 2:
+        if len(routes[v]) == 2:
             # A vehicle just opened: another empty one of its kind becomes a candidate.
             vehicles = _refresh(problem, routes, candidates)
         for q in pending:
@@ -259,6 +247,7 @@ def insert_requests_regret(problem: RoutingProblem, routes: dict[int, list[Stop]
 
 def _refresh(problem: RoutingProblem, routes: dict[int, list[Stop]],
              candidates: list[int]) -> list[int]:
+    """The used vehicles and one empty vehicle of each kind (more are alike)."""
     seen: set[tuple[object, ...]] = set()
     out: list[int] = []
     for v in candidates:

@@ -297,7 +297,6 @@ def _fast_search(problem: RoutingProblem, start: RoutingSolution, reoptimize: Re
     best = start
     best_cost = start.objective
     current = routes_of(start)
-    current_cost = best_cost
     began = time.monotonic()
     span = max(deadline - began, 1e-9)
     operators = ("shaw", "string", "random")
@@ -342,9 +341,9 @@ def _fast_search(problem: RoutingProblem, start: RoutingSolution, reoptimize: Re
         progress = (time.monotonic() - began) / span
         limit = best_cost * (1.0 + settings.threshold * max(0.0, 1.0 - progress))
         if cost <= limit:
-            current, current_cost = candidate, cost
+            current = candidate
             stats.accepted += 1
         if since_best >= settings.restart_after:
-            current, current_cost = routes_of(best), best_cost
+            current = routes_of(best)
             since_best = 0
     return best, stats
