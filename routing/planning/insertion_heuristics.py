@@ -151,3 +151,113 @@ def insert_requests(problem: RoutingProblem, routes: dict[int, list[Stop]],
         else:
             left.append(r)
     return left
+
+
+def _best_in_route(problem: RoutingProblem, vehicle: int, stops: list[Stop], r: int,
+                   tries: int) -> tuple[int, int, int] | None:
+    """The cheapest feasible insertion of request ``r`` into ``stops`` on ``vehicle`` as
+    (added distance, i, j), checking at most ``tries`` positions cheapest first."""
+    req = problem.requests[r]
+    if req.pickup is None:
+        return None
+    if req.allowed_vehicles is not None and vehicle not in req.allowed_vehicles:
+        return None
+    dist = problem.distance
+    veh = problem.vehicles[vehicle]
+    p_loc, d_loc = req.pickup.location, req.delivery.location
+    locs = np.array([veh.start_location] + [_loc(problem, s) for s in stops]
+                    + [veh.end_location], dtype=np.int64)
+    a, b = locs[:-1], locs[1:]
+    base = dist[a, b]
+    add_p = dist[a, p_loc] + dist[p_loc, b] - base  # pickup between stop i-1 and i
+    add_d = dist[a, d_loc] + dist[d_loc, b] - base
+    n1 = len(a)
+    cost = add_p[:, None] + add_d[None, :]
+    ii, jj = np.indices((n1, n1))
+    same = dist[a, p_loc] + dist[p_loc, d_loc] + dist[d_loc, b] - base
+    cost = np.where(ii == jj, same[:, None], cost)
+    valid = (jj >= ii) & (jj - ii <= MAX_SPAN)
+    flat = np.flatnonzero(valid.ravel())
+    order = flat[np.argsort(cost.ravel()[flat], kind="stable")][:tries]
+    for k in order:
+        i, j = divmod(int(k), n1)
+        trial = [*stops[:i], (r, True), *stops[i:j], (r, False), *stops[j:]]
+        if route_feasible(problem, vehicle, trial):
+            return int(cost[i, j]), i, j
+    return None
+
+
+def insert_requests_regret(problem: RoutingProblem, routes: dict[int, list[Stop]],
+                           requests: list[int], rng: random.Random, *, tries: int = 100,
+                           noise: float = 0.1) -> list[int]:
+    """Regret-2 insertion (Ropke & Pisinger 2006): repeatedly insert the request whose best
+    feasible insertion is worth most over its best on another route (ties: the cheaper), at
+    that best position; each route's best insertion per request is kept until the route
+    changes. Costs are perturbed by up to ``noise`` (relative) for diversity. ``routes`` is
+    changed in place. Returns the requests that fit nowhere."""
+    candidates = [v for v in range(len(problem.vehicles))
+                  if v in routes or not problem.vehicles[v].exclusive_group]
+    vehicles = _refresh(problem, routes, candidates)
+    pending = list(requests)
+    factor = {r: 1.0 + noise * (2.0 * rng.random() - 1.0) for r in pending}
+    cache: dict[tuple[int, int], tuple[int, int, int] | None] = {}
+    left: list[int] = []
+    while pending:
+        pick: tuple[float, float, int, int, int, int] | None = None  # (-regret, cost, r, v, i, j)
+        hopeless: list[int] = []
+        for r in pending:
+            best: tuple[int, int, int, int] | None = None
+            second: int | None = None
+            for v in vehicles:
+                key = (r, v)
+                if key not in cache:
+                    cache[key] = _best_in_route(problem, v, routes.get(v, []), r, tries)
+                found = cache[key]
+                if found is None:
+                    continue
+                if best is None or found[0] < best[0]:
+                    second = None if best is None else best[0]
+                    best = (found[0], v, found[1], found[2])
+                elif second is None or found[0] < second:
+                    second = found[0]
+            if best is None:
+                hopeless.append(r)
+                continue
+            cost = best[0] * factor[r]
+            regret = 10**12 if second is None else (second - best[0]) * factor[r]
+            entry = (-regret, cost, r, best[1], best[2], best[3])
+            if pick is None or entry < pick:
+                pick = entry
+        for r in hopeless:
+            pending.remove(r)
+            left.append(r)
+        if pick is None:
+            break
+        _, _, r, v, i, j = pick
+        stops = routes.get(v, [])
+        routes[v] = [*stops[:i], (r, True), *stops[i:j], (r, False), *stops[j:]]
+        pending.remove(r)
+        if len(routes[v]) == 2:
+            # A vehicle just opened: another empty one of its kind becomes a candidate.
+            vehicles = _refresh(problem, routes, candidates)
+        for q in pending:
+            cache.pop((q, v), None)
+    return left
+
+
+def _refresh(problem: RoutingProblem, routes: dict[int, list[Stop]],
+             candidates: list[int]) -> list[int]:
+    """The used vehicles and one empty vehicle of each kind (more are alike)."""
+    seen: set[tuple[object, ...]] = set()
+    out: list[int] = []
+    for v in candidates:
+        if routes.get(v):
+            out.append(v)
+            continue
+        veh = problem.vehicles[v]
+        key = (veh.start_location, veh.end_location, veh.capacity, veh.earliest_start,
+               veh.latest_end, veh.max_duration, veh.fixed_cost, veh.cost_per_distance)
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from routing.planning.insertion_heuristics import insert_requests
+from routing.planning.insertion_heuristics import insert_requests, insert_requests_regret
 from routing.planning.problem import RoutingProblem, RoutingSolution, SolveOptions
 
 Stop = tuple[int, bool]
@@ -62,6 +62,14 @@ class LnsSettings:
     """Cap on one recreate-and-polish (OR-Tools' time limit for it)."""
     shaw_randomness: float = 6.0
     """Ropke & Pisinger's p: higher picks the most related requests more strictly."""
+    fast: bool = True
+    """Where the objective follows from the routes alone (distance tariffs and fixed costs):
+    recreate without OR-Tools on each step and polish only new bests (:func:`_fast_search`)."""
+    restart_after: int = 2000
+    """Fast search: steps without a new best after which it goes back to the best."""
+    polish_margin: float = 0.0
+    """Fast search: OR-Tools polishes candidates up to this fraction above the best."""
+    """Fast search: steps without a new best after which it goes back to the best."""
 
 
 @dataclass(slots=True)
@@ -203,6 +211,11 @@ def large_neighbourhood_search(
     span = max(deadline - began, 1e-9)
     operators = ("shaw", "string", "random")
     weights = (5, 4, 1)
+    cost_of = _route_costs(problem)
+    if (cost_of is not None and not start.dropped and settings.fast
+            and cost_of(current) == start.objective):
+        return _fast_search(problem, start, reoptimize, deadline, rng, rel, cost_of,
+                            max_iterations, settings, stats)
     while max_iterations is None or stats.iterations < max_iterations:
         left = deadline - time.monotonic()
         if left <= 0.05:
@@ -239,4 +252,98 @@ def large_neighbourhood_search(
         if cost <= limit:
             current = routes_of(result)
             stats.accepted += 1
+    return best, stats
+
+
+def _route_costs(problem: RoutingProblem) -> Callable[[Routes], int] | None:
+    """The objective of complete routes computed here, or None when it depends on times
+    (time tariffs, the ride-time weight) or on rules the insertion does not model."""
+    if problem.ride_time_weight or problem.no_wait_on_board:
+        return None
+    if any(r.group is not None or r.pickup is None for r in problem.requests):
+        return None
+    if any(v.cost_per_time or v.cost_per_travel_time for v in problem.vehicles):
+        return None
+    dist = problem.distance
+    # OR-Tools' arc cost: the distance matrix times the tariff, rounded per arc.
+    tariffs = {v.cost_per_distance for v in problem.vehicles}
+    scaled = {t: np.rint(dist * t).astype(np.int64) for t in tariffs}
+    locs = [(r.pickup.location if r.pickup is not None else r.delivery.location,
+             r.delivery.location) for r in problem.requests]
+
+    def cost(routes: Routes) -> int:
+        total = 0
+        for v, stops in routes.items():
+            if not stops:
+                continue
+            veh = problem.vehicles[v]
+            seq = [veh.start_location, *(locs[r][0] if pick else locs[r][1]
+                                         for r, pick in stops), veh.end_location]
+            total += int(scaled[veh.cost_per_distance][seq[:-1], seq[1:]].sum()) + veh.fixed_cost
+        return total
+
+    return cost
+
+
+def _fast_search(problem: RoutingProblem, start: RoutingSolution, reoptimize: Reoptimize,
+                 deadline: float, rng: random.Random, rel: _Relatedness,
+                 cost_of: Callable[[Routes], int], max_iterations: int | None,
+                 settings: LnsSettings, stats: LnsStats) -> tuple[RoutingSolution, LnsStats]:
+    """Ruin and recreate without OR-Tools on each step: the candidate's cost is computed from
+    its routes (the insertion checks every constraint exactly); only a candidate better than
+    the best goes to OR-Tools, whose polished solution (checked against the whole model)
+    becomes the best. After ``settings.restart_after`` steps without a new best the search
+    goes back to the best."""
+    best = start
+    best_cost = start.objective
+    current = routes_of(start)
+    began = time.monotonic()
+    span = max(deadline - began, 1e-9)
+    operators = ("shaw", "string", "random")
+    weights = (5, 4, 1)
+    since_best = 0
+    while max_iterations is None or stats.iterations < max_iterations:
+        left = deadline - time.monotonic()
+        if left <= 0.05:
+            break
+        served = len(_served(current))
+        if served < 2:
+            break
+        q_max = max(settings.min_removed,
+                    min(settings.max_removed, int(served * settings.max_removed_share)))
+        q = rng.randint(min(settings.min_removed, served - 1), min(q_max, served - 1))
+        op = rng.choices(operators, weights)[0]
+        if op == "shaw":
+            removed = _shaw(rel, current, q, rng, settings.shaw_randomness)
+        elif op == "string":
+            removed = _strings(rel, current, q, rng)
+        else:
+            removed = _random(current, q, rng)
+        stats.iterations += 1
+        since_best += 1
+        candidate = _without(current, removed)
+        unplaced = insert_requests_regret(problem, candidate, sorted(removed), rng)
+        if unplaced:
+            stats.not_reinserted += len(unplaced)
+            continue
+        cost = cost_of(candidate)
+        if cost < best_cost * (1.0 + settings.polish_margin):
+            result = reoptimize(candidate, min(settings.iteration_seconds, left))
+            if result is None:
+                stats.rejected_starts += 1
+                continue
+            candidate, cost = routes_of(result), result.objective
+            if not result.dropped and cost < best.objective:
+                best, best_cost = result, cost
+                since_best = 0
+                stats.improvements += 1
+                stats.by_operator[op] = stats.by_operator.get(op, 0) + 1
+        progress = (time.monotonic() - began) / span
+        limit = best_cost * (1.0 + settings.threshold * max(0.0, 1.0 - progress))
+        if cost <= limit:
+            current = candidate
+            stats.accepted += 1
+        if since_best >= settings.restart_after:
+            current = routes_of(best)
+            since_best = 0
     return best, stats

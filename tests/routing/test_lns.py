@@ -13,8 +13,12 @@ import pytest
 from benchmarks.evaluate import evaluate
 from benchmarks.instance import DEFAULT_ROOT, BenchInstance
 from benchmarks.readers import read_cordeau, read_lilim
-from routing.planning.insertion_heuristics import insert_requests, route_feasible
-from routing.planning.lns import large_neighbourhood_search, routes_of
+from routing.planning.insertion_heuristics import (
+    insert_requests,
+    insert_requests_regret,
+    route_feasible,
+)
+from routing.planning.lns import LnsSettings, _route_costs, large_neighbourhood_search, routes_of
 from routing.planning.problem import RoutingSolution, SolveOptions
 from routing.planning.solver import solve
 
@@ -128,3 +132,52 @@ def test_lns_with_work_limits_is_reproducible_for_a_seed() -> None:
     a, b = solve(inst.problem, opts), solve(inst.problem, opts)
     assert [r.visits for r in a.routes] == [r.visits for r in b.routes]
     assert a.objective == b.objective
+
+
+@needs_data
+def test_regret_insertion_keeps_every_constraint_and_places_cheaply() -> None:
+    inst = read_cordeau(REAL_DARP)
+    sol = solve(inst.problem, SolveOptions(time_limit_s=5, solution_limit=50))
+    routes = routes_of(sol)
+    rng = random.Random(11)
+    served = sorted(r for stops in routes.values() for r, pick in stops if pick)
+    for _ in range(5):
+        removed = set(rng.sample(served, 6))
+        partial = {v: [s for s in stops if s[0] not in removed] for v, stops in routes.items()}
+        left = insert_requests_regret(inst.problem, partial, sorted(removed), rng)
+        placed = [v for v, stops in partial.items() if stops]
+        assert all(route_feasible(inst.problem, v, partial[v]) for v in placed)
+        ev = evaluate(inst, _nodes(inst, partial))
+        assert [v for v in ev.violations if "served" not in v and "missing" not in v] == []
+        assert len(ev.missing) == 2 * len(left)
+        assert sorted(r for stops in partial.values() for r, pick in stops if pick) == sorted(
+            set(served) - set(left))
+
+
+def test_route_costs_match_the_solver_objective_so_the_fast_search_runs() -> None:
+    inst = read_cordeau(BENCH / "a2-tiny.txt")
+    start = solve(inst.problem, SolveOptions(time_limit_s=1, solution_limit=1))
+    cost_of = _route_costs(inst.problem)
+    assert cost_of is not None
+    assert cost_of(routes_of(start)) == start.objective
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_fast_and_polished_lns_never_return_worse_than_the_start(fast: bool) -> None:
+    inst = read_cordeau(BENCH / "a2-tiny.txt")
+    start = solve(inst.problem, SolveOptions(time_limit_s=1, solution_limit=1))
+
+    def reoptimize(partial: dict[int, list[tuple[int, bool]]], seconds: float
+                   ) -> RoutingSolution | None:
+        sol = solve(inst.problem, SolveOptions(time_limit_s=seconds,
+                                               metaheuristic="GREEDY_DESCENT"),
+                    initial_routes=partial)
+        return sol if sol.stats.get("initial") == "accepted" and sol.routes else None
+
+    best, stats = large_neighbourhood_search(
+        inst.problem, start, reoptimize, time.monotonic() + 30, seed=2, max_iterations=30,
+        settings=LnsSettings(fast=fast, restart_after=10))
+    assert stats.iterations == 30
+    assert best.objective <= start.objective
+    assert not best.dropped
+    assert evaluate(inst, best).feasible, evaluate(inst, best).violations
