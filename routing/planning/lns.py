@@ -209,8 +209,6 @@ def large_neighbourhood_search(
     stats = LnsStats()
     began = time.monotonic()
     span = max(deadline - began, 1e-9)
-    operators = ("shaw", "string", "random")
-    weights = (5, 4, 1)
     cost_of = _route_costs(problem)
     if (cost_of is not None and not start.dropped and settings.fast
             and cost_of(current) == start.objective):
@@ -220,19 +218,10 @@ def large_neighbourhood_search(
         left = deadline - time.monotonic()
         if left <= 0.05:
             break
-        served = len(_served(current))
-        if served < 2:
+        ruined = _ruin(current, settings, rng, rel)
+        if ruined is None:
             break
-        q_max = max(settings.min_removed,
-                    min(settings.max_removed, int(served * settings.max_removed_share)))
-        q = rng.randint(min(settings.min_removed, served - 1), min(q_max, served - 1))
-        op = rng.choices(operators, weights)[0]
-        if op == "shaw":
-            removed = _shaw(rel, current, q, rng, settings.shaw_randomness)
-        elif op == "string":
-            removed = _strings(rel, current, q, rng)
-        else:
-            removed = _random(current, q, rng)
+        op, removed = ruined
         stats.iterations += 1
         candidate = _without(current, removed)
         # Also whatever the current solution leaves unserved: every step tries it again.
@@ -253,6 +242,27 @@ def large_neighbourhood_search(
             current = routes_of(result)
             stats.accepted += 1
     return best, stats
+
+
+_OPERATORS = ("shaw", "string", "random")
+_WEIGHTS = (5, 4, 1)
+
+
+def _ruin(current: Routes, settings: LnsSettings, rng: random.Random, rel: _Relatedness
+          ) -> tuple[str, set[int]] | None:
+    """One ruin step: the operator drawn and the requests it removes (None: too few served)."""
+    served = len(_served(current))
+    if served < 2:
+        return None
+    q_max = max(settings.min_removed,
+                min(settings.max_removed, int(served * settings.max_removed_share)))
+    q = rng.randint(min(settings.min_removed, served - 1), min(q_max, served - 1))
+    op = rng.choices(_OPERATORS, _WEIGHTS)[0]
+    if op == "shaw":
+        return op, _shaw(rel, current, q, rng, settings.shaw_randomness)
+    if op == "string":
+        return op, _strings(rel, current, q, rng)
+    return op, _random(current, q, rng)
 
 
 def _route_costs(problem: RoutingProblem) -> Callable[[Routes], int] | None:
@@ -299,26 +309,15 @@ def _fast_search(problem: RoutingProblem, start: RoutingSolution, reoptimize: Re
     current = routes_of(start)
     began = time.monotonic()
     span = max(deadline - began, 1e-9)
-    operators = ("shaw", "string", "random")
-    weights = (5, 4, 1)
     since_best = 0
     while max_iterations is None or stats.iterations < max_iterations:
         left = deadline - time.monotonic()
         if left <= 0.05:
             break
-        served = len(_served(current))
-        if served < 2:
+        ruined = _ruin(current, settings, rng, rel)
+        if ruined is None:
             break
-        q_max = max(settings.min_removed,
-                    min(settings.max_removed, int(served * settings.max_removed_share)))
-        q = rng.randint(min(settings.min_removed, served - 1), min(q_max, served - 1))
-        op = rng.choices(operators, weights)[0]
-        if op == "shaw":
-            removed = _shaw(rel, current, q, rng, settings.shaw_randomness)
-        elif op == "string":
-            removed = _strings(rel, current, q, rng)
-        else:
-            removed = _random(current, q, rng)
+        op, removed = ruined
         stats.iterations += 1
         since_best += 1
         candidate = _without(current, removed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -91,7 +92,9 @@ def test_lns_on_a_real_instance_improves_or_keeps_a_poor_start_and_stays_feasibl
 
 
 @needs_data
-def test_insertion_check_agrees_with_the_evaluator_and_reinserts_feasibly() -> None:
+@pytest.mark.parametrize("insert", [insert_requests, insert_requests_regret])
+def test_insertion_check_agrees_with_the_evaluator_and_reinserts_feasibly(
+        insert: Callable[..., list[int]]) -> None:
     inst = read_cordeau(REAL_DARP)
     sol = solve(inst.problem, SolveOptions(time_limit_s=5, solution_limit=50))
     routes = routes_of(sol)
@@ -102,7 +105,7 @@ def test_insertion_check_agrees_with_the_evaluator_and_reinserts_feasibly() -> N
     for _ in range(5):
         removed = set(rng.sample(served, 6))
         partial = {v: [s for s in stops if s[0] not in removed] for v, stops in routes.items()}
-        left = insert_requests(inst.problem, partial, sorted(removed), rng)
+        left = insert(inst.problem, partial, sorted(removed), rng)
         placed = [v for v, stops in partial.items() if stops]
         assert all(route_feasible(inst.problem, v, partial[v]) for v in placed)
         ev = evaluate(inst, _nodes(inst, partial))
@@ -110,6 +113,8 @@ def test_insertion_check_agrees_with_the_evaluator_and_reinserts_feasibly() -> N
         # requests may be reported missing.
         assert [v for v in ev.violations if "served" not in v and "missing" not in v] == []
         assert len(ev.missing) == 2 * len(left)
+        assert sorted(r for stops in partial.values() for r, pick in stops if pick) == sorted(
+            set(served) - set(left))
 
 
 @needs_data
@@ -132,26 +137,6 @@ def test_lns_with_work_limits_is_reproducible_for_a_seed() -> None:
     a, b = solve(inst.problem, opts), solve(inst.problem, opts)
     assert [r.visits for r in a.routes] == [r.visits for r in b.routes]
     assert a.objective == b.objective
-
-
-@needs_data
-def test_regret_insertion_keeps_every_constraint_and_places_cheaply() -> None:
-    inst = read_cordeau(REAL_DARP)
-    sol = solve(inst.problem, SolveOptions(time_limit_s=5, solution_limit=50))
-    routes = routes_of(sol)
-    rng = random.Random(11)
-    served = sorted(r for stops in routes.values() for r, pick in stops if pick)
-    for _ in range(5):
-        removed = set(rng.sample(served, 6))
-        partial = {v: [s for s in stops if s[0] not in removed] for v, stops in routes.items()}
-        left = insert_requests_regret(inst.problem, partial, sorted(removed), rng)
-        placed = [v for v, stops in partial.items() if stops]
-        assert all(route_feasible(inst.problem, v, partial[v]) for v in placed)
-        ev = evaluate(inst, _nodes(inst, partial))
-        assert [v for v in ev.violations if "served" not in v and "missing" not in v] == []
-        assert len(ev.missing) == 2 * len(left)
-        assert sorted(r for stops in partial.values() for r, pick in stops if pick) == sorted(
-            set(served) - set(left))
 
 
 def test_route_costs_match_the_solver_objective_so_the_fast_search_runs() -> None:
