@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -28,7 +28,7 @@ from routing.municipality.grants import (
     GrantError,
     awaiting_start,
     in_force,
-    with_grants_on,
+    with_grants,
 )
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,10 @@ def stored_grants(db: DbSession) -> dict[str, list[Grant]]:
 def scenario_on(db: DbSession, scenario: Scenario, day: date) -> Scenario:
     """The scenario with each rider's grant as it stands on ``day`` (the day's runs: a rider
     back on the shared ride after reimbursement also rode before it)."""
-    return with_grants_on(scenario, [g for gs in stored_grants(db).values() for g in gs], day)
+    grants = stored_grants(db)
+    if not grants:
+        return scenario
+    return replace(scenario, riders=with_grants(scenario.riders, grants, day))
 
 
 def _invalid(exc: Exception, field: str) -> UnprocessableError:

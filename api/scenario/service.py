@@ -34,7 +34,7 @@ from api.schemas import ID_PATTERN
 from api.uploads import unpack_zip
 from routing.errors import ScenarioError, ScenarioErrors
 from routing.model import Rider, Scenario
-from routing.municipality.grants import rider_fields
+from routing.municipality.grants import with_grants
 from routing.municipality.rules import MunicipalityRules
 from routing.operations.calendar import Closure
 from routing.params import PlanParams, plan_params_from_stored, plan_params_to_stored
@@ -79,9 +79,7 @@ def scenario_from_db(db: DbSession, network_path: Path | str = "") -> Scenario:
 def _granted(db: DbSession, riders: list[Rider]) -> tuple[Rider, ...]:
     """The riders with their shared-ride interval from the recorded grants."""
 
-    by_rider = stored_grants(db)
-    return tuple(replace(r, **rider_fields(by_rider[r.rider_id])) if r.rider_id in by_rider
-                 else r for r in riders)
+    return with_grants(riders, stored_grants(db))
 
 
 def _load_scenario(db: DbSession, network_path: Path | str) -> Scenario:

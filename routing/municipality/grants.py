@@ -12,7 +12,7 @@ Pure: the API stores grants, the scenario format carries the one in force per ri
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -113,27 +113,17 @@ def rider_fields_on(grants: Sequence[Grant], day: date) -> dict[str, Any]:
     return {"grant": "none", "grant_from": None, "grant_to": None}
 
 
-def with_grants_on(scenario: Scenario, grants: Iterable[Grant], day: date) -> Scenario:
-    """The scenario's riders with the grant fields of ``day`` (:func:`rider_fields_on`)."""
-    by_rider: dict[str, list[Grant]] = {}
-    for g in grants:
-        by_rider.setdefault(g.rider_id, []).append(g)
-    if not by_rider:
-        return scenario
-    riders = tuple(replace(r, **rider_fields_on(by_rider[r.rider_id], day))
-                   if r.rider_id in by_rider else r for r in scenario.riders)
-    return replace(scenario, riders=riders)
+def with_grants(riders: Sequence[Rider], grants: Mapping[str, Sequence[Grant]],
+                day: date | None = None) -> tuple[Rider, ...]:
+    """The riders with the grant fields from their recorded ``grants`` (by rider id; riders
+    without grants keep theirs): the shared-ride period (:func:`rider_fields`), or with
+    ``day`` the grant as it stands that day (:func:`rider_fields_on`, the day's runs)."""
 
+    def fields(own: Sequence[Grant]) -> dict[str, Any]:
+        return rider_fields(own) if day is None else rider_fields_on(own, day)
 
-def with_grants(scenario: Scenario, grants: Iterable[Grant]) -> Scenario:
-    """The scenario's riders with the grant fields from ``grants`` (riders without grants keep
-    theirs)."""
-    by_rider: dict[str, list[Grant]] = {}
-    for g in grants:
-        by_rider.setdefault(g.rider_id, []).append(g)
-    riders = tuple(replace(r, **rider_fields(by_rider[r.rider_id]))
-                   if r.rider_id in by_rider else r for r in scenario.riders)
-    return replace(scenario, riders=riders)
+    return tuple(replace(r, **fields(grants[r.rider_id])) if r.rider_id in grants else r
+                 for r in riders)
 
 
 def plannable(rider: Rider, on: date) -> bool:
