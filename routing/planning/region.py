@@ -198,10 +198,10 @@ def build_region_plan(build: PlanBuilder, scenario: Scenario, network: RoadNetwo
 
     if run_parts is not None:
         ends = time.time() + deadline.left()
+        own = [params_of(c) for c in clusters]
         specs = [{"scenario": day_parts.scenario_doc(c.scenario),
-                  "params": plan_params_to_stored(params_of(c)),
-                  "budget_s": params_of(c).time_limit_s, "deadline_unix": ends}
-                 for c in clusters]
+                  "params": plan_params_to_stored(p), "budget_s": p.time_limit_s,
+                  "deadline_unix": ends} for c, p in zip(clusters, own, strict=True)]
         for doc in run_parts(SOLVER, specs):
             done(doc)
     elif parallel > 1 and "fork" in multiprocessing.get_all_start_methods():
@@ -217,17 +217,17 @@ def build_region_plan(build: PlanBuilder, scenario: Scenario, network: RoadNetwo
             _FORKED = None
     else:
         for c, m in zip(clusters, matrices, strict=True):
-            p = replace(params_of(c), time_limit_s=min(params_of(c).time_limit_s,
-                                                       max(1.0, deadline.left())))
-            done(plan_to_dict(build(c.scenario, network, p, matrix=m)))
+            mine = params_of(c)
+            mine = replace(mine, time_limit_s=min(mine.time_limit_s, max(1.0, deadline.left())))
+            done(plan_to_dict(build(c.scenario, network, mine, matrix=m)))
     plans = [plan_from_dict(d) for d in docs]
-    return _merged(scenario, params, clusters, matrices, plans, docs,
+    return _merged(scenario, params, clusters, matrices, plans,
                    prepared_s, time.monotonic() - started, parallel)
 
 
 def _merged(scenario: Scenario, params: PlanParams, clusters: Sequence[Cluster],
-            matrices: Sequence[TravelMatrix], plans: Sequence[Plan],
-            docs: Sequence[Mapping[str, Any]], prepared_s: float, elapsed: float,
+            matrices: Sequence[TravelMatrix], plans: Sequence[Plan], prepared_s: float,
+            elapsed: float,
             parallel: int) -> Plan:
     runs: list[Run] = sorted((r for p in plans for r in p.runs),
                              key=lambda r: (WEEKDAYS.index(r.weekday), r.stops[0].departure_s,
@@ -248,13 +248,13 @@ def _merged(scenario: Scenario, params: PlanParams, clusters: Sequence[Cluster],
 
     kpis = kpis_of(runs, unserved, {r.rider_id: r for r in scenario.riders},
                    {v.vehicle_id: v for v in scenario.vehicles}, params, travel, exceptions)
-    waves = [dict(w, cluster=c.label) for c, d in zip(clusters, docs, strict=True)
-             for w in d.get("stats", {}).get("waves", [])]
+    waves = [dict(w, cluster=c.label) for c, p in zip(clusters, plans, strict=True)
+             for w in p.stats.get("waves", [])]
     stats = {"seconds": round(elapsed, 2), "prepare_s": round(prepared_s, 2),
              "solve_s": round(elapsed - prepared_s, 2), "waves": waves,
              "trips": sum(c.trips for c in clusters), "workers": parallel,
-             "days": [dict(day, cluster=c.label) for c, d in zip(clusters, docs, strict=True)
-                      for day in d.get("stats", {}).get("days", [])],
+             "days": [dict(day, cluster=c.label) for c, p in zip(clusters, plans, strict=True)
+                      for day in p.stats.get("days", [])],
              "clusters": [{"centres": c.label, "riders": len(c.scenario.riders),
                            "vehicles": len(c.scenario.vehicles), "trips": c.trips,
                            "cost_dkk": p.kpis.get("cost_dkk"),
