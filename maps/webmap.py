@@ -32,6 +32,7 @@ from maps.basemap import road_geojson
 from maps.geojson import RUN_COLOURS, plan_geojson
 from maps.leaflet import inline_assets, linked_assets
 from maps.lines import RoadLines
+from maps.manifest.texts import LABELS
 from routing.model import Centre, Plan, Run, format_hm
 from routing.network.roads import RoadNetwork
 from routing.places import parse_place
@@ -92,7 +93,7 @@ def _stop_entry(stop: Any, number: int | None,
         # A run's terminal at a centre (the vehicle waits there between runs): no garage
         # marker, a small "wait" mark instead.
         name = (centre_names or {}).get(ident, f"center {ident}")
-        kind, kind_text = "wait", f"{'Start ved' if number == 0 else 'Venter ved'} {name}"
+        kind, kind_text = "wait", f"{LABELS['centre_out' if number == 0 else 'centre_in']} {name}"
     return {"n": number if kind not in ("depot", "wait") else None, "kind": kind,
             "kind_text": kind_text, "lat": round(stop.lat, 6),
             "lon": round(stop.lon, 6), "time": format_hm(time_s), "times": times,

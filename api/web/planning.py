@@ -37,10 +37,11 @@ from api.schemas import IntId
 from api.web.pages import PREFIX, WEEKDAY_KEYS, page, redirect, render
 from api.web.planmap import plan_map
 from api.web.session import WebUser, check_csrf
+from maps.manifest.texts import LABELS
 from maps.webmap import config_json
 from routing.living.notifications import Notification, notifications_csv, plan_notifications
 from routing.model import Plan, Run, Scenario, Stop, format_hm
-from routing.places import parse_place
+from routing.places import is_centre, parse_place
 from routing.planning.costing import runs_cost_ore
 
 log = logging.getLogger(__name__)
@@ -143,8 +144,8 @@ def _place_name(place: str, scenario: Scenario, names: dict[str, str]) -> str:
 def _kind_da(stop: Stop, first: bool) -> str:
     """The stop's kind in Danish; a run's terminal at a centre (the vehicle waits there
     between runs) is not the garage."""
-    if stop.kind == "depot" and stop.place.startswith("centre:"):
-        return "Start ved centret" if first else "Venter ved centret"
+    if stop.kind == "depot" and is_centre(stop.place):
+        return f"{LABELS['centre_out' if first else 'centre_in']} centret"
     return KIND_DA.get(stop.kind, stop.kind)
 
 

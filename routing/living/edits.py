@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from routing.model import Plan, Run, Scenario, Session, Vehicle
+from routing.places import centre_place
 
 BreakReason = str
 """``over_capacity``, ``outside_hours``, ``depot_moved``, ``session_moved``, ``centre_moved``,
@@ -115,7 +116,7 @@ def runs_of_vehicle(plan: Plan, vehicle_id: str) -> list[Run]:
 
 def runs_of_centre(plan: Plan, centre_id: str) -> list[Run]:
     """Runs visiting the centre, or starting or ending there (a vehicle waiting there)."""
-    here = f"centre:{centre_id}"
+    here = centre_place(centre_id)
     return [r for r in plan.runs if centre_id in (r.centre_ids or (r.centre_id,))
             or (r.stops and here in (r.stops[0].place, r.stops[-1].place))]
 
