@@ -109,39 +109,48 @@ def _timetable_exists(problem: RoutingProblem, vehicle: int, stops: list[Stop],
     return bool((np.diagonal(g) >= 0).all())
 
 
+def _positions(problem: RoutingProblem, vehicle: int, stops: list[Stop], r: int
+               ) -> list[tuple[int, int, int]]:
+    """Every position to insert request ``r`` into ``stops`` on ``vehicle`` as (added
+    distance, i, j), cheapest first (ties by i, j): its pickup goes before stop i, its
+    delivery before stop j (j = i: right after the pickup), at most ``MAX_SPAN`` apart."""
+    req = problem.requests[r]
+    assert req.pickup is not None
+    dist = problem.distance
+    veh = problem.vehicles[vehicle]
+    p_loc, d_loc = req.pickup.location, req.delivery.location
+    locs = np.array([veh.start_location] + [_loc(problem, s) for s in stops]
+                    + [veh.end_location], dtype=np.int64)
+    a, b = locs[:-1], locs[1:]
+    base = dist[a, b]
+    add_p = dist[a, p_loc] + dist[p_loc, b] - base  # pickup between stop i-1 and i
+    add_d = dist[a, d_loc] + dist[d_loc, b] - base
+    n1 = len(a)
+    cost = add_p[:, None] + add_d[None, :]
+    ii, jj = np.indices((n1, n1))
+    same = dist[a, p_loc] + dist[p_loc, d_loc] + dist[d_loc, b] - base
+    cost = np.where(ii == jj, same[:, None], cost)
+    valid = (jj >= ii) & (jj - ii <= MAX_SPAN)
+    flat = np.flatnonzero(valid.ravel())
+    order = flat[np.argsort(cost.ravel()[flat], kind="stable")]
+    return [(int(cost.flat[k]), int(k) // n1, int(k) % n1) for k in order]
+
+
 def insert_requests(problem: RoutingProblem, routes: dict[int, list[Stop]],
                     requests: list[int], rng: random.Random) -> list[int]:
     """Insert ``requests`` (in random order) where each adds least distance; ``routes`` is
     changed in place (empty vehicles may open). Returns the requests that fit nowhere."""
-    dist = problem.distance
     order = requests[:]
     rng.shuffle(order)
     left: list[int] = []
     candidates = [v for v in range(len(problem.vehicles))
                   if v in routes or not problem.vehicles[v].exclusive_group]
     for r in order:
-        req = problem.requests[r]
-        if req.pickup is None:
+        if problem.requests[r].pickup is None:
             left.append(r)
             continue
-        p_loc, d_loc = req.pickup.location, req.delivery.location
-        options: list[tuple[int, int, int, int]] = []  # (added distance, vehicle, i, j)
-        for v in candidates:
-            stops = routes.get(v, [])
-            veh = problem.vehicles[v]
-            locs = [veh.start_location] + [_loc(problem, s) for s in stops] + [veh.end_location]
-            n = len(stops)
-            for i in range(n + 1):
-                a, b = locs[i], locs[i + 1]
-                add_p = int(dist[a, p_loc] + dist[p_loc, b] - dist[a, b])
-                # Delivery right after the pickup, or after stop j-1 further on.
-                options.append((add_p - int(dist[p_loc, b]) + int(dist[p_loc, d_loc])
-                                + int(dist[d_loc, b]), v, i, i))
-                for j in range(i + 1, min(n, i + MAX_SPAN) + 1):
-                    c, d = locs[j], locs[j + 1]
-                    options.append((add_p + int(dist[c, d_loc] + dist[d_loc, d] - dist[c, d]),
-                                    v, i, j))
-        options.sort()
+        options = sorted((c, v, i, j) for v in candidates
+                         for c, i, j in _positions(problem, v, routes.get(v, []), r))
         for _, v, i, j in options:
             stops = routes.get(v, [])
             trial = [*stops[:i], (r, True), *stops[i:j], (r, False), *stops[j:]]
@@ -162,28 +171,10 @@ def _best_in_route(problem: RoutingProblem, vehicle: int, stops: list[Stop], r: 
         return None
     if req.allowed_vehicles is not None and vehicle not in req.allowed_vehicles:
         return None
-    dist = problem.distance
-    veh = problem.vehicles[vehicle]
-    p_loc, d_loc = req.pickup.location, req.delivery.location
-    locs = np.array([veh.start_location] + [_loc(problem, s) for s in stops]
-                    + [veh.end_location], dtype=np.int64)
-    a, b = locs[:-1], locs[1:]
-    base = dist[a, b]
-    add_p = dist[a, p_loc] + dist[p_loc, b] - base  # pickup between stop i-1 and i
-    add_d = dist[a, d_loc] + dist[d_loc, b] - base
-    n1 = len(a)
-    cost = add_p[:, None] + add_d[None, :]
-    ii, jj = np.indices((n1, n1))
-    same = dist[a, p_loc] + dist[p_loc, d_loc] + dist[d_loc, b] - base
-    cost = np.where(ii == jj, same[:, None], cost)
-    valid = (jj >= ii) & (jj - ii <= MAX_SPAN)
-    flat = np.flatnonzero(valid.ravel())
-    order = flat[np.argsort(cost.ravel()[flat], kind="stable")][:tries]
-    for k in order:
-        i, j = divmod(int(k), n1)
+    for cost, i, j in _positions(problem, vehicle, stops, r)[:tries]:
         trial = [*stops[:i], (r, True), *stops[i:j], (r, False), *stops[j:]]
         if route_feasible(problem, vehicle, trial):
-            return int(cost[i, j]), i, j
+            return cost, i, j
     return None
 
 

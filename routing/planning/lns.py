@@ -69,7 +69,6 @@ class LnsSettings:
     """Fast search: steps without a new best after which it goes back to the best."""
     polish_margin: float = 0.0
     """Fast search: OR-Tools polishes candidates up to this fraction above the best."""
-    """Fast search: steps without a new best after which it goes back to the best."""
 
 
 @dataclass(slots=True)
@@ -215,13 +214,10 @@ def large_neighbourhood_search(
         return _fast_search(problem, start, reoptimize, deadline, rng, rel, cost_of,
                             max_iterations, settings, stats)
     while max_iterations is None or stats.iterations < max_iterations:
-        left = deadline - time.monotonic()
-        if left <= 0.05:
+        step = _ruin(deadline, current, settings, rng, rel)
+        if step is None:
             break
-        ruined = _ruin(current, settings, rng, rel)
-        if ruined is None:
-            break
-        op, removed = ruined
+        left, op, removed = step
         stats.iterations += 1
         candidate = _without(current, removed)
         # Also whatever the current solution leaves unserved: every step tries it again.
@@ -248,21 +244,23 @@ _OPERATORS = ("shaw", "string", "random")
 _WEIGHTS = (5, 4, 1)
 
 
-def _ruin(current: Routes, settings: LnsSettings, rng: random.Random, rel: _Relatedness
-          ) -> tuple[str, set[int]] | None:
-    """One ruin step: the operator drawn and the requests it removes (None: too few served)."""
+def _ruin(deadline: float, current: Routes, settings: LnsSettings, rng: random.Random,
+          rel: _Relatedness) -> tuple[float, str, set[int]] | None:
+    """One ruin step: the seconds left, the operator drawn and the requests it removes (None
+    when the deadline is near or too few requests are served: the search ends)."""
+    left = deadline - time.monotonic()
     served = len(_served(current))
-    if served < 2:
+    if left <= 0.05 or served < 2:
         return None
     q_max = max(settings.min_removed,
                 min(settings.max_removed, int(served * settings.max_removed_share)))
     q = rng.randint(min(settings.min_removed, served - 1), min(q_max, served - 1))
     op = rng.choices(_OPERATORS, _WEIGHTS)[0]
     if op == "shaw":
-        return op, _shaw(rel, current, q, rng, settings.shaw_randomness)
+        return left, op, _shaw(rel, current, q, rng, settings.shaw_randomness)
     if op == "string":
-        return op, _strings(rel, current, q, rng)
-    return op, _random(current, q, rng)
+        return left, op, _strings(rel, current, q, rng)
+    return left, op, _random(current, q, rng)
 
 
 def _route_costs(problem: RoutingProblem) -> Callable[[Routes], int] | None:
@@ -311,13 +309,10 @@ def _fast_search(problem: RoutingProblem, start: RoutingSolution, reoptimize: Re
     span = max(deadline - began, 1e-9)
     since_best = 0
     while max_iterations is None or stats.iterations < max_iterations:
-        left = deadline - time.monotonic()
-        if left <= 0.05:
+        step = _ruin(deadline, current, settings, rng, rel)
+        if step is None:
             break
-        ruined = _ruin(current, settings, rng, rel)
-        if ruined is None:
-            break
-        op, removed = ruined
+        left, op, removed = step
         stats.iterations += 1
         since_best += 1
         candidate = _without(current, removed)
