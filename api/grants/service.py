@@ -78,6 +78,11 @@ def _rider_rows(db: DbSession, rider_id: str) -> list[m.Grant]:
                            .order_by(m.Grant.start, m.Grant.grant_id)))
 
 
+def grant_on(db: DbSession, rider_id: str, day: date) -> Grant | None:
+    """The rider's recorded grant in force on ``day`` (None: none covers it)."""
+    return in_force([grant_model(r) for r in _rider_rows(db, rider_id)], rider_id, day)
+
+
 def superseded(db: DbSession, rider_id: str, start: date, end: date | None) -> list[m.Grant]:
     """The rider's grants a new one from ``start`` to ``end`` ends the day before ``start``
     (grants do not overlap); 409 when it would overlap a grant starting on or after ``start``
@@ -124,8 +129,7 @@ def create_grant(db: DbSession, who: Principal, context: AppContext, rider_id: s
             raise NotFoundError("reimbursement decision of the rider", data.decision_id)
     ended = superseded(db, rider_id, data.start, data.end)
     # What the rider had the day before (a shared ride after reimbursement goes back in).
-    before = in_force([grant_model(r) for r in _rider_rows(db, rider_id)], rider_id,
-                      data.start - timedelta(days=1))
+    before = grant_on(db, rider_id, data.start - timedelta(days=1))
     row = m.Grant(rider_id=rider_id, kind=data.kind, start=data.start, end=data.end,
                   decided_by=data.decided_by, decided_on=data.decided_on, means=data.means,
                   review_on=data.review_on, decision_id=data.decision_id, note=data.note,

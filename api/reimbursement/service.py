@@ -16,13 +16,12 @@ from api.db import repo, repo_plans, repo_reimbursement
 from api.errors import ConflictError, NotFoundError, UnprocessableError
 from api.grants.rules_store import municipal_rules
 from api.grants.schemas import GrantIn
-from api.grants.service import create_grant, stored_grants
+from api.grants.service import create_grant, grant_on
 from api.manifests.service import derivable_plan
 from api.plans.service import finished_plan
 from api.reimbursement.schemas import AssessmentIn, RecomputeIn
 from api.riders.service import visible_rider
 from api.scenario.service import scenario_from_db
-from routing.municipality.grants import in_force
 from routing.planning.planner import place_matrix
 from routing.reimbursement.common import ReimbursementError
 from routing.reimbursement.decision import recompute
@@ -143,7 +142,7 @@ def _grant_of_decision(db: DbSession, who: Principal, context: AppContext,
 
 def _other_than_shared_ride(db: DbSession, rider_id: str, day: date) -> bool:
     """Whether the rider's grant in force on ``day`` is reimbursement or none."""
-    found = in_force(stored_grants(db).get(rider_id, []), rider_id, day)
+    found = grant_on(db, rider_id, day)
     return found is not None and found.kind != "shared_ride"
 
 

@@ -41,7 +41,6 @@ from api.uploads import content_disposition
 from api.web.pages import ERRORS, MESSAGES, PREFIX, form_date, page, redirect, render, templates
 from api.web.session import WebUser, check_csrf
 from maps.manifest.pdf import html_to_pdf
-from routing.municipality.grants import in_force
 from routing.reimbursement.rates import available_years
 
 router = APIRouter(prefix=PREFIX, route_class=UnitOfWorkRoute, include_in_schema=False)
@@ -186,7 +185,7 @@ def decision_page(request: Request, decision_id: int, db: DbSession, who: WebUse
     earlier = repo_reimbursement.get_decision(db, row.supersedes_id) \
         if row.supersedes_id is not None else None
     today = context.today()
-    held = in_force(grants.stored_grants(db).get(row.rider_id, []), row.rider_id, today)
+    held = grants.grant_on(db, row.rider_id, today)
     return render(request, "decision.html", who, row=row, d=row.decision, rider=rider,
                   complaints=rows, today=today, rules=rules, earlier=earlier,
                   # Not warranted while reimbursed: the decision can end that grant.

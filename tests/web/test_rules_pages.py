@@ -153,6 +153,9 @@ def test_a_reimbursement_grant_takes_the_rider_out_of_the_plan(
 def test_assessment_decision_letter_and_complaint(browser: Any, own_site: Site,
                                                   screenshots: Path) -> None:
     site = own_site
+    # Randers' rules (its klage address in the letter), whichever test ran before on this
+    # worker: pytest-xdist may give the earlier tests of this file to another process.
+    _put_rules(site, {"preset": "randers"})
     with _api(site) as api:  # a relative drives Anna: the km rate is reasonable
         assert api.patch("/api/v1/riders/R1", json={"has_driver": True}).status_code == 200
     for phone in (True, False):
