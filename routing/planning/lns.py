@@ -34,7 +34,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from routing.planning.insertion_heuristics import insert_requests, insert_requests_regret
+from routing.planning.insertion_heuristics import (
+    Tables,
+    insert_requests,
+    insert_requests_regret,
+)
 from routing.planning.problem import RoutingProblem, RoutingSolution, SolveOptions
 
 Stop = tuple[int, bool]
@@ -209,10 +213,11 @@ def large_neighbourhood_search(
     began = time.monotonic()
     span = max(deadline - began, 1e-9)
     cost_of = _route_costs(problem)
+    tables = Tables(problem)
     if (cost_of is not None and not start.dropped and settings.fast
             and cost_of(current) == start.objective):
         return _fast_search(problem, start, reoptimize, deadline, rng, rel, cost_of,
-                            max_iterations, settings, stats)
+                            max_iterations, settings, stats, tables)
     while max_iterations is None or stats.iterations < max_iterations:
         step = _ruin(deadline, current, settings, rng, rel)
         if step is None:
@@ -222,7 +227,8 @@ def large_neighbourhood_search(
         candidate = _without(current, removed)
         # Also whatever the current solution leaves unserved: every step tries it again.
         missing = sorted(set(range(len(problem.requests))) - set(_served(candidate)))
-        stats.not_reinserted += len(insert_requests(problem, candidate, missing, rng))
+        stats.not_reinserted += len(insert_requests(problem, candidate, missing, rng,
+                                                    tables=tables))
         result = reoptimize(candidate, min(settings.iteration_seconds, left))
         if result is None:
             stats.rejected_starts += 1
@@ -296,7 +302,8 @@ def _route_costs(problem: RoutingProblem) -> Callable[[Routes], int] | None:
 def _fast_search(problem: RoutingProblem, start: RoutingSolution, reoptimize: Reoptimize,
                  deadline: float, rng: random.Random, rel: _Relatedness,
                  cost_of: Callable[[Routes], int], max_iterations: int | None,
-                 settings: LnsSettings, stats: LnsStats) -> tuple[RoutingSolution, LnsStats]:
+                 settings: LnsSettings, stats: LnsStats, tables: Tables,
+                 ) -> tuple[RoutingSolution, LnsStats]:
     """Ruin and recreate without OR-Tools on each step: the candidate's cost is computed from
     its routes (the insertion checks every constraint exactly); only a candidate better than
     the best goes to OR-Tools, whose polished solution (checked against the whole model)
@@ -316,7 +323,8 @@ def _fast_search(problem: RoutingProblem, start: RoutingSolution, reoptimize: Re
         stats.iterations += 1
         since_best += 1
         candidate = _without(current, removed)
-        unplaced = insert_requests_regret(problem, candidate, sorted(removed), rng)
+        unplaced = insert_requests_regret(problem, candidate, sorted(removed), rng,
+                                          tables=tables)
         if unplaced:
             stats.not_reinserted += len(unplaced)
             continue

@@ -9,18 +9,31 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from benchmarks.evaluate import evaluate
 from benchmarks.instance import DEFAULT_ROOT, BenchInstance
 from benchmarks.readers import read_cordeau, read_lilim
 from routing.planning.insertion_heuristics import (
+    MAX_SPAN,
+    Tables,
+    _filtered_positions,
+    _insert,
+    _route,
     insert_requests,
     insert_requests_regret,
     route_feasible,
 )
 from routing.planning.lns import LnsSettings, _route_costs, large_neighbourhood_search, routes_of
-from routing.planning.problem import RoutingSolution, SolveOptions
+from routing.planning.problem import (
+    FleetVehicle,
+    Request,
+    RoutingProblem,
+    RoutingSolution,
+    SolveOptions,
+    Visit,
+)
 from routing.planning.solver import solve
 
 pytest.importorskip("ortools")
@@ -166,3 +179,111 @@ def test_fast_and_polished_lns_never_return_worse_than_the_start(fast: bool) -> 
     assert best.objective <= start.objective
     assert not best.dropped
     assert evaluate(inst, best).feasible, evaluate(inst, best).violations
+
+
+def _floyd_warshall_feasible(problem: RoutingProblem, vehicle: int,
+                             stops: list[tuple[int, bool]]) -> bool:
+    """An independent oracle: the route's simple temporal network (windows, travel and
+    service, ride limits, no waiting on board, maximum duration) has no negative cycle."""
+    veh = problem.vehicles[vehicle]
+    load = [0] * len(veh.capacity)
+    group = None
+    visits = []
+    for r, pick in stops:
+        req = problem.requests[r]
+        if req.allowed_vehicles is not None and vehicle not in req.allowed_vehicles:
+            return False
+        if any(load) and req.group != group:
+            return False
+        group = req.group
+        load = [a + (q if pick else -q) for a, q in zip(load, req.demand, strict=True)]
+        if any(a > c for a, c in zip(load, veh.capacity, strict=True)):
+            return False
+        visit = req.pickup if pick and req.pickup is not None else req.delivery
+        visits.append((visit, any(load)))
+    n = len(stops)
+    m = n + 3  # zero, departure, stops, arrival
+    g = np.full((m, m), 2**50, dtype=np.int64)
+    np.fill_diagonal(g, 0)
+    locs = [veh.start_location] + [v.location for v, _ in visits] + [veh.end_location]
+    lows = [veh.earliest_start] + [v.earliest for v, _ in visits] + [veh.earliest_start]
+    highs = [veh.latest_end] + [v.latest for v, _ in visits] + [veh.latest_end]
+    serv = [0] + [v.service for v, _ in visits] + [0]
+    loaded = [False] + [on for _, on in visits] + [False]
+    for k in range(n + 2):
+        g[0, k + 1] = highs[k]
+        g[k + 1, 0] = -lows[k]
+        if k:
+            leg = serv[k - 1] + int(problem.time[locs[k - 1], locs[k]])
+            g[k + 1, k] = min(g[k + 1, k], -leg)
+            if problem.no_wait_on_board and loaded[k - 1]:
+                g[k, k + 1] = min(g[k, k + 1], leg)
+    if veh.max_duration is not None:
+        g[1, n + 2] = min(g[1, n + 2], veh.max_duration)
+    picked: dict[int, int] = {}
+    for i, (r, pick) in enumerate(stops):
+        if pick:
+            picked[r] = i + 2
+        elif problem.requests[r].max_ride is not None:
+            g[picked[r], i + 2] = min(g[picked[r], i + 2], problem.requests[r].max_ride)
+    for k in range(m):
+        g = np.minimum(g, g[:, k, None] + g[None, k, :])
+    return bool((np.diagonal(g) >= 0).all())
+
+
+def _random_problem(seed: int, no_wait: bool) -> RoutingProblem:
+    """A small dial-a-ride problem with two capacities, ride limits and request groups."""
+    rng = np.random.default_rng(seed)
+    n_req, n_veh = 16, 3
+    xy = rng.uniform(0, 60, size=(2 * n_req + 1, 2))
+    dist = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+                   ).astype(np.int64)
+    requests = []
+    for r in range(n_req):
+        start = int(rng.integers(0, 240))
+        direct = int(dist[1 + 2 * r, 2 + 2 * r])
+        requests.append(Request(
+            request_id=f"r{r}", pickup=Visit(1 + 2 * r, start, start + 30, 2),
+            delivery=Visit(2 + 2 * r, start + direct, start + direct + 60, 2),
+            demand=(1, int(r % 5 == 0)), max_ride=2 * direct + 20, drop_penalty=10**6,
+            group=int(start >= 120)))
+    vehicles = tuple(FleetVehicle(f"v{k}", 0, 0, (3, 1), 0, 480, fixed_cost=50,
+                                  max_duration=400) for k in range(n_veh))
+    return RoutingProblem(time=dist, distance=dist, requests=tuple(requests),
+                          vehicles=vehicles, no_wait_on_board=no_wait)
+
+
+@pytest.mark.parametrize("case", ["random-1", "random-2",
+                                  pytest.param("real", marks=needs_data)])
+@pytest.mark.parametrize("no_wait", [False, True])
+def test_filtered_positions_and_exact_check_agree_with_an_independent_oracle(
+        case: str, no_wait: bool) -> None:
+    """Every insertion position the oracle finds feasible passes the filter, and the exact
+    check says what the oracle says, on solved routes with and without the no-wait rule."""
+    if case == "real":
+        problem = replace(read_cordeau(REAL_DARP).problem, no_wait_on_board=no_wait)
+    else:
+        problem = _random_problem(int(case[-1]), no_wait)
+    sol = solve(problem, SolveOptions(time_limit_s=5, solution_limit=50))
+    tables = Tables(problem)
+    rng = random.Random(11)
+    routes = routes_of(sol)
+    everyone = sorted({r for stops in routes.values() for r, _ in stops})
+    checked = feasible = 0
+    for v, stops in routes.items():
+        assert route_feasible(problem, v, stops, tables) == _floyd_warshall_feasible(
+            problem, v, stops)
+        # Requests of this route and of others, each tried at every position of this route.
+        for r in rng.sample(everyone, min(6, len(everyone))):
+            rest = [s for s in stops if s[0] != r]
+            shape = _route(tables, v, rest)
+            passed = {(i, j) for _c, i, j in _filtered_positions(tables, v, shape, r)}
+            for i in range(len(rest) + 1):
+                for j in range(i, min(len(rest), i + MAX_SPAN) + 1):
+                    trial = _insert(rest, r, i, j)
+                    truth = _floyd_warshall_feasible(problem, v, trial)
+                    assert route_feasible(problem, v, trial, tables) == truth, (v, r, i, j)
+                    assert not truth or (i, j) in passed, (v, r, i, j)
+                    checked += 1
+                    feasible += truth
+    assert checked > 20 and 0 < feasible < checked
