@@ -15,6 +15,8 @@ DAY_MODELS = ("auto", "waves", "whole_day")
 """Values of ``PlanParams.day_model``."""
 BETWEEN_RUNS = ("centre", "depot")
 """Values of ``PlanParams.between_runs``."""
+DAY_SEARCHES = ("lns", "gls")
+"""Values of ``PlanParams.day_search``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,10 @@ class PlanParams:
     there, e.g. drop the 12:00 arrivals and pick up the 12:00 leavers in one visit) or
     ``"depot"`` (every run starts and ends at the vehicle's depot). A vehicle's day always
     starts and ends at its depot."""
+    day_search: str = "lns"
+    """How a whole day is improved from the waves' solution: ``"lns"`` (ruin and recreate in
+    Python, OR-Tools polishing each new best: :mod:`routing.planning.lns`) or ``"gls"``
+    (OR-Tools' guided local search alone)."""
     seed: int = 0
     """Seed for the solver's randomised parts; same input + seed → same plan."""
     workers: int = 1
@@ -93,6 +99,9 @@ class PlanParams:
         if self.day_model not in DAY_MODELS:
             raise ValueError(f"plan parameter 'day_model' must be one of "
                              f"{', '.join(DAY_MODELS)}; got {self.day_model!r}")
+        if self.day_search not in DAY_SEARCHES:
+            raise ValueError(f"plan parameter 'day_search' must be one of "
+                             f"{', '.join(DAY_SEARCHES)}; got {self.day_search!r}")
         if self.between_runs not in BETWEEN_RUNS:
             raise ValueError(f"plan parameter 'between_runs' must be one of "
                              f"{', '.join(BETWEEN_RUNS)}; got {self.between_runs!r}")

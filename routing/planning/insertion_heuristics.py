@@ -331,11 +331,6 @@ def _best_in_route(tables: Tables, vehicle: int, stops: list[Stop], route: _Rout
     return None
 
 
-def _candidates(problem: RoutingProblem, routes: dict[int, list[Stop]]) -> list[int]:
-    return [v for v in range(len(problem.vehicles))
-            if v in routes or not problem.vehicles[v].exclusive_group]
-
-
 def insert_requests(problem: RoutingProblem, routes: dict[int, list[Stop]],
                     requests: list[int], rng: random.Random, *, tables: Tables | None = None,
                     tries: int = 100) -> list[int]:
@@ -345,7 +340,7 @@ def insert_requests(problem: RoutingProblem, routes: dict[int, list[Stop]],
     order = requests[:]
     rng.shuffle(order)
     left: list[int] = []
-    candidates = _candidates(problem, routes)
+    candidates = list(range(len(problem.vehicles)))
     for r in order:
         best: tuple[int, int, int, int] | None = None
         for v in _usable(problem, routes, candidates):
@@ -370,7 +365,7 @@ def insert_requests_regret(problem: RoutingProblem, routes: dict[int, list[Stop]
     changes. Costs are perturbed by up to ``noise`` (relative) for diversity. ``routes`` is
     changed in place. Returns the requests that fit nowhere."""
     tables = tables or Tables(problem)
-    candidates = _candidates(problem, routes)
+    candidates = list(range(len(problem.vehicles)))
     vehicles = _usable(problem, routes, candidates)
     pending = list(requests)
     factor = {r: 1.0 + noise * (2.0 * rng.random() - 1.0) for r in pending}

@@ -73,6 +73,11 @@ class LnsSettings:
     """Fast search: steps without a new best after which it goes back to the best."""
     polish_margin: float = 0.0
     """Fast search: OR-Tools polishes candidates up to this fraction above the best."""
+    polish_at_end: bool = False
+    """Fast search: instead of polishing each new best, keep the best routes found (each
+    checked exactly by the insertion) and let OR-Tools polish only them, once, in the last
+    ``end_polish_share`` of the time (for large models, where one polish takes seconds)."""
+    end_polish_share: float = 0.15
 
 
 @dataclass(slots=True)
@@ -189,7 +194,8 @@ def solve_lns(problem: RoutingProblem, options: SolveOptions, progress: object =
 
     best, stats = large_neighbourhood_search(
         problem, first, reoptimize, deadline, seed=options.seed,
-        max_iterations=options.lns_iterations)
+        max_iterations=options.lns_iterations,
+        settings=LnsSettings(polish_at_end=options.lns_polish_at_end))
     return replace(best, wall_s=time.monotonic() - started,
                    stats={**best.stats, "lns": dataclasses.asdict(stats)})
 
@@ -212,11 +218,11 @@ def large_neighbourhood_search(
     stats = LnsStats()
     began = time.monotonic()
     span = max(deadline - began, 1e-9)
-    cost_of = _route_costs(problem)
+    costs = _route_costs(problem)
     tables = Tables(problem)
-    if (cost_of is not None and not start.dropped and settings.fast
-            and cost_of(current) == start.objective):
-        return _fast_search(problem, start, reoptimize, deadline, rng, rel, cost_of,
+    if (costs is not None and not start.dropped and settings.fast
+            and (not costs.exact or costs.cost(current) == start.objective)):
+        return _fast_search(problem, start, reoptimize, deadline, rng, rel, costs.cost,
                             max_iterations, settings, stats, tables)
     while max_iterations is None or stats.iterations < max_iterations:
         step = _ruin(deadline, current, settings, rng, rel)
@@ -269,34 +275,60 @@ def _ruin(deadline: float, current: Routes, settings: LnsSettings, rng: random.R
     return left, op, _random(current, q, rng)
 
 
-def _route_costs(problem: RoutingProblem) -> Callable[[Routes], int] | None:
-    """The objective of complete routes computed here, or None when it depends on times
-    (time tariffs, the ride-time weight) or on rules the insertion does not model."""
-    if problem.ride_time_weight or problem.no_wait_on_board:
+@dataclass(frozen=True, slots=True)
+class RouteCosts:
+    """The objective of complete routes computed here: ``exact`` when it is OR-Tools'
+    objective to the unit, else an estimate (with a ride-time weight: the weight times each
+    rider's ride beyond the direct trip, driven without waiting; OR-Tools' soft bounds charge
+    about that)."""
+
+    cost: Callable[[Routes], int]
+    exact: bool
+
+
+def _route_costs(problem: RoutingProblem) -> RouteCosts | None:
+    """How to cost complete routes, or None when the cost depends on the timetable beyond
+    the ride-time estimate (a duration tariff) or the insertion does not handle the requests
+    (goods loaded at the depot)."""
+    if any(r.pickup is None for r in problem.requests):
         return None
-    if any(r.group is not None or r.pickup is None for r in problem.requests):
+    if any(v.cost_per_time for v in problem.vehicles):
         return None
-    if any(v.cost_per_time or v.cost_per_travel_time for v in problem.vehicles):
-        return None
-    dist = problem.distance
-    # OR-Tools' arc cost: the distance matrix times the tariff, rounded per arc.
-    tariffs = {v.cost_per_distance for v in problem.vehicles}
-    scaled = {t: np.rint(dist * t).astype(np.int64) for t in tariffs}
+    dist, time_m = problem.distance, problem.time
     locs = [(r.pickup.location if r.pickup is not None else r.delivery.location,
              r.delivery.location) for r in problem.requests]
+    service = [(r.pickup.service if r.pickup is not None else 0, r.delivery.service)
+               for r in problem.requests]
+    direct = [int(time_m[p, d]) for p, d in locs]
+    weight = problem.ride_time_weight
 
     def cost(routes: Routes) -> int:
-        total = 0
+        total = 0.0
         for v, stops in routes.items():
             if not stops:
                 continue
             veh = problem.vehicles[v]
-            seq = [veh.start_location, *(locs[r][0] if pick else locs[r][1]
-                                         for r, pick in stops), veh.end_location]
-            total += int(scaled[veh.cost_per_distance][seq[:-1], seq[1:]].sum()) + veh.fixed_cost
-        return total
+            seq = np.array([veh.start_location, *(locs[r][0] if pick else locs[r][1]
+                                                  for r, pick in stops), veh.end_location])
+            svc = np.array([0, *(service[r][0] if pick else service[r][1]
+                                 for r, pick in stops)])
+            # OR-Tools' arc cost: distance and travel time (service at the arc's tail) times
+            # the tariffs, rounded per arc.
+            legs = time_m[seq[:-1], seq[1:]] + svc
+            total += int(np.rint(dist[seq[:-1], seq[1:]] * veh.cost_per_distance
+                                 + legs * veh.cost_per_travel_time).sum()) + veh.fixed_cost
+            if weight:
+                at = np.concatenate(([0], np.cumsum(legs)))
+                picked: dict[int, int] = {}
+                for k, (r, pick) in enumerate(stops, start=1):
+                    if pick:
+                        picked[r] = k
+                    elif r in picked:
+                        ride = int(at[k] - at[picked[r]]) - service[r][0] - direct[r]
+                        total += round(weight * max(0, ride))
+        return int(total)
 
-    return cost
+    return RouteCosts(cost, exact=not weight)
 
 
 def _fast_search(problem: RoutingProblem, start: RoutingSolution, reoptimize: Reoptimize,
@@ -305,18 +337,20 @@ def _fast_search(problem: RoutingProblem, start: RoutingSolution, reoptimize: Re
                  settings: LnsSettings, stats: LnsStats, tables: Tables,
                  ) -> tuple[RoutingSolution, LnsStats]:
     """Ruin and recreate without OR-Tools on each step: the candidate's cost is computed from
-    its routes (the insertion checks every constraint exactly); only a candidate better than
-    the best goes to OR-Tools, whose polished solution (checked against the whole model)
-    becomes the best. After ``settings.restart_after`` steps without a new best the search
-    goes back to the best."""
+    its routes (:func:`_route_costs`; the insertion checks every constraint exactly); only a
+    candidate cheaper than the best by that cost goes to OR-Tools, whose polished solution
+    (checked against the whole model) becomes the best when its objective is lower. After
+    ``settings.restart_after`` steps without a new best the search goes back to the best."""
     best = start
-    best_cost = start.objective
     current = routes_of(start)
+    best_cost = cost_of(current)
+    unpolished: Routes | None = None  # the best routes, when only polished at the end
     began = time.monotonic()
     span = max(deadline - began, 1e-9)
+    search_end = deadline - (settings.end_polish_share * span if settings.polish_at_end else 0)
     since_best = 0
     while max_iterations is None or stats.iterations < max_iterations:
-        step = _ruin(deadline, current, settings, rng, rel)
+        step = _ruin(search_end, current, settings, rng, rel)
         if step is None:
             break
         left, op, removed = step
@@ -329,13 +363,19 @@ def _fast_search(problem: RoutingProblem, start: RoutingSolution, reoptimize: Re
             stats.not_reinserted += len(unplaced)
             continue
         cost = cost_of(candidate)
-        if cost < best_cost * (1.0 + settings.polish_margin):
+        if settings.polish_at_end and cost < best_cost:
+            unpolished, best_cost = candidate, cost
+            since_best = 0
+            stats.improvements += 1
+            stats.by_operator[op] = stats.by_operator.get(op, 0) + 1
+        elif cost < best_cost * (1.0 + settings.polish_margin):
             result = reoptimize(candidate, min(settings.iteration_seconds, left))
-            if result is None:
+            if result is None or result.dropped:
                 stats.rejected_starts += 1
                 continue
-            candidate, cost = routes_of(result), result.objective
-            if not result.dropped and cost < best.objective:
+            candidate = routes_of(result)
+            cost = cost_of(candidate)
+            if result.objective < best.objective:
                 best, best_cost = result, cost
                 since_best = 0
                 stats.improvements += 1
@@ -346,6 +386,12 @@ def _fast_search(problem: RoutingProblem, start: RoutingSolution, reoptimize: Re
             current = candidate
             stats.accepted += 1
         if since_best >= settings.restart_after:
-            current = routes_of(best)
+            current = unpolished or routes_of(best)
             since_best = 0
+    if unpolished is not None:
+        result = reoptimize(unpolished, max(0.5, deadline - time.monotonic()))
+        if result is None or result.dropped:
+            stats.rejected_starts += 1
+        elif result.objective < best.objective:
+            best = result
     return best, stats

@@ -189,6 +189,10 @@ class SolveOptions:
     lns_iterations: int | None = None
     """Work limit of the LNS (ruin-and-recreate steps): with it the result is reproducible
     when it, not the time limit, ends the search."""
+    lns_polish_at_end: bool = False
+    """LNS: OR-Tools polishes only the best routes, once at the end, instead of each new best
+    (:attr:`routing.planning.lns.LnsSettings.polish_at_end`; for large models such as a whole
+    day, where one polish takes seconds)."""
     ride_limit_in_filters: bool = False
     """Also give OR-Tools each ride limit as a pickup-to-delivery limit, which its insertion and
     local-search filters check (the posted constraint alone is seen only after a move)."""

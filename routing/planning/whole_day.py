@@ -349,7 +349,9 @@ def _solve_whole(day: str, waves: Sequence[Sequence[Trip]], ctx: _Context, windo
         return _Day([], unserved, [], [stats])
     options = SolveOptions(time_limit_s=budget_s, seed=ctx.params.seed,
                            solution_limit=day_work_limit(ctx, len(waves)),
-                           routes_only_start=True)
+                           routes_only_start=True,
+                           search="lns" if ctx.params.day_search == "lns" else "gls",
+                           lns_polish_at_end=True)
     # Riders the wave model served only without their consistency window: likewise here.
     exceptions = [e for e in start.exceptions
                   if any((t.rider_id, t.direction) == (e["rider_id"], e["direction"])
@@ -360,6 +362,8 @@ def _solve_whole(day: str, waves: Sequence[Sequence[Trip]], ctx: _Context, windo
     initial = _initial_routes(start, trips, built[2], ctx)
     solution = solve(built[0], options, initial_routes=initial)
     stats["initial"] = solution.stats.get("initial")
+    if "lns" in solution.stats:
+        stats["lns"] = {k: solution.stats["lns"][k] for k in ("iterations", "improvements")}
     if solution.dropped:
         other = solve_serving_most(built[0], options)
         if (len(other.dropped), other.objective) < (len(solution.dropped), solution.objective):

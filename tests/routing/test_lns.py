@@ -155,9 +155,9 @@ def test_lns_with_work_limits_is_reproducible_for_a_seed() -> None:
 def test_route_costs_match_the_solver_objective_so_the_fast_search_runs() -> None:
     inst = read_cordeau(BENCH / "a2-tiny.txt")
     start = solve(inst.problem, SolveOptions(time_limit_s=1, solution_limit=1))
-    cost_of = _route_costs(inst.problem)
-    assert cost_of is not None
-    assert cost_of(routes_of(start)) == start.objective
+    costs = _route_costs(inst.problem)
+    assert costs is not None and costs.exact
+    assert costs.cost(routes_of(start)) == start.objective
 
 
 @pytest.mark.parametrize("fast", [True, False])
@@ -231,10 +231,10 @@ def _floyd_warshall_feasible(problem: RoutingProblem, vehicle: int,
     return bool((np.diagonal(g) >= 0).all())
 
 
-def _random_problem(seed: int, no_wait: bool) -> RoutingProblem:
+def _random_problem(seed: int, no_wait: bool, n_veh: int = 3) -> RoutingProblem:
     """A small dial-a-ride problem with two capacities, ride limits and request groups."""
     rng = np.random.default_rng(seed)
-    n_req, n_veh = 16, 3
+    n_req = 16
     xy = rng.uniform(0, 60, size=(2 * n_req + 1, 2))
     dist = np.rint(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
                    ).astype(np.int64)
@@ -287,3 +287,49 @@ def test_filtered_positions_and_exact_check_agree_with_an_independent_oracle(
                     checked += 1
                     feasible += truth
     assert checked > 20 and 0 < feasible < checked
+
+
+def test_route_costs_with_time_tariff_and_ride_weight_are_an_estimate() -> None:
+    """Arc costs with a travel-time tariff (service charged on the arc leaving a stop) and
+    the fixed cost are OR-Tools' to the unit; the ride weight adds weight × the ride beyond
+    the direct trip, which makes the whole an estimate."""
+    dist = np.array([[0, 10, 20], [10, 0, 10], [20, 10, 0]], dtype=np.int64)
+    reqs = (Request("a", pickup=Visit(1, 0, 100, 2), delivery=Visit(2, 0, 200, 3),
+                    demand=(1,)),)
+    veh = (FleetVehicle("v", 0, 0, (4,), fixed_cost=1000, cost_per_distance=2.0,
+                        cost_per_travel_time=1.0),)
+    plain = RoutingProblem(time=dist, distance=dist, requests=reqs, vehicles=veh)
+    costs = _route_costs(plain)
+    assert costs is not None and costs.exact
+    # depot→1: 10 m, 10 s; 1→2: 10 m, 10 s + 2 s service; 2→depot: 20 m, 20 s + 3 s service.
+    assert costs.cost({0: [(0, True), (0, False)]}) == 1000 + 20 + 10 + 20 + 12 + 40 + 23
+    weighted = replace(plain, ride_time_weight=5.0)
+    est = _route_costs(weighted)
+    assert est is not None and not est.exact
+    # A direct ride: nothing beyond the direct trip.
+    assert est.cost({0: [(0, True), (0, False)]}) == costs.cost({0: [(0, True), (0, False)]})
+
+
+@pytest.mark.parametrize("polish_at_end", [False, True])
+def test_fast_search_on_a_grouped_no_wait_problem_stays_feasible(polish_at_end: bool) -> None:
+    """The whole day's shape (request groups, no waiting on board, fixed costs, layouts'
+    capacities): the search never returns worse than its start and OR-Tools accepts it."""
+    problem = _random_problem(3, no_wait=True, n_veh=8)
+    start = solve(problem, SolveOptions(time_limit_s=2, solution_limit=1))
+    assert not start.dropped  # the fast search's precondition
+
+    def reoptimize(partial: dict[int, list[tuple[int, bool]]], seconds: float
+                   ) -> RoutingSolution | None:
+        sol = solve(problem, SolveOptions(time_limit_s=seconds, metaheuristic="GREEDY_DESCENT"),
+                    initial_routes=partial)
+        return sol if sol.stats.get("initial") == "accepted" and sol.routes else None
+
+    best, stats = large_neighbourhood_search(
+        problem, start, reoptimize, time.monotonic() + 30, seed=4, max_iterations=40,
+        settings=LnsSettings(polish_at_end=polish_at_end))
+    assert stats.iterations == 40 and stats.improvements > 0
+    assert best.objective < start.objective
+    assert not best.dropped
+    tables = Tables(problem)
+    for v, stops in routes_of(best).items():
+        assert route_feasible(problem, v, stops, tables)
