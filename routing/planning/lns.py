@@ -7,11 +7,13 @@ Vanden Berghe 2020, in spirit):
 
 1. *ruin*: take the current routes and remove a group of related requests — Shaw removal (close
    in place and time), string removal (consecutive requests of nearby routes) or random removal;
-2. *recreate*: put the removed requests back, each where it adds least distance on a route
-   that keeps a valid timetable (:mod:`routing.planning.insertion_heuristics`);
+2. *recreate*: put the removed requests back by regret-2 insertion, each where it adds least
+   cost on a route that keeps a valid timetable (:mod:`routing.planning.insertion_heuristics`);
 3. *polish*: hand the routes to OR-Tools (``reoptimize``), which checks them against the whole
    model (windows, capacities, ride limits, the waiting rule), inserts what our insertion could
-   not place (the drop penalty makes that its first concern) and descends by local search;
+   not place (the drop penalty makes that its first concern) and descends by local search.
+   Where the cost follows from the routes (:func:`_route_costs`) only new bests are polished
+   (:func:`_fast_search`), or — for large models — only the best, once at the end;
 4. *accept* by record-to-record travel: the candidate becomes the current solution when it is
    within a threshold of the best, the threshold shrinking to zero as the budget runs out; the
    best is kept apart and is what the caller gets, never worse than the start.
@@ -67,8 +69,9 @@ class LnsSettings:
     shaw_randomness: float = 6.0
     """Ropke & Pisinger's p: higher picks the most related requests more strictly."""
     fast: bool = True
-    """Where the objective follows from the routes alone (distance tariffs and fixed costs):
-    recreate without OR-Tools on each step and polish only new bests (:func:`_fast_search`)."""
+    """Where the cost follows from the routes (:func:`_route_costs`: tariffs, fixed costs, the
+    ride-time estimate): recreate without OR-Tools on each step and polish only new bests
+    (:func:`_fast_search`)."""
     restart_after: int = 2000
     """Fast search: steps without a new best after which it goes back to the best."""
     polish_margin: float = 0.0
