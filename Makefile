@@ -26,7 +26,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: lint typecheck browser
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 --dist loadfile -q
 
 # Chromium for the browser tests (tests/web): Debian's package, installed when we may (root);
 # otherwise the browser tests are skipped with a note (on CI, where CI=true, they fail instead).
