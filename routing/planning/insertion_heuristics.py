@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from routing.planning.problem import FleetVehicle, Request, RoutingProblem, Visit
+from routing.planning.problem import FleetVehicle, Request, RoutingProblem
 
 Stop = tuple[int, bool]
 """(request index, True for its pickup / False for its delivery)."""
@@ -64,10 +64,6 @@ class Tables:
                                  or any(r.max_ride is not None for r in problem.requests)
                                  or any(v.max_duration is not None for v in problem.vehicles))
         """Only windows bind time: the filter's test of them is exact, the second check idle."""
-
-    def visit(self, stop: Stop) -> Visit:
-        req = self.problem.requests[stop[0]]
-        return req.pickup if stop[1] and req.pickup is not None else req.delivery
 
 
 @dataclass(slots=True)

@@ -253,19 +253,29 @@ def _random_problem(seed: int, no_wait: bool, n_veh: int = 3) -> RoutingProblem:
                           vehicles=vehicles, no_wait_on_board=no_wait)
 
 
-@pytest.mark.parametrize("case", ["random-1", "random-2",
+@pytest.mark.parametrize("case", ["random-1", "random-2", "windows-only",
                                   pytest.param("real", marks=needs_data)])
 @pytest.mark.parametrize("no_wait", [False, True])
 def test_filtered_positions_and_exact_check_agree_with_an_independent_oracle(
         case: str, no_wait: bool) -> None:
     """Every insertion position the oracle finds feasible passes the filter, and the exact
-    check says what the oracle says, on solved routes with and without the no-wait rule."""
+    check says what the oracle says, on solved routes with and without the no-wait rule.
+    Where only windows bind time the filter alone decides, so it must be exact."""
     if case == "real":
         problem = replace(read_cordeau(REAL_DARP).problem, no_wait_on_board=no_wait)
+    elif case == "windows-only":
+        base = _random_problem(1, False)
+        problem = replace(base, requests=tuple(replace(r, max_ride=None)
+                                               for r in base.requests),
+                          vehicles=tuple(replace(v, max_duration=None)
+                                         for v in base.vehicles))
+        if no_wait:
+            pytest.skip("the no-wait rule is a timing constraint beyond windows")
     else:
         problem = _random_problem(int(case[-1]), no_wait)
     sol = solve(problem, SolveOptions(time_limit_s=5, solution_limit=50))
     tables = Tables(problem)
+    assert tables.windows_only == (case == "windows-only")
     rng = random.Random(11)
     routes = routes_of(sol)
     everyone = sorted({r for stops in routes.values() for r, _ in stops})
@@ -284,6 +294,8 @@ def test_filtered_positions_and_exact_check_agree_with_an_independent_oracle(
                     truth = _floyd_warshall_feasible(problem, v, trial)
                     assert route_feasible(problem, v, trial, tables) == truth, (v, r, i, j)
                     assert not truth or (i, j) in passed, (v, r, i, j)
+                    if tables.windows_only:
+                        assert truth == ((i, j) in passed), (v, r, i, j)
                     checked += 1
                     feasible += truth
     assert checked > 20 and 0 < feasible < checked
