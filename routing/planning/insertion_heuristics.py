@@ -354,18 +354,14 @@ def insert_requests(problem: RoutingProblem, routes: dict[int, list[Stop]],
 
 def insert_requests_regret(problem: RoutingProblem, routes: dict[int, list[Stop]],
                            requests: list[int], rng: random.Random, *, tries: int = 100,
-                           noise: float = 0.1, tables: Tables | None = None,
-                           open_vehicles: bool = True) -> list[int]:
+                           noise: float = 0.1, tables: Tables | None = None) -> list[int]:
     """Regret-2 insertion (Ropke & Pisinger 2006): repeatedly insert the request whose best
     feasible insertion is worth most over its best on another route (ties: the cheaper), at
     that best position; each route's best insertion per request is kept until the route
     changes. Costs are perturbed by up to ``noise`` (relative) for diversity. ``routes`` is
-    changed in place; with ``open_vehicles`` False only routes that have stops are used.
-    Returns the requests that fit nowhere."""
+    changed in place. Returns the requests that fit nowhere."""
     tables = tables or Tables(problem)
     candidates = list(range(len(problem.vehicles)))
-    if not open_vehicles:
-        candidates = [v for v in candidates if routes.get(v)]
     vehicles = _usable(problem, routes, candidates)
     pending = list(requests)
     factor = {r: 1.0 + noise * (2.0 * rng.random() - 1.0) for r in pending}

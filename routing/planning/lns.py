@@ -155,15 +155,6 @@ def _strings(rel: _Relatedness, routes: Routes, q: int, rng: random.Random) -> s
     return removed
 
 
-def _route_removal(routes: Routes, used: list[int], rng: random.Random) -> set[int]:
-    """Every request of one route, the shorter routes likelier: recreated without opening a
-    vehicle (``open_vehicles=False``), so a step that succeeds saves a route — which a search by
-    small removals rarely finds (Li & Lim's long-horizon instances, the whole day's
-    vehicle-day prices)."""
-    v = rng.choices(used, [1.0 / len(routes[u]) for u in used])[0]
-    return {r for r, _pick in routes[v]}
-
-
 def _random(routes: Routes, q: int, rng: random.Random) -> set[int]:
     served = _served(routes)
     return set(rng.sample(served, min(q, len(served))))
@@ -264,8 +255,8 @@ def large_neighbourhood_search(
     return best, stats
 
 
-_OPERATORS = ("shaw", "string", "random", "route")
-_WEIGHTS = (5, 4, 1, 1)
+_OPERATORS = ("shaw", "string", "random")
+_WEIGHTS = (5, 4, 1)
 
 
 def _ruin(deadline: float, current: Routes, settings: LnsSettings, rng: random.Random,
@@ -280,11 +271,6 @@ def _ruin(deadline: float, current: Routes, settings: LnsSettings, rng: random.R
                 min(settings.max_removed, int(served * settings.max_removed_share)))
     q = rng.randint(min(settings.min_removed, served - 1), min(q_max, served - 1))
     op = rng.choices(_OPERATORS, _WEIGHTS)[0]
-    if op == "route":
-        used = [v for v, stops in current.items() if stops]
-        if len(used) > 1:
-            return left, op, _route_removal(current, used, rng)
-        op = "shaw"
     if op == "shaw":
         return left, op, _shaw(rel, current, q, rng, settings.shaw_randomness)
     if op == "string":
@@ -375,7 +361,7 @@ def _fast_search(problem: RoutingProblem, start: RoutingSolution, reoptimize: Re
         since_best += 1
         candidate = _without(current, removed)
         unplaced = insert_requests_regret(problem, candidate, sorted(removed), rng,
-                                          tables=tables, open_vehicles=op != "route")
+                                          tables=tables)
         if unplaced:
             stats.not_reinserted += len(unplaced)
             continue

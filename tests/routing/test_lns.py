@@ -345,22 +345,3 @@ def test_fast_search_on_a_grouped_no_wait_problem_stays_feasible(polish_at_end: 
     tables = Tables(problem)
     for v, stops in routes_of(best).items():
         assert route_feasible(problem, v, stops, tables)
-
-
-def test_route_removal_recreates_without_opening_a_vehicle() -> None:
-    """The route operator's recreate uses only routes that have stops: a step that succeeds
-    has one route fewer; one that cannot place everything leaves the rest unplaced."""
-    problem = _random_problem(5, no_wait=False, n_veh=8)
-    sol = solve(problem, SolveOptions(time_limit_s=2, solution_limit=1))
-    routes = routes_of(sol)
-    used = [v for v, stops in routes.items() if stops]
-    assert len(used) >= 2
-    smallest = min(used, key=lambda v: len(routes[v]))
-    removed = sorted({r for r, _ in routes[smallest]})
-    partial = {v: [s for s in stops if s[0] not in removed] for v, stops in routes.items()}
-    left = insert_requests_regret(problem, partial, removed, random.Random(1),
-                                  open_vehicles=False)
-    now_used = {v for v, stops in partial.items() if stops}
-    assert now_used <= set(used) - {smallest}
-    placed = {r for stops in partial.values() for r, pick in stops if pick}
-    assert placed | set(left) == {r for stops in routes.values() for r, _ in stops}
